@@ -1,0 +1,82 @@
+# Factdesk: `make demo` to try it, `make test` to run the whole suite.  See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# The demo runs on the embedded default (SQLite + file-system broker) unless told otherwise.
+DEMO_ENV := DEBUG=true
+
+.PHONY: help setup demo demo-smoke serve test lint format eval bench clean
+
+help:
+	@echo "make demo    set everything up and run the demo (admin and API on http://127.0.0.1:$(PORT)/)"
+	@echo "make test    run the whole test suite"
+	@echo "make setup   create .venv and install requirements (idempotent)"
+	@echo "make lint    ruff check and format check"
+	@echo "make eval    run the analysis evaluations (needs ../shared)"
+
+# --- setup: find Python >= 3.12, build .venv once, reinstall only when requirements.txt changes ---
+setup: $(VENV)/.installed var/secret_key
+
+$(VENV)/.installed: requirements.txt
+	@set -e; py=""; \
+	for candidate in python3.13 python3.12 python3; do \
+	  if command -v $$candidate >/dev/null 2>&1 && \
+	     $$candidate -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	    py=$$candidate; break; \
+	  fi; \
+	done; \
+	if [ -z "$$py" ]; then \
+	  echo "Factdesk needs Python 3.12 or newer (3.13 recommended), and found none on PATH" >&2; \
+	  echo "(tried python3.13, python3.12, python3). Install one, then run make again." >&2; \
+	  exit 1; \
+	fi; \
+	if ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	  echo "Creating $(VENV) with $$($$py --version)"; rm -rf $(VENV); $$py -m venv $(VENV); \
+	fi; \
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; \
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt; \
+	touch $@
+
+var/secret_key:
+	@mkdir -p var
+	@umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@echo "Wrote a local SECRET_KEY to $@ (production sets SECRET_KEY in the environment instead)."
+
+# --- demo -------------------------------------------------------------------------------------
+demo: setup
+	@$(DEMO_ENV) $(PY) manage.py migrate --noinput -v 0
+	@$(DEMO_ENV) $(PY) manage.py demo
+	@$(MAKE) --no-print-directory serve
+
+# CI: the same set-up and report, without starting the server.
+demo-smoke: setup
+	@$(DEMO_ENV) $(PY) manage.py migrate --noinput -v 0
+	@$(DEMO_ENV) $(PY) manage.py demo --smoke
+
+# The web server and one Celery worker on the embedded broker; Ctrl-C stops both.
+serve: setup
+	@$(DEMO_ENV) $(VENV)/bin/celery -A config worker --pool=solo --loglevel=warning & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Worker started (pid $$worker). Serving http://127.0.0.1:$(PORT)/ — Ctrl-C to stop."; \
+	$(DEMO_ENV) $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+# --- tests and checks -------------------------------------------------------------------------
+test: setup
+	$(VENV)/bin/pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+eval: setup
+	$(PY) bench/evaluate.py
+
+clean:
+	rm -rf var staticfiles .pytest_cache .ruff_cache .hypothesis

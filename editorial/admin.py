@@ -1,0 +1,194 @@
+"""Admin for the newsroom side.  Writes go through ``editorial.services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from editorial import services
+from editorial.models import ApiKey, Desk, Membership, Newsroom, Role
+
+
+def newsrooms_of(user) -> QuerySet[Newsroom]:
+    """The newsrooms a person may see in the admin: all for superusers, else their memberships."""
+    if user.is_superuser:
+        return Newsroom.objects.all()
+    return Newsroom.objects.filter(memberships__user=user)
+
+
+def roles_of(user) -> frozenset[str]:
+    """The roles a person holds in any newsroom (cached on the user object for the request)."""
+    cached = getattr(user, "_factdesk_roles", None)
+    if cached is None:
+        cached = frozenset(Membership.objects.filter(user=user).values_list("role", flat=True))
+        user._factdesk_roles = cached
+    return cached
+
+
+class NewsroomScopedAdmin(admin.ModelAdmin):
+    """Shows staff only the rows of their own newsrooms (superusers see everything).
+
+    Access follows newsroom roles rather than Django's per-model permissions: members see their
+    newsrooms' rows; ``edit_roles`` may add and change them.  Superusers may do everything.
+    """
+
+    newsroom_path = "newsroom"
+    edit_roles: frozenset[str] = frozenset({Role.ADMIN})
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and (request.user.is_superuser or bool(roles_of(request.user)))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser or bool(roles_of(request.user) & self.edit_roles)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.newsroom_path}__in": newsrooms_of(request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Newsroom:
+            kwargs["queryset"] = newsrooms_of(request.user)
+        elif db_field.related_model is Desk:
+            kwargs["queryset"] = Desk.objects.filter(newsroom__in=newsrooms_of(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DeskInline(admin.TabularInline):
+    model = Desk
+    extra = 0
+    fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Newsroom)
+class NewsroomAdmin(NewsroomScopedAdmin):
+    list_display = ["name", "slug", "desk_count", "member_count", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [DeskInline]
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def get_queryset(self, request):
+        return newsrooms_of(request.user).annotate(
+            desk_total=Count("desks", distinct=True), member_total=Count("memberships", distinct=True)
+        )
+
+    @admin.display(description="desks", ordering="desk_total")
+    def desk_count(self, newsroom) -> int:
+        return newsroom.desk_total
+
+    @admin.display(description="people", ordering="member_total")
+    def member_count(self, newsroom) -> int:
+        return newsroom.member_total
+
+
+@admin.register(Desk)
+class DeskAdmin(NewsroomScopedAdmin):
+    list_display = ["name", "newsroom", "slug"]
+    list_filter = ["newsroom"]
+    search_fields = ["name", "slug", "newsroom__name"]
+    list_select_related = ["newsroom"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Membership)
+class MembershipAdmin(NewsroomScopedAdmin):
+    list_display = ["user", "newsroom", "role", "desk_names"]
+    list_filter = ["role", "newsroom"]
+    search_fields = ["user__username", "user__email", "newsroom__name"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["desks"]
+    list_select_related = ["user", "newsroom"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("desks")
+
+    @admin.display(description="desks")
+    def desk_names(self, membership) -> str:
+        return ", ".join(desk.name for desk in membership.desks.all()) or "—"
+
+
+class ApiKeyCreateForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ["newsroom", "name", "role"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(NewsroomScopedAdmin):
+    list_display = ["name", "newsroom", "prefix", "role", "created_at", "last_used_at", "active"]
+    list_filter = ["newsroom", "role", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "newsroom__name"]
+    list_select_related = ["newsroom"]
+    readonly_fields = [
+        "newsroom",
+        "name",
+        "role",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    ]
+    actions = ["revoke"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiKeyCreateForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return ["newsroom", "name", "role"] if obj is None else self.readonly_fields
+
+    def save_form(self, request, form, change):
+        if change:
+            return form.instance  # a key cannot be edited, only revoked
+        issued = services.api_key_create(
+            newsroom=form.cleaned_data["newsroom"],
+            name=form.cleaned_data["name"],
+            role=form.cleaned_data["role"],
+            created_by=request.user,
+        )
+        self.message_user(
+            request,
+            f"The new key is {issued.raw_key} — copy it now: it is stored only as a digest and will not be "
+            "shown again.",
+            messages.WARNING,
+        )
+        return issued.api_key
+
+    def save_model(self, request, obj, form, change):
+        pass  # save_form wrote it through the service
+
+    @admin.display(boolean=True, description="active", ordering="revoked_at")
+    def active(self, api_key) -> bool:
+        return api_key.is_active
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request, queryset):
+        revoked = 0
+        for api_key in queryset.filter(revoked_at=None):
+            services.api_key_revoke(api_key=api_key)
+            revoked += 1
+        self.message_user(request, f"{revoked} key(s) revoked.", messages.SUCCESS)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoke instead: the audit trail keeps pointing at the key

@@ -1,0 +1,69 @@
+"""API key authentication: ``Authorization: Api-Key <key>``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from editorial.models import ApiKey, Newsroom
+from editorial.services import api_key_authenticate
+
+KEYWORD = "Api-Key"
+
+
+@dataclass(frozen=True)
+class ApiClient:
+    """The principal behind an API request: a newsroom's integration, acting through one key."""
+
+    api_key: ApiKey
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def newsroom(self) -> Newsroom:
+        return self.api_key.newsroom
+
+    def __str__(self) -> str:
+        return str(self.api_key)
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request):
+        header = get_authorization_header(request)
+        if not header:
+            return None
+        try:
+            scheme, _, raw_key = header.decode("ascii").partition(" ")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("The Authorization header must be plain ASCII.") from None
+        if scheme.lower() != KEYWORD.lower():
+            raise exceptions.AuthenticationFailed(f"Use the header 'Authorization: {KEYWORD} <key>'.")
+        raw_key = raw_key.strip()
+        if not raw_key:
+            raise exceptions.AuthenticationFailed(f"No key after '{KEYWORD}'.")
+        api_key = api_key_authenticate(raw_key=raw_key)
+        if api_key is None:
+            raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+        return ApiClient(api_key=api_key), api_key
+
+    def authenticate_header(self, request) -> str:
+        return KEYWORD
+
+
+class ApiKeySchema(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes ``ApiKeyAuthentication``."""
+
+    target_class = ApiKeyAuthentication
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": f"Send `Authorization: {KEYWORD} <key>`; a newsroom admin issues keys.",
+        }

@@ -1,0 +1,15 @@
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import BasePermission
+
+from editorial.models import ApiKey
+
+
+class HasNewsroomKey(BasePermission):
+    """The request carries an active API key; everything it sees is scoped to that key's newsroom."""
+
+    message = "An API key is required: send 'Authorization: Api-Key <key>'."
+
+    def has_permission(self, request, view) -> bool:
+        if request.auth is None:
+            raise NotAuthenticated(self.message)  # 401 with the challenge, and a message that says how
+        return isinstance(request.auth, ApiKey)

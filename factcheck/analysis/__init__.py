@@ -1,0 +1,1 @@
+"""Pure-Python text analysis of news articles.  Imports neither Django nor the rest of Factdesk."""

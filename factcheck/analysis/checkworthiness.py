@@ -1,0 +1,262 @@
+"""Check-worthiness of a single sentence: a score in [0, 1] and reasons an editor can read.
+
+The score is a linear model over lower-cased word unigrams and bigrams (digits folded to ``0``, so
+"1,500" and "2,300" give the same tokens) and a few hand features (figures, dates, names, comparisons,
+causes, attribution, hedges, opinion markers, length).  ``bench/fit_checkworthiness.py`` fits it with
+scikit-learn and writes the weights to ``data/checkworthiness.json``; scoring here is pure Python.
+
+The score is ``sigmoid(z - t)``, where ``z`` is the model's logit and ``t`` the logit of the decision
+threshold that the fitting script chose (the one that maximised F1 on debates the model had not seen; see
+``bench/fit_checkworthiness.py``).  So the score is a probability-like number (the fitted probability,
+shifted so that the threshold sits at 0.5): **``score >= 0.5`` means check-worthy** at that operating
+point, and scores further from 0.5 are more confident either way.
+
+The reasons come from the hand features alone (deterministic rules, not from the learned weights):
+they say what the sentence contains, whatever the model makes of it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import cache
+from itertools import islice, repeat
+from pathlib import Path
+
+WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "checkworthiness.json"
+FORMAT_VERSION = 1
+
+_TOKEN = re.compile(r"[\w']+|[?!%$€£]")
+_DIGITS = re.compile(r"\d")
+
+# --- Hand features: regular expressions over the original text, run only when a cheap test passes ------
+_MONEY = re.compile(
+    r"[$€£¥]\s?\d|\d\s?(?:[mb]n\b|k\b)?\s*(?:dollars|euros|pounds|yen|cents)\b", re.IGNORECASE
+)
+_YEAR = re.compile(r"(?<![\d.,])(?:1[6-9]\d\d|20\d\d)(?:s\b|(?![\d.,]\d))|\b'?\d0s\b")
+_MONTH = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d|\d\s+May\b"
+    r"|\b(?:in|since|until|last|next|early|late|mid-?)\s+(?:March|May)\b"
+    r"|\b(?:January|February|April|June|July|August|September|October|November|December)\b"
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_MONEY_WORDS = _words("dollars dollar euros euro pounds cents $ € £ budget deficit debt tax taxes")
+_MONTH_WORDS = _words(
+    "january february march april may june july august september october november december jan feb mar apr "
+    "jun jul aug sep sept oct nov dec"
+)
+# A capitalised word after white space (so not the first word of the sentence), and a leading acronym.
+_CAPITALISED = re.compile(r"\s([A-Z][\w'.-]*)")
+_ACRONYM = re.compile(r"[A-Z]{2,6}s?\b")
+_NOT_NAMES = _words(
+    """I I'm I've I'll I'd OK TV AM PM A An The This That These Those It He She We They
+    You And But Or So Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    January February March April May June July August September October November December God"""
+)
+
+
+def _cues(feature: str, words: str) -> dict[str, str]:
+    return dict.fromkeys(words.split("|") if "|" in words else words.split(), feature)
+
+
+# Lower-cased words and two-word phrases (tokens joined by a space) -> the hand feature they signal.
+_CUES: dict[str, str] = {
+    **_cues(
+        "figures",
+        """hundred hundreds thousand thousands million millions billion billions trillion trillions percent
+        dozen dozens half twice triple tripled double doubled quadrupled third quarter fifth tenth
+        two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty
+        seventy eighty ninety""",
+    ),
+    **_cues("percent", "percent|percentage|per cent|%"),
+    **_cues(
+        "comparison",
+        """more less fewer than most least best worst biggest largest highest lowest smallest greatest fastest
+        slowest longest shortest oldest youngest richest poorest higher lower bigger larger smaller greater
+        faster slower cheaper costlier compared comparison record outpaced overtook surpassed exceed exceeds
+        exceeded""",
+    ),
+    **_cues(
+        "change",
+        """increase increased increases increasing decrease decreased decreases decreasing rose rise rises
+        risen rising fell fall falls fallen falling grew grow grows grown growth doubled tripled halved cut
+        cuts dropped drop drops declined decline declines declining raised raise lowered reduced reduce
+        reduction jumped soared plunged plummeted surged slumped climbed""",
+    ),
+    **_cues(
+        "cause",
+        "because|caused|causes|causing|therefore|consequently|hence|owing|blamed|resulted|due to|led to"
+        "|leads to|lead to|result of|a result|because of|thanks to|resulted in|blamed for|responsible for"
+        "|attributed to|contributed to",
+    ),
+    **_cues(
+        "attribution",
+        """said says told reported reports announced announces claimed claims stated confirmed confirms
+        denied denies admitted admits testified wrote writes estimated estimates according warned warns
+        insisted insists acknowledged acknowledges revealed reveals disclosed""",
+    ),
+    **_cues(
+        "hedge",
+        """may might perhaps possibly probably likely unlikely reportedly allegedly apparently seemingly seems
+        seem seemed appears appear appeared suggests suggest suggested maybe arguably roughly""",
+    ),
+    **_cues(
+        "opinion",
+        "i think|i believe|i feel|we believe|we think|i hope|we hope|i want|we want|my opinion|my view"
+        "|i guess|i suppose|i'm sure|i'm convinced|we need|we must|we should|you should|i wish|i'd like"
+        "|should|ought"
+        "|disgrace|disgraceful|shameful|shame|outrageous|ridiculous|absurd|terrible|horrible|awful|wonderful"
+        "|great|fantastic|amazing|magnificent|tremendous|disastrous|pathetic|unacceptable|deplorable"
+        "|scandalous|appalling|brilliant",
+    ),
+    **_cues("first_person", "i i'm i've i'll i'd me my mine myself we we're we've we'll we'd us our ours"),
+    **_cues("negation", "not no never nothing nobody none don't doesn't didn't won't can't isn't"),
+}
+
+_LOOKUP = frozenset(_CUES) | _MONEY_WORDS | _MONTH_WORDS
+
+# The hand feature behind each reason, in the order in which the reasons are listed.
+_REASON_TEXT = {
+    "figures": "contains figures",
+    "money": "names a sum of money",
+    "percent": "gives a percentage",
+    "date": "names a date",
+    "names": "names people or organisations",
+    "comparison": "makes a comparison",
+    "change": "reports a change",
+    "cause": "states a cause",
+    "attribution": "attributes a statement",
+    "hedge": "hedged",
+    "opinion": "opinion",
+    "question": "question",
+}
+
+
+def _tokens(sentence: str) -> list[str]:
+    """Lower-cased words (digits folded to 0, curly apostrophes made straight) and ? ! % $ € £."""
+    low = sentence.lower()
+    if "\u2019" in low:
+        low = low.replace("\u2019", "'")
+    if _DIGITS.search(low):
+        low = _DIGITS.sub("0", low)
+    return _TOKEN.findall(low)
+
+
+def hand_features(
+    sentence: str, words: list[str] | None = None, n_tokens: int | None = None
+) -> dict[str, float]:
+    """The hand features of a sentence: name -> 1.0 for each feature present (they are all 0/1).
+
+    ``words`` are its word features (tokens and two-token phrases) when the caller has them.
+    """
+    if words is None:
+        tokens = _tokens(sentence)
+        words = word_features(tokens)
+        n_tokens = len(tokens)
+    hits = _LOOKUP.intersection(words)
+    found = dict.fromkeys([_CUES[word] for word in hits if word in _CUES], 1.0)
+    if _DIGITS.search(sentence):
+        found["figures"] = found["digits"] = 1.0
+        if "%" in sentence:
+            found["percent"] = 1.0
+        if _YEAR.search(sentence):
+            found["date"] = 1.0
+    if ("figures" in found and not hits.isdisjoint(_MONEY_WORDS)) or (
+        ("$" in sentence or "€" in sentence or "£" in sentence or "figures" in found)
+        and _MONEY.search(sentence)
+    ):
+        found["money"] = 1.0
+    if not hits.isdisjoint(_MONTH_WORDS) and _MONTH.search(sentence):
+        found["date"] = 1.0
+    names = [name for name in _CAPITALISED.findall(sentence) if name not in _NOT_NAMES]
+    if _ACRONYM.match(sentence):
+        names.append(sentence[:2])
+    if names:
+        found["names"] = 1.0
+        if len(names) > 2:
+            found["many_names"] = 1.0
+    if sentence.rstrip().endswith("?"):
+        found["question"] = 1.0
+    length = n_tokens if n_tokens is not None else len(_tokens(sentence))
+    found[
+        "len_lt5" if length < 5 else "len_lt10" if length < 10 else "len_lt20" if length < 20 else "len_ge20"
+    ] = 1.0
+    return found
+
+
+def word_features(tokens: list[str]) -> list[str]:
+    """The word unigrams and bigrams of the tokens (a bigram is two tokens joined by a space)."""
+    return tokens + list(map(" ".join, zip(tokens, islice(tokens, 1, None), strict=False)))
+
+
+def features(sentence: str) -> tuple[list[str], dict[str, float]]:
+    """The model's input: the word features (a list, with repeats) and the hand features.
+
+    The fitting script calls this too, so training and scoring see exactly the same features.
+    The word features enter the model with a weight of ``1 / sqrt(len(words))`` each.
+    """
+    tokens = _tokens(sentence)
+    words = word_features(tokens)
+    return words, hand_features(sentence, words, len(tokens))
+
+
+def reasons_from(hand: dict[str, float]) -> tuple[str, ...]:
+    """The readable reasons for a sentence's hand features, in a fixed order."""
+    return tuple(map(_REASON_TEXT.__getitem__, filter(hand.__contains__, _REASON_TEXT)))
+
+
+class _Model:
+    __slots__ = ("bias", "hand", "metadata", "threshold_logit", "words")
+
+    def __init__(self, data: dict) -> None:
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported check-worthiness weights format: {data.get('format_version')!r}")
+        self.words: dict[str, float] = data["word_weights"]
+        self.hand: dict[str, float] = data["hand_weights"]
+        self.bias = float(data["bias"])
+        self.threshold_logit = float(data["threshold_logit"])
+        self.metadata: dict = data["metadata"]
+
+    def logit(self, words: list[str], hand: dict[str, float]) -> float:
+        """The linear score: bias + word weights / sqrt(len(words)) + hand weights (hand features are 0/1)."""
+        z = self.bias + sum(map(self.hand.get, hand, repeat(0.0)))
+        if words:
+            z += sum(map(self.words.get, words, repeat(0.0))) / math.sqrt(len(words))
+        return z
+
+
+@cache
+def load_model() -> _Model:
+    """The fitted model, read once from ``data/checkworthiness.json``."""
+    with WEIGHTS_PATH.open(encoding="utf-8") as handle:
+        return _Model(json.load(handle))
+
+
+def metadata() -> dict:
+    """What the weights file says about itself: version, threshold, the F1 it reached, ..."""
+    return load_model().metadata
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def score(sentence: str) -> tuple[float, tuple[str, ...]]:
+    """How check-worthy a sentence is, in [0, 1] (``>= 0.5`` means check-worthy), and why.
+
+    The reasons are short phrases for an editor ("contains figures", "names a date", "hedged", ...),
+    derived from rules, not from the model.
+    """
+    model = load_model()
+    words, hand = features(sentence)
+    value = _sigmoid(model.logit(words, hand) - model.threshold_logit)
+    return value, reasons_from(hand)

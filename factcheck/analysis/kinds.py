@@ -1,0 +1,124 @@
+"""What kind of claim a sentence makes: statement, quotation, opinion, prediction or question.
+
+Rules, in this order (the first that matches wins):
+
+1. **quotation** - the sentence is in a blockquote (``in_quotation=True``), or at least half of it is inside
+   quotation marks (a quote of three words or more), or it carries a direct quote of two words or more next to
+   a speech verb
+   ("“We will not back down,” she said." / "He told reporters: “...”").  Short scare quotes do not count.
+2. **question** - it ends with a question mark (closing quotes and brackets aside).
+3. **opinion** - a first-person belief ("I think", "we believe", "in my view").
+4. **statement** - reported speech ("said", "told", "announced", "according to", ...) that is not a
+   direct quote: "the minister said the plant will close" or "the mayor said it was a disgrace" is a
+   statement, because what can be checked is that she said it.
+5. **prediction** - a statement about the future ("will", "is expected to", "is set to", "forecast",
+   "projected", "could lead to").
+6. **opinion** - evaluative language ("should", "ought to", "it is a disgrace", "outrageous").
+7. **statement** - anything else.
+
+The rules prefer precision: when in doubt a sentence stays a statement.
+"""
+
+from __future__ import annotations
+
+import re
+
+from factcheck.analysis.types import ClaimKind
+
+_OPEN_QUOTES = '"“„«\u2039'
+_CLOSE_QUOTES = '"”“»\u203a'
+_QUOTED = re.compile(r"[\"“„«\u2039]([^\"“”„«»\u2039\u203a]*)[\"”“»\u203a]")
+_SPEECH_VERBS = (
+    r"said|says|say|told|tells|added|adds|asked|asks|explained|explains|wrote|writes|declared|declares"
+    r"|insisted|insists|argued|argues|noted|notes|stated|states|replied|replies|continued|recalled|warned"
+    r"|warns|tweeted|posted|posts|announced|announces|admitted|admits|claimed|claims|said:|joked|jokes"
+    r"|shouted|whispered|added:|conceded|concedes|acknowledged|responded|responds|urged|urges"
+)
+# “...,” she said / “...” - Jane Doe, the mayor, said / “...,” said the mayor.
+_QUOTE_THEN_VERB = re.compile(
+    r"[\"”“»]\s*[,;:-]?\s*(?:(?:he|she|they|it|we|I|[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*|the\s+\w+(?:\s+\w+)?)"
+    r"(?:,[^,\"”]{0,60},)?\s+)?(?:" + _SPEECH_VERBS + r")\b",
+)
+# She said: “...” / He told reporters, “...” / According to the report, “...”
+_VERB_THEN_QUOTE = re.compile(
+    r"\b(?:" + _SPEECH_VERBS + r"|according\s+to\s+[^,\"“]{1,60})\b[^\"“„«]{0,40}?[:,]\s*[\"“„«]",
+    re.IGNORECASE,
+)
+_QUESTION_END = re.compile(r"\?[\s\"”\u2019'»)\]]*$")
+
+_FIRST_PERSON_BELIEF = re.compile(
+    r"\b(?:I|we)(?:\s+(?:really|honestly|truly|still|do|also|strongly|firmly|personally))?\s+"
+    r"(?:think|believe|feel|reckon|suspect|guess|suppose|doubt|consider|hope|wish|trust)\b"
+    r"|\b(?:I|we)\s+(?:am|are|'m|'re)\s+(?:convinced|sure|certain|confident|persuaded)\b"
+    r"|\b(?:I|we)['\u2019](?:m|re)\s+(?:convinced|sure|certain|confident|persuaded)\b"
+    r"|\bin\s+(?:my|our)\s+(?:view|opinion|judgment|judgement)\b|\b(?:to\s+me|for\s+me|frankly|personally),"
+    r"|\bmy\s+(?:view|opinion|feeling|sense)\s+is\b",
+    re.IGNORECASE,
+)
+_EVALUATIVE = re.compile(
+    r"\b(?:should|shouldn['\u2019]t|ought\s+to|must\s+(?:not\s+)?(?!have\b)\w+"
+    r"|disgrace|disgraceful|shameful|a\s+shame|outrageous|ridiculous|absurd|appalling|deplorable|scandalous"
+    r"|unacceptable|pathetic|laughable|despicable|shocking|disgusting|wonderful|fantastic|magnificent"
+    r"|brilliant|terrible|awful|horrible|horrendous|dreadful|excellent|superb|incompetent|foolish|stupid"
+    r"|idiotic|senseless|reckless|irresponsible|immoral|unforgivable|heroic|admirable|inspiring)\b",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(
+    r"\b(?:will|won['\u2019]t|shall)\s+(?!of\b)(?:not\s+|never\s+|also\s+|soon\s+|likely\s+|probably\s+)?[a-z]+"
+    r"|\b(?:\w+['\u2019]ll)\b"
+    r"|\b(?:is|are|was|were|'s|'re)\s+(?:not\s+)?(?:expected|set|projected|forecast|predicted|poised|likely"
+    r"|unlikely|due|slated|scheduled|on\s+course|on\s+track|going)\s+to\b"
+    r"|\b(?:forecasts?|forecasters?|projects?\s+that|predicts?|predicted\s+that|projections?\s+show)\b"
+    r"|\b(?:could|may|might|would|threatens\s+to|threaten\s+to)\s+(?:lead|result|push|trigger|cause|spark"
+    r"|force|leave|drive|cost|mean)\s*(?:to|in)?\b"
+    r"|\bby\s+(?:the\s+end\s+of\s+)?(?:20[2-9]\d|next\s+(?:year|month|week|decade|spring|summer|autumn|winter))"
+    r"|\b(?:next|coming)\s+(?:year|month|week|decade|years|months|decades)\b|\bin\s+the\s+coming\s+\w+",
+    re.IGNORECASE,
+)
+# Reported speech before the future cue: "the minister said the plant will close".
+_REPORTED = re.compile(
+    r"\b(?:said|says|told|announced|announces|confirmed|confirms|stated|states|insisted|insists|pledged"
+    r"|pledges|promised|promises|vowed|vows|according\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+def _quoted_share(sentence: str) -> tuple[float, int]:
+    """The share of the sentence's characters inside quotation marks, and the longest quote in words."""
+    inside = 0
+    longest = 0
+    for match in _QUOTED.finditer(sentence):
+        inside += len(match.group(0))
+        longest = max(longest, len(match.group(1).split()))
+    length = len(sentence.strip())
+    return (inside / length if length else 0.0), longest
+
+
+def _is_quotation(sentence: str) -> bool:
+    share, longest = _quoted_share(sentence)
+    if longest >= 3 and share >= 0.5:
+        return True
+    if longest >= 2 and (_QUOTE_THEN_VERB.search(sentence) or _VERB_THEN_QUOTE.search(sentence)):
+        return True
+    # A quote that runs on to the next sentence: “We will fight on, she said, or  He said: “We will ...
+    stripped = sentence.strip()
+    if stripped[:1] in _OPEN_QUOTES and not any(mark in stripped[1:] for mark in _CLOSE_QUOTES):
+        return len(stripped.split()) >= 3
+    return False
+
+
+def classify(sentence: str, *, in_quotation: bool = False) -> ClaimKind:
+    """The kind of claim that one sentence makes (see the module docstring for the rules)."""
+    if in_quotation or _is_quotation(sentence):
+        return ClaimKind.QUOTATION
+    if _QUESTION_END.search(sentence):
+        return ClaimKind.QUESTION
+    if _FIRST_PERSON_BELIEF.search(sentence):
+        return ClaimKind.OPINION
+    if _REPORTED.search(sentence):
+        return ClaimKind.STATEMENT
+    if _FUTURE.search(sentence):
+        return ClaimKind.PREDICTION
+    if _EVALUATIVE.search(sentence):
+        return ClaimKind.OPINION
+    return ClaimKind.STATEMENT

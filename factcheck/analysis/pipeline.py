@@ -1,0 +1,76 @@
+"""The whole analysis of one article: blocks, sentences, claims, kinds, scores, flags.
+
+The ``analyze`` command, the stateless ``/api/v1/analyze`` preview and the Celery pipeline that
+stores claims all call :func:`analyze`, so they always agree.
+"""
+
+from __future__ import annotations
+
+from factcheck.analysis import checkworthiness, kinds
+from factcheck.analysis.blocks import parse
+from factcheck.analysis.sentences import split_spans
+from factcheck.analysis.types import Analysis, BlockKind, Claim, Excluded
+
+FORMATS = ("text", "html")
+
+
+NO_TEXT = "The article has no text once its markup is removed: there is nothing to check."
+
+
+class InputRejected(ValueError):
+    """The article cannot be analysed as submitted; the message says why, for the person who sent it."""
+
+
+def check_input(body: object, *, fmt: str = "text", max_chars: int | None = None) -> str:
+    """Refuse what cannot be analysed, with a message a newsroom engineer can act on."""
+    _check_raw(body, fmt=fmt, max_chars=max_chars)
+    if fmt == "html" and not parse(body, fmt).text.strip():
+        raise InputRejected(NO_TEXT)
+    return body
+
+
+def _check_raw(body: object, *, fmt: str, max_chars: int | None) -> None:
+    if fmt not in FORMATS:
+        raise InputRejected(f"Unknown body format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    if not isinstance(body, str):
+        raise InputRejected("The article body must be text.")
+    if not body.strip():
+        raise InputRejected("The article is empty: there is nothing to check.")
+    if max_chars is not None and len(body) > max_chars:
+        raise InputRejected(
+            f"The article is {len(body):,} characters long; the limit is {max_chars:,} characters."
+        )
+
+
+def analyze(body: str, *, fmt: str = "text", max_chars: int | None = None) -> Analysis:
+    """Split an article into claims and the furniture kept out of them."""
+    _check_raw(body, fmt=fmt, max_chars=max_chars)
+    document = parse(body, fmt)
+    if not document.text.strip():
+        raise InputRejected(NO_TEXT)
+    text = document.text
+    claims: list[Claim] = []
+    excluded: list[Excluded] = []
+    paragraph = 0
+    for block in document.blocks:
+        if not block.kind.is_content:
+            excluded.append(Excluded(text[block.start : block.end], block.start, block.end, block.reason))
+            continue
+        in_quotation = block.kind is BlockKind.QUOTATION
+        for start, end in split_spans(text, block.start, block.end):
+            sentence = text[start:end]
+            score, reasons = checkworthiness.score(sentence)
+            claims.append(
+                Claim(
+                    index=len(claims),
+                    text=sentence,
+                    start=start,
+                    end=end,
+                    paragraph=paragraph,
+                    kind=kinds.classify(sentence, in_quotation=in_quotation),
+                    checkworthiness=round(score, 4),
+                    reasons=reasons,
+                )
+            )
+        paragraph += 1
+    return Analysis(text=text, claims=tuple(claims), excluded=tuple(excluded), links=document.links)

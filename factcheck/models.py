@@ -1,0 +1,171 @@
+"""The checking side: claims, their attribution flags, furniture kept out, and the audit trail."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from editorial.models import ApiKey, Article
+from factcheck.analysis.types import ClaimKind, Severity
+from factcheck.workflow import ClaimStatus
+
+
+class Claim(models.Model):
+    """One sentence of an article that a fact-checker may have to check."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    revision = models.PositiveIntegerField(
+        "article revision",
+        help_text=(
+            "The latest article revision the sentence appears in. A claim whose text is unchanged by a "
+            "revision keeps its review state and history; one the revision removes or rewrites is superseded."
+        ),
+    )
+    ordinal = models.PositiveIntegerField("number", help_text="Position of the claim in the article, from 0.")
+    text = models.TextField("claim", help_text="The sentence exactly as it stands in the article.")
+    start = models.PositiveIntegerField(
+        "start", help_text="Offset of the first character in the article text."
+    )
+    end = models.PositiveIntegerField("end", help_text="Offset just past the last character.")
+    paragraph = models.PositiveIntegerField("paragraph", default=0)
+    kind = models.CharField(
+        "kind", max_length=20, choices=[(k.value, k.value.capitalize()) for k in ClaimKind]
+    )
+    checkworthiness = models.FloatField(
+        "check-worthiness",
+        default=0.0,
+        help_text="0 to 1: how much the sentence looks like a checkable factual claim (0.5 and up: yes).",
+    )
+    checkworthiness_reasons = models.JSONField("why", default=list, blank=True)
+    status = models.CharField(
+        "review status", max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.UNREVIEWED
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+        verbose_name="assignee",
+    )
+    is_flagged = models.BooleanField(
+        "flagged", default=False, help_text="Carries at least one vague or uncredited attribution."
+    )
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "ordinal"],
+                condition=~Q(status=ClaimStatus.SUPERSEDED),
+                name="claim_unique_live_ordinal",
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="claim_span_not_empty"),
+            models.CheckConstraint(
+                condition=Q(checkworthiness__gte=0) & Q(checkworthiness__lte=1), name="claim_score_in_range"
+            ),
+            models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in ClaimKind]), name="claim_kind_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "-is_flagged", "-checkworthiness", "created_at"], name="claim_queue"
+            ),
+            models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
+            models.Index(fields=["article", "status"], name="claim_article_status"),
+            models.Index(fields=["updated_at"], name="claim_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+
+class AttributionFlag(models.Model):
+    """A vague or uncredited attribution found in a claim, with what is missing."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField("kind", max_length=40)
+    cue = models.CharField("cue", max_length=300, help_text="The words that triggered the flag.")
+    start = models.PositiveIntegerField("start", help_text="Offset of the cue in the article text.")
+    end = models.PositiveIntegerField("end")
+    severity = models.CharField(
+        "severity", max_length=10, choices=[(s.value, s.value.capitalize()) for s in Severity]
+    )
+    message = models.TextField("what is missing")
+
+    class Meta:
+        ordering = ["claim_id", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="flag_span_not_empty"),
+            models.CheckConstraint(
+                condition=Q(severity__in=[s.value for s in Severity]), name="flag_severity_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind"], name="flag_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.cue}"
+
+
+class ExcludedBlock(models.Model):
+    """A part of the article kept out of the claims (a heading, a credit, a caption, a bio...)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="excluded_blocks")
+    revision = models.PositiveIntegerField("article revision")
+    text = models.TextField("text")
+    start = models.PositiveIntegerField("start")
+    end = models.PositiveIntegerField("end")
+    reason = models.CharField("why it is not a claim", max_length=100)
+
+    class Meta:
+        ordering = ["article_id", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "revision", "start"], name="excluded_unique_start"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="excluded_span_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.text[:60]}"
+
+
+class ActorKind(models.TextChoices):
+    USER = "user", "Person"
+    API_KEY = "api_key", "API key"
+    SYSTEM = "system", "Factdesk"
+
+
+class ClaimEvent(models.Model):
+    """The append-only audit trail of a claim.
+
+    Rows survive the deletion of the person or key who acted: the link is set to NULL and
+    ``actor_name`` keeps who it was.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    actor_kind = models.CharField("actor kind", max_length=10, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField("who", max_length=200, help_text="Who acted, as they were named then.")
+    action = models.CharField("action", max_length=40)
+    from_status = models.CharField("from", max_length=20, blank=True)
+    to_status = models.CharField("to", max_length=20, blank=True)
+    note = models.TextField("note", blank=True)
+    created_at = models.DateTimeField("when", auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["claim_id", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor_kind__in=ActorKind.values), name="event_actor_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name}: {self.action}"

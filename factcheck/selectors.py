@@ -1,0 +1,46 @@
+"""Reads on the checking side.  Every selector fetches what its callers show, so none can N+1."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from editorial.models import Article, Newsroom
+from factcheck.models import Claim, ExcludedBlock
+from factcheck.workflow import ClaimStatus
+
+
+def live_claims() -> QuerySet[Claim]:
+    return Claim.objects.exclude(status=ClaimStatus.SUPERSEDED)
+
+
+def article_detail(*, newsroom: Newsroom, article_id: int) -> Article:
+    """One article of ``newsroom`` with its live claims, their flags and the excluded blocks."""
+    return (
+        Article.objects.select_related("desk")
+        .prefetch_related(
+            Prefetch(
+                "claims",
+                queryset=live_claims().prefetch_related("flags").order_by("ordinal"),
+                to_attr="live_claims",
+            ),
+            Prefetch("excluded_blocks", queryset=ExcludedBlock.objects.order_by("start")),
+        )
+        .get(newsroom=newsroom, pk=article_id)
+    )
+
+
+def claim_list(
+    *, newsroom: Newsroom, article_id: int | None = None, flagged: bool | None = None
+) -> QuerySet[Claim]:
+    """Live claims of ``newsroom``, newest articles first, in article order."""
+    claims = (
+        live_claims()
+        .filter(article__newsroom=newsroom)
+        .select_related("article", "article__desk", "assignee")
+        .prefetch_related("flags")
+    )
+    if article_id is not None:
+        claims = claims.filter(article_id=article_id)
+    if flagged is not None:
+        claims = claims.filter(is_flagged=flagged)
+    return claims

@@ -1,0 +1,32 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import NewsroomFactory, api_key_for
+
+
+@pytest.fixture
+def newsroom(db):
+    return NewsroomFactory(name="The Daily Ledger", slug="ledger")
+
+
+@pytest.fixture
+def other_newsroom(db):
+    return NewsroomFactory(name="The Evening Courier", slug="courier")
+
+
+@pytest.fixture
+def api_key(newsroom):
+    return api_key_for(newsroom)
+
+
+@pytest.fixture
+def api(api_key):
+    """An API client authenticated with a key of ``newsroom``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key[1]}")
+    return client
+
+
+@pytest.fixture
+def anonymous_api():
+    return APIClient()

@@ -1,0 +1,590 @@
+"""Tests of factcheck.analysis.blocks: canonical text, block kinds, links, and the parser's invariants."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from factcheck.analysis.blocks import parse, parse_html, parse_text
+from factcheck.analysis.types import BlockKind, Document
+
+K = BlockKind
+
+
+def kinds(doc: Document) -> list[tuple[str, BlockKind]]:
+    return [(doc.text[b.start : b.end], b.kind) for b in doc.blocks]
+
+
+def kind_of(doc: Document, text: str) -> BlockKind:
+    found = [b.kind for b in doc.blocks if doc.text[b.start : b.end] == text]
+    assert found, f"no block {text!r} in {kinds(doc)}"
+    return found[0]
+
+
+def assert_invariants(doc: Document) -> None:
+    covered = bytearray(len(doc.text))
+    previous_end = 0
+    for block in doc.blocks:
+        assert 0 <= previous_end <= block.start < block.end <= len(doc.text)
+        assert not doc.text[block.start].isspace() and not doc.text[block.end - 1].isspace()
+        assert (block.reason == "") == block.kind.is_content
+        covered[block.start : block.end] = b"\x01" * (block.end - block.start)
+        previous_end = block.end
+    for i, char in enumerate(doc.text):
+        assert covered[i] or char.isspace(), f"{char!r} at {i} is in no block"
+    for link in doc.links:
+        assert 0 <= link.start < link.end <= len(doc.text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain text
+
+ARTICLE = """\
+Harbour Town Votes to Rebuild Its Sea Wall
+
+By Priya Natarajan
+
+Harbour Town's council voted on Tuesday to spend $4.2 million rebuilding the sea wall that failed last winter.
+
+The vote was six to one.
+
+Storm Damage Last Winter
+
+Creddit: Wavecrest Images
+
+Flooding reached 300 homes in January, according to the town's own damage survey.
+
+LISBON, PORTUGAL \u2013 Jan 5, 2021: Waves break over the old harbour wall at high tide \u2014 Photo by jsilva
+
+What Comes Next
+
+Image Credit: Harbour Town Council
+Work starts in May and should take two years, the council said.
+
+Read more: How other towns paid for their sea walls
+
+Advertisement
+
+Priya Natarajan is a staff writer who covers coastal towns. She has reported from six countries.
+"""
+
+
+def test_plain_text_article_blocks():
+    doc = parse_text(ARTICLE)
+    assert doc.text == ARTICLE
+    assert kinds(doc) == [
+        ("Harbour Town Votes to Rebuild Its Sea Wall", K.HEADLINE),
+        ("By Priya Natarajan", K.BYLINE),
+        (
+            "Harbour Town's council voted on Tuesday to spend $4.2 million rebuilding the sea wall "
+            "that failed last winter.",
+            K.PARAGRAPH,
+        ),
+        ("The vote was six to one.", K.PARAGRAPH),
+        ("Storm Damage Last Winter", K.HEADING),
+        ("Creddit: Wavecrest Images", K.IMAGE_CREDIT),
+        ("Flooding reached 300 homes in January, according to the town's own damage survey.", K.PARAGRAPH),
+        (
+            "LISBON, PORTUGAL \u2013 Jan 5, 2021: Waves break over the old harbour wall at high tide "
+            "\u2014 Photo by jsilva",
+            K.CAPTION,
+        ),
+        ("What Comes Next", K.HEADING),
+        ("Image Credit: Harbour Town Council", K.IMAGE_CREDIT),
+        ("Work starts in May and should take two years, the council said.", K.PARAGRAPH),
+        ("Read more: How other towns paid for their sea walls", K.PROMO),
+        ("Advertisement", K.PROMO),
+        (
+            "Priya Natarajan is a staff writer who covers coastal towns. "
+            "She has reported from six countries.",
+            K.BYLINE,
+        ),
+    ]
+    reasons = {doc.text[b.start : b.end]: b.reason for b in doc.blocks}
+    assert reasons["Harbour Town Votes to Rebuild Its Sea Wall"] == "headline"
+    assert reasons["Storm Damage Last Winter"] == "section heading"
+    assert reasons["Creddit: Wavecrest Images"] == "image credit"
+    assert reasons["Advertisement"] == "promo"
+    assert reasons["By Priya Natarajan"] == "byline"
+    assert reasons["The vote was six to one."] == ""
+    assert reasons[doc.text[doc.blocks[-1].start : doc.blocks[-1].end]] == "author bio"
+    assert_invariants(doc)
+
+
+def test_plain_text_source_lines():
+    doc = parse_text(ARTICLE)
+    lines = ARTICLE.split("\n")
+    for block in doc.blocks:
+        assert (
+            lines[block.source_line - 1].strip().startswith(doc.text[block.start : block.end].split("\n")[0])
+        )
+
+
+def test_line_endings_are_normalised_and_nothing_else():
+    body = "Title Of The Piece\r\n\r\nFirst line of text.\rSecond line.  \r\n \t \r\nLast one."
+    doc = parse_text(body)
+    assert doc.text == "Title Of The Piece\n\nFirst line of text.\nSecond line.  \n \t \nLast one."
+    assert kinds(doc) == [
+        ("Title Of The Piece", K.HEADLINE),
+        ("First line of text.\nSecond line.", K.PARAGRAPH),  # a single line break stays inside
+        ("Last one.", K.PARAGRAPH),
+    ]
+
+
+def test_blank_lines_of_white_space_separate_paragraphs():
+    doc = parse_text("One paragraph here.\n \u00a0\t\nAnother paragraph here.")
+    assert [doc.text[b.start : b.end] for b in doc.blocks] == [
+        "One paragraph here.",
+        "Another paragraph here.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Credit: Jane Roe",
+        "Credits: Alpine Stock",
+        "Image Credit: Northwind Agency",
+        "Photo credit: Jane Roe",
+        "Image: Northwind Agency",
+        "Photo: Getty Images",
+        "Photograph: Jane Roe/Northwind",
+        "Source: Shutterstock",
+        "(Photo by Jane Roe)",
+        "(Photo by Jane Roe/Getty Images)",
+        "Photo courtesy of the Okafor family",
+        "Courtesy of the Okafor family",
+        "Creddit: Pixabay",
+        "Credt: Pixabay",
+        "Cedit: Pixabay",
+        "Imgae: Pixabay",
+        "AP Photo/Jane Roe",
+    ],
+)
+def test_image_credits(line):
+    doc = parse_text(f"The ferry resumed service on Monday.\n\n{line}\n\nPassenger numbers are still low.")
+    block = doc.blocks[1]
+    assert (doc.text[block.start : block.end], block.kind, block.reason) == (
+        line,
+        K.IMAGE_CREDIT,
+        "image credit",
+    )
+
+
+def test_credit_glued_to_a_paragraph_is_its_own_block():
+    doc = parse_text(
+        "The ferry resumed service on Monday.\n\nCredit: Jane Roe\nPassenger numbers are still low."
+    )
+    assert kinds(doc)[1:] == [
+        ("Credit: Jane Roe", K.IMAGE_CREDIT),
+        ("Passenger numbers are still low.", K.PARAGRAPH),
+    ]
+
+
+def test_heading_glued_to_a_paragraph_is_its_own_block():
+    doc = parse_text(
+        "The ferry resumed service on Monday.\n\nWhat Passengers Say\nMost riders welcomed the news."
+    )
+    assert kinds(doc)[1:] == [
+        ("What Passengers Say", K.HEADING),
+        ("Most riders welcomed the news.", K.PARAGRAPH),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ROME, ITALY \u2013 Apr 2, 2018: Tourists queue outside the Colosseum \u2014 Photo by mrossi",
+        "NEW YORK, USA - 12 March 2020: Commuters wait on a subway platform",
+        "OSLO \u2014 June 4, 2019: A tram crosses the square \u2014 Photo: kberg",
+        "Firefighters on the roof of the depot on Sunday. (Photo by Jane Roe/Northwind)",
+        "Image: The mayor cuts the ribbon at the opening of the new bridge on Friday.",
+    ],
+)
+def test_photo_captions(line):
+    doc = parse_text(f"The ferry resumed service on Monday.\n\n{line}\n\nPassenger numbers are still low.")
+    assert (doc.blocks[1].kind, doc.blocks[1].reason) == (K.CAPTION, "photo caption")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Jane Doe",
+        "BY JANE DOE AND JOHN ROE",
+        "By Jane Doe, Staff Writer",
+        "By Jane van der Berg | Wire Service",
+        "Reporting by Jane Doe; Editing by John Roe",
+        "The Wire Service contributed to this report.",
+    ],
+)
+def test_bylines(line):
+    doc = parse_text(f"Port Reopens After Storm\n\n{line}\n\nThe port reopened on Monday.")
+    assert kind_of(doc, line) is K.BYLINE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Read more: Why the port closed",
+        "Read more",
+        "Related: Ports across the coast",
+        "Advertisement",
+        "Share this article",
+        "Subscribe to our morning briefing for the day's top stories.",
+        "Sign up for our newsletter",
+        "Click here to get alerts",
+        "Follow us on Mastodon and Bluesky",
+        "\u00a9 2024 Harbour Gazette. All rights reserved.",
+    ],
+)
+def test_promos(line):
+    doc = parse_text(f"The port reopened on Monday.\n\n{line}\n\nTraffic is expected to recover.")
+    assert (doc.blocks[1].kind, doc.blocks[1].reason) == (K.PROMO, "promo")
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Sam Rivera is a freelance journalist based in Porto.",
+        "Dana Okafor is a skilled writer with a passion for news and current events. "
+        "With a sharp eye, she explains what happened. Stay informed and engaged!",
+        "Lee Chen covers transport for the Gazette. You can reach him at lee@example.org.",
+    ],
+)
+def test_trailing_author_bio(bio):
+    doc = parse_text(f"The port reopened on Monday.\n\nTraffic is expected to recover.\n\n{bio}")
+    assert (doc.blocks[-1].kind, doc.blocks[-1].reason) == (K.BYLINE, "author bio")
+    assert doc.blocks[1].kind is K.PARAGRAPH
+
+
+@pytest.mark.parametrize("line", ["Follow for more!", "Stay informed and engaged!"])
+def test_sign_offs_are_bio(line):
+    doc = parse_text(f"The port reopened on Monday.\n\n{line}")
+    assert (doc.blocks[-1].kind, doc.blocks[-1].reason) == (K.BYLINE, "author bio")
+
+
+def test_bio_only_at_the_end_of_the_article():
+    body = (
+        "The port reopened on Monday.\n\n"
+        "Maria Lopez is a freelance journalist who was detained at the border last year.\n\n"
+        "Her lawyers say the case against her has no basis."
+    )
+    assert kind_of(parse_text(body), body.split("\n\n")[1]) is K.PARAGRAPH
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Feb 11, 2015: the day the old port authority was dissolved.",
+        "11 February 2015 was the day the old port authority was dissolved.",
+        "A photo of the collapsed pier, taken by a fisherman, spread quickly online.",
+        "Photo by photo, investigators rebuilt the last hours of the ship.",
+        "Photographs show the pier collapsing.",
+        "The vote passed.",
+        "It rained.",
+        "By Monday, the storm had passed.",
+        "Share prices fell 5% after the announcement.",
+        "Most popular among voters was the tax cut.",
+        "Source: a senior official told us the plan was scrapped after talks failed last week.",
+        "Subscribers to the ferry pass rose by a third.",
+        "What does this mean for the town?",
+    ],
+)
+def test_false_positive_traps_stay_paragraphs(paragraph):
+    doc = parse_text(f"The port reopened on Monday.\n\n{paragraph}\n\nTraffic is expected to recover.")
+    assert kinds(doc)[1] == (paragraph, K.PARAGRAPH)
+
+
+def test_a_paragraph_split_by_a_blank_line_is_not_a_heading():
+    doc = parse_text(
+        "The port reopened on Monday.\n\nThe minister said the plan would\n\ncost millions more."
+    )
+    assert doc.blocks[1].kind is K.PARAGRAPH
+
+
+def test_first_block_is_a_headline_only_if_it_looks_like_one():
+    assert parse_text("The port reopened on Monday.\n\nMore text here.").blocks[0].kind is K.PARAGRAPH
+    doc = parse_text("Port reopens after three weeks of repairs\n\nThe port reopened on Monday.")
+    assert (doc.blocks[0].kind, doc.blocks[0].reason) == (K.HEADLINE, "headline")
+
+
+def test_all_caps_heading_and_short_title_case_question():
+    doc = parse_text("The port reopened.\n\nWHAT HAPPENED\n\nIt flooded.\n\nWhat Comes Next?\n\nRepairs.")
+    assert kind_of(doc, "WHAT HAPPENED") is K.HEADING
+    assert kind_of(doc, "What Comes Next?") is K.HEADING
+
+
+def test_bulleted_lines_are_list_items():
+    doc = parse_text("The plan has three parts.\n\n- A new wall\n- A pump station\n- Higher roads")
+    assert kinds(doc)[1:] == [
+        ("- A new wall", K.LIST_ITEM),
+        ("- A pump station", K.LIST_ITEM),
+        ("- Higher roads", K.LIST_ITEM),
+    ]
+
+
+def test_empty_and_blank_text():
+    assert parse_text("").blocks == ()
+    assert parse_text(" \n\t\r\n").blocks == ()
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+HTML = """<!DOCTYPE html>
+<html><head><title>Not shown</title><style>p { color: red }</style></head>
+<body><article>
+<h1>Harbour   Town &amp; the Sea</h1>
+<p>By Priya Natarajan</p>
+<p>The council voted <b>six</b> to one, <a href="https://example.org/minutes">according to
+   the <i>minutes</i></a>, on a caf&eacute; terrace&nbsp;downtown.</p>
+<!-- <p>A commented-out paragraph.</p> -->
+<script>document.write("<p>injected</p>")</script>
+<noscript>Turn on scripts.</noscript>
+<template><p>A template.</p></template>
+<figure><img src="wall.jpg" alt="The wall"><figcaption>The wall after the storm.</figcaption></figure>
+<figure><figcaption>Photo: Northwind Agency</figcaption></figure>
+<h2>What Comes Next</h2>
+<p>Work starts in May.<br>It takes two years.</p>
+<blockquote><p>&ldquo;We will rebuild,&rdquo; the mayor said.</p></blockquote>
+<ul>
+  <li>A new wall
+    <ol><li>Phase one</li><li>Phase two</li></ol>
+  </li>
+  <li>A pump station, see <a href="/pumps">the plan</a></li>
+</ul>
+<p>Read more: How other towns paid</p>
+</article></body></html>"""
+
+
+def test_html_article_blocks():
+    doc = parse_html(HTML)
+    assert kinds(doc) == [
+        ("Harbour Town & the Sea", K.HEADLINE),
+        ("By Priya Natarajan", K.BYLINE),
+        (
+            "The council voted six to one, according to the minutes, on a caf\u00e9 terrace downtown.",
+            K.PARAGRAPH,
+        ),
+        ("The wall after the storm.", K.CAPTION),
+        ("Photo: Northwind Agency", K.IMAGE_CREDIT),
+        ("What Comes Next", K.HEADING),
+        ("Work starts in May.\nIt takes two years.", K.PARAGRAPH),
+        ("\u201cWe will rebuild,\u201d the mayor said.", K.QUOTATION),
+        ("A new wall", K.LIST_ITEM),
+        ("Phase one", K.LIST_ITEM),
+        ("Phase two", K.LIST_ITEM),
+        ("A pump station, see the plan", K.LIST_ITEM),
+        ("Read more: How other towns paid", K.PROMO),
+    ]
+    assert "\n\n".join(text for text, _kind in kinds(doc)) == doc.text
+    assert_invariants(doc)
+
+
+def test_html_drops_scripts_styles_comments_and_head():
+    doc = parse_html(HTML)
+    for hidden in ("Not shown", "color", "commented-out", "injected", "Turn on scripts", "A template"):
+        assert hidden not in doc.text
+
+
+def test_html_links_cover_their_anchor_text():
+    doc = parse_html(HTML)
+    assert [(link.href, doc.text[link.start : link.end]) for link in doc.links] == [
+        ("https://example.org/minutes", "according to the minutes"),
+        ("/pumps", "the plan"),
+    ]
+
+
+def test_html_link_without_text_or_href_is_not_a_link():
+    doc = parse_html('<p>See <a href="/x"><img src="i.png"></a> and <a name="n">here</a>.</p>')
+    assert doc.links == ()
+    assert doc.text == "See and here."
+
+
+def test_html_source_lines():
+    doc = parse_html(HTML)
+    lines = HTML.split("\n")
+    for block in doc.blocks:
+        first_word = doc.text[block.start : block.end].split()[0]
+        assert first_word.strip("\u201c,") in lines[block.source_line - 1].replace("&ldquo;", "")
+
+
+def test_html_double_br_splits_and_glued_credit():
+    doc = parse_html("<p>Credit: Jane Roe<br>The ferry runs again.<br><br>\n<br>Fares are unchanged.</p>")
+    assert kinds(doc) == [
+        ("Credit: Jane Roe", K.IMAGE_CREDIT),
+        ("The ferry runs again.", K.PARAGRAPH),
+        ("Fares are unchanged.", K.PARAGRAPH),
+    ]
+
+
+def test_html_headline_is_the_first_heading_when_there_is_no_h1():
+    doc = parse_html("<h2>Port Reopens</h2><p>The port reopened.</p><h2>Why It Closed</h2><p>It flooded.</p>")
+    assert [b.kind for b in doc.blocks] == [K.HEADLINE, K.PARAGRAPH, K.HEADING, K.PARAGRAPH]
+
+
+def test_html_containers_and_loose_text():
+    doc = parse_html("<div>Loose text <span>here.</span><section><p>Inner.</p></section>Tail text.</div>")
+    assert [doc.text[b.start : b.end] for b in doc.blocks] == ["Loose text here.", "Inner.", "Tail text."]
+
+
+def test_html_figcaption_and_bio():
+    doc = parse_html(
+        "<p>The port reopened on Monday.</p>"
+        "<figure><figcaption>Credit: Jane Roe</figcaption></figure>"
+        "<p>Lee Chen is a reporter for the Harbour Gazette.</p>"
+    )
+    assert [(b.kind, b.reason) for b in doc.blocks] == [
+        (K.PARAGRAPH, ""),
+        (K.IMAGE_CREDIT, "image credit"),
+        (K.BYLINE, "author bio"),
+    ]
+
+
+def test_html_entities_are_decoded():
+    doc = parse_html("<p>Fish &amp; chips cost &pound;5 &mdash; &#8220;cheap&#x201D;, he said&#46;</p>")
+    assert doc.text == "Fish & chips cost \u00a35 \u2014 \u201ccheap\u201d, he said."
+
+
+@pytest.mark.parametrize("body", ["", "   ", "<!-- only a comment -->", "<script>x()</script>", "<p></p>"])
+def test_html_without_text(body):
+    doc = parse_html(body)
+    assert (doc.text, doc.blocks, doc.links) == ("", (), ())
+
+
+def test_parse_dispatches_on_format():
+    assert parse("<p>Hello there.</p>", "html").text == "Hello there."
+    assert parse("<p>Hello there.</p>", "text").text == "<p>Hello there.</p>"
+    with pytest.raises(ValueError, match="markdown"):
+        parse("Hello", "markdown")
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+
+TEXT_PIECES = st.one_of(
+    st.text(max_size=200),
+    st.sampled_from(
+        [
+            "\n",
+            "\n\n",
+            "\r\n",
+            "\r",
+            " \t\n",
+            "\u2028",
+            "\x00",
+            "\x1c",
+            "\u00a0",
+            "Credit: X",
+            "Creddit: Y\n",
+            "By Jane Doe",
+            "Read more",
+            "PARIS, FRANCE \u2013 Feb 1, 2020: caption \u2014 Photo by z",
+            "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
+            "\U0001f600\U0001f1eb\U0001f1f7",
+            "A Title Case Line",
+            "x" * 5000,
+            "word " * 400,
+            "- item\n- item",
+        ]
+    ),
+)
+HTML_PIECES = st.one_of(
+    TEXT_PIECES,
+    st.sampled_from(
+        [
+            "<p>",
+            "</p>",
+            "<br>",
+            "<br/>",
+            "<h1>",
+            "</h1>",
+            "<h3>",
+            "<a href='u'>",
+            '<a href="v">',
+            "</a>",
+            "<ul><li>",
+            "</li>",
+            "</ul>",
+            "<blockquote>",
+            "</blockquote>",
+            "<figure><figcaption>",
+            "</figcaption></figure>",
+            "<script>",
+            "</script>",
+            "<style>",
+            "<!--",
+            "-->",
+            "<div>",
+            "</div>",
+            "&amp;",
+            "&nbsp;",
+            "&#0;",
+            "&bogus;",
+            "<",
+            ">",
+            "<![CDATA[x]]>",
+            "<?php echo 1 ?>",
+            "<template>",
+            "<b><i>",
+            "</b>",
+        ]
+    ),
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(TEXT_PIECES, max_size=12).map("".join))
+def test_parse_text_invariants(text):
+    doc = parse_text(text)
+    assert doc.text == text.replace("\r\n", "\n").replace("\r", "\n")
+    assert_invariants(doc)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(HTML_PIECES, max_size=25).map("".join))
+def test_parse_html_invariants(html):
+    doc = parse_html(html)
+    assert_invariants(doc)
+    assert "\n\n\n" not in doc.text
+    assert doc.text == doc.text.strip()
+
+
+# libxml2 replaces control characters and non-characters with U+FFFD, so anchors avoid them.
+HTML_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Cn"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text(HTML_CHARS, max_size=30), st.text(HTML_CHARS, min_size=1, max_size=30)), max_size=6
+    )
+)
+def test_html_link_ranges_hold_their_anchor_text(pairs):
+    from html import escape
+
+    body = "".join(
+        f"<p>{escape(before)}<a href='/{i}'>{escape(anchor)}</a></p>"
+        for i, (before, anchor) in enumerate(pairs)
+    )
+    doc = parse_html(body)
+    assert_invariants(doc)
+    expected = [(f"/{i}", " ".join(anchor.split())) for i, (_before, anchor) in enumerate(pairs)]
+    expected = [(href, text) for href, text in expected if text]
+    assert [(link.href, doc.text[link.start : link.end]) for link in doc.links] == expected
+
+
+def test_html_navigation_table_rows_and_footer():
+    doc = parse_html(
+        "<nav><ul><li><a href='/'>Home</a></li></ul></nav><h1>Port Reopens</h1>"
+        "<table><tr><th>Ships</th><th>Waiting</th></tr><tr><td>Tankers</td><td>12</td></tr></table>"
+        "<footer><p>&copy; 2024 Harbour Gazette</p></footer>"
+    )
+    assert kinds(doc) == [
+        ("Home", K.PROMO),
+        ("Port Reopens", K.HEADLINE),
+        ("Ships Waiting", K.PARAGRAPH),
+        ("Tankers 12", K.PARAGRAPH),
+        ("\u00a9 2024 Harbour Gazette", K.PROMO),
+    ]

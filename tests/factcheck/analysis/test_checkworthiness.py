@@ -1,0 +1,162 @@
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from factcheck.analysis import checkworthiness
+from factcheck.analysis.checkworthiness import score
+
+
+@pytest.mark.parametrize(
+    ("factual", "vague"),
+    [
+        (
+            "The county spent £4.2m on road repairs in 2023, up 18% on the year before.",
+            "I think people here deserve better.",
+        ),
+        (
+            "Unemployment in the region fell to 3.9% last quarter, the lowest since 2008.",
+            "What a wonderful evening it has been.",
+        ),
+        (
+            "The hospital trust treated 41,000 patients in A&E during December.",
+            "Thank you all so much for coming.",
+        ),
+    ],
+)
+def test_figures_score_higher_than_vague_opinion(factual, vague):
+    assert score(factual)[0] > score(vague)[0]
+
+
+def test_a_sentence_full_of_figures_is_check_worthy_and_small_talk_is_not():
+    assert score("The council cut its housing budget by 12% in 2022, saving £3.1 million.")[0] >= 0.5
+    assert score("Thanks, it is good to be here.")[0] < 0.5
+
+
+def test_reasons_name_what_the_sentence_contains():
+    _, reasons = score(
+        "Dr Amara Okafor said waiting lists grew by 20% in March 2024 because of staff shortages, "
+        "more than in any other region."
+    )
+    for reason in (
+        "contains figures",
+        "gives a percentage",
+        "names a date",
+        "names people or organisations",
+        "makes a comparison",
+        "reports a change",
+        "states a cause",
+        "attributes a statement",
+    ):
+        assert reason in reasons
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("The bridge cost $40 million to build.", "names a sum of money"),
+        ("The museum may reopen after the repairs.", "hedged"),
+        ("I believe the new stadium is a mistake.", "opinion"),
+        ("Why has the library closed?", "question"),
+        ("The ferry service ended in 1997.", "names a date"),
+        ("Voters in Lisbon backed the proposal.", "names people or organisations"),
+    ],
+)
+def test_each_reason(sentence, reason):
+    assert reason in score(sentence)[1]
+
+
+def test_a_plain_sentence_has_no_reasons():
+    assert score("it rained all afternoon")[1] == ()
+
+
+def test_the_first_word_of_a_sentence_is_not_taken_for_a_name():
+    assert "names people or organisations" not in score("Rain fell all afternoon.")[1]
+
+
+def test_reasons_do_not_depend_on_the_weights(monkeypatch):
+    sentence = "Sales rose by 7% in 2021, according to the company."
+    before = score(sentence)[1]
+    model = checkworthiness.load_model()
+    monkeypatch.setattr(model, "words", {})
+    monkeypatch.setattr(model, "hand", {})
+    assert score(sentence)[1] == before
+
+
+def test_threshold_maps_to_one_half():
+    model = checkworthiness.load_model()
+    sentence = "The plan costs 5 billion euros."
+    words, hand = checkworthiness.features(sentence)
+    logit = model.logit(words, hand)
+    expected = 1 / (1 + math.exp(-(logit - model.threshold_logit)))
+    assert score(sentence)[0] == pytest.approx(expected)
+    assert (score(sentence)[0] >= 0.5) == (logit >= model.threshold_logit)
+
+
+def test_the_weights_file_loads_and_describes_itself():
+    data = json.loads(checkworthiness.WEIGHTS_PATH.read_text(encoding="utf-8"))
+    assert data["format_version"] == checkworthiness.FORMAT_VERSION
+    meta = checkworthiness.metadata()
+    assert meta["version"]
+    assert 0 < meta["threshold_probability"] < 1
+    assert meta["threshold_logit"] == data["threshold_logit"]
+    assert 0.62 <= meta["dev_f1"] <= 1
+    assert 0 <= meta["test_gold_f1"] <= 1  # the floor itself is bench/eval_checkworthiness.py's to enforce
+    assert meta["forward_chaining_f1"] > 0.5
+    assert len(data["word_weights"]) > 1000
+    assert checkworthiness.WEIGHTS_PATH.stat().st_size < 1_000_000
+
+
+def test_the_model_is_loaded_once():
+    assert checkworthiness.load_model() is checkworthiness.load_model()
+
+
+@pytest.mark.parametrize(
+    "sentence", ["", " ", "\x00\x07\u200f", "?", "٣٤٥ مليون دولار في ٢٠٢٣", "🚀🔥 100% 🙃", "a" * 100_000]
+)
+def test_odd_input(sentence):
+    value, reasons = score(sentence)
+    assert 0.0 <= value <= 1.0
+    assert all(isinstance(reason, str) for reason in reasons)
+
+
+_ODD_PIECES = st.one_of(
+    st.text(max_size=20),
+    st.text(st.characters(codec="ascii"), max_size=20),
+    st.sampled_from(
+        [
+            *"\x00\t\n\r\u200e\u200f\u202e\u2028\ufeff\u201c\u201d\u2018\u2019%$€£?!",
+            "שלום עולם",
+            "مرحبا ٣٤٥",
+            "😀",
+            "👩🏽\u200d⚕️",
+            "Ünïcødé",
+            "ﬁ",
+            "İ",
+            "1,500",
+            "3.5%",
+            "$20bn",
+            "Mr. Smith",
+            "NATO",
+        ]
+    ),
+)
+_ODD_TEXT = st.lists(_ODD_PIECES, max_size=30).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ODD_TEXT)
+def test_score_is_a_probability_for_any_text(sentence):
+    value, reasons = score(sentence)
+    assert 0.0 <= value <= 1.0
+    assert not math.isnan(value)
+    assert len(set(reasons)) == len(reasons)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(min_size=1, max_size=20), st.integers(min_value=1_000, max_value=20_000))
+def test_very_long_text(chunk, repeat):
+    value, _ = score(chunk * repeat)
+    assert 0.0 <= value <= 1.0

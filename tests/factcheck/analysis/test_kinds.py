@@ -1,0 +1,96 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from factcheck.analysis.kinds import classify
+from factcheck.analysis.types import ClaimKind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The council spent £4.2m on the scheme in 2023.",
+        "Rail fares rose by 3% in January.",
+        "The minister said the plant will close next spring.",
+        "The mayor told the meeting it was a disgrace.",
+        'The so-called "reform" cut spending by 3%.',
+        "The will of the voters was clear.",
+        "She asked whether the levy was fair.",
+        "",
+    ],
+)
+def test_statement(sentence):
+    assert classify(sentence) is ClaimKind.STATEMENT
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "“We will not back down,” she said.",
+        "“Why now?” the chairman asked.",
+        "He told reporters: “The plan is dead and buried.”",
+        '"The figures speak for themselves."',
+        "According to the report, “the river has never been dirtier.”",
+        "“We have done nothing wrong,” said Ana Ruiz, the firm's lawyer.",
+        "“This is the start of something much bigger",
+    ],
+)
+def test_quotation(sentence):
+    assert classify(sentence) is ClaimKind.QUOTATION
+
+
+def test_anything_in_a_blockquote_is_a_quotation():
+    assert classify("Is the tram worth it?", in_quotation=True) is ClaimKind.QUOTATION
+    assert classify("Turnout was 61%.", in_quotation=True) is ClaimKind.QUOTATION
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Is the tram line worth the money?", "Who pays for the new bridge? ", "Will the tax go up?)"],
+)
+def test_question(sentence):
+    assert classify(sentence) is ClaimKind.QUESTION
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I think the mayor has lost the room.",
+        "We believe the tax is unfair.",
+        "In my view, the stadium was a mistake.",
+        "It is a disgrace that the pool is still shut.",
+        "The council should publish the audit.",
+        "The decision was outrageous.",
+        "I'm convinced the figures are wrong.",
+    ],
+)
+def test_opinion(sentence):
+    assert classify(sentence) is ClaimKind.OPINION
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Unemployment is expected to rise to 5% next year.",
+        "Growth will slow to 1.1% in 2026, the central bank forecasts.",
+        "The cuts could lead to longer waiting lists.",
+        "The new line is set to open in 2027.",
+        "House prices are projected to fall.",
+        "The factory won't reopen.",
+    ],
+)
+def test_prediction(sentence):
+    assert classify(sentence) is ClaimKind.PREDICTION
+
+
+def test_a_short_scare_quote_is_not_a_quotation():
+    assert classify("Critics call it a “stealth tax” on drivers.") is ClaimKind.STATEMENT
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.booleans())
+def test_classify_accepts_any_text(sentence, in_quotation):
+    kind = classify(sentence, in_quotation=in_quotation)
+    assert isinstance(kind, ClaimKind)
+    if in_quotation:
+        assert kind is ClaimKind.QUOTATION
