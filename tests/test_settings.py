@@ -40,6 +40,7 @@ def test_production_settings_pass_the_deploy_checks(tmp_path):
         ALLOWED_HOSTS="factdesk.example.org",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/factdesk",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        EMAIL_URL="smtp+tls://factdesk:secret@smtp.example.org:587",
     )
     result = run(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, f"check --deploy failed:\n{result.stdout}\n{result.stderr}"
