@@ -22,6 +22,7 @@ EVALUATIONS = [
     ("sentence segmentation (pySBD Golden Rules, pragmatic_segmenter)", "eval_sentences.py", True),
     ("check-worthiness (CLEF CheckThat! 2024)", "eval_checkworthiness.py", False),
     ("the annotated sample article", "eval_corpus.py", True),
+    ("vague attributions (our own labelled set, the annotated sample article)", "eval_attributions.py", True),
 ]
 
 

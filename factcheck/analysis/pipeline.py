@@ -7,6 +7,7 @@ stores claims all call :func:`analyze`, so they always agree.
 from __future__ import annotations
 
 from factcheck.analysis import checkworthiness, kinds
+from factcheck.analysis.attributions import Policy, article_context, find_flags
 from factcheck.analysis.blocks import parse
 from factcheck.analysis.sentences import split_spans
 from factcheck.analysis.types import Analysis, BlockKind, Claim, Excluded
@@ -42,8 +43,15 @@ def _check_raw(body: object, *, fmt: str, max_chars: int | None) -> None:
         )
 
 
-def analyze(body: str, *, fmt: str = "text", max_chars: int | None = None) -> Analysis:
-    """Split an article into claims and the furniture kept out of them."""
+def analyze(
+    body: str, *, fmt: str = "text", max_chars: int | None = None, policy: Policy | None = None
+) -> Analysis:
+    """Split an article into claims and the furniture kept out of them.
+
+    Each claim carries the vague or uncredited attributions found in it, under the newsroom's
+    ``policy`` (the default policy when None); the whole article is read once first, so that a bare
+    "analysts say" can point at the analysts it names elsewhere.
+    """
     _check_raw(body, fmt=fmt, max_chars=max_chars)
     document = parse(body, fmt)
     if not document.text.strip():
@@ -52,12 +60,20 @@ def analyze(body: str, *, fmt: str = "text", max_chars: int | None = None) -> An
     claims: list[Claim] = []
     excluded: list[Excluded] = []
     paragraph = 0
+    sentence_spans = {
+        block: split_spans(text, block.start, block.end) for block in document.blocks if block.kind.is_content
+    }
+    context = article_context(
+        text, [span for spans in sentence_spans.values() for span in spans], policy=policy
+    )
+    links = [(link.start, link.end) for link in document.links]
+    flag_options = {"context": context, "links": links} | ({"policy": policy} if policy is not None else {})
     for block in document.blocks:
         if not block.kind.is_content:
             excluded.append(Excluded(text[block.start : block.end], block.start, block.end, block.reason))
             continue
         in_quotation = block.kind is BlockKind.QUOTATION
-        for start, end in split_spans(text, block.start, block.end):
+        for start, end in sentence_spans[block]:
             sentence = text[start:end]
             score, reasons = checkworthiness.score(sentence)
             claims.append(
@@ -70,6 +86,7 @@ def analyze(body: str, *, fmt: str = "text", max_chars: int | None = None) -> An
                     kind=kinds.classify(sentence, in_quotation=in_quotation),
                     checkworthiness=round(score, 4),
                     reasons=reasons,
+                    flags=find_flags(text, start, end, **flag_options),
                 )
             )
         paragraph += 1
