@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 # The demo runs on the embedded default (SQLite + file-system broker) unless told otherwise.
 DEMO_ENV := DEBUG=true
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# Some machines' pip configuration names local mirrors that do not exist; pip warns about each one.
+PIP_NOISE := grep -v 'is ignored: it is neither a file nor a directory'
 
 .PHONY: help setup demo demo-smoke serve test lint format eval bench clean
 
@@ -36,8 +39,9 @@ $(VENV)/.installed: requirements.txt
 	if ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	  echo "Creating $(VENV) with $$($$py --version)"; rm -rf $(VENV); $$py -m venv $(VENV); \
 	fi; \
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; \
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt; \
+	echo "Installing requirements into $(VENV)"; \
+	$(PIP) --upgrade pip 2> >($(PIP_NOISE) >&2); \
+	$(PIP) -r requirements.txt 2> >($(PIP_NOISE) >&2); \
 	touch $@
 
 var/secret_key:
@@ -48,13 +52,13 @@ var/secret_key:
 # --- demo -------------------------------------------------------------------------------------
 demo: setup
 	@$(DEMO_ENV) $(PY) manage.py migrate --noinput -v 0
-	@$(DEMO_ENV) $(PY) manage.py demo
+	@$(DEMO_ENV) LOG_LEVEL=WARNING $(PY) manage.py demo
 	@$(MAKE) --no-print-directory serve
 
 # CI: the same set-up and report, without starting the server.
 demo-smoke: setup
 	@$(DEMO_ENV) $(PY) manage.py migrate --noinput -v 0
-	@$(DEMO_ENV) $(PY) manage.py demo --smoke
+	@$(DEMO_ENV) LOG_LEVEL=WARNING $(PY) manage.py demo --smoke
 
 # The web server and one Celery worker on the embedded broker; Ctrl-C stops both.
 serve: setup

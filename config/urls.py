@@ -3,6 +3,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+admin.site.site_header = "Factdesk"
+admin.site.site_title = "Factdesk"
+admin.site.index_title = "Fact-checking desk"
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),

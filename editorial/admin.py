@@ -18,13 +18,18 @@ def newsrooms_of(user) -> QuerySet[Newsroom]:
     return Newsroom.objects.filter(memberships__user=user)
 
 
-def roles_of(user) -> frozenset[str]:
-    """The roles a person holds in any newsroom (cached on the user object for the request)."""
-    cached = getattr(user, "_factdesk_roles", None)
+def memberships_of(user) -> frozenset[tuple[int, str]]:
+    """(newsroom id, role) for each of a person's memberships (cached on the user for the request)."""
+    cached = getattr(user, "_factdesk_memberships", None)
     if cached is None:
-        cached = frozenset(Membership.objects.filter(user=user).values_list("role", flat=True))
-        user._factdesk_roles = cached
+        cached = frozenset(Membership.objects.filter(user=user).values_list("newsroom_id", "role"))
+        user._factdesk_memberships = cached
     return cached
+
+
+def roles_of(user) -> frozenset[str]:
+    """The roles a person holds in any newsroom."""
+    return frozenset(role for _, role in memberships_of(user))
 
 
 class NewsroomScopedAdmin(admin.ModelAdmin):
@@ -37,6 +42,9 @@ class NewsroomScopedAdmin(admin.ModelAdmin):
     newsroom_path = "newsroom"
     edit_roles: frozenset[str] = frozenset({Role.ADMIN})
 
+    def has_role(self, request, roles: frozenset[str]) -> bool:
+        return request.user.is_superuser or bool(roles_of(request.user) & roles)
+
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and (request.user.is_superuser or bool(roles_of(request.user)))
 
@@ -44,10 +52,27 @@ class NewsroomScopedAdmin(admin.ModelAdmin):
         return self.has_module_permission(request)
 
     def has_add_permission(self, request) -> bool:
-        return request.user.is_superuser or bool(roles_of(request.user) & self.edit_roles)
+        return self.has_role(request, self.edit_roles)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return self.has_add_permission(request)
+        if obj is None or request.user.is_superuser or not self.has_add_permission(request):
+            return self.has_add_permission(request)
+        return self.newsroom_id_of(obj) in self.writable_newsroom_ids(request)
+
+    def writable_newsroom_ids(self, request) -> set[int]:
+        """The newsrooms where the person holds one of ``edit_roles`` (a role elsewhere gives nothing)."""
+        return {newsroom_id for newsroom_id, role in memberships_of(request.user) if role in self.edit_roles}
+
+    def writable_newsrooms(self, request) -> QuerySet[Newsroom]:
+        if request.user.is_superuser:
+            return Newsroom.objects.all()
+        return Newsroom.objects.filter(pk__in=self.writable_newsroom_ids(request))
+
+    def newsroom_id_of(self, obj) -> int:
+        *path, last = self.newsroom_path.split("__")
+        for name in path:
+            obj = getattr(obj, name)
+        return getattr(obj, f"{last}_id")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
@@ -60,10 +85,33 @@ class NewsroomScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Newsroom:
-            kwargs["queryset"] = newsrooms_of(request.user)
+            kwargs["queryset"] = self.writable_newsrooms(request)
         elif db_field.related_model is Desk:
-            kwargs["queryset"] = Desk.objects.filter(newsroom__in=newsrooms_of(request.user))
+            kwargs["queryset"] = Desk.objects.filter(newsroom__in=self.writable_newsrooms(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is Desk:
+            kwargs["queryset"] = Desk.objects.filter(newsroom__in=self.writable_newsrooms(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ServiceWrittenAdmin(NewsroomScopedAdmin):
+    """An admin whose ``save_form`` writes through a service and returns the saved object.
+
+    The admin then only logs it: ``save_model`` does nothing, and related rows shown inline are
+    read-only, so "saving" them only lets the admin see that nothing changed.
+    """
+
+    def save_form(self, request, form, change):
+        raise NotImplementedError("call the service that writes this model")
+
+    def save_model(self, request, obj, form, change):
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            formset.save(commit=False)
 
 
 class DeskInline(admin.TabularInline):
@@ -82,6 +130,9 @@ class NewsroomAdmin(NewsroomScopedAdmin):
 
     def has_add_permission(self, request) -> bool:
         return request.user.is_superuser
+
+    def newsroom_id_of(self, obj) -> int:
+        return obj.pk
 
     def get_queryset(self, request):
         return newsrooms_of(request.user).annotate(
@@ -107,7 +158,7 @@ class DeskAdmin(NewsroomScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(NewsroomScopedAdmin):
+class MembershipAdmin(ServiceWrittenAdmin):
     list_display = ["user", "newsroom", "role", "desk_names"]
     list_filter = ["role", "newsroom"]
     search_fields = ["user__username", "user__email", "newsroom__name"]
@@ -122,6 +173,19 @@ class MembershipAdmin(NewsroomScopedAdmin):
     def desk_names(self, membership) -> str:
         return ", ".join(desk.name for desk in membership.desks.all()) or "—"
 
+    def save_form(self, request, form, change):
+        data = form.cleaned_data
+        return services.member_add(
+            newsroom=form.instance.newsroom if change else data["newsroom"],
+            user=form.instance.user if change else data["user"],
+            role=data["role"],
+            desks=list(data.get("desks") or ()),
+            only_these_desks=True,
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["newsroom", "user"] if obj is not None else []
+
 
 class ApiKeyCreateForm(forms.ModelForm):
     class Meta:
@@ -130,7 +194,7 @@ class ApiKeyCreateForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(NewsroomScopedAdmin):
+class ApiKeyAdmin(ServiceWrittenAdmin):
     list_display = ["name", "newsroom", "prefix", "role", "created_at", "last_used_at", "active"]
     list_filter = ["newsroom", "role", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "newsroom__name"]
@@ -175,9 +239,6 @@ class ApiKeyAdmin(NewsroomScopedAdmin):
         )
         return issued.api_key
 
-    def save_model(self, request, obj, form, change):
-        pass  # save_form wrote it through the service
-
     @admin.display(boolean=True, description="active", ordering="revoked_at")
     def active(self, api_key) -> bool:
         return api_key.is_active
@@ -185,7 +246,7 @@ class ApiKeyAdmin(NewsroomScopedAdmin):
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request, queryset):
         revoked = 0
-        for api_key in queryset.filter(revoked_at=None):
+        for api_key in queryset.filter(revoked_at=None, newsroom__in=self.writable_newsrooms(request)):
             services.api_key_revoke(api_key=api_key)
             revoked += 1
         self.message_user(request, f"{revoked} key(s) revoked.", messages.SUCCESS)

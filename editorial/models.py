@@ -40,7 +40,7 @@ class Desk(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.newsroom.slug})" if self.newsroom_id else self.name
+        return self.name
 
 
 class Membership(models.Model):

@@ -36,15 +36,22 @@ def desk_create(*, newsroom: Newsroom, name: str, slug: str) -> Desk:
 
 
 @transaction.atomic
-def member_add(*, newsroom: Newsroom, user, role: str, desks: list[Desk] | tuple = ()) -> Membership:
-    """Give ``user`` a role in ``newsroom`` (or change it), on the given desks of that newsroom."""
+def member_add(
+    *, newsroom: Newsroom, user, role: str, desks: list[Desk] | tuple = (), only_these_desks: bool = False
+) -> Membership:
+    """Give ``user`` a role in ``newsroom`` (or change it), on the given desks of that newsroom.
+
+    The desks are added to those the person already has, or replace them with ``only_these_desks``.
+    """
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}; choose one of {', '.join(Role.values)}."})
     foreign = [desk for desk in desks if desk.newsroom_id != newsroom.pk]
     if foreign:
         raise ValidationError({"desks": f"Desk {foreign[0]} belongs to another newsroom."})
     membership, _ = Membership.objects.update_or_create(newsroom=newsroom, user=user, defaults={"role": role})
-    if desks:
+    if only_these_desks:
+        membership.desks.set(desks)
+    elif desks:
         membership.desks.add(*desks)
     return membership
 

@@ -16,12 +16,16 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from editorial.admin import NewsroomScopedAdmin
+from editorial.admin import NewsroomScopedAdmin, ServiceWrittenAdmin
 from editorial.models import Article, Desk, Role
 from factcheck import services
+from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import InputRejected, check_input
-from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock
+from factcheck.analysis.types import Severity
+from factcheck.models import AttributionFlag, CheckingPolicy, Claim, ClaimEvent, ExcludedBlock
 from factcheck.workflow import ClaimStatus
+
+CORRECT_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]], *, offset: int = 0) -> SafeString:
@@ -43,6 +47,9 @@ def highlight(text: str, spans: list[tuple[int, int, str]], *, offset: int = 0) 
 
 
 class ArticleForm(forms.ModelForm):
+    body = forms.CharField(
+        widget=forms.Textarea, strip=False, help_text="Plain text (blank lines between paragraphs) or HTML."
+    )
     external_id = forms.CharField(
         max_length=200,
         required=False,
@@ -56,7 +63,8 @@ class ArticleForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         desk: Desk | None = cleaned.get("desk")
-        newsroom = cleaned.get("newsroom")
+        # On the change page the newsroom is read-only (not a field): the article's own counts.
+        newsroom = cleaned.get("newsroom") if "newsroom" in self.fields else self.instance.newsroom
         if desk is not None and newsroom is not None and desk.newsroom_id != newsroom.pk:
             self.add_error("desk", "That desk belongs to another newsroom.")
         if "body" in cleaned and "body_format" in cleaned:
@@ -116,7 +124,7 @@ class ExcludedInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(NewsroomScopedAdmin):
+class ArticleAdmin(ServiceWrittenAdmin):
     form = ArticleForm
     edit_roles = frozenset({Role.ADMIN, Role.EDITOR, Role.FACT_CHECKER})
     list_display = [
@@ -131,7 +139,7 @@ class ArticleAdmin(NewsroomScopedAdmin):
     ]
     list_filter = ["analysis_status", "newsroom", "desk", "body_format"]
     search_fields = ["title", "external_id", "byline", "url"]
-    list_select_related = ["newsroom", "desk"]
+    list_select_related = ["newsroom", "desk__newsroom"]  # a desk's name shows its newsroom's slug
     date_hierarchy = "created_at"
     inlines = [ClaimInline, ExcludedInline]
     readonly_fields = [
@@ -143,6 +151,13 @@ class ArticleAdmin(NewsroomScopedAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The service finds an article by (newsroom, external_id): changing either would submit
+        # another article instead of editing this one.
+        if obj is None:
+            return self.readonly_fields
+        return ["newsroom", "external_id", *self.readonly_fields]
 
     def get_fieldsets(self, request, obj=None):
         submitted = [("Article", {"fields": ["newsroom", "desk", "external_id", "title", "url", "byline"]})]
@@ -193,12 +208,14 @@ class ArticleAdmin(NewsroomScopedAdmin):
     def save_form(self, request, form, change):
         """Submit through the service (which queues the analysis); the admin then logs that article."""
         data = form.cleaned_data
-        external_id = data.get("external_id") or (
-            form.instance.external_id if change else f"admin-{uuid.uuid4().hex[:12]}"
-        )
+        if change:  # the article being edited, never another one
+            newsroom, external_id = form.instance.newsroom, form.instance.external_id
+        else:
+            newsroom = data["newsroom"]
+            external_id = data.get("external_id") or f"admin-{uuid.uuid4().hex[:12]}"
         return services.article_submit(
             actor=services.Actor.for_user(request.user),
-            newsroom=data["newsroom"],
+            newsroom=newsroom,
             external_id=external_id,
             body=data["body"],
             body_format=data["body_format"],
@@ -208,11 +225,8 @@ class ArticleAdmin(NewsroomScopedAdmin):
             desk=data.get("desk"),
         )
 
-    def save_model(self, request, obj, form, change):
-        pass  # save_form already wrote it through the service
-
-    def save_related(self, request, form, formsets, change):
-        pass  # claims and excluded blocks are written by the analysis, never by this form
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
 
 # --- Claims ------------------------------------------------------------------------------------
@@ -294,8 +308,25 @@ class ClaimAdmin(NewsroomScopedAdmin):
     ]
     readonly_fields = fields
 
+    actions = ["keep_out"]
+
     def has_add_permission(self, request) -> bool:
         return False  # claims come from the analysis
+
+    def has_correct_permission(self, request) -> bool:
+        """Editors correct the analysis (make a part a claim, or keep a sentence out)."""
+        return self.has_role(request, CORRECT_ROLES)
+
+    @admin.action(
+        description="Keep the selected sentences out of the claims (furniture)", permissions=["correct"]
+    )
+    def keep_out(self, request, queryset):
+        claims = list(queryset.select_related("article"))
+        for claim in claims:
+            services.claim_exclude(actor=services.Actor.for_user(request.user), claim=claim)
+        self.message_user(
+            request, f"{len(claims)} sentence(s) kept out of the claims; their history says who did it."
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # their history must stay
@@ -334,3 +365,119 @@ class ClaimEventAdmin(NewsroomScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(NewsroomScopedAdmin):
+    """Rows the analysis writes: people read and filter them here, and never edit them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AttributionFlag)
+class AttributionFlagAdmin(ReadOnlyAdmin):
+    newsroom_path = "claim__article__newsroom"
+    list_display = ["cue", "kind", "severity", "claim", "message"]
+    list_filter = ["kind", "severity", "claim__status", "claim__article__newsroom"]
+    search_fields = ["cue", "claim__text", "claim__article__title"]
+    list_select_related = ["claim"]
+
+
+@admin.register(ExcludedBlock)
+class ExcludedBlockAdmin(ReadOnlyAdmin):
+    newsroom_path = "article__newsroom"
+    list_display = ["text", "reason", "article"]
+    list_filter = ["reason", "article__newsroom"]
+    search_fields = ["text", "article__title"]
+    list_select_related = ["article"]
+    actions = ["make_claims"]
+
+    def has_correct_permission(self, request) -> bool:
+        """Editors correct the analysis (make a part a claim, or keep a sentence out)."""
+        return self.has_role(request, CORRECT_ROLES)
+
+    @admin.action(
+        description="Make the selected parts claims (the analysis was wrong)", permissions=["correct"]
+    )
+    def make_claims(self, request, queryset):
+        for block in queryset.select_related("article"):
+            services.excluded_block_promote(actor=services.Actor.for_user(request.user), block=block)
+        self.message_user(
+            request, f"{len(queryset)} part(s) made claims; the claims' history says who did it."
+        )
+
+
+def _kind_label(kind: str) -> str:
+    return kind.replace("_", " ").capitalize()
+
+
+class _CheckingPolicyForm(forms.ModelForm):
+    flag_kinds = forms.MultipleChoiceField(
+        label="Kinds of attribution to flag",
+        choices=[(kind, _kind_label(kind)) for kind in ATTRIBUTION_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="A kind left unticked is never flagged (newsrooms differ on anonymous officials, for one).",
+    )
+
+    class Meta:
+        model = CheckingPolicy
+        fields = ["newsroom", "flag_kinds", "extra_vague_terms", "allowed_phrases"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        saved = self.instance.severities if self.instance.pk else {}
+        for kind, default in ATTRIBUTION_KINDS.items():
+            self.initial.setdefault(f"severity_{kind}", saved.get(kind, default.value))
+
+    def severities(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[f"severity_{kind}"] for kind in ATTRIBUTION_KINDS}
+
+
+# One severity field per kind of flag, declared on the class so that the admin knows them.
+CheckingPolicyForm = type(
+    "CheckingPolicyForm",
+    (_CheckingPolicyForm,),
+    {
+        f"severity_{kind}": forms.ChoiceField(
+            label=f"Severity: {_kind_label(kind).lower()}",
+            choices=[(s.value, s.value.capitalize()) for s in Severity],
+        )
+        for kind in ATTRIBUTION_KINDS
+    },
+)
+
+
+@admin.register(CheckingPolicy)
+class CheckingPolicyAdmin(ServiceWrittenAdmin):
+    form = CheckingPolicyForm
+    list_display = ["newsroom", "kinds_flagged", "updated_at"]
+    edit_roles = frozenset({Role.ADMIN, Role.EDITOR})
+
+    def get_fields(self, request, obj=None):
+        return [
+            "newsroom", "flag_kinds", *(f"severity_{kind}" for kind in ATTRIBUTION_KINDS),
+            "extra_vague_terms", "allowed_phrases",
+        ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["newsroom"] if obj is not None else []
+
+    @admin.display(description="kinds flagged")
+    def kinds_flagged(self, policy: CheckingPolicy) -> str:
+        return ", ".join(_kind_label(kind) for kind in policy.flag_kinds) or "none"
+
+    def save_form(self, request, form, change):
+        return services.checking_policy_save(
+            newsroom=form.instance.newsroom if change else form.cleaned_data["newsroom"],
+            flag_kinds=form.cleaned_data["flag_kinds"],
+            severities=form.severities(),
+            extra_vague_terms=form.cleaned_data["extra_vague_terms"],
+            allowed_phrases=form.cleaned_data["allowed_phrases"],
+        )

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from editorial.models import ApiKey, Article
+from editorial.models import ApiKey, Article, Newsroom
+from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import ClaimKind, Severity
 from factcheck.workflow import ClaimStatus
 
@@ -169,3 +170,82 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name}: {self.action}"
+
+
+def all_flag_kinds() -> list[str]:
+    return list(ATTRIBUTION_KINDS)
+
+
+class CheckingPolicy(models.Model):
+    """A newsroom's house rules for the analysis: which vague attributions to flag, and how hard.
+
+    Applies to articles analysed after it is saved; submit an article again to re-analyse it.
+    A newsroom without a policy gets the defaults: every kind flagged at its default severity.
+    """
+
+    newsroom = models.OneToOneField(
+        Newsroom, on_delete=models.CASCADE, related_name="checking_policy", verbose_name="newsroom"
+    )
+    flag_kinds = models.JSONField(
+        "kinds of attribution to flag",
+        default=all_flag_kinds,
+        blank=True,
+        help_text="The kinds of vague or uncredited attribution to flag; a kind left out is never flagged.",
+    )
+    severities = models.JSONField(
+        "severities",
+        default=dict,
+        blank=True,
+        help_text="Severity per kind, where the newsroom's differs from the default.",
+    )
+    extra_vague_terms = models.TextField(
+        "house terms to treat as vague",
+        blank=True,
+        help_text="One per line, e.g. 'market watchers': flagged when used as the source of a claim.",
+    )
+    allowed_phrases = models.TextField(
+        "phrases to allow",
+        blank=True,
+        help_text=(
+            "One per line, e.g. 'people familiar with the matter': never flagged in a sentence that uses it."
+        ),
+    )
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    class Meta:
+        verbose_name = "checking policy"
+        verbose_name_plural = "checking policies"
+
+    def __str__(self) -> str:
+        return f"Checking policy of {self.newsroom}"
+
+
+class AnalysisOverride(models.Model):
+    """An editor's correction of the analysis, kept across revisions of the article.
+
+    ``as_claim`` true: a part the analysis kept out (a line taken for a heading, say) is a claim.
+    False: a sentence the analysis took for a claim is furniture and stays out of the claims.
+    Matched by text (white space folded), so it holds wherever the text stands in later revisions.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="overrides")
+    text = models.TextField("text", help_text="The sentence or line, with white space folded.")
+    text_digest = models.CharField("digest", max_length=64, editable=False, help_text="SHA-256 of the text.")
+    as_claim = models.BooleanField(
+        "treat as a claim",
+        help_text="Ticked: always a claim. Unticked: never a claim, whatever the analysis says.",
+    )
+    reason = models.CharField("why", max_length=300, blank=True)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField("who", max_length=200)
+    created_at = models.DateTimeField("when", auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "text_digest"], name="override_one_per_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'claim' if self.as_claim else 'not a claim'}: {self.text[:60]}"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from editorial.models import Article, Newsroom
-from factcheck.models import Claim, ExcludedBlock
+from factcheck.analysis.attributions import DEFAULT_POLICY, Policy
+from factcheck.analysis.types import Severity
+from factcheck.models import CheckingPolicy, Claim, ExcludedBlock
 from factcheck.workflow import ClaimStatus
 
 
@@ -44,3 +46,20 @@ def claim_list(
     if flagged is not None:
         claims = claims.filter(is_flagged=flagged)
     return claims
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def attribution_policy(*, newsroom: Newsroom) -> Policy:
+    """The analysis policy of ``newsroom``: its saved checking policy, or the defaults."""
+    saved = CheckingPolicy.objects.filter(newsroom=newsroom).first()
+    if saved is None:
+        return DEFAULT_POLICY
+    return Policy(
+        enabled=frozenset(saved.flag_kinds),
+        severities={kind: Severity(value) for kind, value in saved.severities.items()},
+        extra_vague_terms=_lines(saved.extra_vague_terms),
+        allowed_phrases=_lines(saved.allowed_phrases),
+    )

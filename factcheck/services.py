@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,9 +14,19 @@ from django.db.models import F
 
 from editorial.models import AnalysisStatus, ApiKey, Article, BodyFormat, Desk, Newsroom
 from editorial.services import article_upsert
-from factcheck.analysis.pipeline import InputRejected, analyze, check_input
-from factcheck.analysis.types import Analysis
-from factcheck.models import ActorKind, AttributionFlag, Claim, ClaimEvent, ExcludedBlock
+from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
+from factcheck.analysis.pipeline import InputRejected, Overrides, analyze, check_input, fold
+from factcheck.analysis.types import Analysis, Severity
+from factcheck.models import (
+    ActorKind,
+    AnalysisOverride,
+    AttributionFlag,
+    CheckingPolicy,
+    Claim,
+    ClaimEvent,
+    ExcludedBlock,
+)
+from factcheck.selectors import attribution_policy
 from factcheck.workflow import ClaimStatus
 
 logger = logging.getLogger(__name__)
@@ -105,6 +116,35 @@ def article_submit(
     return result.article
 
 
+def checking_policy_save(
+    *,
+    newsroom: Newsroom,
+    flag_kinds: list[str],
+    severities: dict[str, str],
+    extra_vague_terms: str = "",
+    allowed_phrases: str = "",
+) -> CheckingPolicy:
+    """Create or replace ``newsroom``'s checking policy (used by analyses from now on)."""
+    unknown = sorted(set(flag_kinds) - set(ATTRIBUTION_KINDS))
+    if unknown:
+        raise ValidationError({"flag_kinds": f"Unknown kind(s): {', '.join(unknown)}."})
+    bad = {kind: value for kind, value in severities.items() if kind not in ATTRIBUTION_KINDS}
+    bad |= {kind: value for kind, value in severities.items() if value not in {s.value for s in Severity}}
+    if bad:
+        raise ValidationError({"severities": f"Unknown kind or severity: {bad}."})
+    overrides = {kind: value for kind, value in severities.items() if value != ATTRIBUTION_KINDS[kind]}
+    policy, _ = CheckingPolicy.objects.update_or_create(
+        newsroom=newsroom,
+        defaults={
+            "flag_kinds": [kind for kind in ATTRIBUTION_KINDS if kind in flag_kinds],
+            "severities": overrides,
+            "extra_vague_terms": extra_vague_terms.strip(),
+            "allowed_phrases": allowed_phrases.strip(),
+        },
+    )
+    return policy
+
+
 def article_mark_failed(*, article_id: int, revision: int, reason: str) -> None:
     """Record a permanent analysis failure, unless a newer revision has arrived meanwhile."""
     with transaction.atomic():
@@ -116,27 +156,40 @@ def article_mark_failed(*, article_id: int, revision: int, reason: str) -> None:
         article.save(update_fields=["analysis_status", "analysis_error", "updated_at"])
 
 
-def article_analyze(*, article_id: int) -> Article | None:
+def article_analyze(*, article_id: int, correction: Correction | None = None) -> Article | None:
     """Analyse the article's current revision and store its claims, flags and excluded blocks.
 
-    Idempotent: a revision already analysed is left alone, so a redelivered task changes nothing.
+    Idempotent: a revision already analysed is left alone, so a redelivered task changes nothing —
+    unless ``correction`` says an editor has just changed what counts as a claim, in which case the
+    revision is stored again and the changes are recorded as theirs.
     The analysis itself runs outside any transaction; the results are stored in one.
     """
+
+    def done(article: Article) -> bool:
+        return (
+            correction is None
+            and article.analyzed_revision == article.revision
+            and article.analysis_status == AnalysisStatus.ANALYZED
+        )
+
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
-        if article is None:
-            return None
-        if (
-            article.analyzed_revision == article.revision
-            and article.analysis_status == AnalysisStatus.ANALYZED
-        ):
+        if article is None or done(article):
             return article
         revision, body, body_format = article.revision, article.body, article.body_format
+        policy = attribution_policy(newsroom=article.newsroom)
+        overrides = _overrides(article)
         article.analysis_status, article.analysis_error = AnalysisStatus.ANALYZING, ""
         article.save(update_fields=["analysis_status", "analysis_error", "updated_at"])
 
     try:
-        analysis = analyze(body, fmt=body_format, max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS)
+        analysis = analyze(
+            body,
+            fmt=body_format,
+            max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS,
+            policy=policy,
+            overrides=overrides,
+        )
     except InputRejected as error:
         article_mark_failed(article_id=article_id, revision=revision, reason=str(error))
         return Article.objects.filter(pk=article_id).first()
@@ -145,9 +198,11 @@ def article_analyze(*, article_id: int) -> Article | None:
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None or article.revision != revision:
             return article  # deleted, or a newer body is queued: its own task will store it
-        if article.analyzed_revision == revision and article.analysis_status == AnalysisStatus.ANALYZED:
+        if done(article):
             return article
-        _store_analysis(article=article, revision=revision, analysis=analysis)
+        _store_analysis(
+            article=article, revision=revision, analysis=analysis, correction=correction or Correction()
+        )
         article.canonical_text = analysis.text
         article.analyzed_revision = revision
         article.analysis_status, article.analysis_error = AnalysisStatus.ANALYZED, ""
@@ -163,13 +218,66 @@ def article_analyze(*, article_id: int) -> Article | None:
     return article
 
 
-def _store_analysis(*, article: Article, revision: int, analysis: Analysis) -> None:
+@dataclass(frozen=True)
+class Correction:
+    """Who changed what counts as a claim, and why: the audit trail records it on the claims."""
+
+    actor: Actor = field(default_factory=Actor.system)
+    note: str = ""
+
+
+def _overrides(article: Article) -> Overrides:
+    claims, excluded = set(), set()
+    for text, as_claim in AnalysisOverride.objects.filter(article=article).values_list("text", "as_claim"):
+        (claims if as_claim else excluded).add(text)
+    return Overrides(claims=frozenset(claims), excluded=frozenset(excluded))
+
+
+def analysis_override_set(
+    *, actor: Actor, article: Article, text: str, as_claim: bool, reason: str = ""
+) -> Article:
+    """Make ``text`` of ``article`` a claim (or keep it out of the claims) now and in later revisions."""
+    folded = fold(text)
+    if not folded:
+        raise ValidationError({"text": "There is no text to decide on."})
+    with transaction.atomic():
+        AnalysisOverride.objects.update_or_create(
+            article=article,
+            text_digest=hashlib.sha256(folded.encode()).hexdigest(),
+            defaults={
+                "text": folded,
+                "as_claim": as_claim,
+                "reason": reason[:300],
+                "actor_user": actor.user,
+                "actor_name": actor.name,
+            },
+        )
+    what = "made a claim" if as_claim else "kept out of the claims"
+    note = f"{actor.name} {what}{': ' + reason if reason else '.'}"
+    return article_analyze(article_id=article.pk, correction=Correction(actor=actor, note=note))
+
+
+def excluded_block_promote(*, actor: Actor, block: ExcludedBlock, reason: str = "") -> Article:
+    """An editor's call: a part the analysis kept out ("image credit", say) is a claim after all."""
+    return analysis_override_set(
+        actor=actor, article=block.article, text=block.text, as_claim=True, reason=reason
+    )
+
+
+def claim_exclude(*, actor: Actor, claim: Claim, reason: str = "") -> Article:
+    """An editor's call: a sentence taken for a claim is furniture; its claim is superseded."""
+    return analysis_override_set(
+        actor=actor, article=claim.article, text=claim.text, as_claim=False, reason=reason
+    )
+
+
+def _store_analysis(*, article: Article, revision: int, analysis: Analysis, correction: Correction) -> None:
     """Bring the article's live claims in line with ``analysis``.
 
     A sentence that was already a claim keeps its row, review state and history (its position and
     flags are refreshed); a claim whose sentence is gone is superseded; new sentences become claims.
     """
-    system = Actor.system()
+    actor = correction.actor
     live = list(article.claims.exclude(status=ClaimStatus.SUPERSEDED).order_by("ordinal"))
     by_text: dict[str, deque[Claim]] = defaultdict(deque)
     for claim in live:
@@ -202,12 +310,12 @@ def _store_analysis(*, article: Article, revision: int, analysis: Analysis) -> N
     if gone:
         for claim in gone:
             events.append(
-                system.event(
+                actor.event(
                     claim=claim,
                     action="superseded",
                     from_status=claim.status,
                     to_status=ClaimStatus.SUPERSEDED,
-                    note=f"Revision {revision} removed or rewrote this sentence.",
+                    note=correction.note or f"Revision {revision} removed or rewrote this sentence.",
                 )
             )
             claim.status = ClaimStatus.SUPERSEDED
@@ -236,8 +344,11 @@ def _store_analysis(*, article: Article, revision: int, analysis: Analysis) -> N
     Claim.objects.bulk_create(created)
     for claim in created:
         events.append(
-            system.event(
-                claim=claim, action="created", to_status=claim.status, note=f"Found in revision {revision}."
+            actor.event(
+                claim=claim,
+                action="created",
+                to_status=claim.status,
+                note=correction.note or f"Found in revision {revision}.",
             )
         )
     ClaimEvent.objects.bulk_create(events)

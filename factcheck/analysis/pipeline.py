@@ -6,16 +6,39 @@ stores claims all call :func:`analyze`, so they always agree.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from factcheck.analysis import checkworthiness, kinds
 from factcheck.analysis.attributions import Policy, article_context, find_flags
 from factcheck.analysis.blocks import parse
 from factcheck.analysis.sentences import split_spans
-from factcheck.analysis.types import Analysis, BlockKind, Claim, Excluded
+from factcheck.analysis.types import Analysis, Block, BlockKind, Claim, Excluded
 
 FORMATS = ("text", "html")
 
 
 NO_TEXT = "The article has no text once its markup is removed: there is nothing to check."
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """An editor's corrections, as folded texts (see :func:`fold`).
+
+    ``claims``: blocks the analysis would keep out that are claims; ``excluded``: sentences the
+    analysis would take for claims that are furniture.
+    """
+
+    claims: frozenset[str] = frozenset()
+    excluded: frozenset[str] = frozenset()
+
+
+NO_OVERRIDES = Overrides()
+EDITOR_EXCLUDED = "kept out by an editor"
+
+
+def fold(text: str) -> str:
+    """``text`` with runs of white space folded to one space and the ends trimmed."""
+    return " ".join(text.split())
 
 
 class InputRejected(ValueError):
@@ -44,13 +67,19 @@ def _check_raw(body: object, *, fmt: str, max_chars: int | None) -> None:
 
 
 def analyze(
-    body: str, *, fmt: str = "text", max_chars: int | None = None, policy: Policy | None = None
+    body: str,
+    *,
+    fmt: str = "text",
+    max_chars: int | None = None,
+    policy: Policy | None = None,
+    overrides: Overrides = NO_OVERRIDES,
 ) -> Analysis:
     """Split an article into claims and the furniture kept out of them.
 
     Each claim carries the vague or uncredited attributions found in it, under the newsroom's
     ``policy`` (the default policy when None); the whole article is read once first, so that a bare
-    "analysts say" can point at the analysts it names elsewhere.
+    "analysts say" can point at the analysts it names elsewhere.  ``overrides`` applies an editor's
+    corrections of what is a claim.
     """
     _check_raw(body, fmt=fmt, max_chars=max_chars)
     document = parse(body, fmt)
@@ -60,21 +89,25 @@ def analyze(
     claims: list[Claim] = []
     excluded: list[Excluded] = []
     paragraph = 0
+    blocks = [_corrected(block, text, overrides) for block in document.blocks]
     sentence_spans = {
-        block: split_spans(text, block.start, block.end) for block in document.blocks if block.kind.is_content
+        block: split_spans(text, block.start, block.end) for block in blocks if block.kind.is_content
     }
     context = article_context(
         text, [span for spans in sentence_spans.values() for span in spans], policy=policy
     )
     links = [(link.start, link.end) for link in document.links]
     flag_options = {"context": context, "links": links} | ({"policy": policy} if policy is not None else {})
-    for block in document.blocks:
+    for block in blocks:
         if not block.kind.is_content:
             excluded.append(Excluded(text[block.start : block.end], block.start, block.end, block.reason))
             continue
         in_quotation = block.kind is BlockKind.QUOTATION
         for start, end in sentence_spans[block]:
             sentence = text[start:end]
+            if overrides.excluded and fold(sentence) in overrides.excluded:
+                excluded.append(Excluded(sentence, start, end, EDITOR_EXCLUDED))
+                continue
             score, reasons = checkworthiness.score(sentence)
             claims.append(
                 Claim(
@@ -91,3 +124,14 @@ def analyze(
             )
         paragraph += 1
     return Analysis(text=text, claims=tuple(claims), excluded=tuple(excluded), links=document.links)
+
+
+def _corrected(block: Block, text: str, overrides: Overrides) -> Block:
+    """The block as an editor has it: a kept-out block they made a claim reads as a paragraph."""
+    if (
+        block.kind.is_content
+        or not overrides.claims
+        or fold(text[block.start : block.end]) not in overrides.claims
+    ):
+        return block
+    return replace(block, kind=BlockKind.PARAGRAPH, reason="")

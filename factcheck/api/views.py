@@ -118,6 +118,7 @@ class AnalyzeView(APIView):
                 data.validated_data["text"],
                 fmt=data.validated_data["format"],
                 max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS,
+                policy=selectors.attribution_policy(newsroom=request.auth.newsroom),
             )
         except InputRejected as error:
             raise ValidationError({"text": [str(error)]}) from error
