@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from editorial.models import Article, Newsroom
 from factcheck.analysis.attributions import DEFAULT_POLICY, Policy
 from factcheck.analysis.types import Severity
-from factcheck.models import CheckingPolicy, Claim, ExcludedBlock
+from factcheck.models import AttributionFlag, CheckingPolicy, Claim, ExcludedBlock
 from factcheck.workflow import ClaimStatus
 
 
@@ -32,7 +32,11 @@ def article_detail(*, newsroom: Newsroom, article_id: int) -> Article:
 
 
 def claim_list(
-    *, newsroom: Newsroom, article_id: int | None = None, flagged: bool | None = None
+    *,
+    newsroom: Newsroom,
+    article_id: int | None = None,
+    flagged: bool | None = None,
+    flag_kind: str | None = None,
 ) -> QuerySet[Claim]:
     """Live claims of ``newsroom``, newest articles first, in article order."""
     claims = (
@@ -45,6 +49,8 @@ def claim_list(
         claims = claims.filter(article_id=article_id)
     if flagged is not None:
         claims = claims.filter(is_flagged=flagged)
+    if flag_kind:
+        claims = claims.filter(Exists(AttributionFlag.objects.filter(claim=OuterRef("pk"), kind=flag_kind)))
     return claims
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from editorial.models import Article, BodyFormat
+from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import FORMATS
 from factcheck.models import AttributionFlag, Claim, ExcludedBlock
 
@@ -114,6 +115,9 @@ class ArticleOutput(serializers.ModelSerializer):
 class ClaimListFilters(serializers.Serializer):
     article = serializers.IntegerField(required=False, min_value=1)
     flagged = serializers.BooleanField(required=False, allow_null=True, default=None)
+    flag_kind = serializers.ChoiceField(
+        choices=list(ATTRIBUTION_KINDS), required=False, help_text="Only claims with a flag of this kind."
+    )
 
 
 class AnalyzeInput(serializers.Serializer):

@@ -88,7 +88,7 @@ class ClaimListView(ListAPIView):
         operation_id="claim_list",
         parameters=[s.ClaimListFilters],
         responses={200: s.ClaimOutput(many=True), 400: ERRORS[400], 401: ERRORS[401]},
-        summary="Claims of your newsroom, filtered by article and whether they are flagged.",
+        summary="Claims of your newsroom, filtered by article, whether they are flagged, and flag kind.",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -100,6 +100,7 @@ class ClaimListView(ListAPIView):
             newsroom=self.request.auth.newsroom,
             article_id=filters.validated_data.get("article"),
             flagged=filters.validated_data.get("flagged"),
+            flag_kind=filters.validated_data.get("flag_kind"),
         )
 
 

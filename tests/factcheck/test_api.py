@@ -378,9 +378,27 @@ def test_claims_filter_by_article_and_flag(api, django_capture_on_commit_callbac
     assert both == []
 
 
+def test_claims_filter_by_flag_kind(api, django_capture_on_commit_callbacks):
+    body = (
+        "Experts warn the levee could fail. The mayor allegedly ignored the warning. The river rose 2 metres."
+    )
+    submit(api, django_capture_on_commit_callbacks, body=body)
+
+    hedged = api.get("/api/v1/claims/?flag_kind=hedge").json()["results"]
+    experts = api.get("/api/v1/claims/?flag_kind=anonymous_experts").json()["results"]
+    assert [claim["text"] for claim in hedged] == ["The mayor allegedly ignored the warning."]
+    assert [claim["text"] for claim in experts] == ["Experts warn the levee could fail."]
+    assert api.get("/api/v1/claims/?flag_kind=vague_collective").json()["results"] == []
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("flagged=perhaps", "flagged"), ("article=abc", "article"), ("article=0", "article")],
+    [
+        ("flagged=perhaps", "flagged"),
+        ("article=abc", "article"),
+        ("article=0", "article"),
+        ("flag_kind=gossip", "flag_kind"),
+    ],
 )
 def test_a_bad_filter_is_a_400(api, query, field):
     body = assert_error(api.get(f"/api/v1/claims/?{query}"), 400, "invalid")
