@@ -238,6 +238,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Newsroom integrations: submit articles, read claims and attribution flags.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"ClaimStatusEnum": "factcheck.workflow.ClaimStatus"},
 }
 
 LOGGING = {

@@ -14,6 +14,13 @@ class Claim(models.Model):
     """One sentence of an article that a fact-checker may have to check."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    newsroom = models.ForeignKey(
+        Newsroom,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        help_text="The article's newsroom, kept on the claim so that the review queue is one index scan.",
+    )
     revision = models.PositiveIntegerField(
         "article revision",
         help_text=(
@@ -105,7 +112,7 @@ class AttributionFlag(models.Model):
                 condition=Q(severity__in=[s.value for s in Severity]), name="flag_severity_valid"
             ),
         ]
-        indexes = [models.Index(fields=["kind"], name="flag_kind")]
+        indexes = [models.Index(fields=["kind", "claim"], name="flag_kind")]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.cue}"
@@ -210,11 +217,25 @@ class CheckingPolicy(models.Model):
             "One per line, e.g. 'people familiar with the matter': never flagged in a sentence that uses it."
         ),
     )
+    checkworthiness_threshold = models.FloatField(
+        "check-worthiness threshold",
+        default=0.5,
+        help_text=(
+            "An article is clear for publication when none of its claims scoring at least this much is "
+            "unresolved; flagged claims block it until reviewed whatever their score."
+        ),
+    )
     updated_at = models.DateTimeField("updated", auto_now=True)
 
     class Meta:
         verbose_name = "checking policy"
         verbose_name_plural = "checking policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(checkworthiness_threshold__gte=0) & Q(checkworthiness_threshold__lte=1),
+                name="policy_threshold_in_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Checking policy of {self.newsroom}"
@@ -249,3 +270,32 @@ class AnalysisOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{'claim' if self.as_claim else 'not a claim'}: {self.text[:60]}"
+
+
+class Source(models.Model):
+    """A source attached to a claim: a web page that bears on it.  A claim is verified only with one."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField("URL", max_length=2000, help_text="http or https only.")
+    note = models.TextField("note", blank=True, help_text="What the source shows, in the checker's words.")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField("added by", max_length=200)
+    created_at = models.DateTimeField("added", auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim_id", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["claim", "url"], name="source_unique_url_per_claim")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class ReviewItem(Claim):
+    """The review queue: claims as editors and fact-checkers work through them (an admin entry)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "claim to review"
+        verbose_name_plural = "review queue"

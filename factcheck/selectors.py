@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from dataclasses import dataclass
 
-from editorial.models import Article, Newsroom
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from editorial.models import AnalysisStatus, Article, Newsroom
 from factcheck.analysis.attributions import DEFAULT_POLICY, Policy
 from factcheck.analysis.types import Severity
-from factcheck.models import AttributionFlag, CheckingPolicy, Claim, ExcludedBlock
-from factcheck.workflow import ClaimStatus
+from factcheck.models import AttributionFlag, CheckingPolicy, Claim, ClaimEvent, ExcludedBlock
+from factcheck.workflow import OPEN_STATES, ClaimStatus
+from factcheck.workflow import ClaimStatus as S
 
 
 def live_claims() -> QuerySet[Claim]:
@@ -18,7 +23,7 @@ def live_claims() -> QuerySet[Claim]:
 def article_detail(*, newsroom: Newsroom, article_id: int) -> Article:
     """One article of ``newsroom`` with its live claims, their flags and the excluded blocks."""
     return (
-        Article.objects.select_related("desk")
+        with_readiness(Article.objects.select_related("desk"))
         .prefetch_related(
             Prefetch(
                 "claims",
@@ -69,3 +74,105 @@ def attribution_policy(*, newsroom: Newsroom) -> Policy:
         extra_vague_terms=_lines(saved.extra_vague_terms),
         allowed_phrases=_lines(saved.allowed_phrases),
     )
+
+
+def claim_detail(*, newsroom: Newsroom, claim_id: int) -> Claim:
+    """One claim of ``newsroom`` with its flags, sources and history (raises Claim.DoesNotExist)."""
+    return (
+        Claim.objects.select_related("article", "article__desk", "assignee")
+        .prefetch_related(
+            "flags", "sources", Prefetch("events", queryset=ClaimEvent.objects.order_by("created_at", "id"))
+        )
+        .get(article__newsroom=newsroom, pk=claim_id)
+    )
+
+
+def claim_history(*, claim: Claim) -> QuerySet[ClaimEvent]:
+    return ClaimEvent.objects.filter(claim=claim).order_by("created_at", "id")
+
+
+# --- Readiness and the review queue ----------------------------------------------------------------
+
+DEFAULT_THRESHOLD = 0.5
+
+
+class Readiness(models.TextChoices):
+    PENDING = "pending", "Not analysed yet"
+    BLOCKED = "blocked", "Blocked: a flagged claim is unreviewed or waits for attribution"
+    OPEN = "open", "Open: check-worthy claims are still being checked"
+    CLEAR = "clear", "Clear: every check-worthy claim is resolved"
+
+
+def with_readiness(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """Annotate each article with what its readiness is derived from, in the same query."""
+    threshold = Coalesce(F("newsroom__checking_policy__checkworthiness_threshold"), Value(DEFAULT_THRESHOLD))
+    return articles.annotate(
+        blocking_claims=Count(
+            "claims",
+            filter=Q(claims__is_flagged=True, claims__status__in=[S.UNREVIEWED, S.NEEDS_ATTRIBUTION]),
+        ),
+        open_claims=Count(
+            "claims",
+            filter=Q(claims__checkworthiness__gte=threshold, claims__status__in=list(OPEN_STATES)),
+        ),
+    )
+
+
+def readiness(article: Article) -> Readiness:
+    """Derived, never stored, from the annotations of :func:`with_readiness`."""
+    if article.analysis_status != AnalysisStatus.ANALYZED:
+        return Readiness.PENDING
+    if article.blocking_claims:
+        return Readiness.BLOCKED
+    return Readiness.OPEN if article.open_claims else Readiness.CLEAR
+
+
+def article_readiness(*, article_id: int) -> Readiness:
+    return readiness(with_readiness(Article.objects.filter(pk=article_id)).get())
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What an editor narrows the queue to.  ``assignee``: a user id, "mine" or "unassigned"."""
+
+    status: str | None = None
+    flag_kind: str | None = None
+    desk_id: int | None = None
+    assignee: int | str | None = None
+    newsroom_id: int | None = None
+    search: str = ""
+
+
+def review_queue(*, viewer, filters: QueueFilters = QueueFilters()) -> QuerySet[Claim]:
+    """Live claims the viewer's newsrooms have to review, most urgent first.
+
+    Priority: flagged before unflagged, then more check-worthy, then older.  Backed by the
+    ``claim_queue`` indexes (newsroom, status, -is_flagged, -checkworthiness, created_at).
+    """
+    claims = live_claims().select_related("article", "article__desk", "assignee").prefetch_related("flags")
+    if not viewer.is_superuser:
+        claims = claims.filter(newsroom__memberships__user=viewer)
+    if filters.newsroom_id:
+        claims = claims.filter(newsroom_id=filters.newsroom_id)
+    if filters.status:
+        claims = claims.filter(status=filters.status)
+    if filters.flag_kind:
+        claims = claims.filter(
+            Exists(AttributionFlag.objects.filter(claim=OuterRef("pk"), kind=filters.flag_kind))
+        )
+    if filters.desk_id:
+        claims = claims.filter(article__desk_id=filters.desk_id)
+    if filters.assignee == "mine":
+        claims = claims.filter(assignee=viewer)
+    elif filters.assignee == "unassigned":
+        claims = claims.filter(assignee__isnull=True)
+    elif filters.assignee:
+        claims = claims.filter(assignee_id=filters.assignee)
+    if filters.search:
+        claims = claims.filter(
+            Q(text__icontains=filters.search) | Q(article__title__icontains=filters.search)
+        )
+    return claims.order_by(*QUEUE_ORDER)
+
+
+QUEUE_ORDER = ("-is_flagged", "-checkworthiness", "created_at", "id")

@@ -1,9 +1,14 @@
-"""The claim review workflow.
+"""The claim review workflow, declared as data: states, transitions, who may take each, and guards.
 
-The states are declared here once; the transition table (who may move a claim from which state
-to which, and on what condition) joins them when the review queue is built.  Nothing outside
-``factcheck.services`` assigns a claim's state.
+This table is the whole workflow.  ``factcheck.services.claim_transition`` is the only code that
+changes a claim's state, and it does exactly what the table says; the admin shows, and the API
+accepts, only the transitions the table allows the person or key; the README's state diagram is
+generated from it (``python manage.py workflow_diagram``).
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db import models
 
@@ -20,5 +25,134 @@ class ClaimStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+S = ClaimStatus
+
 #: States a claim is in while it still needs someone's attention.
-OPEN_STATES = frozenset({ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_ATTRIBUTION})
+OPEN_STATES = frozenset({S.UNREVIEWED, S.IN_REVIEW, S.NEEDS_ATTRIBUTION})
+#: The verdicts a fact-checker gives.
+VERDICTS = frozenset({S.VERIFIED, S.MISLEADING, S.FALSE, S.UNVERIFIABLE})
+#: Resolved: a verdict, or dismissed as not checkable.
+RESOLVED_STATES = VERDICTS | {S.NOT_CHECKABLE}
+
+
+class WorkflowRole(models.TextChoices):
+    """Who acts in the workflow.  Newsroom roles map onto these (an admin acts as an editor)."""
+
+    FACT_CHECKER = "fact_checker", "Fact-checker"
+    EDITOR = "editor", "Editor"
+    REPORTER = "reporter", "Reporter"
+    SYSTEM = "system", "Factdesk"
+
+
+R = WorkflowRole
+CHECKERS = frozenset({R.FACT_CHECKER, R.EDITOR})
+EDITORS = frozenset({R.EDITOR})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move of the workflow.
+
+    ``roles``: who may make it.  ``own_articles_only``: a reporter may make it only on claims of an
+    article they report.  Guards: ``needs_note`` (the event must say why) and ``needs_source`` (the
+    claim must have a source attached).  ``takes``: the actor becomes the claim's assignee.
+    """
+
+    name: str
+    label: str
+    sources: frozenset[ClaimStatus]
+    target: ClaimStatus
+    roles: frozenset[WorkflowRole]
+    needs_note: bool = False
+    needs_source: bool = False
+    takes: bool = False
+    own_articles_only: frozenset[WorkflowRole] = frozenset()
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("take", "Take", frozenset({S.UNREVIEWED}), S.IN_REVIEW, CHECKERS, takes=True),
+    Transition("verify", "Verified", frozenset({S.IN_REVIEW}), S.VERIFIED, CHECKERS, needs_source=True),
+    Transition(
+        "mark_misleading", "Misleading", frozenset({S.IN_REVIEW}), S.MISLEADING, CHECKERS, needs_note=True
+    ),
+    Transition("mark_false", "False", frozenset({S.IN_REVIEW}), S.FALSE, CHECKERS, needs_note=True),
+    Transition(
+        "mark_unverifiable",
+        "Unverifiable",
+        frozenset({S.IN_REVIEW}),
+        S.UNVERIFIABLE,
+        CHECKERS,
+        needs_note=True,
+    ),
+    Transition(
+        "request_attribution",
+        "Send back for attribution",
+        frozenset({S.IN_REVIEW}),
+        S.NEEDS_ATTRIBUTION,
+        CHECKERS,
+        needs_note=True,
+    ),
+    Transition(
+        "answer_attribution",
+        "Answer with the source",
+        frozenset({S.NEEDS_ATTRIBUTION}),
+        S.IN_REVIEW,
+        CHECKERS | {R.REPORTER, R.SYSTEM},
+        needs_note=True,
+        own_articles_only=frozenset({R.REPORTER}),
+    ),
+    Transition(
+        "dismiss",
+        "Dismiss as not checkable",
+        frozenset({S.UNREVIEWED}),
+        S.NOT_CHECKABLE,
+        EDITORS,
+        needs_note=True,
+    ),
+    Transition("reopen", "Reopen", VERDICTS | {S.NOT_CHECKABLE}, S.IN_REVIEW, EDITORS, needs_note=True),
+    Transition(
+        "supersede",
+        "Superseded by a revision",
+        frozenset(set(S) - {S.SUPERSEDED}),
+        S.SUPERSEDED,
+        frozenset({R.SYSTEM}),
+    ),
+)
+
+BY_NAME: dict[str, Transition] = {transition.name: transition for transition in TRANSITIONS}
+
+
+def transition_to(source: ClaimStatus | str, target: ClaimStatus | str) -> Transition | None:
+    """The transition from ``source`` to ``target``, or None when the workflow has no such move."""
+    for transition in TRANSITIONS:
+        if source in transition.sources and transition.target == target:
+            return transition
+    return None
+
+
+def transitions_from(source: ClaimStatus | str) -> list[Transition]:
+    return [transition for transition in TRANSITIONS if source in transition.sources]
+
+
+def allowed(transition: Transition, role: WorkflowRole | str, *, reports_article: bool = False) -> bool:
+    """May someone acting as ``role`` make ``transition``?  (Guards are checked separately.)"""
+    if role not in transition.roles:
+        return False
+    return role not in transition.own_articles_only or reports_article
+
+
+def mermaid() -> str:
+    """The state diagram (Mermaid), generated from the table, for the README."""
+    lines = ["stateDiagram-v2", f"    [*] --> {S.UNREVIEWED.value}"]
+    for transition in TRANSITIONS:
+        if transition.name == "supersede":
+            continue
+        who = ", ".join(sorted(role.label.lower() for role in transition.roles if role != R.SYSTEM))
+        guards = [g for g, on in (("note", transition.needs_note), ("source", transition.needs_source)) if on]
+        guard = f" [needs {' and '.join(guards)}]" if guards else ""
+        for source in sorted(transition.sources):
+            lines.append(f"    {source} --> {transition.target.value}: {transition.label} ({who}){guard}")
+    lines.append(
+        f"    {S.SUPERSEDED.value}: superseded (from any state, when a revision removes the sentence)"
+    )
+    return "\n".join(lines)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from editorial.models import Article, BodyFormat
+from factcheck import selectors
 from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import FORMATS
-from factcheck.models import AttributionFlag, Claim, ExcludedBlock
+from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock, Source
+from factcheck.workflow import ClaimStatus
 
 
 class TextField(serializers.CharField):
@@ -86,6 +88,10 @@ class ExcludedOutput(serializers.ModelSerializer):
 
 class ArticleOutput(serializers.ModelSerializer):
     desk = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    readiness = serializers.SerializerMethodField(
+        help_text="pending (not analysed), blocked (a flagged claim is unreviewed or waits for attribution), "
+        "open (check-worthy claims still being checked) or clear."
+    )
     format = serializers.CharField(source="body_format")
     claims = ClaimOutput(many=True, read_only=True, source="live_claims")
     excluded = ExcludedOutput(many=True, read_only=True, source="excluded_blocks")
@@ -104,12 +110,16 @@ class ArticleOutput(serializers.ModelSerializer):
             "analysis_status",
             "analysis_error",
             "analyzed_revision",
+            "readiness",
             "canonical_text",
             "created_at",
             "updated_at",
             "claims",
             "excluded",
         ]
+
+    def get_readiness(self, article) -> str:
+        return selectors.readiness(article).value
 
 
 class ClaimListFilters(serializers.Serializer):
@@ -156,3 +166,48 @@ class AnalyzedExcludedOutput(serializers.Serializer):
 class AnalyzeOutput(serializers.Serializer):
     claims = AnalyzedClaimOutput(many=True)
     excluded = AnalyzedExcludedOutput(many=True)
+
+
+class SourceOutput(serializers.ModelSerializer):
+    added_by = serializers.CharField(source="actor_name")
+
+    class Meta:
+        model = Source
+        fields = ["id", "url", "note", "added_by", "created_at"]
+
+
+class EventOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name")
+
+    class Meta:
+        model = ClaimEvent
+        fields = ["id", "created_at", "actor", "actor_kind", "action", "from_status", "to_status", "note"]
+
+
+class ClaimDetailOutput(ClaimOutput):
+    sources = SourceOutput(many=True, read_only=True)
+    history = EventOutput(many=True, read_only=True, source="events")
+    transitions = serializers.SerializerMethodField(
+        help_text="The states this API key may move the claim to now."
+    )
+
+    class Meta(ClaimOutput.Meta):
+        fields = [*ClaimOutput.Meta.fields, "sources", "history", "transitions"]
+
+    def get_transitions(self, claim) -> list[str]:
+        return [t.target.value for t in self.context.get("transitions", [])]
+
+
+class TransitionInput(serializers.Serializer):
+    to = serializers.ChoiceField(choices=ClaimStatus.choices, help_text="The state to move the claim to.")
+    note = TextField(required=False, allow_blank=True, default="", max_length=5000)
+    expected_status = serializers.ChoiceField(
+        choices=ClaimStatus.choices,
+        required=False,
+        help_text="The state you saw; if the claim has moved on since, the answer is 409.",
+    )
+
+
+class SourceInput(serializers.Serializer):
+    url = TextField(max_length=2000, help_text="An http:// or https:// address.")
+    note = TextField(required=False, allow_blank=True, default="", max_length=5000)

@@ -124,3 +124,90 @@ class AnalyzeView(APIView):
         except InputRejected as error:
             raise ValidationError({"text": [str(error)]}) from error
         return Response(analysis.as_dict())
+
+
+CLAIM_ERRORS = {
+    401: ERRORS[401],
+    404: OpenApiResponse(description="No such claim in your newsroom."),
+}
+
+
+def _claim(request, claim_id: int):
+    return selectors.claim_detail(newsroom=request.auth.newsroom, claim_id=claim_id)
+
+
+def _claim_output(request, claim_id: int):
+    claim = _claim(request, claim_id)
+    actor = services.Actor.for_api_key(request.auth)
+    context = {"transitions": services.allowed_transitions(actor=actor, claim=claim)}
+    return s.ClaimDetailOutput(claim, context=context).data
+
+
+class ClaimDetailView(APIView):
+    @extend_schema(
+        operation_id="claim_get",
+        responses={200: s.ClaimDetailOutput, **CLAIM_ERRORS},
+        summary="A claim with its flags, sources, history, and the states your key may move it to.",
+    )
+    def get(self, request, claim_id: int):
+        return Response(_claim_output(request, claim_id))
+
+
+class ClaimTransitionView(APIView):
+    @extend_schema(
+        operation_id="claim_transition",
+        request=s.TransitionInput,
+        responses={
+            200: s.ClaimDetailOutput,
+            400: OpenApiResponse(description="A guard failed: a note or a source is missing."),
+            403: OpenApiResponse(description="The workflow does not let your key's role make this move."),
+            409: OpenApiResponse(
+                description="Not allowed from the claim's current state, or it changed since."
+            ),
+            **CLAIM_ERRORS,
+        },
+        summary="Move a claim through the review workflow.",
+    )
+    def post(self, request, claim_id: int):
+        data = s.TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = _claim(request, claim_id)
+        services.claim_transition(
+            actor=services.Actor.for_api_key(request.auth),
+            claim_id=claim.pk,
+            to=data.validated_data["to"],
+            note=data.validated_data["note"],
+            expected_status=data.validated_data.get("expected_status"),
+        )
+        return Response(_claim_output(request, claim_id))
+
+
+class ClaimHistoryView(APIView):
+    @extend_schema(
+        operation_id="claim_history",
+        responses={200: s.EventOutput(many=True), **CLAIM_ERRORS},
+        summary="The claim's audit trail, oldest first.",
+    )
+    def get(self, request, claim_id: int):
+        claim = _claim(request, claim_id)
+        return Response(s.EventOutput(selectors.claim_history(claim=claim), many=True).data)
+
+
+class ClaimSourcesView(APIView):
+    @extend_schema(
+        operation_id="claim_source_add",
+        request=s.SourceInput,
+        responses={201: s.SourceOutput, 400: ERRORS[400], **CLAIM_ERRORS},
+        summary="Attach a source (a web address) to a claim.",
+    )
+    def post(self, request, claim_id: int):
+        data = s.SourceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = _claim(request, claim_id)
+        source = services.source_add(
+            actor=services.Actor.for_api_key(request.auth),
+            claim_id=claim.pk,
+            url=data.validated_data["url"],
+            note=data.validated_data["note"],
+        )
+        return Response(s.SourceOutput(source).data, status=status.HTTP_201_CREATED)

@@ -82,7 +82,7 @@ def test_keeping_a_claim_out_supersedes_it_and_survives_a_revision(article, edit
 
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUPERSEDED
-    event = claim.events.get(action="superseded")
+    event = claim.events.get(action="supersede")
     assert event.actor_user == editor and "newsletter promo" in event.note
     assert ExcludedBlock.objects.filter(article=article, text=PROMO, reason="kept out by an editor").exists()
 

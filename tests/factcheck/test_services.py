@@ -151,7 +151,7 @@ def test_a_revision_keeps_the_claims_whose_sentence_stays_and_supersedes_the_oth
     gone = Claim.objects.get(pk=before[JOBS].pk)
     assert (gone.status, gone.revision) == (ClaimStatus.SUPERSEDED, 1)
     event = ClaimEvent.objects.filter(claim=gone).latest("id")
-    assert (event.actor_kind, event.action) == (ActorKind.SYSTEM, "superseded")
+    assert (event.actor_kind, event.action) == (ActorKind.SYSTEM, "supersede")
     assert (event.from_status, event.to_status) == (ClaimStatus.UNREVIEWED, ClaimStatus.SUPERSEDED)
     assert "Revision 2" in event.note
 

@@ -1,4 +1,4 @@
-"""Writes on the checking side: submitting articles for checking and storing their analysis."""
+"""Submitting articles for checking, storing their analysis, and editors' corrections of it."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from editorial.models import AnalysisStatus, ApiKey, Article, BodyFormat, Desk, Newsroom
+from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
 from editorial.services import article_upsert
 from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import InputRejected, Overrides, analyze, check_input, fold
 from factcheck.analysis.types import Analysis, Severity
 from factcheck.models import (
-    ActorKind,
     AnalysisOverride,
     AttributionFlag,
     CheckingPolicy,
@@ -27,50 +26,14 @@ from factcheck.models import (
     ExcludedBlock,
 )
 from factcheck.selectors import attribution_policy
-from factcheck.workflow import ClaimStatus
+from factcheck.services.actors import Actor
+from factcheck.services.review import move
+from factcheck.workflow import BY_NAME, ClaimStatus
 
 logger = logging.getLogger(__name__)
 
 #: Kept claims park their ordinals this far up while the new order is written.
 ORDINAL_PARKING = 10_000_000
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a person, an API key, or Factdesk itself."""
-
-    kind: str
-    user: object | None = None
-    api_key: ApiKey | None = None
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls(kind=ActorKind.SYSTEM)
-
-    @classmethod
-    def for_user(cls, user) -> Actor:
-        return cls(kind=ActorKind.USER, user=user)
-
-    @classmethod
-    def for_api_key(cls, api_key: ApiKey) -> Actor:
-        return cls(kind=ActorKind.API_KEY, api_key=api_key)
-
-    @property
-    def name(self) -> str:
-        if self.kind == ActorKind.USER and self.user is not None:
-            return self.user.get_username()
-        if self.kind == ActorKind.API_KEY and self.api_key is not None:
-            return f"API key {self.api_key.name} ({self.api_key.prefix})"
-        return "Factdesk"
-
-    def event(self, **fields) -> ClaimEvent:
-        return ClaimEvent(
-            actor_kind=self.kind,
-            actor_user=self.user,
-            actor_api_key=self.api_key,
-            actor_name=self.name,
-            **fields,
-        )
 
 
 def article_submit(
@@ -285,6 +248,7 @@ def _store_analysis(*, article: Article, revision: int, analysis: Analysis, corr
 
     kept: list[Claim] = []
     created: list[Claim] = []
+    answered: list[Claim] = []  # waiting for attribution, in a new revision: the reporter's answer
     for found in analysis.claims:
         fields = {
             "revision": revision,
@@ -299,26 +263,34 @@ def _store_analysis(*, article: Article, revision: int, analysis: Analysis, corr
         }
         previous = by_text[found.text].popleft() if by_text.get(found.text) else None
         if previous is None:
-            created.append(Claim(article=article, text=found.text, **fields))
+            created.append(Claim(article=article, newsroom_id=article.newsroom_id, text=found.text, **fields))
         else:
+            if previous.status == ClaimStatus.NEEDS_ATTRIBUTION and previous.revision != revision:
+                answered.append(previous)
             for name, value in fields.items():
                 setattr(previous, name, value)
             kept.append(previous)
 
     gone = [claim for queue in by_text.values() for claim in queue]
-    events: list[ClaimEvent] = []
+    events = [
+        move(
+            claim,
+            BY_NAME["supersede"],
+            actor=actor,
+            note=correction.note or f"Revision {revision} removed or rewrote this sentence.",
+        )
+        for claim in gone
+    ]
+    events += [
+        move(
+            claim,
+            BY_NAME["answer_attribution"],
+            actor=actor,
+            note=f"The article was revised (revision {revision}).",
+        )
+        for claim in answered
+    ]
     if gone:
-        for claim in gone:
-            events.append(
-                actor.event(
-                    claim=claim,
-                    action="superseded",
-                    from_status=claim.status,
-                    to_status=ClaimStatus.SUPERSEDED,
-                    note=correction.note or f"Revision {revision} removed or rewrote this sentence.",
-                )
-            )
-            claim.status = ClaimStatus.SUPERSEDED
         Claim.objects.bulk_update(gone, ["status", "updated_at"])
     if kept:
         # Move kept claims out of the way first, so that the unique live ordinal holds at every step.
@@ -337,6 +309,7 @@ def _store_analysis(*, article: Article, revision: int, analysis: Analysis, corr
                 "checkworthiness",
                 "checkworthiness_reasons",
                 "is_flagged",
+                "status",
                 "updated_at",
             ],
         )

@@ -1,0 +1,174 @@
+"""The review workflow in action: the one place a claim's state changes, assignment, and sources.
+
+Every change locks the claim row first (``select_for_update``), so of two people acting on the same
+claim at once one wins and the other is refused with what happened, never silently overwritten.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+
+from config.errors import Conflict, Forbidden
+from factcheck.models import Claim, ClaimEvent, Source
+from factcheck.services.actors import Actor
+from factcheck.workflow import (
+    BY_NAME,
+    ClaimStatus,
+    Transition,
+    WorkflowRole,
+    allowed,
+    transition_to,
+    transitions_from,
+)
+
+CLAIM_FIELDS_CHANGED = ["status", "assignee", "updated_at"]
+
+
+def _label(status: str) -> str:
+    return ClaimStatus(status).label.lower()
+
+
+def move(claim: Claim, transition: Transition, *, actor: Actor, note: str = "") -> ClaimEvent:
+    """Apply ``transition`` to the (locked) ``claim`` in memory and return its unsaved audit event.
+
+    The caller has checked the transition and the permission, and saves both.  This is the only
+    code that assigns a claim's state (a test checks).
+    """
+    event = actor.event(
+        claim=claim, action=transition.name, from_status=claim.status, to_status=transition.target, note=note
+    )
+    claim.status = transition.target
+    if transition.takes and actor.user is not None:
+        claim.assignee = actor.user
+    return event
+
+
+def allowed_transitions(*, actor: Actor, claim: Claim) -> list[Transition]:
+    """The transitions ``actor`` may make on ``claim`` now (guards aside): the buttons to show."""
+    role, reports = actor.workflow_role(claim)
+    if role is None:
+        return []
+    return [t for t in transitions_from(claim.status) if allowed(t, role, reports_article=reports)]
+
+
+def claim_transition(
+    *, actor: Actor, claim_id: int, to: str, note: str = "", expected_status: str | None = None
+) -> Claim:
+    """Move a claim to state ``to``, as the declared workflow allows ``actor``, and record it.
+
+    Raises ``Conflict`` (409) when the workflow has no such move from the claim's current state, or
+    the claim changed since the caller looked at it (``expected_status``); ``Forbidden`` (403) when
+    the move exists but is not the actor's to make; ``ValidationError`` (400) when a guard fails.
+    """
+    note = (note or "").strip()
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().select_related("article").filter(pk=claim_id).first()
+        if claim is None:
+            raise Claim.DoesNotExist(f"No claim {claim_id}.")
+        if expected_status is not None and claim.status != expected_status:
+            last = claim.events.order_by("-created_at", "-id").first()
+            by = f" by {last.actor_name}" if last else ""
+            raise Conflict(
+                f"The claim changed while you were looking at it: it is now {_label(claim.status)}{by}. "
+                "Reload it and decide again."
+            )
+        if to not in ClaimStatus.values:
+            raise ValidationError(
+                {"to": f"Unknown state {to!r}; states are {', '.join(ClaimStatus.values)}."}
+            )
+        transition = transition_to(claim.status, to)
+        if transition is None:
+            possible = ", ".join(_label(t.target) for t in transitions_from(claim.status)) or "nothing"
+            raise Conflict(
+                f"A claim that is {_label(claim.status)} cannot become {_label(to)}; "
+                f"from here it can become: {possible}."
+            )
+        role, reports = actor.workflow_role(claim)
+        if role is None or not allowed(transition, role, reports_article=reports):
+            who = (role.label.lower() + "s") if role else "people outside the newsroom"
+            extra = " on their own articles" if role in transition.own_articles_only else ""
+            raise Forbidden(f"{transition.label} is not for {who}{extra}: ask an editor.")
+        if transition.needs_note and not note:
+            raise ValidationError({"note": f"{transition.label} needs a note saying why."})
+        if transition.needs_source and not claim.sources.exists():
+            raise ValidationError({"sources": "A claim is verified only with a source: attach one first."})
+        event = move(claim, transition, actor=actor, note=note)
+        claim.save(update_fields=CLAIM_FIELDS_CHANGED)
+        event.save()
+    return claim
+
+
+def claim_assign(*, actor: Actor, claim_id: int, assignee_id: int | None, note: str = "") -> Claim:
+    """Give a claim to someone of its newsroom who checks claims (or to nobody).  Editors only."""
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().select_related("article").filter(pk=claim_id).first()
+        if claim is None:
+            raise Claim.DoesNotExist(f"No claim {claim_id}.")
+        role, _ = actor.workflow_role(claim)
+        if role not in (WorkflowRole.EDITOR, WorkflowRole.SYSTEM):
+            raise Forbidden("Only editors assign claims.")
+        assignee = None
+        if assignee_id is not None:
+            assignee = (
+                get_user_model()
+                .objects.filter(
+                    pk=assignee_id,
+                    is_active=True,
+                    memberships__newsroom_id=claim.article.newsroom_id,
+                    memberships__role__in=["admin", "editor", "fact_checker"],
+                )
+                .first()
+            )
+            if assignee is None:
+                raise ValidationError({"assignee": "Assign to an editor or fact-checker of this newsroom."})
+        if claim.assignee_id == (assignee.pk if assignee else None):
+            return claim
+        event = actor.event(
+            claim=claim,
+            action="assign",
+            from_status=claim.status,
+            to_status=claim.status,
+            note=note or (f"Assigned to {assignee.get_username()}." if assignee else "Unassigned."),
+        )
+        claim.assignee = assignee
+        claim.save(update_fields=["assignee", "updated_at"])
+        event.save()
+    return claim
+
+
+_url = URLValidator(schemes=["http", "https"])
+
+
+def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Source:
+    """Attach a web source to a claim (fetching and archiving it is the workers' job)."""
+    url = (url or "").strip()
+    try:
+        _url(url)
+    except ValidationError:
+        raise ValidationError({"url": "Enter a full http:// or https:// address."}) from None
+    if len(url) > 2000:
+        raise ValidationError({"url": "The address is longer than 2,000 characters."})
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().select_related("article").filter(pk=claim_id).first()
+        if claim is None:
+            raise Claim.DoesNotExist(f"No claim {claim_id}.")
+        role, _ = actor.workflow_role(claim)
+        if role is None:
+            raise Forbidden("Only people of the claim's newsroom add its sources.")
+        try:
+            with transaction.atomic():
+                source = Source.objects.create(
+                    claim=claim, url=url, note=note.strip(), actor_user=actor.user, actor_name=actor.name
+                )
+        except IntegrityError:
+            raise ValidationError({"url": "That source is already attached to this claim."}) from None
+        actor.event(
+            claim=claim, action="source_added", from_status=claim.status, to_status=claim.status, note=url
+        ).save()
+    return source
+
+
+__all__ = ["BY_NAME", "allowed_transitions", "claim_assign", "claim_transition", "move", "source_add"]
