@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         "--min-df", type=int, default=3, help="keep word features seen in this many sentences"
     )
     parser.add_argument("--prune", type=float, default=0.2, help="drop word weights smaller than this")
-    parser.add_argument("--c", type=float, nargs="*", default=[0.5, 1.0, 2.0, 4.0], help="C grid")
+    parser.add_argument("--c", type=float, nargs="*", default=[0.5, 1.0, 2.0, 4.0, 8.0, 16.0], help="C grid")
     parser.add_argument("--folds", type=int, default=10, help="blocks of train debates, in time order")
     parser.add_argument("--out", type=Path, default=cw.WEIGHTS_PATH)
     args = parser.parse_args(argv)
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(r), cols.append(c), data.append(value)
         return sp.csr_matrix((data, (rows, cols)), shape=(len(items), len(column)))
 
-    x_train, x_dev = matrix(featured["train"]), matrix(featured["dev"])
+    x_train = matrix(featured["train"])
     y_train = np.array([label for _, _, label in train])
     y_dev = [label for _, _, label in dev]
     print(f"{len(vocabulary)} word features (min_df {args.min_df}), {len(hand_names)} hand features")
@@ -212,9 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         threshold, last_oracle = plateau_threshold(*blocks[last])
         at_half = f1_at(*blocks[last], 0.0)[0]
         print(
-            f"C={c:<4} one step back F1 {mean_f1:.3f} (block {last - 1} {step_back[0][0]:.3f}, block {last} "
-            f"{step_back[1][0]:.3f}); block {last} F1 {last_oracle:.3f} at its own threshold {threshold:+.3f}, "
-            f"{at_half:.3f} at p=0.5"
+            f"C={c:<4} one step back F1 {mean_f1:.3f} (block {last - 1} {step_back[0][0]:.3f}, "
+            f"block {last} {step_back[1][0]:.3f}); block {last} F1 {last_oracle:.3f} at its own threshold "
+            f"{threshold:+.3f}, {at_half:.3f} at p=0.5"
         )
         if best is None or mean_f1 > best[0] + 1e-9:
             best = (mean_f1, c, threshold, step_back[1], f1_at(*blocks[last], threshold))
@@ -252,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             "last_block_f1": round(last_honest[0], 4),
             "last_block_precision_recall": [round(last_honest[1], 4), round(last_honest[2], 4)],
             "last_block_f1_note": (
-                f"block {last} at the threshold chosen on block {last - 1}: the procedure's out-of-sample figure"
+                f"block {last} at the threshold chosen on block {last - 1}: "
+                "the out-of-sample figure of the procedure"
             ),
             "last_block_f1_at_chosen_threshold": round(last_in_sample[0], 4),
             "min_df": args.min_df,

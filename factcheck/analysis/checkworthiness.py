@@ -3,12 +3,14 @@
 The score is a linear model over lower-cased word unigrams and bigrams (digits folded to ``0``, so
 "1,500" and "2,300" give the same tokens) and a few hand features (figures, dates, names, comparisons,
 causes, attribution, hedges, opinion markers, length).  ``bench/fit_checkworthiness.py`` fits it with
-scikit-learn and writes the weights to ``data/checkworthiness.json``; scoring here is pure Python.
+scikit-learn (a logistic regression with balanced class weights) and writes the weights to
+``data/checkworthiness.json``; scoring here is pure Python.
 
 The score is ``sigmoid(z - t)``, where ``z`` is the model's logit and ``t`` the logit of the decision
-threshold that the fitting script chose (the one that maximised F1 on debates the model had not seen; see
-``bench/fit_checkworthiness.py``).  So the score is a probability-like number (the fitted probability,
-shifted so that the threshold sits at 0.5): **``score >= 0.5`` means check-worthy** at that operating
+threshold that the fitting script chose on the latest debates of its training data (on debates it has
+not seen, the model's logits drift down, so a threshold chosen on older debates calls too little
+check-worthy; see ``bench/fit_checkworthiness.py``).  So the score is a probability-like number,
+shifted so that the threshold sits at 0.5: **``score >= 0.5`` means check-worthy** at that operating
 point, and scores further from 0.5 are more confident either way.
 
 The reasons come from the hand features alone (deterministic rules, not from the learned weights):
@@ -21,7 +23,7 @@ import json
 import math
 import re
 from functools import cache
-from itertools import islice, repeat
+from itertools import pairwise, repeat
 from pathlib import Path
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "checkworthiness.json"
@@ -120,6 +122,11 @@ _CUES: dict[str, str] = {
 }
 
 _LOOKUP = frozenset(_CUES) | _MONEY_WORDS | _MONTH_WORDS
+# The two-word cues as pairs of tokens, so scoring can look them up without joining strings.
+_PAIR_CUES: dict[tuple[str, str], str] = {
+    tuple(cue.split(" ")): feature for cue, feature in _CUES.items() if " " in cue
+}
+_PAIR_LOOKUP = frozenset(_PAIR_CUES)
 
 # The hand feature behind each reason, in the order in which the reasons are listed.
 _REASON_TEXT = {
@@ -148,19 +155,11 @@ def _tokens(sentence: str) -> list[str]:
     return _TOKEN.findall(low)
 
 
-def hand_features(
-    sentence: str, words: list[str] | None = None, n_tokens: int | None = None
-) -> dict[str, float]:
-    """The hand features of a sentence: name -> 1.0 for each feature present (they are all 0/1).
-
-    ``words`` are its word features (tokens and two-token phrases) when the caller has them.
-    """
-    if words is None:
-        tokens = _tokens(sentence)
-        words = word_features(tokens)
-        n_tokens = len(tokens)
-    hits = _LOOKUP.intersection(words)
+def _hand(sentence: str, tokens: list[str], pairs: list[tuple[str, str]]) -> dict[str, float]:
+    hits = _LOOKUP.intersection(tokens)
     found = dict.fromkeys([_CUES[word] for word in hits if word in _CUES], 1.0)
+    if pair_hits := _PAIR_LOOKUP.intersection(pairs):
+        found.update(dict.fromkeys(map(_PAIR_CUES.__getitem__, pair_hits), 1.0))
     if _DIGITS.search(sentence):
         found["figures"] = found["digits"] = 1.0
         if "%" in sentence:
@@ -183,16 +182,22 @@ def hand_features(
             found["many_names"] = 1.0
     if sentence.rstrip().endswith("?"):
         found["question"] = 1.0
-    length = n_tokens if n_tokens is not None else len(_tokens(sentence))
+    length = len(tokens)
     found[
         "len_lt5" if length < 5 else "len_lt10" if length < 10 else "len_lt20" if length < 20 else "len_ge20"
     ] = 1.0
     return found
 
 
+def hand_features(sentence: str) -> dict[str, float]:
+    """The hand features of a sentence: name -> 1.0 for each feature present (they are all 0/1)."""
+    tokens = _tokens(sentence)
+    return _hand(sentence, tokens, list(pairwise(tokens)))
+
+
 def word_features(tokens: list[str]) -> list[str]:
     """The word unigrams and bigrams of the tokens (a bigram is two tokens joined by a space)."""
-    return tokens + list(map(" ".join, zip(tokens, islice(tokens, 1, None), strict=False)))
+    return tokens + list(map(" ".join, pairwise(tokens)))
 
 
 def features(sentence: str) -> tuple[list[str], dict[str, float]]:
@@ -202,8 +207,8 @@ def features(sentence: str) -> tuple[list[str], dict[str, float]]:
     The word features enter the model with a weight of ``1 / sqrt(len(words))`` each.
     """
     tokens = _tokens(sentence)
-    words = word_features(tokens)
-    return words, hand_features(sentence, words, len(tokens))
+    pairs = list(pairwise(tokens))
+    return tokens + list(map(" ".join, pairs)), _hand(sentence, tokens, pairs)
 
 
 def reasons_from(hand: dict[str, float]) -> tuple[str, ...]:
@@ -212,7 +217,7 @@ def reasons_from(hand: dict[str, float]) -> tuple[str, ...]:
 
 
 class _Model:
-    __slots__ = ("bias", "hand", "metadata", "threshold_logit", "words")
+    __slots__ = ("bias", "hand", "metadata", "pairs", "threshold_logit", "unigrams", "words")
 
     def __init__(self, data: dict) -> None:
         if data.get("format_version") != FORMAT_VERSION:
@@ -222,12 +227,24 @@ class _Model:
         self.bias = float(data["bias"])
         self.threshold_logit = float(data["threshold_logit"])
         self.metadata: dict = data["metadata"]
+        # The same word weights split for scoring: bigrams keyed by their two tokens (no string joining).
+        self.unigrams = {word: w for word, w in self.words.items() if " " not in word}
+        self.pairs = {tuple(word.split(" ")): w for word, w in self.words.items() if " " in word}
 
     def logit(self, words: list[str], hand: dict[str, float]) -> float:
         """The linear score: bias + word weights / sqrt(len(words)) + hand weights (hand features are 0/1)."""
         z = self.bias + sum(map(self.hand.get, hand, repeat(0.0)))
         if words:
             z += sum(map(self.words.get, words, repeat(0.0))) / math.sqrt(len(words))
+        return z
+
+    def score_tokens(self, tokens: list[str], pairs: list[tuple[str, str]], hand: dict[str, float]) -> float:
+        """``logit`` for the tokens and their pairs, without building the bigram strings."""
+        z = self.bias + sum(map(self.hand.get, hand, repeat(0.0)))
+        if tokens:
+            zero = repeat(0.0)
+            words = sum(map(self.unigrams.get, tokens, zero)) + sum(map(self.pairs.get, pairs, zero))
+            z += words / math.sqrt(len(tokens) + len(pairs))
         return z
 
 
@@ -257,6 +274,8 @@ def score(sentence: str) -> tuple[float, tuple[str, ...]]:
     derived from rules, not from the model.
     """
     model = load_model()
-    words, hand = features(sentence)
-    value = _sigmoid(model.logit(words, hand) - model.threshold_logit)
+    tokens = _tokens(sentence)
+    pairs = list(pairwise(tokens))
+    hand = _hand(sentence, tokens, pairs)
+    value = _sigmoid(model.score_tokens(tokens, pairs, hand) - model.threshold_logit)
     return value, reasons_from(hand)

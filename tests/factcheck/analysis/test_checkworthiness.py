@@ -35,6 +35,25 @@ def test_a_sentence_full_of_figures_is_check_worthy_and_small_talk_is_not():
     assert score("Thanks, it is good to be here.")[0] < 0.5
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Environment Agency recorded 312 sewage spills in the county in 2023, twice the number of 2021.",
+        "The World Bank says the economy shrank by 4 percent last year.",
+    ],
+)
+def test_figures_from_a_named_institution_are_check_worthy(sentence):
+    assert score(sentence)[0] >= 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Thank you very much.", "Let me finish.", "Good evening, everyone.", "Can I just respond to that?"],
+)
+def test_debate_pleasantries_and_interruptions_are_not(sentence):
+    assert score(sentence)[0] < 0.5
+
+
 def test_reasons_name_what_the_sentence_contains():
     _, reasons = score(
         "Dr Amara Okafor said waiting lists grew by 20% in March 2024 because of staff shortages, "
@@ -78,11 +97,12 @@ def test_the_first_word_of_a_sentence_is_not_taken_for_a_name():
 
 def test_reasons_do_not_depend_on_the_weights(monkeypatch):
     sentence = "Sales rose by 7% in 2021, according to the company."
-    before = score(sentence)[1]
+    value, before = score(sentence)
     model = checkworthiness.load_model()
-    monkeypatch.setattr(model, "words", {})
-    monkeypatch.setattr(model, "hand", {})
-    assert score(sentence)[1] == before
+    for weights in ("words", "unigrams", "pairs", "hand"):
+        monkeypatch.setattr(model, weights, {})
+    assert score(sentence)[0] != pytest.approx(value)  # the weights are really gone ...
+    assert score(sentence)[1] == before  # ... and the reasons stay
 
 
 def test_threshold_maps_to_one_half():
@@ -103,8 +123,12 @@ def test_the_weights_file_loads_and_describes_itself():
     assert 0 < meta["threshold_probability"] < 1
     assert meta["threshold_logit"] == data["threshold_logit"]
     assert 0.62 <= meta["dev_f1"] <= 1
-    assert 0 <= meta["test_gold_f1"] <= 1  # the floor itself is bench/eval_checkworthiness.py's to enforce
-    assert meta["forward_chaining_f1"] > 0.5
+    # Chosen on the latest train debates; the test_gold figure is recorded once, with how it was obtained
+    # (the floor itself is bench/eval_checkworthiness.py's to enforce).
+    assert meta["last_block_f1"] > 0.55
+    assert meta["one_step_back_f1"] > 0.55
+    assert 0 <= meta["test_gold_f1"] <= 1
+    assert "once" in meta["test_gold_note"]
     assert len(data["word_weights"]) > 1000
     assert checkworthiness.WEIGHTS_PATH.stat().st_size < 1_000_000
 
@@ -153,6 +177,17 @@ def test_score_is_a_probability_for_any_text(sentence):
     assert 0.0 <= value <= 1.0
     assert not math.isnan(value)
     assert len(set(reasons)) == len(reasons)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ODD_TEXT)
+def test_scoring_matches_the_features_the_model_was_fitted_on(sentence):
+    # score() takes a faster path (bigrams as token pairs); it must agree with features() + logit(),
+    # which is what bench/fit_checkworthiness.py fits.
+    model = checkworthiness.load_model()
+    words, hand = checkworthiness.features(sentence)
+    expected = 1 / (1 + math.exp(-(model.logit(words, hand) - model.threshold_logit)))
+    assert score(sentence)[0] == pytest.approx(expected, abs=1e-12)
 
 
 @settings(max_examples=20, deadline=None)
