@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
@@ -395,7 +396,10 @@ _PLACES_OF_TWO = frozenset(
     {("wall", "street"), ("silicon", "valley"), ("downing", "street"), ("capitol", "hill")}
 )
 _WORD_RE = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?")
-_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_](?:[\w&]|['\u2019.-](?=[^\W_]))*['\u2019]?|\S")
+_APOSTROPHE_RE = re.compile(r"['\u2019]")
+# Initials ("U.S."), words (with inner apostrophes, periods and hyphens, and a final apostrophe), any other
+# character.  Every character but white space is in a token.
+_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_][\w&]*+(?:['\u2019.-][^\W_][\w&]*+)*+['\u2019]?|\S")
 
 # Phrases that mark an anonymous source wherever they appear.
 _ANONYMOUS_RE = re.compile(
@@ -420,10 +424,17 @@ _ADV = (
     r"|long|sometimes|frequently|privately|locally|strongly|falsely|wrongly|further|already|once)\s+)"
 )
 _BE = r"(?:is|are|was|were|be|been|being|['\u2019]s|['\u2019]re)"
-# Each pattern with how far after it a "by" agent may stand (-1: no agent possible).
-_PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
-    (re.compile(p, re.IGNORECASE), window)
-    for p, window in (
+_BE_RUNS = "is are was were be been being s re"  # _BE as runs of letters ("it's": "it", "s")
+_RAISED_NOUNS = (
+    "concern concerns questions fears doubts worries criticism allegations suggestions claims objections"
+    " complaints warnings accusations calls"
+)
+# Each pattern with how far after it a "by" agent may stand (-1: no agent possible), and the words it
+# needs: for each group, one of its words must stand in the sentence as a run of letters, or the pattern
+# cannot match (see _letter_runs).
+_PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int, tuple[frozenset[str], ...]], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), window, tuple(map(_words, needs)))
+    for p, window, needs in (
         # "It is believed that", "it has been suggested", "It is understood"
         (
             rf"\bit\s+(?:is|was|['\u2019]s|has\s+been|had\s+been|have\s+been|will\s+be|would\s+be|may\s+be|might\s+be"
@@ -432,12 +443,24 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
             r"|expected|rumou?red|widely\s+known|widely\s+accepted|generally\s+accepted|generally\s+agreed"
             r"|accepted|agreed|acknowledged|recogni[sz]ed|held|contended|claimed|believed|posited|argued)\b",
             2,
+            (
+                "it",
+                "believed thought understood said claimed alleged suggested reported feared argued estimated"
+                " assumed suspected felt predicted speculated hoped expected rumoured rumored known accepted"
+                " agreed acknowledged recognised recognized held contended posited",
+            ),
         ),
         # "is thought to", "are said to", "is believed to"
         (
             rf"\b{_BE}\s+{_ADV}?(?:believed|thought|said|reported|alleged|understood|feared|suspected|estimated"
             r"|reputed|presumed|assumed|claimed|considered)\s+to\b",
             2,
+            (
+                _BE_RUNS,
+                "believed thought said reported alleged understood feared suspected estimated reputed"
+                " presumed assumed claimed considered",
+                "to",
+            ),
         ),
         # "is widely seen as", "was widely regarded as", "is widely expected to"
         (
@@ -447,6 +470,11 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
             r"|acknowledged|accepted|recogni[sz]ed|credited|blamed|understood|reported|critici[sz]ed"
             r"|condemned|derided|praised|questioned|accused|known|assumed|rumou?red|cited)\b",
             2,
+            (
+                _BE_RUNS,
+                "widely generally commonly broadly often increasingly largely popularly variously"
+                " universally",
+            ),
         ),
         # "is seen as", "are regarded as", "is considered a"
         (
@@ -454,6 +482,11 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
             r"|considered\s+(?:to\s+be|as|a|an|one|among|likely|unlikely|the\s+(?:best|worst|most|least|favou?rite"
             r"|front-?runner|leading)))\b",
             2,
+            (
+                _BE_RUNS,
+                "seen regarded viewed perceived touted billed portrayed characterised characterized"
+                " considered",
+            ),
         ),
         # "has been criticised", "have been accused of", "has been linked to"
         (
@@ -462,6 +495,7 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
             r"|characteri[sz]ed|linked|tied|credited|touted|tipped|suggested|mooted|floated|reported|alleged"
             r"|claimed|disputed|challenged|called\s+(?:a|an|into|the)|decried|denounced)\b",
             50,
+            ("been", "has have had"),
         ),
         # "Concerns have been raised", "questions were raised"
         (
@@ -470,6 +504,10 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
             r"(?:been|were|was|are\s+being|is\s+being)\s+(?:raised|voiced|expressed|made|aired|levell?ed"
             r"|put\s+forward|issued|sounded|heard|asked|posed)\b",
             60,
+            (
+                _RAISED_NOUNS,
+                "raised voiced expressed made aired levelled leveled put issued sounded heard asked posed",
+            ),
         ),
         # "There are fears that", "there is growing speculation"
         (
@@ -479,6 +517,12 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
             r"|claims?|speculation|rumou?rs?|allegations?|doubts?|worries|suspicions?|talk|hopes?|expectations?"
             r"|unease|anxiety|concern)\s+(?:that|about|over|of|among)\b",
             -1,
+            (
+                "there",
+                "concern concerns fear fears suggestion suggestions claim claims speculation rumour rumours"
+                " rumor rumors allegation allegations doubt doubts worries suspicion suspicions talk hope"
+                " hopes expectation expectations unease anxiety",
+            ),
         ),
         # "Speculation is mounting", "Fears are growing that"
         (
@@ -486,6 +530,11 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
             r"|have\s+been|was|were)\s+(?:growing|mounting|rising|increasing|rife|swirling|widespread|high"
             r"|intensifying|spreading)\b",
             -1,
+            (
+                "speculation fear fears concern concerns suspicion suspicions doubt doubts worries rumour"
+                " rumours rumor rumors unease",
+                "growing mounting rising increasing rife swirling widespread high intensifying spreading",
+            ),
         ),
     )
 )
@@ -516,11 +565,19 @@ class _Tokens:
     __slots__ = ("ends", "first", "lows", "n", "starts", "words")
 
     def __init__(self, text: str, start: int, end: int) -> None:
-        spans = [m.span() for m in _TOKEN_RE.finditer(text, start, end)]
-        self.starts: list[int] = [a for a, _ in spans]
-        self.ends: list[int] = [b for _, b in spans]
-        self.words: list[str] = [text[a:b] for a, b in spans]
-        self.lows = [w.lower() for w in self.words]
+        self.words: list[str] = _TOKEN_RE.findall(text, start, end)
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        # Only white space stands between tokens, so each token is the next occurrence of its text.
+        pos = start
+        find = text.find
+        for word in self.words:
+            pos = find(word, pos)
+            self.starts.append(pos)
+            pos += len(word)
+            self.ends.append(pos)
+        # One call to lower() for the sentence; no token holds a line break, nor does lower() make one.
+        self.lows: list[str] = "\n".join(self.words).lower().split("\n") if self.words else []
         self.n = len(self.words)
         # The index of the first word of the sentence (after opening quotes and brackets).
         first = 0
@@ -637,11 +694,7 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
         if w == "of" and t.word(i - 1) in _QUANTIFIER_NOUNS:
             np.quantified = True
             k = i - 1
-            while (
-                k > 0
-                and t.is_word(k - 1)
-                and t.lows[k - 1] in _words("a an the growing increasing small large")
-            ):
+            while k > 0 and t.is_word(k - 1) and t.lows[k - 1] in _QUANTIFIER_OPENERS:
                 k -= 1
             np.start = k
             break
@@ -699,6 +752,15 @@ _QUOTES_AND_COMMAS = frozenset(
 _VIEW_NOUNS = _words("view eyes opinion judgment judgement assessment estimation analysis reckoning words")
 _FOR_FRAMES = _words("to for among")
 _CONJUNCTIONS = _words("and or")
+_QUANTIFIER_OPENERS = _words("a an the growing increasing small large")  # "a growing number of"
+_NAME_JOINERS = _words("of for and &")
+_ARTICLES = _words("a an the")
+_AUX_INSIDE_POSTMODS = _words("to also now still even all both long first")
+_SOURCE_PREPS = _words("from among by between")
+_GOVERNMENT_MODIFIERS = _NOT_NAMES | _words("diplomatic political")
+_POSSESSIVES = _words("his her their its our")
+_BEFORE_OTHERS = _words("and or among of with than to the")
+_BEFORE_ADJECTIVE = _words("and or amid over into against after following despite his her their its")
 
 
 def _credit_in_span(t: _Tokens, i: int, j: int, *, publications: bool) -> int:
@@ -711,7 +773,7 @@ def _credit_in_span(t: _Tokens, i: int, j: int, *, publications: bool) -> int:
             while m < j and m - k <= 3 and not t.capitalised(m) and t.lows[m] not in _SPEECH:
                 m += 1  # "in the journal Nature", "by the charity Shelter"
             if m < j and _is_name_token(t, m):
-                while m + 1 < j and (t.capitalised(m + 1) or t.lows[m + 1] in _words("of for and &")):
+                while m + 1 < j and (t.capitalised(m + 1) or t.lows[m + 1] in _NAME_JOINERS):
                     m += 1
                 while not t.capitalised(m):
                     m -= 1
@@ -759,7 +821,7 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 if _names_in(t, j + 1, close):
                     np.credited_person = True
                     np.credit_end = max(np.credit_end, close)
-            elif not (nxt in _PARENTHETICAL_STARTS or nxt in _words("a an the") or nxt.endswith("ly")):
+            elif not (nxt in _PARENTHETICAL_STARTS or nxt in _ARTICLES or nxt.endswith("ly")):
                 return False
             np.end = max(np.end, close)
             j = close + 1
@@ -782,7 +844,7 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 if not t.is_word(k):
                     break
                 prev = t.lows[k - 1]
-                if x in _AUX and x not in _words("to also now still even all both long first"):
+                if x in _AUX and x not in _AUX_INSIDE_POSTMODS:
                     break
                 if (
                     x in verbs
@@ -837,7 +899,7 @@ def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
         return True
     if w1 == "of" and w2 in _VIEW_NOUNS:
         return True
-    if w1 in _words("from among by between") and (w2 in _SPEECH_NOUNS or (w1 == "by" and w2 in _SPEECH)):
+    if w1 in _SOURCE_PREPS and (w2 in _SPEECH_NOUNS or (w1 == "by" and w2 in _SPEECH)):
         return True
     if w1 in _FOR_FRAMES and t.sentence_initial(s - 1) and t.word(np.head + 1) == ",":
         return True
@@ -877,10 +939,7 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             (lemma == "media" and (mods & _MEDIA_MODIFIERS or np.determiner == "the"))
             or (lemma == "community" and "international" in mods)
             or (lemma == "leader" and mods & _LEADER_MODIFIERS)
-            or (
-                lemma in {"government", "capital", "circle"}
-                and mods & (_NOT_NAMES | _words("diplomatic political"))
-            )
+            or (lemma in {"government", "capital", "circle"} and mods & _GOVERNMENT_MODIFIERS)
             or (
                 lemma in {"group", "organisation", "organization", "agency", "union", "outlet"}
                 and mods & (_GROUP_MODIFIERS | _MEDIA_MODIFIERS)
@@ -894,7 +953,7 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             return
         kind = "collective"
     elif kind == "collective":
-        if definite and np.determiner not in _words("his her their its our"):
+        if definite and np.determiner not in _POSSESSIVES:
             return
     elif kind == "person":
         if not np.quantified:
@@ -965,12 +1024,12 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     nxt = t.word(i + 1)
     if w == "of":
         start = i - 1
-        while start > 0 and t.lows[start - 1] in _words("a an the growing increasing small large"):
+        while start > 0 and t.lows[start - 1] in _QUANTIFIER_OPENERS:
             start -= 1
     else:
-        if prev in _words("the") or (w == "others" and prev in _words("and or among of with than to the")):
+        if prev == "the" or (w == "others" and prev in _BEFORE_OTHERS):
             return
-        if nxt[:1].isdigit() or (w == "most" and prev in _words("at")):
+        if nxt[:1].isdigit() or (w == "most" and prev == "at"):
             return
         start = i - 1 if prev == "a" and w == "few" else i
         if w == "few" and prev == "quite":
@@ -988,7 +1047,7 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         k += 1
     if w == "of" and head == i:
         return
-    if head != i and t.lows[head] in _words("of"):
+    if head != i and t.lows[head] == "of":
         return
     np = _NounPhrase(head=head, start=start, end=head + 1, quantified=True)
     if not (_scan_after(t, np, _SPEECH, publications=False) or _scan_before(t, np, report=False)):
@@ -1019,7 +1078,7 @@ def _hedge_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             or prev in _DETERMINERS_INDEFINITE
             or prev in _POSTMOD_PREPS
             or prev in _COPULAS
-            or prev in _words("and or amid over into against after following despite his her their its")
+            or prev in _BEFORE_ADJECTIVE
             or prev.endswith(("'s", "\u2019s"))
             or t.word(i + 1) == "to"
         )
@@ -1040,8 +1099,12 @@ def _has_agent(text: str, pos: int, end: int, window: int) -> bool:
     return m is not None and m.start() <= window
 
 
-def _passive_candidates(text: str, start: int, end: int, out: list[_Candidate]) -> None:
-    for pattern, window in _PASSIVE_PATTERNS:
+def _passive_candidates(
+    text: str, start: int, end: int, runs: AbstractSet[str] | None, out: list[_Candidate]
+) -> None:
+    for pattern, window, needs in _PASSIVE_PATTERNS:
+        if runs is not None and any(runs.isdisjoint(words) for words in needs):
+            continue
         for m in pattern.finditer(text, start, end):
             if window >= 0 and _has_agent(text, m.end(), end, window):
                 continue  # an agent; a vague one ("by critics") is caught as a noun
@@ -1049,9 +1112,14 @@ def _passive_candidates(text: str, start: int, end: int, out: list[_Candidate]) 
             out.append(_Candidate(kind=AGENTLESS_PASSIVE, start=m.start(), end=m.end(), noun=cue.lower()))
 
 
-def _anonymous_candidates(t: _Tokens, text: str, start: int, end: int, out: list[_Candidate]) -> None:
-    for m in _ANONYMOUS_RE.finditer(text, start, end):
-        out.append(_Candidate(kind=ANONYMOUS_OFFICIAL, start=m.start(), end=m.end(), noun="anonymity"))
+def _anonymous_candidates(
+    t: _Tokens, text: str, start: int, end: int, runs: AbstractSet[str] | None, out: list[_Candidate]
+) -> None:
+    if runs is None or not runs.isdisjoint(_ANONYMOUS_NEEDS):
+        for m in _ANONYMOUS_RE.finditer(text, start, end):
+            out.append(_Candidate(kind=ANONYMOUS_OFFICIAL, start=m.start(), end=m.end(), noun="anonymity"))
+    if runs is not None and runs.isdisjoint(_CLOSE_TO_NEEDS):
+        return
     for m in _CLOSE_TO_RE.finditer(text, start, end):
         # "people close to the family" is a source only as the subject of a speech verb
         head = _token_at(t, m.start())
@@ -1108,15 +1176,42 @@ _PRIORITY = {
     HEDGE: 6,
 }
 _CUE_WORDS = frozenset(_LEMMA) | _QUANTIFIERS | _QUANTIFIER_NOUNS | _HEDGES
+# The tokens that the loop of _candidates does something with.
+_LOOKED_AT = frozenset(_NOUN_KIND) | _QUANTIFIERS | _HEDGES | {"of"}
 _ANONYMOUS_TRIGGERS = _words(
     "condition anonymity named identified familiar briefed knowledge privy authorized authorised permitted"
     " allowed cleared close involved aware"
 )
 
 
+# The words that _ANONYMOUS_RE and _CLOSE_TO_RE cannot match without (as runs of letters).
+_ANONYMOUS_NEEDS = _words(
+    "condition asked requested wished declined refused want granted given authorized authorised permitted"
+    " allowed cleared familiar briefed knowledge privy"
+)
+_CLOSE_TO_NEEDS = _words("close involved aware")
+# Characters that re.IGNORECASE matches to an ASCII letter but str.lower() does not turn into it.
+_FOLD_TRAPS = "\u0130\u0131\u017f\u212a"
+
+
+def _letter_runs(sentence: str, low: str, words: set[str]) -> AbstractSet[str] | None:
+    """The runs of letters a-z of ``low`` (the lower-cased sentence, whose ``_WORD_RE`` words are ``words``).
+
+    A pattern that needs one of some words (as whole runs of letters) can be skipped when none is among
+    them, with the same result as running it; None (run every pattern) when a character of the sentence
+    case-folds to an ASCII letter under re.IGNORECASE but not under str.lower() ("\u017f" matches "s").
+    """
+    if any(ch in sentence for ch in _FOLD_TRAPS):
+        return None
+    if "'" not in low and "\u2019" not in low:
+        return words
+    return {part for word in words for part in _APOSTROPHE_RE.split(word)}
+
+
 def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candidate]:
     """Every cue of the sentence text[start:end], credited or not, before the policy is applied."""
-    low = text[start:end].lower()
+    sentence = text[start:end]
+    low = sentence.lower()
     words = set(_WORD_RE.findall(low))
     extra = _extra_re(policy.extra_vague_terms)
     has_nouns = not words.isdisjoint(_CUE_WORDS)
@@ -1124,6 +1219,7 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
     has_anonymous = not words.isdisjoint(_ANONYMOUS_TRIGGERS)
     extra_matches = list(extra.finditer(text, start, end)) if extra is not None else []
     out: list[_Candidate] = []
+    runs = _letter_runs(sentence, low, words) if has_anonymous or has_passive else None
     if has_nouns or has_anonymous or extra_matches:
         t = _Tokens(text, start, end)
         extra_heads: set[int] = set()
@@ -1135,9 +1231,10 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
                 head += 1
             extra_heads.add(head)
             _noun_candidate(t, head, "collective", t.lows[head], out, True)
-        for i, w in enumerate(t.lows):
+        for i in [i for i, w in enumerate(t.lows) if w in _LOOKED_AT]:
             if i in extra_heads:
                 continue
+            w = t.lows[i]
             kind = _NOUN_KIND.get(w)
             if kind is not None:
                 _noun_candidate(t, i, kind, _LEMMA[w], out, False)
@@ -1146,9 +1243,9 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             if w in _HEDGES:
                 _hedge_candidate(t, i, out)
         if has_anonymous:
-            _anonymous_candidates(t, text, start, end, out)
+            _anonymous_candidates(t, text, start, end, runs, out)
     if has_passive:
-        _passive_candidates(text, start, end, out)
+        _passive_candidates(text, start, end, runs, out)
     return out
 
 

@@ -82,6 +82,52 @@ _REPORTED = re.compile(
     re.IGNORECASE,
 )
 
+# Each pattern above can match only where one of its words stands as a run of letters of the lower-cased
+# sentence (checked in C with a set), so most sentences skip most patterns; classify() gives the same
+# kinds with or without these gates.  Characters that case-fold to an ASCII letter under re.IGNORECASE
+# but not under str.lower() (the long s, U+017F, matches "s") turn the gates off.
+_LETTER_RUN = re.compile(r"[a-z]+")
+_FOLD_TRAPS = "\u0130\u0131\u017f\u212a"
+_SPEAKER_QUOTE = re.compile(r"[:,]\s*[\"“„«]")  # every match of _VERB_THEN_QUOTE ends so
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_BELIEF_WORDS = _words("i we my our me frankly personally")
+_REPORTED_WORDS = _words(
+    "said says told announced announces confirmed confirms stated states insisted insists pledged"
+    " pledges promised promises vowed vows according"
+)
+_FUTURE_WORDS = _words(
+    "will won shall expected set projected forecast predicted poised likely unlikely due slated scheduled"
+    " course track going forecasts forecaster forecasters project projects predict predicts projection"
+    " projections could may might would threatens threaten next coming"
+)
+_EVALUATIVE_WORDS = _words(
+    "should shouldn ought must disgrace disgraceful shameful shame outrageous ridiculous absurd appalling"
+    " deplorable scandalous unacceptable pathetic laughable despicable shocking disgusting wonderful"
+    " fantastic magnificent brilliant terrible awful horrible horrendous dreadful excellent superb"
+    " incompetent foolish stupid idiotic senseless reckless irresponsible immoral unforgivable heroic"
+    " admirable inspiring"
+)
+
+
+def _letter_runs(sentence: str) -> frozenset[str] | None:
+    """The runs of ASCII letters of the lower-cased sentence, or None when the gates must stay open."""
+    if any(ch in sentence for ch in _FOLD_TRAPS):
+        return None
+    return frozenset(_LETTER_RUN.findall(sentence.lower()))
+
+
+def _may_predict(sentence: str, runs: frozenset[str] | None) -> bool:
+    if runs is None or not runs.isdisjoint(_FUTURE_WORDS):
+        return True
+    # "they'll", and "by 2030" (a "by next year" has "next" above)
+    low = sentence.lower()
+    return "'ll" in low or "\u2019ll" in low or ("by" in runs and "20" in sentence)
+
 
 def _quoted_share(sentence: str) -> tuple[float, int]:
     """The share of the sentence's characters inside quotation marks, and the longest quote in words."""
@@ -98,7 +144,10 @@ def _is_quotation(sentence: str) -> bool:
     share, longest = _quoted_share(sentence)
     if longest >= 3 and share >= 0.5:
         return True
-    if longest >= 2 and (_QUOTE_THEN_VERB.search(sentence) or _VERB_THEN_QUOTE.search(sentence)):
+    if longest >= 2 and (
+        _QUOTE_THEN_VERB.search(sentence)
+        or (_SPEAKER_QUOTE.search(sentence) and _VERB_THEN_QUOTE.search(sentence))
+    ):
         return True
     # A quote that runs on to the next sentence: “We will fight on, she said, or  He said: “We will ...
     stripped = sentence.strip()
@@ -113,12 +162,13 @@ def classify(sentence: str, *, in_quotation: bool = False) -> ClaimKind:
         return ClaimKind.QUOTATION
     if _QUESTION_END.search(sentence):
         return ClaimKind.QUESTION
-    if _FIRST_PERSON_BELIEF.search(sentence):
+    runs = _letter_runs(sentence)
+    if (runs is None or not runs.isdisjoint(_BELIEF_WORDS)) and _FIRST_PERSON_BELIEF.search(sentence):
         return ClaimKind.OPINION
-    if _REPORTED.search(sentence):
+    if (runs is None or not runs.isdisjoint(_REPORTED_WORDS)) and _REPORTED.search(sentence):
         return ClaimKind.STATEMENT
-    if _FUTURE.search(sentence):
+    if _may_predict(sentence, runs) and _FUTURE.search(sentence):
         return ClaimKind.PREDICTION
-    if _EVALUATIVE.search(sentence):
+    if (runs is None or not runs.isdisjoint(_EVALUATIVE_WORDS)) and _EVALUATIVE.search(sentence):
         return ClaimKind.OPINION
     return ClaimKind.STATEMENT

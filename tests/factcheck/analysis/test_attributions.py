@@ -296,3 +296,74 @@ def test_long_line_is_handled():
     sentence = ("Analysts say the market will fall, " * 2000) + "end."
     flags = flags_of(sentence)
     assert flags and all(sentence[f.start : f.end] == f.cue for f in flags)
+
+
+def _words_of(text: str) -> list[str]:
+    return text.split()
+
+
+# _candidates skips the patterns whose words are not in the sentence (attributions._letter_runs); these
+# texts glue those words to letters, digits, apostrophes and characters that case-fold oddly, to show
+# that the shortcut never changes a flag.
+_GATED_WORDS = st.sampled_from(
+    [
+        *_words_of("it is was 's 're are be been has have had there believed thought said to widely seen as"),
+        *_words_of(
+            "considered a criticised concerns questions fears were raised put forward speculation growing"
+        ),
+        *_words_of(
+            "speaking on condition of anonymity who asked not named authorized speak people familiar with"
+        ),
+        *_words_of("sources close those involved in aware analysts experts officials some say critics"),
+        *[",", ".", "'", "\u2019", "_", "2", "\u00e9", "x", "-", "IT", "Said", "Been"],
+        *["\u0130", "\u0131", "\u017f", "\u212a", "\u0130t", "\u017fources", "\u0131\u0307t"],
+    ]
+)
+_GATED_TEXT = st.lists(st.tuples(_GATED_WORDS, st.sampled_from(["", " ", " ", "\n"])), max_size=14).map(
+    lambda pairs: "".join(word + sep for word, sep in pairs)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_GATED_TEXT)
+def test_skipping_patterns_never_changes_a_flag(text):
+    from unittest import mock
+
+    from factcheck.analysis import attributions
+
+    def flags(text):
+        spans = split_spans(text) or [(0, len(text))]
+        context = article_context(text, spans)
+        return context.mentions, [find_flags(text, s, e, context=context) for s, e in spans]
+
+    fast = flags(text)
+    with mock.patch.object(attributions, "_letter_runs", lambda *_args: None):
+        assert flags(text) == fast
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("It is believed that he left.", "agentless_passive"),
+        ("It's said to be cheap.", "agentless_passive"),
+        ("They\u2019re thought to be safe.", "agentless_passive"),
+        ("The plan is widely seen as a failure.", "agentless_passive"),
+        ("The plan is regarded as a failure.", "agentless_passive"),
+        ("The firm has been criticised.", "agentless_passive"),
+        ("Concerns have been raised about it.", "agentless_passive"),
+        ("There are fears that it will fail.", "agentless_passive"),
+        ("Speculation is mounting.", "agentless_passive"),
+        ("He left, according to people familiar with the matter.", "anonymous_official"),
+        ("People close to the family say he left.", "anonymous_official"),
+        ("\u0130t is believed that he left.", "agentless_passive"),
+    ],
+)
+def test_each_skippable_pattern_still_flags_its_own_sentence(sentence, kind):
+    from unittest import mock
+
+    from factcheck.analysis import attributions
+
+    fast = flags_of(sentence)
+    assert kind in {flag.kind for flag in fast}
+    with mock.patch.object(attributions, "_letter_runs", lambda *_args: None):
+        assert flags_of(sentence) == fast

@@ -94,3 +94,37 @@ def test_classify_accepts_any_text(sentence, in_quotation):
     assert isinstance(kind, ClaimKind)
     if in_quotation:
         assert kind is ClaimKind.QUOTATION
+
+
+def _words_of(text: str) -> list[str]:
+    return text.split()
+
+
+# classify() skips the patterns whose words are not in the sentence (kinds._letter_runs); these texts glue
+# those words to letters, digits, apostrophes and characters that case-fold oddly, to show that the
+# shortcut never changes a kind.
+_GATED_WORDS = st.sampled_from(
+    [
+        *_words_of("I we my our me frankly personally think believe am 'm in view to for is"),
+        *_words_of("said says told announced according confirmed vowed will won't shall 'll they'll"),
+        *_words_of("expected set going to on course track forecasts projects that predicted could may lead"),
+        *_words_of("by 2030 next year coming should shouldn't ought must have disgrace a shame terrible"),
+        *["\u201c", "\u201d", '"', ",", ":", "?", ".", "'", "\u2019", "_", "2", "\u00e9", "x", "-"],
+        *["\u0130", "\u0131", "\u017f", "\u212a", "SAID", "WiLL", "\u017fhould", "I\u2019M"],
+    ]
+)
+_GATED_TEXT = st.lists(st.tuples(_GATED_WORDS, st.sampled_from(["", " ", " ", "\n"])), max_size=25).map(
+    lambda pairs: "".join(word + sep for word, sep in pairs)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_GATED_TEXT, st.booleans())
+def test_skipping_patterns_never_changes_the_kind(sentence, in_quotation):
+    from unittest import mock
+
+    from factcheck.analysis import kinds
+
+    fast = classify(sentence, in_quotation=in_quotation)
+    with mock.patch.object(kinds, "_letter_runs", lambda _sentence: None):
+        assert classify(sentence, in_quotation=in_quotation) is fast
