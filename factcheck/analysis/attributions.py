@@ -118,7 +118,8 @@ _EXPERT = _plurals(
     " strategist epidemiologist virologist immunologist historian doctor physician clinician psychologist"
     " psychiatrist engineer forecaster meteorologist climatologist pollster statistician demographer"
     " sociologist criminologist ethicist professor biologist geologist seismologist physicist nutritionist"
-    " watcher professional authority/authorities-noexpert"
+    " watcher professional trader dealer broker banker bookmaker bookie manager"
+    " authority/authorities-noexpert"
 )
 del _EXPERT["authority"], _EXPERT["authorities-noexpert"]
 # Groups that speak as one, vague even without a modifier.
@@ -129,7 +130,7 @@ _COLLECTIVE_BARE = _plurals(
 # Groups that are a vague source only with a modifier ("rights groups", "local media", "world leaders").
 _COLLECTIVE_MODIFIED = _plurals(
     "group organisation organization agency/agencies government leader capital outlet union circle"
-    " media/media community"
+    " media/media community television/television tv/tv radio/radio press/press broadcaster newspaper"
 )
 # Officials and anonymous sources.
 _OFFICIAL = _plurals(
@@ -139,7 +140,8 @@ _OFFICIAL = _plurals(
 # Reports and the like, as a source of a claim.
 _REPORT = _plurals(
     "report study/studies research/research poll survey estimate document rumour rumor figure data/data"
-    " statistic evidence/evidence analysis/analyses projection forecast finding"
+    " statistic evidence/evidence analysis/analyses projection forecast finding memo memorandum/memoranda"
+    " email e-mail dossier cable file"
 )
 _PERSONS = _plurals(
     "people/people person/people resident voter parent fan member citizen local teacher worker employee"
@@ -168,7 +170,9 @@ _SINGULAR_FORMS = frozenset(w for w, lemma in _LEMMA.items() if w == lemma) - _w
 _QUANTIFIERS = _words("some many most several few others numerous countless plenty various multiple")
 _QUANTIFIER_NOUNS = _words("number handful host majority minority lot lots few")  # "a number of"
 
-_HEDGES = _words("allegedly reportedly purportedly supposedly reputedly rumoured rumored alleged purported")
+_HEDGES = _words(
+    "allegedly reportedly purportedly supposedly reputedly rumoured rumored alleged purported reported"
+)
 
 # Verbs of speech and cognition (every form) that make their subject a source.
 _SPEECH_LEMMAS = """
@@ -183,7 +187,7 @@ brand dub surmise calculate assess judge deem interpret hail slam decry lament c
 writes/wrote/writing/written point/points/pointed/pointing call/calls/called/calling worry suspect
 agree disagree advise fret opine charge estimate put/puts/put/putting see/sees/saw/seeing describe mention
 acknowledge concur question challenge contest cite attribute link tie/ties/tied/tying raise/raises/raised/
-raising express voice compare liken
+raising express voice compare liken assume foresee envisage envision tip/tips/tipped/tipping
 """
 # Verbs of reporting a report, poll or study can take ("Reports of X have raised alarm").
 _REPORT_EXTRA = "emerge surface circulate spark prompt fuel put place indicate swirl persist"
@@ -258,8 +262,11 @@ _NEEDS_NEXT_OF = {
 _OPINION_ADJECTIVES = _words(
     "divided split sceptical skeptical concerned worried convinced confident optimistic pessimistic cautious"
     " unconvinced alarmed doubtful unsure uncertain wary hopeful adamant unanimous united critical fearful"
-    " nervous bullish bearish upbeat gloomy sure certain agreed adamant"
+    " nervous bullish bearish upbeat gloomy sure certain agreed adamant sanguine relaxed enthusiastic"
+    " positive negative downbeat circumspect hesitant reluctant supportive opposed"
 )
+# Between a copula and an opinion adjective: "others were more sanguine", "analysts are less sure".
+_DEGREE = _words("more less far much very deeply increasingly somewhat rather fairly quite so too")
 # Words between a subject and its verb: auxiliaries, negation and adverbs.
 _AUX = _words(
     "have has had are is were was will would may might could can should must do does did been be being not"
@@ -345,7 +352,7 @@ _COMMON_MODIFIERS = _words(
     " chinese russian unconfirmed recent previous earlier new early initial preliminary leaked internal"
     " confidential secret classified multiple conflicting contradictory credible unverified official"
     " opinion exit public private scientific medical clinical numerous media press news local several"
-    " wall american european british u.s."
+    " wall american european british u.s. fund hedge portfolio asset money"
 )
 _COMMON_SUFFIXES = (
     "al",
@@ -391,6 +398,7 @@ _NOUNISH_VERBS = _words(
     "state project report research poll survey estimate forecast view note claim call question doubt fear"
     " hope stress charge counter brand label link point credit"
 )
+_NOUNISH_PLURALS = frozenset(w + "s" for w in _NOUNISH_VERBS)
 # Places of two capitalised words that still credit nobody.
 _PLACES_OF_TWO = frozenset(
     {("wall", "street"), ("silicon", "valley"), ("downing", "street"), ("capitol", "hill")}
@@ -437,11 +445,12 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int, tuple[frozenset[str], ...]]
     for p, window, needs in (
         # "It is believed that", "it has been suggested", "It is understood"
         (
-            rf"\bit\s+(?:is|was|['\u2019]s|has\s+been|had\s+been|have\s+been|will\s+be|would\s+be|may\s+be|might\s+be"
+            rf"(?<!\bof\s)\bit(?:\s+|(?=['\u2019]))(?:is|was|['\u2019]s|has\s+been|had\s+been|have\s+been|will\s+be|would\s+be|may\s+be|might\s+be"
             rf"|could\s+be|is\s+being|was\s+being)\s+{_ADV}?(?:believed|thought|understood|said|claimed|alleged"
             r"|suggested|reported|feared|argued|estimated|assumed|suspected|felt|predicted|speculated|hoped"
             r"|expected|rumou?red|widely\s+known|widely\s+accepted|generally\s+accepted|generally\s+agreed"
-            r"|accepted|agreed|acknowledged|recogni[sz]ed|held|contended|claimed|believed|posited|argued)\b",
+            r"|accepted|agreed|acknowledged|recogni[sz]ed|held|contended|claimed|believed|posited|argued)\b"
+            r"(?!\s+(?:with|about|for|of)\b)",  # "it is said with a smile": "it" is something said
             2,
             (
                 "it",
@@ -467,8 +476,9 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int, tuple[frozenset[str], ...]]
             rf"\b{_BE}\s+(?:widely|generally|commonly|broadly|often|increasingly|largely|popularly|variously"
             r"|universally)\s+(?:seen|regarded|viewed|perceived|considered|described|characteri[sz]ed|touted"
             r"|tipped|billed|hailed|branded|labell?ed|dubbed|portrayed|deemed|believed|thought|expected"
-            r"|acknowledged|accepted|recogni[sz]ed|credited|blamed|understood|reported|critici[sz]ed"
-            r"|condemned|derided|praised|questioned|accused|known|assumed|rumou?red|cited)\b",
+            r"|acknowledged|accepted|recogni[sz]ed|credited|blamed|understood|critici[sz]ed"
+            r"|condemned|derided|praised|questioned|accused|known|assumed|rumou?red|cited"
+            r"|reported(?=\s+(?:as|that)\b))\b",  # not "were widely reported in the press": an event
             2,
             (
                 _BE_RUNS,
@@ -760,6 +770,61 @@ _SOURCE_PREPS = _words("from among by between")
 _GOVERNMENT_MODIFIERS = _NOT_NAMES | _words("diplomatic political")
 _POSSESSIVES = _words("his her their its our")
 _BEFORE_OTHERS = _words("and or among of with than to the")
+# What opens a sentence before its subject: "In Brussels, ...", "On Tuesday, ...", "Elsewhere, ...".
+_OPENING_PREPS = _POSTMOD_PREPS | _words(
+    "after before during since following despite amid amidst under last this next earlier later when while as"
+    " until throughout beyond like unlike besides"
+)
+_OPENING_ADVERBS = _words(
+    "elsewhere meanwhile however still yet also moreover furthermore separately nevertheless nonetheless"
+    " instead indeed overall today yesterday overnight now then later earlier previously recently currently"
+    " additionally finally similarly notably importantly traditionally historically ultimately initially"
+    " interestingly unsurprisingly predictably privately publicly nationally internationally locally"
+    " globally abroad domestically likewise conversely otherwise regardless there here again besides"
+    " thus hence therefore consequently accordingly"
+)
+_TIME_WORDS = _words(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july"
+    " august september october november december"
+)
+_RELATIVES = _words("who which that whose whom")
+_FINITE_AUX = _words("had have has were was are is will would could may might can should must did do does")
+_NOT_VAGUE_BEFORE = _words("how so too")
+_DEGREE_QUANTIFIERS = _words("many few")
+# Media as a vague source: "state media", "Russian state television", "the local press", "the media".
+_MEDIA_NOUNS = _words("media television tv radio press broadcaster newspaper")
+_MASS_MEDIA = _words("media press")
+# "see prices rising": the verbs of a forecast.
+_TREND_VERBS = frozenset(
+    w + "ing"
+    for w in _words(
+        "ris fall weaken strengthen climb dropp declin slow accelerat grow shrink increas decreas eas tighten"
+        " loosen recover rebound slipp slid surg soar tumbl plung stabilis stabiliz improv worsen deteriorat"
+        " widen narrow peak continu remain stay hold cutt rais hik los gain win default collaps fad return"
+        " edg drift"
+    )
+)
+_ORG_SPEAKERS = _words("official spokesperson spokesman spokeswoman")
+_NEEDS_MODIFIER = _words("file cable")
+# A bare group of people is a source only as the agent of a passive of belief ("is believed by locals to"),
+# not of any speech or stance ("was welcomed by fans", "was supported by voters").
+_COGNITION_PARTICIPLES = _words(
+    "believed thought considered regarded seen viewed feared expected suspected understood said reported"
+    " rumoured rumored alleged claimed estimated assumed presumed reckoned deemed"
+)
+_STANCE_PARTICIPLES = _words(
+    "opposed supported favoured favored backed endorsed resisted embraced welcomed trusted distrusted"
+    " mistrusted admired resented disliked"
+)
+_TELL_VERBS = _words(
+    "told tell tells telling briefed brief briefs briefing assured assure assures reassured informed inform"
+    " informs reminded warned warn warns urged asked ask asks addressed"
+)
+_VENUE_VERBS = _words(
+    "surfaced surface surfaces emerged emerge emerges appeared appear appears circulated circulate published"
+    " printed aired broadcast ran"
+)
+_VENUE_PREPS = _words("in on by")
 _BEFORE_ADJECTIVE = _words("and or amid over into against after following despite his her their its")
 
 
@@ -792,6 +857,14 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
     lemma = _NEEDS_NEXT_OF.get(w)
     if lemma in {"show", "find"} and verbs is _REPORT_VERBS:
         return True  # "Data shows house prices fell", "A study found people sleep less"
+    if lemma == "see" and t.word(j + 1) not in _NEEDS_NEXT["see"]:
+        # A forecast: "strategists see the dollar weakening", "see rates falling", "see the bank as a target".
+        for k in range(j + 2, min(t.n, j + 7)):
+            if t.lows[k] in _TREND_VERBS or t.lows[k] == "as":
+                return True
+            if not t.is_word(k) or t.lows[k] in _CLAUSE_STOP:
+                return False
+        return False
     return lemma is None or t.word(j + 1) in _NEEDS_NEXT[lemma]
 
 
@@ -837,7 +910,7 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
             if w == "who":
                 while k < t.n and t.lows[k] in _AUX:
                     k += 1
-                k += 1  # the relative clause's own verb
+                k = min(k + 1, t.n)  # the relative clause's own verb ("analysts who" may end the text)
             limit = min(t.n, j + 14)
             while k < limit:
                 x = t.lows[k]
@@ -883,6 +956,8 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
         if w.endswith("ly") and len(w) > 4 and t.is_word(j):
             j += 1
             continue
+        if copula and w in _DEGREE and t.word(j + 1) in _OPINION_ADJECTIVES:
+            return True
         if copula and w in _OPINION_ADJECTIVES:
             return True
         return _verb_ok(t, j, verbs)
@@ -896,14 +971,28 @@ def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
     if w1 == "to" and w2 == "according":
         return True
     if w1 in _INVERTED_SAY and (s - 2 < 0 or t.lows[s - 2] in _QUOTES_AND_COMMAS):
-        return True
+        return not _finite_after(t, np.head + 1)
     if w1 == "of" and w2 in _VIEW_NOUNS:
         return True
     if w1 in _SOURCE_PREPS and (w2 in _SPEECH_NOUNS or (w1 == "by" and w2 in _SPEECH)):
         return True
+    if _by_agent(t, s):
+        return True
     if w1 in _FOR_FRAMES and t.sentence_initial(s - 1) and t.word(np.head + 1) == ",":
         return True
     return report and w1 in _REPORT_FRAMES
+
+
+def _finite_after(t: _Tokens, j: int) -> bool:
+    """A verb of its own after a phrase: "..., said several glaciers had gone" (the phrase is a subject
+    in the reported clause), unlike "..., said one analyst who has followed the firm"."""
+    for k in range(j, min(t.n, j + 8)):
+        w = t.lows[k]
+        if not t.is_word(k) or w in _RELATIVES:
+            return False
+        if w in _FINITE_AUX:
+            return True
+    return False
 
 
 def _np_range(t: _Tokens, np: _NounPhrase) -> tuple[int, int]:
@@ -912,6 +1001,58 @@ def _np_range(t: _Tokens, np: _NounPhrase) -> tuple[int, int]:
     while end - 1 > np.head and not t.is_word(end - 1):
         end -= 1
     return t.starts[np.start], t.ends[end - 1]
+
+
+def _by_agent(t: _Tokens, start: int) -> bool:
+    """The agent of a passive of speech or stance: "is believed by locals", "is opposed by residents"."""
+    return t.word(start - 1) == "by" and (
+        t.word(start - 2) in _SPEECH or t.word(start - 2) in _STANCE_PARTICIPLES
+    )
+
+
+def _audience(t: _Tokens, start: int) -> bool:
+    """The object of a verb of telling: "told analysts", "briefed diplomats" (not '"..," warned analysts')."""
+    w = t.word(start - 1)
+    if w not in _TELL_VERBS:
+        return False
+    return not (w in _INVERTED_SAY and (start - 2 < 0 or t.lows[start - 2] in _QUOTES_AND_COMMAS))
+
+
+def _venue_after(t: _Tokens, j: int) -> bool:
+    """A named venue after the verb of a report: "surfaced last month in the business daily Calcalist"."""
+    limit = min(t.n, j + 8)
+    while j < limit and (t.lows[j] in _AUX or t.lows[j].endswith("ly")):
+        j += 1
+    if j >= limit or t.lows[j] not in _VENUE_VERBS:
+        return False
+    for k in range(j + 1, min(t.n, j + 10)):
+        w = t.lows[k]
+        if not t.is_word(k) or w in _CLAUSE_STOP:
+            return False
+        if w in _VENUE_PREPS:
+            for m in range(k + 1, min(t.n, k + 7)):
+                if not t.is_word(m):
+                    return False
+                if _is_name_token(t, m):
+                    return True
+            return False
+    return False
+
+
+def _apposition_to_name(t: _Tokens, comma: int) -> bool:
+    """A name and a comma before ``comma + 1``: "Victor Cha, a Korea expert", not an opening adverbial
+    ("Elsewhere, rights groups", "On Tuesday, critics", "In Brussels, diplomats")."""
+    if t.word(comma) != "," or not (t.capitalised(comma - 1) or t.word(comma - 1) in {"jr", "jr."}):
+        return False
+    if t.word(comma - 1) in _TIME_WORDS:
+        return False
+    k = comma - 1
+    while k > t.first and t.is_word(k - 1):
+        k -= 1
+    if k != t.first:
+        return True
+    first = t.lows[k]
+    return not (first in _OPENING_PREPS or (k == comma - 1 and first in _OPENING_ADVERBS))
 
 
 def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candidate], extra: bool) -> None:
@@ -936,7 +1077,10 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     if kind == "collective_mod":
         mods = {m.rstrip(".") for m in premod_words}
         ok = (
-            (lemma == "media" and (mods & _MEDIA_MODIFIERS or np.determiner == "the"))
+            (
+                lemma in _MEDIA_NOUNS
+                and (mods & _MEDIA_MODIFIERS or (lemma in _MASS_MEDIA and np.determiner == "the"))
+            )
             or (lemma == "community" and "international" in mods)
             or (lemma == "leader" and mods & _LEADER_MODIFIERS)
             or (lemma in {"government", "capital", "circle"} and mods & _GOVERNMENT_MODIFIERS)
@@ -948,7 +1092,7 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         if (
             not ok
             or (definite and np.determiner != "the")
-            or (definite and lemma not in {"media", "community"})
+            or (definite and lemma not in _MASS_MEDIA and lemma != "community")
         ):
             return
         kind = "collective"
@@ -956,8 +1100,9 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         if definite and np.determiner not in _POSSESSIVES:
             return
     elif kind == "person":
-        if not np.quantified:
-            return
+        believed_by = t.word(np.start - 1) == "by" and t.word(np.start - 2) in _COGNITION_PARTICIPLES
+        if not np.quantified and (np.determiner or not believed_by):
+            return  # "many residents say", "is believed by locals to", not "residents said"
     elif definite or np.possessive_lower:
         return
     if kind == "report":
@@ -965,6 +1110,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             return
         if w in _SINGULAR_FORMS and not np.determiner:
             return  # "Report finds ..." headline style, or "study" as a verb
+        if lemma in _NEEDS_MODIFIER and not np.determiner and not np.premods:
+            return  # "files" and "cables" as verbs
         if lemma == "figure" and set(premod_words) & _words(
             "senior leading prominent political party public key top"
         ):
@@ -972,16 +1119,24 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     elif w in _SINGULAR_FORMS and not np.determiner and not np.premods:
         return  # a bare singular is a title or a verb ("Analyst Jane Roe", "critic" as in "film critic")
     report = kind == "report"
+    if _audience(t, np.start):
+        return  # "told analysts on a call that ...": the people spoken to are not the source
     verbs = _REPORT_VERBS if report else _SPEECH
     source = _scan_before(t, np, report=report)
     source = _scan_after(t, np, verbs, publications=report) or source
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
-    if t.word(np.start - 1) == "," and (t.capitalised(np.start - 2) or t.word(np.start - 2) in {"jr", "jr."}):
+    if _apposition_to_name(t, np.start - 1):
         np.credited_person = True
     if not source and not (np.credited_org or np.credited_person):
         return  # not a source; a credited group is kept below as a mention for the article context
-    # An official is credited only by a person's name ("Pentagon officials" are still anonymous).
-    credited = np.credited_person if kind == "official" else (np.credited_person or np.credited_org)
+    # An official or a spokesperson of a named organisation is credited like an analyst at a named firm
+    # ("A spokeswoman for Tesco", "Treasury officials"); an aide, an adviser or a source only by a name.
+    if kind == "official" and lemma not in _ORG_SPEAKERS:
+        credited = np.credited_person
+    else:
+        credited = np.credited_person or np.credited_org
+    if report and not credited and source and _venue_after(t, np.end):
+        credited = True  # "Rumours of a deal surfaced in the newspaper Calcalist"
     if not source and not credited:
         return
     if kind == "official" and w == "sources" and not np.premods and np.end <= i + 1 and not np.determiner:
@@ -991,7 +1146,7 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         "collective": VAGUE_COLLECTIVE,
         "official": ANONYMOUS_OFFICIAL,
         "report": UNNAMED_REPORT,
-        "person": VAGUE_QUANTITY,
+        "person": VAGUE_COLLECTIVE,  # "believed by locals"; quantified ones are vague quantities below
     }[kind]
     if extra:
         out_kind = VAGUE_COLLECTIVE
@@ -1027,8 +1182,12 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         while start > 0 and t.lows[start - 1] in _QUANTIFIER_OPENERS:
             start -= 1
     else:
-        if prev == "the" or (w == "others" and prev in _BEFORE_OTHERS):
-            return
+        if (
+            prev == "the"
+            or (w in _DEGREE_QUANTIFIERS and prev in _NOT_VAGUE_BEFORE)
+            or (w == "others" and prev in _BEFORE_OTHERS)
+        ):
+            return  # "how many", "so many", not "many say"
         if nxt[:1].isdigit() or (w == "most" and prev == "at"):
             return
         start = i - 1 if prev == "a" and w == "few" else i
@@ -1041,6 +1200,9 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         x = t.lows[k]
         if x in _LEMMA and (x not in _SPEECH or _LEMMA[x] != x) and not (x in _PERSONS and x not in _EXPERT):
             return  # a known noun: handled as a noun ("many economists", "several reports")
+        if x in _SPEECH and x in _NOUNISH_PLURALS and t.word(k + 1) in _AUX:
+            head = k  # a noun after all: "many projects will", "some forecasts are"
+            break
         if x in _AUX or x in _SPEECH or x in _POSTMOD_PREPS or x in _CLAUSE_STOP:
             break
         head = k
@@ -1069,6 +1231,15 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
 
 def _hedge_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     w = t.lows[i]
+    if w == "reported":
+        # "for a reported fee of", "a fee reported to be": not "reported cases", "he reported to the police",
+        # nor "is reported to" (an agentless passive).
+        prev = t.word(i - 1)
+        if not (
+            prev in {"a", "an"}
+            or (t.word(i + 1) == "to" and t.word(i + 2) in {"be", "have"} and prev not in _COPULAS)
+        ):
+            return
     if w in {"alleged", "purported"}:
         prev = t.word(i - 1)
         adjective = (

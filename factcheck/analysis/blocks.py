@@ -51,9 +51,10 @@ _DASH = r"[-\u2013—\u2012―]"
 _STOCK_CAPTION_RE = re.compile(
     rf"([^,:\n]{{2,40}}?)(?:,\s*([^,:\n]{{2,40}}?))?\s*(?:{_DASH}|,)\s*{_DATE}\s*:\s*\S", re.IGNORECASE
 )
-# "... — Photo by Jane Doe", "... | Image: Reuters", "... (Photo by X/Getty Images)" at the very end.
+# "... — Photo by Jane Doe", "... | Image: Reuters", "... (Photo by X/Getty Images)" at the very end,
+# or after the caption's last sentence: "... near Gletsch. Photograph: Jane Roe/AFP via Getty Images".
 _TRAILING_CREDIT_RE = re.compile(
-    rf"(?:(?:{_DASH}|[|/•·])\s*|\(\s*)"
+    rf"(?:(?:{_DASH}|[|/•·])\s*|\(\s*|(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[A-Z][a-z]+(?:\s+credit)?\s*:))"
     r"(?:photo(?:graph)?s?|images?|pictures?|pic|credits?)\s*(?:by\b|:|credits?\s*:|courtesy\b)"
     r"\s*[^.!?()\n]{1,80}(?:\.\s*[^.!?()\n\s]{1,40})*\)?\s*$",
     re.IGNORECASE,
@@ -124,8 +125,9 @@ _SIGNOFF_RE = re.compile(
 _BIO_RE = re.compile(
     r"(?:^|[.!?][\"”\u2019)]?\s+)"
     r"(?:[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3}\s+"
-    r"(?:(?:is|was|has\s+been|serves\s+as|works\s+as)\s+(?:a|an|the|our|one\s+of\s+(?:the|our))\s+"
-    r"(?:[\w-]+,?\s+){0,5}?"
+    r"(?:(?:is|was|has\s+been|serves\s+as|works\s+as)\s+"
+    r"(?:a|an|the|our|one\s+of\s+(?:the|our)|(?:[A-Z][\w&.-]*\s+){0,3}[A-Z][\w&.-]*['\u2019]s)\s+"
+    r"(?:[\w'\u2019&-]+,?\s+){0,5}?"
     r"(?:writer|journalist|reporter|correspondent|editor|contributor|columnist|author|blogger"
     r"|freelancer|producer|photographer|photojournalist|intern|commentator|storyteller"
     r"|content\s+creator|enthusiast)s?\b"
@@ -151,6 +153,46 @@ _DANGLING_WORDS = _wordset(
     "a an the and or nor but of in on at to by from with as that which who whose whom than"
     " is are was were be been has have had will would could should may might can his her their"
     " its our my your this these those"
+)
+# Photo captions (_is_caption_sentence).
+_CAPTION_WORD_RE = re.compile(r"[^\W\d_][\w'\u2019-]*")
+_INNER_SENTENCE_END_RE = re.compile(r"(\w+)[.!?][\"'\u201d\u2019)]?\s+[A-Z\"\u201c]")
+_CAPTION_BANNED_CHARS = frozenset('"\u201c\u201d\u00ab\u00bb%$\u00a3\u20ac')
+_SCENE_RE = re.compile(r"\b(?:in|at|near|outside|inside|on|during|off|along|across|over|against)\s+[A-Z]")
+_FIGURE_RE = re.compile(r"(?<!\w)\d")
+_DATE_RE = re.compile(rf"\b{_DATE}", re.IGNORECASE)
+_DATED_END_RE = re.compile(rf",\s*{_DATE}\.?$", re.IGNORECASE)
+_BEFORE_PARTICIPLE = _wordset(
+    "a an the of with and or by is are being been be as some two three four five six several many its"
+    " their his her our newly recently half"
+)
+_NOT_CAPTION_WORDS = _wordset(
+    "said says say told tells according announced reported claimed stated added warned will would could"
+    " should may might must can cannot can't won't has have had hasn't haven't was were wasn't weren't did"
+    " didn't does doesn't expected likely plans planned i we you our my us your if because although though"
+    " whether unless since remain remains continue continues warn warns suggest suggests believe believes"
+    " argue argues think thinks fear fears hope hopes expect expects claim claims insist insists predict"
+    " predicts speculate speculates estimate estimates"
+    " fell rose won lost took made came went saw gave found left began held kept met paid sent built led"
+    " became broke chose drew drove flew grew knew wrote spoke stood fought caught brought bought sold"
+    " thought spent struck ran sank shot swept wore fled sought stole threw tore"
+)
+# The sentence after a bio, in a paragraph of its own: "She has reported from Sudan since 2019."
+_BIO_FOLLOW_RE = re.compile(
+    r"(?:He|She|They)\s+(?:has|have|had|previously|joined|trained|worked|lives|live|studied|covers|cover"
+    r"|writes|write|reports|report|began|spent|holds|hold|is\s+(?:based|the\s+author|a\s+former))\b"
+)
+_CLOSERS = "\"'\u201d\u2019)]\u00bb"
+# Particles of phrasal verbs that a headline may end on, and the verbs that take them.
+_PARTICLES = _wordset("on in by")
+_PHRASAL_VERBS = frozenset(
+    form
+    for verb in _wordset(
+        "drag carry go move press hold hang live soldier sign log catch rumble roll plough plow grind pile"
+        " weigh cave close step kick set sink zero chip rein call fill give pour flood tune stand pass stick"
+        " crack bear dig join lock cash chime pitch bring usher phase factor settle check"
+    )
+    for form in (verb, verb + "s", verb + "es", verb + "ing", verb + verb[-1] + "ing", verb[:-1] + "ing")
 )
 # "By Monday, ..." is not a byline.
 _NOT_NAMES = _wordset(
@@ -341,6 +383,23 @@ def _furniture(s: str) -> tuple[BlockKind, str] | None:
     return None
 
 
+def _ends_on_particle(words: list[str]) -> bool:
+    """A phrasal verb at the end ("... as striker saga drags on", "Rivals close in"), not a dangling word."""
+    particle, verb = words[-1].lower(), words[-2]
+    if particle not in _PARTICLES or not verb.islower():
+        return False
+    if verb in _PHRASAL_VERBS:
+        return True
+    # A verb in the present tense after its subject: "saga drags on", not "the talks on".
+    return (
+        len(verb) >= 4
+        and verb.endswith("s")
+        and not verb.endswith(("ss", "us", "is", "'s", "\u2019s"))
+        and len(words) > 2
+        and words[-3].lower() not in _DANGLING_WORDS
+    )
+
+
 def _title_case_ratio(words: list[str]) -> float:
     considered = capital = 0
     for i, w in enumerate(words):
@@ -355,12 +414,15 @@ def _title_case_ratio(words: list[str]) -> float:
 def _heading_shape(s: str, *, max_words: int) -> tuple[list[str], bool] | None:
     """Words and "is Title Case or caps" for a short line without a sentence end, else None."""
     last = s[-1]
+    if last in _CLOSERS:
+        # 'Judge says the plan "strains credulity."': a sentence ends inside the quotation marks.
+        last = s.rstrip(_CLOSERS)[-1:] or last
     if len(s) > 160 or last in ".!;:,\u2026-" or s.count("\n") > 1:
         return None
     words = _WORD_RE.findall(s)
     if not words or len(words) > max_words or not (words[0][0].isupper() or words[0][0].isdigit()):
         return None
-    if words[-1].lower() in _DANGLING_WORDS and len(words) > 1:
+    if words[-1].lower() in _DANGLING_WORDS and len(words) > 1 and not _ends_on_particle(words):
         return None
     all_caps = s.isupper()
     titled = all_caps or (len(words) > 1 and _title_case_ratio(words) >= 0.7) or len(words) == 1
@@ -497,6 +559,7 @@ def _classify(text: str, raws: list[_Raw], *, html: bool) -> tuple[Block, ...]:
                 kinds.append((BlockKind.PARAGRAPH, ""))
 
     _mark_headline(text, raws, kinds, html=html)
+    _mark_captions(text, raws, kinds)
     _mark_bio(text, raws, kinds)
     return tuple(
         Block(kind=kind, start=raw.start, end=raw.end, reason=reason, source_line=raw.line)
@@ -524,6 +587,88 @@ def _mark_headline(text: str, raws: list[_Raw], kinds: list[tuple[BlockKind, str
         return
 
 
+def _is_caption_sentence(s: str) -> bool:
+    """One short descriptive sentence in the present tense, as photo captions are written.
+
+    "Firefighters battle a blaze near Marseille on Tuesday." is one; a sentence that reports
+    ("said", "according to"), looks ahead ("will", "expected"), quotes, counts money or per cents,
+    or has a verb in the past tense ("Firefighters fought the blaze") is not.
+    """
+    if len(s) > 250 or "\n" in s or not s[0].isupper() or s[-1] in "?!:;,":
+        return False
+    if any(c in s for c in _CAPTION_BANNED_CHARS):
+        return False
+    for m in _INNER_SENTENCE_END_RE.finditer(s):
+        word = m.group(1)
+        if not (len(word) <= 3 and (word[0].isupper() or len(word) == 1)):
+            return False  # a second sentence (not "Dr. Roe", "U.S. troops")
+    if _SCENE_RE.search(s) is None or _FIGURE_RE.search(_DATE_RE.sub("", s)):
+        return False  # no place or time ("in Taipei", "on Thursday"), or figures (not "the A20", "G7")
+    words = _CAPTION_WORD_RE.findall(s)
+    if not 4 <= len(words) <= 35:
+        return False
+    prev = ""
+    for i, word in enumerate(words):
+        low = word.lower()
+        if low in _NOT_CAPTION_WORDS and (i == 0 or word.islower()):
+            return False
+        if (
+            i
+            and low.endswith("ed")
+            and len(low) > 4
+            and word.islower()
+            and prev not in _BEFORE_PARTICIPLE
+            and not prev.endswith("ly")
+        ):
+            return False  # "Lawmakers passed the bill", but not "Displaced families", "is carried"
+        prev = low
+    return True
+
+
+def _mark_captions(text: str, raws: list[_Raw], kinds: list[tuple[BlockKind, str]]) -> None:
+    """A paragraph next to an image credit that reads like a caption, or one that ends on a dated
+    place ("..., near Port Sudan, June 2025.") among the furniture at the top of the article."""
+    n = len(raws)
+
+    def candidate(i: int) -> bool:
+        return (
+            0 <= i < n
+            and kinds[i][0] is BlockKind.PARAGRAPH
+            and raws[i].hint is None
+            and raws[i].forced is None
+            and _is_caption_sentence(text[raws[i].start : raws[i].end])
+        )
+
+    top = True  # no body paragraph yet
+    for i in range(n):
+        kind = kinds[i][0]
+        if kind is BlockKind.IMAGE_CREDIT and not (i and kinds[i - 1][0] is BlockKind.CAPTION):
+            # The caption above its credit; below it only among the furniture at the top, since inside
+            # the body a paragraph often follows the credit of a picture whose caption is gone, and a
+            # one-sentence paragraph in the present tense ("The terminal opens on Friday.") is news.
+            for j in (i - 1, i + 1) if top else (i - 1,):
+                if candidate(j):
+                    kinds[j] = (BlockKind.CAPTION, "photo caption")
+                    break
+        elif kind is BlockKind.PARAGRAPH:
+            s = text[raws[i].start : raws[i].end]
+            if top and _DATED_END_RE.search(s[-40:]) and candidate(i):
+                kinds[i] = (BlockKind.CAPTION, "photo caption")
+            elif top and not (i + 1 < n and kinds[i + 1][0] is BlockKind.IMAGE_CREDIT and candidate(i)):
+                top = False
+        elif kind.is_content:
+            top = False
+
+
+def _bio_before(text: str, raws: list[_Raw], kinds: list[tuple[BlockKind, str]], i: int) -> bool:
+    """The paragraph before ``i`` is a bio ("Lena Vogt is our climate correspondent.")."""
+    j = i - 1
+    if j < 0 or kinds[j][0] is not BlockKind.PARAGRAPH or raws[j].hint is not None:
+        return False
+    s = text[raws[j].start : raws[j].end]
+    return len(s) <= 600 and _BIO_RE.search(s) is not None
+
+
 def _mark_bio(text: str, raws: list[_Raw], kinds: list[tuple[BlockKind, str]]) -> None:
     """Author bios: trailing paragraphs whose sentences read like a bio, or unmistakable ones."""
     trailing = True
@@ -539,6 +684,9 @@ def _mark_bio(text: str, raws: list[_Raw], kinds: list[tuple[BlockKind, str]]) -
             continue
         if trailing and _BIO_RE.search(s):
             kinds[i] = (BlockKind.BYLINE, "author bio")
+            continue
+        if trailing and len(s) <= 300 and _BIO_FOLLOW_RE.match(s) and _bio_before(text, raws, kinds, i):
+            kinds[i] = (BlockKind.BYLINE, "author bio")  # "She has reported from Sudan since 2019."
             continue
         trailing = False
         if len(s) <= 600 and "passion" in s and _BIO_STRONG_RE.search(s) and _BIO_RE.search(s):

@@ -292,6 +292,11 @@ def test_never_crashes_and_offsets_stay_inside_the_sentence(text, data):
         assert text[flag.start : flag.end] == flag.cue
 
 
+@pytest.mark.parametrize("text", ["analysts who", "Critics who", "experts, who"])
+def test_a_relative_pronoun_at_the_very_end_does_not_crash(text):
+    assert flags_of(text) == ()
+
+
 def test_long_line_is_handled():
     sentence = ("Analysts say the market will fall, " * 2000) + "end."
     flags = flags_of(sentence)

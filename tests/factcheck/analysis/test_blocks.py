@@ -315,6 +315,127 @@ def test_all_caps_heading_and_short_title_case_question():
     assert kind_of(doc, "What Comes Next?") is K.HEADING
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'The mayor told the council that the budget was "balanced."',
+        "The coach said his players had been \u201cexceptional.\u201d",
+        "Pressed on the delay, she said only: 'We are working on it.'",
+    ],
+)
+def test_a_sentence_ending_inside_quotation_marks_is_not_a_headline(sentence):
+    doc = parse_text(sentence)
+    assert kinds(doc) == [(sentence, K.PARAGRAPH)]
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["Harbour dispute rumbles on as unions dig in", "Rivals close in", "Council presses on with toll bridge"],
+)
+def test_a_headline_may_end_on_the_particle_of_a_phrasal_verb(headline):
+    doc = parse_text(f"{headline}\n\nThe port reopened on Monday after three weeks.")
+    assert kinds(doc)[0] == (headline, K.HEADLINE)
+
+
+def test_a_line_ending_on_a_dangling_preposition_is_still_not_a_headline():
+    doc = parse_text("The ministers resumed the talks on\n\nMore text here.")
+    assert doc.blocks[0].kind is K.PARAGRAPH
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        # caption below its credit, among the furniture at the top
+        [
+            ("Ferry Strike Ends", K.HEADLINE),
+            ("By Jane Roe", K.BYLINE),
+            ("Photo: Tom Reid/Northwind", K.IMAGE_CREDIT),
+            ("Passengers board the first ferry in Dover on Monday.", K.CAPTION),
+        ],
+        # caption above its credit
+        [
+            ("Ferry Strike Ends", K.HEADLINE),
+            ("A deckhand casts off the mooring lines at the harbour in Calais.", K.CAPTION),
+            ("(Photo by Tom Reid/Getty Images)", K.IMAGE_CREDIT),
+        ],
+        # a caption that ends on a date, with no credit line at all
+        [
+            ("Ferry Strike Ends", K.HEADLINE),
+            ("Lorries queue for the port on the A20 near Folkestone, 14 July 2025.", K.CAPTION),
+            ("By Jane Roe", K.BYLINE),
+        ],
+    ],
+)
+def test_captions_on_their_own_line_at_the_top(top):
+    body = "DOVER \u2014 Ferry workers ended their strike on Monday. Services resumed within hours."
+    doc = parse_text("\n\n".join(line for line, _ in top) + "\n\n" + body)
+    assert kinds(doc) == [*top, (body, K.PARAGRAPH)]
+    assert all(b.reason == "photo caption" for b in doc.blocks if b.kind is K.CAPTION)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "DOVER \u2014 Ferry workers ended their strike in Dover on Monday.",  # a lede in the past tense
+        "The port is expected to reopen in Dover on Monday.",  # looks ahead
+        "Unions say the strike in Dover will go on.",  # reports
+        "Ticket sales at the port in Dover rose 12% on Monday.",  # figures
+        "The strike continues in Dover. Talks resume on Monday.",  # two sentences
+        "Talks resume in Dover on Monday.",  # no credit next to it
+    ],
+)
+def test_a_one_sentence_lede_after_the_credit_stays_a_paragraph(paragraph):
+    credit = "" if paragraph.startswith("Talks resume") else "Photo: Tom Reid/Northwind\n\n"
+    doc = parse_text(f"Ferry Strike Ends\n\n{credit}{paragraph}\n\nMore text follows here.")
+    assert kind_of(doc, paragraph) is K.PARAGRAPH
+
+
+def test_a_paragraph_after_a_credit_inside_the_body_stays_a_paragraph():
+    # Credits that open a section whose picture lost its caption (as in the sample article).
+    body = (
+        "The port reopened on Monday after three weeks.\n\n"
+        "What Comes Next\n\n"
+        "Credit: Northwind\n\n"
+        "The new terminal opens to the public in Dover on Friday.\n\n"
+        "Traffic is expected to recover.\n\n"
+        "Image: Northwind\n\n"
+        "Ferries leave the harbour in Dover every hour.\n\n"
+        "Fares are unchanged."
+    )
+    doc = parse_text(body)
+    assert kind_of(doc, "The new terminal opens to the public in Dover on Friday.") is K.PARAGRAPH
+    assert kind_of(doc, "Ferries leave the harbour in Dover every hour.") is K.PARAGRAPH
+
+
+def test_a_caption_with_its_credit_on_one_line():
+    line = (
+        "A fishing boat rests on the dry bed of the reservoir near Seville, Spain. "
+        "Photograph: Jane Roe/Northwind via Getty Images"
+    )
+    doc = parse_text(f"Drought Empties Reservoirs\n\n{line}\n\nThe reservoir is at 9% of capacity.")
+    assert (doc.blocks[1].kind, doc.blocks[1].reason) == (K.CAPTION, "photo caption")
+    assert doc.text[doc.blocks[1].start : doc.blocks[1].end] == line
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Tom Reid is the Harbour Gazette's transport correspondent, based in Dover.",
+        "Tom Reid is Harbour Gazette News's southern England reporter. He has covered the port since 2015.",
+        "Tom Reid is the Gazette's senior economics editor.\n\nHe previously worked for a wire service.",
+    ],
+)
+def test_bio_with_a_possessive_publication_and_the_sentence_after_it(bio):
+    doc = parse_text(f"The port reopened on Monday.\n\nTraffic is expected to recover.\n\n{bio}")
+    assert [b.reason for b in doc.blocks[2:]] == ["author bio"] * (bio.count("\n\n") + 1)
+    assert doc.blocks[1].kind is K.PARAGRAPH
+
+
+def test_a_pronoun_paragraph_after_a_body_paragraph_is_not_a_bio():
+    doc = parse_text("The port reopened on Monday.\n\nShe said the port would stay open.")
+    assert doc.blocks[1].kind is K.PARAGRAPH
+
+
 def test_bulleted_lines_are_list_items():
     doc = parse_text("The plan has three parts.\n\n- A new wall\n- A pump station\n- Higher roads")
     assert kinds(doc)[1:] == [
