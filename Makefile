@@ -11,12 +11,13 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Some machines' pip configuration names local mirrors that do not exist; pip warns about each one.
 PIP_NOISE := grep -v 'is ignored: it is neither a file nor a directory'
 
-.PHONY: help setup demo demo-smoke serve test lint format eval bench clean
+.PHONY: help setup setup-browser demo demo-smoke serve test lint format eval bench clean
 
 help:
 	@echo "make demo    set everything up and run the demo (admin and API on http://127.0.0.1:$(PORT)/)"
 	@echo "make test    run the whole test suite"
 	@echo "make setup   create .venv and install requirements (idempotent)"
+	@echo "make setup-browser  install Debian's chromium for the browser tests (as root; CI does this)"
 	@echo "make lint    ruff check and format check"
 	@echo "make eval    run the analysis evaluations (needs ../shared)"
 
@@ -43,6 +44,28 @@ $(VENV)/.installed: requirements.txt
 	$(PIP) --upgrade pip 2> >($(PIP_NOISE) >&2); \
 	$(PIP) -r requirements.txt 2> >($(PIP_NOISE) >&2); \
 	touch $@
+
+# --- the browser for tests/browser: Debian's chromium, driven by Playwright (a pinned requirement).
+# Never `playwright install`: it downloads a browser build, which this project's machines cannot fetch.
+# `make test` does not need this: without /usr/bin/chromium the browser tests are skipped (CI sets
+# FACTDESK_REQUIRE_BROWSER=1, which makes that a failure).  apt takes 20-40 s here (no recommends).
+CHROMIUM := /usr/bin/chromium
+setup-browser:
+	@set -e; \
+	if [ -x $(CHROMIUM) ]; then \
+	  echo "Browser for tests: $$($(CHROMIUM) --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests (apt-get, under a minute)"; \
+	  start=$$(date +%s); \
+	  apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
+	  echo "Installed $$($(CHROMIUM) --version 2>/dev/null) in $$(( $$(date +%s) - start ))s"; \
+	else \
+	  echo "The browser tests need Debian's chromium at $(CHROMIUM), and it is not installed." >&2; \
+	  echo "Install it as root: sudo apt-get install chromium   (or run make setup-browser as root)." >&2; \
+	  echo "Until then \`make test\` skips the browser tests (tests/browser) and says why." >&2; \
+	  exit 1; \
+	fi
 
 var/secret_key:
 	@mkdir -p var

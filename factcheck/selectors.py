@@ -143,15 +143,27 @@ class QueueFilters:
     search: str = ""
 
 
-def review_queue(*, viewer, filters: QueueFilters = QueueFilters()) -> QuerySet[Claim]:
+def review_queue(
+    *, viewer, filters: QueueFilters = QueueFilters(), model: type[Claim] = Claim
+) -> QuerySet[Claim]:
     """Live claims the viewer's newsrooms have to review, most urgent first.
 
     Priority: flagged before unflagged, then more check-worthy, then older.  Backed by the
     ``claim_queue`` indexes (newsroom, status, -is_flagged, -checkworthiness, created_at).
+    ``model``: ``Claim``, or its proxy ``ReviewItem`` (the admin's queue lists those).
     """
-    claims = live_claims().select_related("article", "article__desk", "assignee").prefetch_related("flags")
+    claims = (
+        model.objects.exclude(status=ClaimStatus.SUPERSEDED)
+        .select_related("article", "article__desk", "assignee")
+        .prefetch_related("flags")
+    )
     if not viewer.is_superuser:
         claims = claims.filter(newsroom__memberships__user=viewer)
+    return narrow_queue(claims, viewer=viewer, filters=filters).order_by(*QUEUE_ORDER)
+
+
+def narrow_queue(claims: QuerySet[Claim], *, viewer, filters: QueueFilters) -> QuerySet[Claim]:
+    """``claims`` narrowed to ``filters``: what each filter means, for the API and the admin alike."""
     if filters.newsroom_id:
         claims = claims.filter(newsroom_id=filters.newsroom_id)
     if filters.status:
@@ -172,7 +184,7 @@ def review_queue(*, viewer, filters: QueueFilters = QueueFilters()) -> QuerySet[
         claims = claims.filter(
             Q(text__icontains=filters.search) | Q(article__title__icontains=filters.search)
         )
-    return claims.order_by(*QUEUE_ORDER)
+    return claims
 
 
 QUEUE_ORDER = ("-is_flagged", "-checkworthiness", "created_at", "id")

@@ -147,12 +147,19 @@ def mermaid() -> str:
     for transition in TRANSITIONS:
         if transition.name == "supersede":
             continue
-        who = ", ".join(sorted(role.label.lower() for role in transition.roles if role != R.SYSTEM))
+        who = ", ".join(
+            sorted(
+                role.label.lower() + (" of the article" if role in transition.own_articles_only else "")
+                for role in transition.roles
+                if role != R.SYSTEM
+            )
+        )
         guards = [g for g, on in (("note", transition.needs_note), ("source", transition.needs_source)) if on]
         guard = f" [needs {' and '.join(guards)}]" if guards else ""
         for source in sorted(transition.sources):
             lines.append(f"    {source} --> {transition.target.value}: {transition.label} ({who}){guard}")
     lines.append(
-        f"    {S.SUPERSEDED.value}: superseded (from any state, when a revision removes the sentence)"
+        f"    {S.SUPERSEDED.value}: superseded (from any state, "
+        "when a revision removes or rewrites the sentence)"
     )
     return "\n".join(lines)

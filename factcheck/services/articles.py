@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
 from editorial.services import article_upsert
@@ -86,8 +87,13 @@ def checking_policy_save(
     severities: dict[str, str],
     extra_vague_terms: str = "",
     allowed_phrases: str = "",
+    checkworthiness_threshold: float | None = None,
 ) -> CheckingPolicy:
-    """Create or replace ``newsroom``'s checking policy (used by analyses from now on)."""
+    """Create or replace ``newsroom``'s checking policy (used by analyses from now on).
+
+    ``checkworthiness_threshold`` (0 to 1): the score from which a claim must be resolved before the
+    article is clear; None keeps the newsroom's current threshold (0.5 for a new policy).
+    """
     unknown = sorted(set(flag_kinds) - set(ATTRIBUTION_KINDS))
     if unknown:
         raise ValidationError({"flag_kinds": f"Unknown kind(s): {', '.join(unknown)}."})
@@ -95,16 +101,18 @@ def checking_policy_save(
     bad |= {kind: value for kind, value in severities.items() if value not in {s.value for s in Severity}}
     if bad:
         raise ValidationError({"severities": f"Unknown kind or severity: {bad}."})
+    if checkworthiness_threshold is not None and not 0 <= checkworthiness_threshold <= 1:
+        raise ValidationError({"checkworthiness_threshold": "The threshold is a score from 0 to 1."})
     overrides = {kind: value for kind, value in severities.items() if value != ATTRIBUTION_KINDS[kind]}
-    policy, _ = CheckingPolicy.objects.update_or_create(
-        newsroom=newsroom,
-        defaults={
-            "flag_kinds": [kind for kind in ATTRIBUTION_KINDS if kind in flag_kinds],
-            "severities": overrides,
-            "extra_vague_terms": extra_vague_terms.strip(),
-            "allowed_phrases": allowed_phrases.strip(),
-        },
-    )
+    defaults = {
+        "flag_kinds": [kind for kind in ATTRIBUTION_KINDS if kind in flag_kinds],
+        "severities": overrides,
+        "extra_vague_terms": extra_vague_terms.strip(),
+        "allowed_phrases": allowed_phrases.strip(),
+    }
+    if checkworthiness_threshold is not None:
+        defaults["checkworthiness_threshold"] = checkworthiness_threshold
+    policy, _ = CheckingPolicy.objects.update_or_create(newsroom=newsroom, defaults=defaults)
     return policy
 
 
@@ -290,6 +298,9 @@ def _store_analysis(*, article: Article, revision: int, analysis: Analysis, corr
         )
         for claim in answered
     ]
+    now = timezone.now()  # bulk_update does not set auto_now fields itself
+    for claim in (*gone, *kept):
+        claim.updated_at = now
     if gone:
         Claim.objects.bulk_update(gone, ["status", "updated_at"])
     if kept:

@@ -1,7 +1,10 @@
 """The review workflow in action: the one place a claim's state changes, assignment, and sources.
 
-Every change locks the claim row first (``select_for_update``), so of two people acting on the same
-claim at once one wins and the other is refused with what happened, never silently overwritten.
+Every change locks the claim's article row, then the claim row (``select_for_update``), so of two
+people acting on the same claim at once one wins and the other is refused with what happened, never
+silently overwritten.  The article comes first because ``article_analyze`` locks the article and
+then rewrites its claims: taking the locks in the same order, a review and a revision wait for each
+other instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from config.errors import Conflict, Forbidden
+from editorial.models import Article
 from factcheck.models import Claim, ClaimEvent, Source
 from factcheck.services.actors import Actor
 from factcheck.workflow import (
@@ -29,6 +34,17 @@ CLAIM_FIELDS_CHANGED = ["status", "assignee", "updated_at"]
 
 def _label(status: str) -> str:
     return ClaimStatus(status).label.lower()
+
+
+def _locked_claim(claim_id: int) -> Claim:
+    """The claim with its article, both locked until the end of the caller's transaction.
+
+    The article first, as ``article_analyze`` does (see the module's docstring).
+    """
+    locked = Article.objects.select_for_update(of=("self",)).filter(claims__pk=claim_id)
+    if not locked.values_list("pk", flat=True):
+        raise Claim.DoesNotExist(f"No claim {claim_id}.")
+    return Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=claim_id)
 
 
 def move(claim: Claim, transition: Transition, *, actor: Actor, note: str = "") -> ClaimEvent:
@@ -65,11 +81,10 @@ def claim_transition(
     """
     note = (note or "").strip()
     with transaction.atomic():
-        claim = Claim.objects.select_for_update().select_related("article").filter(pk=claim_id).first()
-        if claim is None:
-            raise Claim.DoesNotExist(f"No claim {claim_id}.")
+        claim = _locked_claim(claim_id)
         if expected_status is not None and claim.status != expected_status:
-            last = claim.events.order_by("-created_at", "-id").first()
+            # The last move of the claim (a source added since is not what changed it).
+            last = claim.events.exclude(from_status=F("to_status")).order_by("-created_at", "-id").first()
             by = f" by {last.actor_name}" if last else ""
             raise Conflict(
                 f"The claim changed while you were looking at it: it is now {_label(claim.status)}{by}. "
@@ -104,9 +119,7 @@ def claim_transition(
 def claim_assign(*, actor: Actor, claim_id: int, assignee_id: int | None, note: str = "") -> Claim:
     """Give a claim to someone of its newsroom who checks claims (or to nobody).  Editors only."""
     with transaction.atomic():
-        claim = Claim.objects.select_for_update().select_related("article").filter(pk=claim_id).first()
-        if claim is None:
-            raise Claim.DoesNotExist(f"No claim {claim_id}.")
+        claim = _locked_claim(claim_id)
         role, _ = actor.workflow_role(claim)
         if role not in (WorkflowRole.EDITOR, WorkflowRole.SYSTEM):
             raise Forbidden("Only editors assign claims.")
@@ -152,9 +165,7 @@ def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Sour
     if len(url) > 2000:
         raise ValidationError({"url": "The address is longer than 2,000 characters."})
     with transaction.atomic():
-        claim = Claim.objects.select_for_update().select_related("article").filter(pk=claim_id).first()
-        if claim is None:
-            raise Claim.DoesNotExist(f"No claim {claim_id}.")
+        claim = _locked_claim(claim_id)
         role, _ = actor.workflow_role(claim)
         if role is None:
             raise Forbidden("Only people of the claim's newsroom add its sources.")

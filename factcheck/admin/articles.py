@@ -1,0 +1,220 @@
+"""Articles: submitted through the service, shown with their readiness and every claim highlighted."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from editorial.admin import ServiceWrittenAdmin
+from editorial.models import Article, Desk, Role
+from factcheck import selectors, services
+from factcheck.admin.common import highlight_claim, highlight_claims
+from factcheck.analysis.pipeline import InputRejected, check_input
+from factcheck.models import Claim, ExcludedBlock
+from factcheck.workflow import ClaimStatus
+
+
+class ArticleForm(forms.ModelForm):
+    body = forms.CharField(
+        widget=forms.Textarea, strip=False, help_text="Plain text (blank lines between paragraphs) or HTML."
+    )
+    external_id = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="The article's id in your CMS; left empty, one is generated.",
+    )
+
+    class Meta:
+        model = Article
+        fields = ["newsroom", "desk", "external_id", "title", "url", "byline", "body_format", "body"]
+
+    def clean(self):
+        cleaned = super().clean()
+        desk: Desk | None = cleaned.get("desk")
+        # On the change page the newsroom is read-only (not a field): the article's own counts.
+        newsroom = cleaned.get("newsroom") if "newsroom" in self.fields else self.instance.newsroom
+        if desk is not None and newsroom is not None and desk.newsroom_id != newsroom.pk:
+            self.add_error("desk", "That desk belongs to another newsroom.")
+        if "body" in cleaned and "body_format" in cleaned:
+            try:
+                check_input(
+                    cleaned["body"], fmt=cleaned["body_format"], max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS
+                )
+            except InputRejected as error:
+                self.add_error("body", str(error))
+        return cleaned
+
+    def _post_clean(self):
+        pass  # the service validates and writes; the form only parses
+
+
+class ClaimInline(admin.TabularInline):
+    model = Claim
+    fields = ["ordinal", "claim_text", "kind", "checkworthiness", "status", "assignee", "flag_list"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "claims (current revision)"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(status=ClaimStatus.SUPERSEDED)
+            .select_related("assignee")
+            .prefetch_related("flags")
+        )
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="claim")
+    def claim_text(self, claim: Claim) -> SafeString:
+        return highlight_claim(claim)
+
+    @admin.display(description="flags")
+    def flag_list(self, claim: Claim) -> str:
+        return ", ".join(sorted({flag.kind for flag in claim.flags.all()})) or "—"
+
+
+class ExcludedInline(admin.TabularInline):
+    model = ExcludedBlock
+    fields = ["reason", "text"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "kept out of the claims"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def review_url(claim: Claim) -> str:
+    return reverse("admin:factcheck_reviewitem_change", args=[claim.pk])
+
+
+@admin.register(Article)
+class ArticleAdmin(ServiceWrittenAdmin):
+    form = ArticleForm
+    edit_roles = frozenset({Role.ADMIN, Role.EDITOR, Role.FACT_CHECKER})
+    list_display = [
+        "__str__",
+        "newsroom",
+        "desk",
+        "readiness_badge",
+        "analysis_status",
+        "revision",
+        "claim_count",
+        "flagged_count",
+        "created_at",
+    ]
+    list_filter = ["analysis_status", "newsroom", "desk", "body_format"]
+    search_fields = ["title", "external_id", "byline", "url"]
+    list_select_related = ["newsroom", "desk__newsroom"]  # a desk's name shows its newsroom's slug
+    date_hierarchy = "created_at"
+    inlines = [ClaimInline, ExcludedInline]
+    readonly_fields = [
+        "revision",
+        "analysis_status",
+        "analysis_error",
+        "analyzed_revision",
+        "highlighted_text",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The service finds an article by (newsroom, external_id): changing either would submit
+        # another article instead of editing this one.
+        if obj is None:
+            return self.readonly_fields
+        return ["readiness_label", "newsroom", "external_id", *self.readonly_fields]
+
+    def get_fieldsets(self, request, obj=None):
+        submitted = [("Article", {"fields": ["newsroom", "desk", "external_id", "title", "url", "byline"]})]
+        body = [
+            (
+                "Body",
+                {"fields": ["body_format", "body"], "description": "Saving a changed body re-analyses it."},
+            )
+        ]
+        if obj is None:
+            return submitted + body
+        readiness = ("Readiness", {"fields": ["readiness_label"]})
+        analysis = ("Analysis", {"fields": [*self.readonly_fields]})
+        return [readiness, *submitted, analysis, *body]
+
+    def get_queryset(self, request):
+        return selectors.with_readiness(super().get_queryset(request)).annotate(
+            live_total=Count("claims", filter=~Q(claims__status=ClaimStatus.SUPERSEDED)),
+            flagged_total=Count(
+                "claims", filter=Q(claims__is_flagged=True) & ~Q(claims__status=ClaimStatus.SUPERSEDED)
+            ),
+        )
+
+    @admin.display(description="readiness")
+    def readiness_badge(self, article) -> SafeString:
+        readiness = selectors.readiness(article)
+        return format_html(
+            '<span class="readiness" data-readiness="{}" title="{}">{}</span>',
+            readiness.value,
+            readiness.label,
+            readiness.value,
+        )
+
+    @admin.display(description="readiness")
+    def readiness_label(self, article) -> SafeString:
+        readiness = selectors.readiness(article)
+        return format_html(
+            '<strong id="article-readiness" data-readiness="{}">{}</strong>', readiness.value, readiness.label
+        )
+
+    @admin.display(description="claims", ordering="live_total")
+    def claim_count(self, article) -> int:
+        return article.live_total
+
+    @admin.display(description="flagged", ordering="flagged_total")
+    def flagged_count(self, article) -> int:
+        return article.flagged_total
+
+    @admin.display(description="text with claims and cues")
+    def highlighted_text(self, article: Article) -> SafeString:
+        if not article.canonical_text:
+            return mark_safe("<em>Not analysed yet.</em>")
+        claims = selectors.live_claims().filter(article=article).prefetch_related("flags")
+        return format_html(
+            '<div id="article-text" style="white-space: pre-wrap; max-width: 60em; line-height: 1.6">'
+            "{}</div>",
+            highlight_claims(article.canonical_text, claims, url_of=review_url),
+        )
+
+    def save_form(self, request, form, change):
+        """Submit through the service (which queues the analysis); the admin then logs that article."""
+        data = form.cleaned_data
+        if change:  # the article being edited, never another one
+            newsroom, external_id = form.instance.newsroom, form.instance.external_id
+        else:
+            newsroom = data["newsroom"]
+            external_id = data.get("external_id") or f"admin-{uuid.uuid4().hex[:12]}"
+        return services.article_submit(
+            actor=services.Actor.for_user(request.user),
+            newsroom=newsroom,
+            external_id=external_id,
+            body=data["body"],
+            body_format=data["body_format"],
+            title=data.get("title", ""),
+            url=data.get("url", ""),
+            byline=data.get("byline", ""),
+            desk=data.get("desk"),
+        )
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []

@@ -1,0 +1,159 @@
+"""An editor works a flagged claim through the review queue in a real browser (headless Chromium).
+
+Logs in through the admin's login page, filters the queue to flagged claims, opens one, takes it,
+is refused a "Verified" without a source, then marks it unverifiable with a note and finds that in
+the claim's history.  ``FACTDESK_SCREENSHOTS=1`` also saves docs/review-queue.png and
+docs/claim-page.png, the README's screenshots.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from editorial import services as editorial_services
+from editorial.models import AnalysisStatus, Role
+from factcheck import services
+from factcheck.models import Claim, ClaimEvent
+from factcheck.services import Actor
+from factcheck.workflow import ClaimStatus
+from tests.factories import DeskFactory, NewsroomFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+EXPERTS = "Experts warn that the new bridge on Mill Road is unsafe for heavy lorries."
+BODY = "\n\n".join(
+    [
+        "The council approved a budget of $4.2 million on Tuesday, the largest in a decade.",
+        EXPERTS,
+        "Critics say the city has spent 30 percent more on consultants since 2021.",
+        "Officials said the repairs would take at least 18 months.",
+        "Finance director Harold Mbeki told the council that $1.1 million would come from a state loan.",
+        "Some residents believe bus fares will rise by 9 percent next year.",
+        "The library on Station Street will reopen in May.",
+    ]
+)
+NOTE = "Neither the council nor the highways agency has published a load assessment of the bridge."
+
+
+@pytest.fixture
+def editor(transactional_db):
+    """Edna, a staff member with the editor role in The Daily Ledger (and nowhere else)."""
+    newsroom = NewsroomFactory(name="The Daily Ledger", slug="ledger")
+    DeskFactory(newsroom=newsroom, name="City", slug="city")
+    user = UserFactory(username="edna", first_name="Edna", last_name="Krabappel", password=PASSWORD)
+    editorial_services.member_add(newsroom=newsroom, user=user, role=Role.EDITOR)
+    return user
+
+
+@pytest.fixture
+def article(editor):
+    """An article submitted and analysed through the services, with vague attributions flagged."""
+    newsroom = editor.memberships.get().newsroom
+    article = services.article_submit(
+        actor=Actor.system(),
+        newsroom=newsroom,
+        external_id="cms-2041",
+        title="Council approves the Mill Road repairs",
+        byline="Ana Ruiz",
+        desk=newsroom.desks.get(slug="city"),
+        body=BODY,
+    )
+    services.article_analyze(article_id=article.pk)  # idempotent: a no-op if the commit hook ran it
+    article.refresh_from_db()
+    assert article.analysis_status == AnalysisStatus.ANALYZED
+    flagged = Claim.objects.filter(article=article, is_flagged=True)
+    assert flagged.count() >= 3 and flagged.filter(text=EXPERTS).exists()
+    return article
+
+
+def test_editor_reviews_a_flagged_claim(browser, editor, article, screenshot):
+    from playwright.sync_api import expect
+
+    claim = Claim.objects.get(article=article, text=EXPERTS)
+    unflagged = Claim.objects.filter(article=article, is_flagged=False).first().text[:40]
+
+    with browser() as page:
+        # Log in through the admin's own login page.
+        page.goto("/admin/login/?next=/admin/")
+        page.fill("#id_username", "edna")
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.locator("#user-tools")).to_contain_text(re.compile("edna", re.IGNORECASE))
+
+        # The review queue, filtered to flagged claims.
+        page.goto("/admin/factcheck/reviewitem/")
+        expect(page.locator("#content h1")).to_contain_text(re.compile("review", re.IGNORECASE))
+        expect(page.locator("#result_list")).to_contain_text(unflagged)
+        page.locator("#changelist-filter").get_by_role("link", name="Any flag").click()
+        expect(page).to_have_url(re.compile(r"[?&]flag_kind=any"))
+        results = page.locator("#result_list")
+        expect(results).to_contain_text("Experts warn")
+        expect(results).to_contain_text("Critics say")
+        expect(results).not_to_contain_text(unflagged)
+        assert_styled(page)
+        screenshot(page, "review-queue")
+
+        # Open the claim: only the moves an editor may make on an unreviewed claim are offered.
+        results.get_by_role("link", name=re.compile("Experts warn")).first.click()
+        expect(page).to_have_url(re.compile(rf"/admin/factcheck/reviewitem/{claim.pk}/change/"))
+        form = page.locator("form#transition-form")
+        expect(form.locator("button.transition[value='in_review']")).to_have_text("Take")
+        expect(form.locator("button.transition[value='verified']")).to_have_count(0)
+
+        expect(page.locator("#claim-status")).to_have_text("Unreviewed")
+
+        # Take it.
+        form.locator("button.transition[value='in_review']").click()
+        expect(page.locator("ul.messagelist li.success").first).to_contain_text("in review")
+        expect(page.locator("#claim-status")).to_have_text("In review")
+        expect(page.locator("#claim-assignee")).to_have_text("edna")
+        expect(form.locator("button.transition[value='in_review']")).to_have_count(0)
+        expect(form.locator("button.transition[value='verified']")).to_have_text("Verified")
+
+        # "Verified" with no source attached: refused, and the claim stays in review.
+        form.locator("button.transition[value='verified']").click()
+        refusal = page.locator("ul.messagelist li.error")
+        expect(refusal).to_have_count(1)
+        expect(refusal).to_contain_text(re.compile("source", re.IGNORECASE))
+        expect(form.locator("button.transition[value='verified']")).to_be_visible()
+        expect(page.locator("#claim-status")).to_have_text("In review")
+
+        # A note, then "Unverifiable".
+        page.fill("#id_transition_note", NOTE)
+        form.locator("button.transition[value='unverifiable']").click()
+        expect(page.locator("ul.messagelist li.success").first).to_contain_text(
+            re.compile("unverifiable", re.IGNORECASE)
+        )
+        expect(page.locator("ul.messagelist li.error")).to_have_count(0)
+        expect(page.locator("#claim-status")).to_have_text("Unverifiable")
+        expect(form.locator("button.transition[value='unverifiable']")).to_have_count(0)
+
+        # The history says who did what, and why.
+        history = page.locator("#claim-history")
+        expect(history).to_contain_text(re.compile("mark_unverifiable|Unverifiable"))
+        expect(history.locator("tr", has_text=NOTE)).to_contain_text(re.compile("edna", re.IGNORECASE))
+        screenshot(page, "claim-page", full_page=True)
+
+    # What the page showed is what was stored.
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNVERIFIABLE
+    assert claim.assignee_id == editor.pk
+    actions = list(ClaimEvent.objects.filter(claim=claim).values_list("action", flat=True))
+    assert actions.count("take") == 1 and "verify" not in actions
+    event = ClaimEvent.objects.get(claim=claim, action="mark_unverifiable")
+    assert event.note == NOTE and event.actor_user_id == editor.pk
+
+
+def assert_styled(page) -> None:
+    """The admin's stylesheet was served (by the live server's static-files handler) and applied."""
+    from playwright.sync_api import expect
+
+    stylesheet = page.locator("link[rel='stylesheet'][href*='admin/css/base.css']")
+    expect(stylesheet).to_have_count(1)
+    response = page.request.get(stylesheet.get_attribute("href"))
+    assert response.ok, f"{response.url}: {response.status}"
+    # base.css lays the header out as a flex row; unstyled, it is a plain block.
+    assert page.locator("#header").evaluate("e => getComputedStyle(e).display") == "flex"
