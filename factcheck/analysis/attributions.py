@@ -353,6 +353,11 @@ _COMMON_MODIFIERS = _words(
     " confidential secret classified multiple conflicting contradictory credible unverified official"
     " opinion exit public private scientific medical clinical numerous media press news local several"
     " wall american european british u.s. fund hedge portfolio asset money"
+    # Fields of study and trades: "Art historians", "Marine biologists", "Wine critics".
+    " art arts music film fashion wine marine ocean space sports literary architecture design garden"
+    " weather brain heart cancer animal plant soil water forest bird disease vaccine drug pharmaceutical"
+    " pension insurance retail motor car crypto gaming games theatre tourism travel coastal forensic"
+    " nutrition sleep fertility cardiac dental veterinary computing chip semiconductor freight"
 )
 _COMMON_SUFFIXES = (
     "al",
@@ -470,6 +475,12 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int, tuple[frozenset[str], ...]]
                 " presumed assumed claimed considered",
                 "to",
             ),
+        ),
+        # "is suspected of causing", "were suspected of"
+        (
+            rf"\b{_BE}\s+{_ADV}?suspected\s+of\b",
+            2,
+            (_BE_RUNS, "suspected", "of"),
         ),
         # "is widely seen as", "was widely regarded as", "is widely expected to"
         (
@@ -792,6 +803,9 @@ _FINITE_AUX = _words("had have has were was are is will would could may might ca
 _NOT_VAGUE_BEFORE = _words("how so too")
 _DEGREE_QUANTIFIERS = _words("many few")
 # Media as a vague source: "state media", "Russian state television", "the local press", "the media".
+_SAYING = _words("saying arguing warning claiming insisting complaining adding")
+_BE_FORMS = _words("be been being is are was were")
+_IRREGULAR_PARTICIPLES = _words("told said thought found felt held heard seen shown known put brought taught")
 _MEDIA_NOUNS = _words("media television tv radio press broadcaster newspaper")
 _MASS_MEDIA = _words("media press")
 # "see prices rising": the verbs of a forecast.
@@ -1010,6 +1024,28 @@ def _by_agent(t: _Tokens, start: int) -> bool:
     )
 
 
+def _saying_after(t: _Tokens, j: int) -> bool:
+    """A participle of speech after a comma later in the clause: "..., saying buses were too slow"."""
+    for k in range(j, min(t.n - 1, j + 30)):
+        w = t.lows[k]
+        if w in {";", ":", "?", "!"}:
+            return False
+        if w == "," and t.lows[k + 1] in _SAYING:
+            return True
+    return False
+
+
+def _passive_after(t: _Tokens, j: int) -> bool:
+    """The verb after the phrase is passive: "Others will be assessed", "Some were told to leave"."""
+    k = j
+    while k < t.n and t.lows[k] in _AUX:
+        k += 1
+    if k == j or k >= t.n or t.lows[k - 1] not in _BE_FORMS:
+        return False
+    w = t.lows[k]
+    return w not in _OPINION_ADJECTIVES and (w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES)
+
+
 def _audience(t: _Tokens, start: int) -> bool:
     """The object of a verb of telling: "told analysts", "briefed diplomats" (not '"..," warned analysts')."""
     w = t.word(start - 1)
@@ -1127,6 +1163,12 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
     if _apposition_to_name(t, np.start - 1):
         np.credited_person = True
+    if not source and kind == "collective" and lemma == "community" and np.start == t.first:
+        # "The international community has failed to ...": the vague actor of any verb at the start.
+        after = t.word(np.end)
+        source = after in _FINITE_AUX or (after.endswith("ed") and after not in _POSTMOD_STARTS)
+    if not source and np.quantified and kind == "person" and np.start == t.first:
+        source = _saying_after(t, np.end)  # "Many residents ... supported the plan, saying ..."
     if not source and not (np.credited_org or np.credited_person):
         return  # not a source; a credited group is kept below as a mention for the article context
     # An official or a spokesperson of a named organisation is credited like an analyst at a named firm
@@ -1212,7 +1254,14 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     if head != i and t.lows[head] == "of":
         return
     np = _NounPhrase(head=head, start=start, end=head + 1, quantified=True)
-    if not (_scan_after(t, np, _SPEECH, publications=False) or _scan_before(t, np, report=False)):
+    if _scan_after(t, np, _SPEECH, publications=False):
+        if _passive_after(t, np.end):
+            return  # "Others in the squad will be assessed": spoken of, not speaking
+    elif start == t.first and w != "of" and _saying_after(t, np.end):
+        # "Many drivers queued for hours, saying ...": the head is the noun, not the verb after it.
+        while head > i and t.lows[head].endswith("ed"):
+            head -= 1
+    elif not _scan_before(t, np, report=False):
         return
     s, e = _np_range(t, np)
     out.append(
@@ -1256,6 +1305,39 @@ def _hedge_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         if not adjective:
             return  # "prosecutors alleged", "the lawsuit alleged"
     out.append(_Candidate(kind=HEDGE, start=t.starts[i], end=t.ends[i], noun=w, lemma=w))
+
+
+# "has been criticised by shop owners": a passive of criticism whose agent is a bare plural group.
+_CRITICISM_AGENT_RE = re.compile(
+    r"\b(?:critici[sz]ed|opposed|condemned|attacked|slammed|derided|lambasted|denounced)\s+by\s+"
+    r"((?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*[^s'\u2019\W]s)\b(?!['\u2019]|\s+(?:of|at|from|in|with|for\s+[A-Z]))"
+)
+_CRITICISM_TRIGGERS = _words(
+    "criticised criticized opposed condemned attacked slammed derided lambasted denounced"
+)
+_NOT_AGENT_WORDS = (
+    _DETERMINERS_DEFINITE
+    | _DETERMINERS_INDEFINITE
+    | _FUNCTION_WORDS
+    | _CLAUSE_STOP
+    | _POSTMOD_PREPS
+    | _AUX
+    | _words("us them its this his hers theirs ours yours means")
+)
+
+
+def _criticism_agent_candidates(text: str, start: int, end: int, out: list[_Candidate]) -> None:
+    """A bare plural group as the agent of criticism: "was condemned by rival traders"."""
+    for m in _CRITICISM_AGENT_RE.finditer(text, start, end):
+        agent = m.group(1).split()
+        if any(w in _NOT_AGENT_WORDS for w in agent) or _NOUN_KIND.get(agent[-1], "person") != "person":
+            continue  # "by the council", "by critics" (a known noun, judged as a noun)
+        s, e = m.start(1), m.end(1)
+        out.append(
+            _Candidate(
+                kind=VAGUE_COLLECTIVE, start=s, end=e, noun=agent[-1], lemma=agent[-1], np_start=s, np_end=e
+            )
+        )
 
 
 def _has_agent(text: str, pos: int, end: int, window: int) -> bool:
@@ -1417,6 +1499,8 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             _anonymous_candidates(t, text, start, end, runs, out)
     if has_passive:
         _passive_candidates(text, start, end, runs, out)
+    if " by " in sentence and not words.isdisjoint(_CRITICISM_TRIGGERS):
+        _criticism_agent_candidates(text, start, end, out)
     return out
 
 

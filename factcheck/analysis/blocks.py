@@ -123,9 +123,10 @@ _SIGNOFF_RE = re.compile(
     re.IGNORECASE,
 )
 _BIO_RE = re.compile(
-    r"(?:^|[.!?][\"”\u2019)]?\s+)"
+    r"(?:^|[.!?:][\"”\u2019)]?\s+)"
     r"(?:[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3}\s+"
-    r"(?:(?:is|was|has\s+been|serves\s+as|works\s+as)\s+"
+    r"(?:(?:can\s+be\s+reached|is\s+reachable)\s+(?:at|on|via)\s+\S+@"
+    r"|(?:is|was|has\s+been|serves\s+as|works\s+as)\s+"
     r"(?:a|an|the|our|one\s+of\s+(?:the|our)|(?:[A-Z][\w&.-]*\s+){0,3}[A-Z][\w&.-]*['\u2019]s)\s+"
     r"(?:[\w'\u2019&-]+,?\s+){0,5}?"
     r"(?:writer|journalist|reporter|correspondent|editor|contributor|columnist|author|blogger"
@@ -133,6 +134,7 @@ _BIO_RE = re.compile(
     r"|content\s+creator|enthusiast)s?\b"
     r"|(?:covers|writes\s+(?:about|on|for)|reports\s+(?:on|for))\s)"
     r"|(?:can\s+be\s+reached|is\s+reachable)\s+(?:at|on|via)\b"
+    r"|The\s+(?:author|writer)\s+(?:is|was|has|works|teaches|lives)\b"  # at the end: "The author is a ..."
     r"|with\s+a\s+(?:deep\s+|keen\s+|strong\s+|genuine\s+)?passion\s+for\b"
     r"|(?:follow|reach|contact)\s+(?:him|her|them|me)\s+(?:on|at)\b)"
 )
@@ -216,6 +218,23 @@ _CREDIT_EXTRA = _wordset("featured feature header cover lead main top hero stock
 _CREDIT_FUZZY = tuple(sorted(w for w in _CREDIT_CORE if len(w) >= 5))
 _BYLINE_LABELS = _wordset("author authors byline writer words reporter reporting written by")
 _CAPTION_LABELS = _wordset("image images photo photos photograph picture pictures pic video pictured above")
+# "Image caption, Care home residents ...", "Image source, Getty Images" (the BBC's screen-reader labels).
+_COMMA_LABEL_RE = re.compile(
+    r"(?:image|media|video|photo|picture|audio)\s+(caption|source|credit)s?\s*,\s+\S", re.IGNORECASE
+)
+_COMMA_LABEL_STARTS = _wordset("image media video photo picture audio")
+# Words a section heading that asks a question starts with ("What happens next?", "Is it safe?").
+_QUESTION_STARTS = _wordset(
+    "what what's why how who whose where when which is are can could will would should does do did has have"
+)
+_FIRST_PERSON = _wordset("i we us our my me i'm we're")
+# "About the author: ...", "Contact the author": the whole block is a bio, wherever it stands.
+_BIO_START_RE = re.compile(
+    r"(?:about\s+the\s+(?:author|writer|reporter|contributor)s?\b"
+    r"|contact\s+the\s+(?:author|writer|reporter)s?\b)",
+    re.IGNORECASE,
+)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -293,19 +312,26 @@ def _credit_or_caption(s: str, first: str) -> tuple[BlockKind, str] | None:
     n = len(s)
     if n > 400:
         return None
+    if first in _COMMA_LABEL_STARTS:
+        m = _COMMA_LABEL_RE.match(s)
+        if m is not None:
+            if m.group(1).lower() == "caption":
+                return BlockKind.CAPTION, "photo caption"
+            if n <= 160:
+                return BlockKind.IMAGE_CREDIT, "image credit"
     if n <= 160:
         m = _LABEL_RE.match(s) if ":" in s[:40] else None
         if m is not None:
             words = m.group(1).lower().replace("\u2019", "'").split()
             value = m.group(2)
             kinds = [_credit_word(w) for w in words]
+            if words and len(words) <= 3 and words[-1] in ("pictured", "caption"):
+                return BlockKind.CAPTION, "photo caption"  # "Pictured: ...", "Photo caption: ..."
             if words and len(words) <= 3 and "core" in kinds and None not in kinds:
                 if words[-1] in _CAPTION_LABELS and _word_count(value) > 6 and not _AGENCY_RE.search(value):
                     return BlockKind.CAPTION, "photo caption"
                 if _word_count(value) <= 12:
                     return BlockKind.IMAGE_CREDIT, "image credit"
-            elif words and words[-1] == "pictured":
-                return BlockKind.CAPTION, "photo caption"
         if (
             first in _CREDIT_STARTS
             and _word_count(s) <= 14
@@ -366,6 +392,8 @@ def _furniture(s: str) -> tuple[BlockKind, str] | None:
     found = _credit_or_caption(s, first)
     if found is not None:
         return found
+    if first in ("about", "contact") and _BIO_START_RE.match(s):
+        return BlockKind.BYLINE, "author bio"
     if len(s) <= 250 and first in _PROMO_STARTS and _PROMO_RE.match(s):
         return BlockKind.PROMO, "promo"
     if first in _BYLINE_STARTS and _is_byline(s):
@@ -442,6 +470,23 @@ def _is_heading(s: str, next_text: str | None) -> bool:
         return True
     # Sentence case: only a short line that does not read like a quoted remark.
     return len(words) <= 8 and not any(q in s for q in '"“”«»') and " said" not in s
+
+
+def _is_question_heading(s: str, next_block: str | None) -> bool:
+    """A short question on its own line that the next paragraph answers: "What happens next?".
+
+    A question inside a paragraph, one in quotation marks, or one in the first person ("Why should we
+    pay for their mistakes?") stays a sentence; so does one that is followed by another question.
+    """
+    if len(s) > 80 or s[-1] != "?" or "\n" in s or not next_block:
+        return False
+    words = s.split()
+    if len(words) > 8 or words[0].lower() not in _QUESTION_STARTS or not s[0].isupper():
+        return False
+    if any(q in s for q in '"\u201c\u201d\u00ab\u00bb') or any(w.lower() in _FIRST_PERSON for w in words):
+        return False
+    # The answer: a paragraph of prose that starts a sentence and ends one, not another question.
+    return len(next_block) >= 60 and next_block[0].isupper() and next_block.rstrip(_CLOSERS)[-1:] in ".!"
 
 
 def _is_headline(s: str) -> bool:
@@ -553,7 +598,13 @@ def _classify(text: str, raws: list[_Raw], *, html: bool) -> tuple[Block, ...]:
             kinds.append(_HINT_KINDS[hint])
         else:
             nxt = text[raws[i + 1].start : raws[i + 1].start + 1] if i + 1 < n else None
-            if _is_heading(s, nxt):
+            if _is_heading(s, nxt) or (
+                s[-1] == "?"
+                and i + 1 < n
+                and raws[i + 1].hint is None
+                and raws[i + 1].forced is None
+                and _is_question_heading(s, text[raws[i + 1].start : raws[i + 1].end])
+            ):
                 kinds.append((BlockKind.HEADING, "section heading"))
             else:
                 kinds.append((BlockKind.PARAGRAPH, ""))
@@ -625,19 +676,30 @@ def _is_caption_sentence(s: str) -> bool:
     return True
 
 
+def _is_unpunctuated_caption(s: str) -> bool:
+    """A short line of prose without a final full stop, as captions are often written: "The assistant
+    was rolled out to 30 million users last month" (only next to an image credit)."""
+    if len(s) > 200 or "\n" in s or not s[0].isupper() or s[-1] in _PROSE_END or s[-1] in ":;,-\u2026":
+        return False
+    words = s.split()
+    return 4 <= len(words) <= 30 and not any(q in s for q in '"\u201c\u201d\u00ab\u00bb')
+
+
 def _mark_captions(text: str, raws: list[_Raw], kinds: list[tuple[BlockKind, str]]) -> None:
     """A paragraph next to an image credit that reads like a caption, or one that ends on a dated
     place ("..., near Port Sudan, June 2025.") among the furniture at the top of the article."""
     n = len(raws)
 
     def candidate(i: int) -> bool:
-        return (
+        if not (
             0 <= i < n
             and kinds[i][0] is BlockKind.PARAGRAPH
             and raws[i].hint is None
             and raws[i].forced is None
-            and _is_caption_sentence(text[raws[i].start : raws[i].end])
-        )
+        ):
+            return False
+        s = text[raws[i].start : raws[i].end]
+        return _is_caption_sentence(s) or _is_unpunctuated_caption(s)
 
     top = True  # no body paragraph yet
     for i in range(n):

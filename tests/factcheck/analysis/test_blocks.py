@@ -709,3 +709,99 @@ def test_html_navigation_table_rows_and_footer():
         ("Tankers 12", K.PARAGRAPH),
         ("\u00a9 2024 Harbour Gazette", K.PROMO),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Image caption, Volunteers sort donated food at the depot in Leeds", K.CAPTION),
+        ("Media caption, The mayor explains why the bridge was closed", K.CAPTION),
+        ("Video caption, Drone footage shows the flooded valley", K.CAPTION),
+        ("Image source, Northwind Agency", K.IMAGE_CREDIT),
+        ("Image source, Reuters", K.IMAGE_CREDIT),
+        ("Caption: Volunteers sort donated food at the depot", K.CAPTION),
+        ("Photo caption: The old mill before the fire", K.CAPTION),
+        ("Pictured: The old mill before the fire", K.CAPTION),
+    ],
+)
+def test_labelled_captions_and_sources(line, kind):
+    doc = parse_text(f"Food Banks Stretched\n\n{line}\n\nDemand at food banks rose by a third this winter.")
+    assert kind_of(doc, line) is kind
+
+
+@pytest.mark.parametrize(
+    "question", ["How did the ferry sink?", "Who pays for the repairs?", "Is the water safe to drink?"]
+)
+def test_a_short_question_answered_by_the_next_paragraph_is_a_heading(question):
+    answer = "The inquiry found that a cargo door was left open as the ferry left the harbour at night."
+    doc = parse_text(f"The port reopened on Monday.\n\n{question}\n\n{answer}")
+    assert (kind_of(doc, question), kind_of(doc, answer)) == (K.HEADING, K.PARAGRAPH)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why should we pay for their mistakes?",  # first person: a rhetorical question in an op-ed
+        '"Who is going to pay for this?"',  # a quotation
+        "So who will pay for the repairs in the end, now that the insurer has pulled out?",  # long
+        "Who pays for the repairs?\nNobody knows.",  # not alone
+    ],
+)
+def test_questions_that_are_not_headings_stay_paragraphs(question):
+    answer = "The inquiry found that a cargo door was left open as the ferry left the harbour at night."
+    doc = parse_text(f"The port reopened on Monday.\n\n{question}\n\n{answer}")
+    assert kind_of(doc, question) is K.PARAGRAPH
+
+
+def test_a_question_followed_by_another_question_stays_a_paragraph():
+    doc = parse_text(
+        "The port reopened.\n\nWho pays for the repairs?\n\nAnd who checks that the work is done right?"
+    )
+    assert kind_of(doc, "Who pays for the repairs?") is K.PARAGRAPH
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "About the author: Lina Haddad writes about housing for the Evening Courier.",
+        "About the writer: Tom Reid has covered the courts for a decade. He lives in Bristol.",
+        "The author is a former diplomat who now teaches at a university in Leiden.",
+        "Contact the author at desk@example.org.",
+        "Lina Haddad covers housing. She can be reached at lhaddad@example.org.",
+    ],
+)
+def test_about_the_author_blocks_are_bios(bio):
+    doc = parse_text(f"Rents rose again in March.\n\nThe council meets on Friday.\n\n{bio}")
+    assert (kind_of(doc, bio), doc.blocks[-1].reason) == (K.BYLINE, "author bio")
+    assert kind_of(doc, "The council meets on Friday.") is K.PARAGRAPH
+
+
+def test_about_the_author_is_a_bio_anywhere():
+    bio = "About the author: Lina Haddad writes about housing for the Evening Courier."
+    doc = parse_text(f"Rents rose again in March.\n\n{bio}\n\nThe council meets on Friday.")
+    assert kind_of(doc, bio) is K.BYLINE
+
+
+def test_the_author_is_a_bio_only_at_the_end():
+    review = "The author is best known for a memoir about her years at sea."
+    doc = parse_text(f"A new novel is out.\n\n{review}\n\nIt sold well in its first week.")
+    assert kind_of(doc, review) is K.PARAGRAPH
+
+
+def test_an_unpunctuated_caption_next_to_its_credit():
+    caption = "Engineers inspected the cracked span for six hours on Sunday"
+    doc = parse_text(
+        "Bridge Closed After Cracks Found\n\nBy Tom Reid\n\nUpdated 09:15 GMT, 3 March 2025\n\n"
+        f"{caption}\n\nImage: Northwind Agency\n\n"
+        "The bridge will stay shut until at least May, the council said."
+    )
+    assert kind_of(doc, caption) is K.CAPTION
+    assert kind_of(doc, "The bridge will stay shut until at least May, the council said.") is K.PARAGRAPH
+
+
+def test_a_paragraph_with_a_full_stop_above_a_credit_stays_a_paragraph():
+    body = "The span will be rebuilt at a cost of 40 million pounds."
+    doc = parse_text(
+        f"The bridge closed.\n\nMore text here.\n\n{body}\n\nCredit: Northwind\n\nRepairs start soon."
+    )
+    assert kind_of(doc, body) is K.PARAGRAPH
