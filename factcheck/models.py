@@ -80,9 +80,25 @@ class Claim(models.Model):
         ]
         # The review queue's first page is one ordered index walk whatever the filters: every queue
         # index ends with the queue order (flagged, check-worthiness, age, id) and leaves superseded
-        # claims out (they are never in the queue, and about a third of all claims).  bench/queue.py
-        # times every filter combination on a million claims.
+        # claims out (never in the queue, and about a third of all claims); the claim_newsroom_*
+        # ones serve people (review_queue filters their newsroom), the others superusers and the
+        # assignee filters.  bench/queue.py times every filter combination on a million claims.
         indexes = [
+            models.Index(
+                fields=["newsroom", "status", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                condition=~Q(status=ClaimStatus.SUPERSEDED),
+                name="claim_newsroom_queue",
+            ),
+            models.Index(
+                fields=["newsroom", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                condition=~Q(status=ClaimStatus.SUPERSEDED),
+                name="claim_newsroom_any_state",
+            ),
+            models.Index(
+                fields=["newsroom", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                condition=Q(status__in=sorted(OPEN_STATES)),
+                name="claim_newsroom_open",
+            ),
             models.Index(
                 fields=["status", "-is_flagged", "-checkworthiness", "created_at", "id"],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
