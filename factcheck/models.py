@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from editorial.models import ApiKey, Article, Newsroom
+from editorial.models import ApiKey, Article, Desk, Newsroom
 from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import ClaimKind, Severity
 from factcheck.workflow import OPEN_STATES, ClaimStatus
@@ -20,6 +20,15 @@ class Claim(models.Model):
         related_name="+",
         editable=False,
         help_text="The article's newsroom, kept on the claim so that the review queue is one index scan.",
+    )
+    desk = models.ForeignKey(
+        Desk,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The article's desk, kept on the claim (and moved with it) for the queue's desk filter.",
     )
     revision = models.PositiveIntegerField(
         "article revision",
@@ -93,6 +102,16 @@ class Claim(models.Model):
                 fields=["newsroom", "-is_flagged", "-checkworthiness", "created_at", "id"],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_newsroom_any_state",
+            ),
+            models.Index(
+                fields=["desk", "status", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                condition=~Q(status=ClaimStatus.SUPERSEDED),
+                name="claim_desk_queue",
+            ),
+            models.Index(
+                fields=["desk", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                condition=~Q(status=ClaimStatus.SUPERSEDED),
+                name="claim_desk_any_state",
             ),
             models.Index(
                 fields=["newsroom", "-is_flagged", "-checkworthiness", "created_at", "id"],

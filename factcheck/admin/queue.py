@@ -199,7 +199,16 @@ def _transition_action(name: str):
 @admin.register(ReviewItem)
 class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
     newsroom_path = "article__newsroom"
-    list_display = ["claim_text", "article_link", "desk", "status", "flag_kinds", "score", "assignee", "age"]
+    list_display = [
+        "claim_text",
+        "article_link",
+        "desk_name",
+        "status",
+        "flag_kinds",
+        "score",
+        "assignee",
+        "age",
+    ]
     list_display_links = ["claim_text"]
     list_filter = [StatusFilter, FlagKindFilter, DeskFilter, AssigneeFilter]
     search_fields = ["text", "article__title"]
@@ -259,7 +268,7 @@ class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
         return format_html('<a href="{}">{}</a>', url, str(claim.article))
 
     @admin.display(description="desk", ordering="article__desk__name")
-    def desk(self, claim: ReviewItem) -> str:
+    def desk_name(self, claim: ReviewItem) -> str:
         return claim.article.desk.name if claim.article.desk else "—"
 
     @admin.display(description="flags")

@@ -29,18 +29,21 @@ from pathlib import Path
 WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "checkworthiness.json"
 FORMAT_VERSION = 1
 
-_TOKEN = re.compile(r"[\w']+|[?!%$€£]")
+_TOKEN = re.compile(r"[\w']++|[?!%$€£]")
+_ASCII_TOKEN = re.compile(_TOKEN.pattern, re.ASCII)  # the same tokens of an ASCII text, found faster
 _DIGITS = re.compile(r"\d")
 
 # --- Hand features: regular expressions over the original text, run only when a cheap test passes ------
+# Only whether they match counts; each opens with a lookahead for the characters its matches can start
+# with, which lets the search skip the other characters quickly.
 _MONEY = re.compile(
-    r"[$€£¥]\s?\d|\d\s?(?:[mb]n\b|k\b)?\s*(?:dollars|euros|pounds|yen|cents)\b", re.IGNORECASE
+    r"(?=[$€£¥\d])(?:[$€£¥]\s?\d|\d\s?(?:[mb]n\b|k\b)?\s*(?:dollars|euros|pounds|yen|cents)\b)", re.IGNORECASE
 )
-_YEAR = re.compile(r"(?<![\d.,])(?:1[6-9]\d\d|20\d\d)(?:s\b|(?![\d.,]\d))|\b'?\d0s\b")
+_YEAR = re.compile(r"(?=[\d'])(?:(?<![\d.,])(?:1[6-9]\d\d|20\d\d)(?:s\b|(?![\d.,]\d))|\b'?\d0s\b)")
 _MONTH = re.compile(
-    r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d|\d\s+May\b"
+    r"(?=[\dJFMASONDeilmnsu])(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d|\d\s+May\b"
     r"|\b(?:in|since|until|last|next|early|late|mid-?)\s+(?:March|May)\b"
-    r"|\b(?:January|February|April|June|July|August|September|October|November|December)\b"
+    r"|\b(?:January|February|April|June|July|August|September|October|November|December)\b)"
 )
 
 
@@ -121,12 +124,14 @@ _CUES: dict[str, str] = {
     **_cues("negation", "not no never nothing nobody none don't doesn't didn't won't can't isn't"),
 }
 
-_LOOKUP = frozenset(_CUES) | _MONEY_WORDS | _MONTH_WORDS
 # The two-word cues as pairs of tokens, so scoring can look them up without joining strings.
 _PAIR_CUES: dict[tuple[str, str], str] = {
     tuple(cue.split(" ")): feature for cue, feature in _CUES.items() if " " in cue
 }
 _PAIR_LOOKUP = frozenset(_PAIR_CUES)
+_PAIR_FIRST = frozenset(first for first, _ in _PAIR_CUES)  # no pair cue without one of these words
+# The words that _hand looks up (the first words of pair cues only tell it to look up pairs too).
+_LOOKUP = frozenset(_CUES) | _MONEY_WORDS | _MONTH_WORDS | _PAIR_FIRST
 
 # The hand feature behind each reason, in the order in which the reasons are listed.
 _REASON_TEXT = {
@@ -145,22 +150,25 @@ _REASON_TEXT = {
 }
 
 
-def _tokens(sentence: str) -> list[str]:
-    """Lower-cased words (digits folded to 0, curly apostrophes made straight) and ? ! % $ € £."""
+def _tokens(sentence: str, digits: bool) -> list[str]:
+    """Lower-cased words (digits folded to 0, curly apostrophes made straight) and ? ! % $ € £.
+
+    ``digits`` says whether the sentence has a digit (lower-casing neither makes nor removes one).
+    """
     low = sentence.lower()
     if "\u2019" in low:
         low = low.replace("\u2019", "'")
-    if _DIGITS.search(low):
+    if digits:
         low = _DIGITS.sub("0", low)
-    return _TOKEN.findall(low)
+    return (_ASCII_TOKEN if low.isascii() else _TOKEN).findall(low)
 
 
-def _hand(sentence: str, tokens: list[str], pairs: list[tuple[str, str]]) -> dict[str, float]:
+def _hand(sentence: str, tokens: list[str], digits: bool) -> dict[str, float]:
     hits = _LOOKUP.intersection(tokens)
-    found = dict.fromkeys([_CUES[word] for word in hits if word in _CUES], 1.0)
-    if pair_hits := _PAIR_LOOKUP.intersection(pairs):
+    found = {_CUES[word]: 1.0 for word in hits if word in _CUES}
+    if not hits.isdisjoint(_PAIR_FIRST) and (pair_hits := _PAIR_LOOKUP.intersection(pairwise(tokens))):
         found.update(dict.fromkeys(map(_PAIR_CUES.__getitem__, pair_hits), 1.0))
-    if _DIGITS.search(sentence):
+    if digits:
         found["figures"] = found["digits"] = 1.0
         if "%" in sentence:
             found["percent"] = 1.0
@@ -173,12 +181,15 @@ def _hand(sentence: str, tokens: list[str], pairs: list[tuple[str, str]]) -> dic
         found["money"] = 1.0
     if not hits.isdisjoint(_MONTH_WORDS) and _MONTH.search(sentence):
         found["date"] = 1.0
-    names = [name for name in _CAPITALISED.findall(sentence) if name not in _NOT_NAMES]
+    if capitalised := _CAPITALISED.findall(sentence):
+        names = len(capitalised) - sum(map(_NOT_NAMES.__contains__, capitalised))
+    else:
+        names = 0
     if _ACRONYM.match(sentence):
-        names.append(sentence[:2])
+        names += 1
     if names:
         found["names"] = 1.0
-        if len(names) > 2:
+        if names > 2:
             found["many_names"] = 1.0
     if sentence.rstrip().endswith("?"):
         found["question"] = 1.0
@@ -191,8 +202,8 @@ def _hand(sentence: str, tokens: list[str], pairs: list[tuple[str, str]]) -> dic
 
 def hand_features(sentence: str) -> dict[str, float]:
     """The hand features of a sentence: name -> 1.0 for each feature present (they are all 0/1)."""
-    tokens = _tokens(sentence)
-    return _hand(sentence, tokens, list(pairwise(tokens)))
+    digits = _DIGITS.search(sentence) is not None
+    return _hand(sentence, _tokens(sentence, digits), digits)
 
 
 def word_features(tokens: list[str]) -> list[str]:
@@ -206,14 +217,14 @@ def features(sentence: str) -> tuple[list[str], dict[str, float]]:
     The fitting script calls this too, so training and scoring see exactly the same features.
     The word features enter the model with a weight of ``1 / sqrt(len(words))`` each.
     """
-    tokens = _tokens(sentence)
-    pairs = list(pairwise(tokens))
-    return tokens + list(map(" ".join, pairs)), _hand(sentence, tokens, pairs)
+    digits = _DIGITS.search(sentence) is not None
+    tokens = _tokens(sentence, digits)
+    return tokens + list(map(" ".join, pairwise(tokens))), _hand(sentence, tokens, digits)
 
 
 def reasons_from(hand: dict[str, float]) -> tuple[str, ...]:
     """The readable reasons for a sentence's hand features, in a fixed order."""
-    return tuple(map(_REASON_TEXT.__getitem__, filter(hand.__contains__, _REASON_TEXT)))
+    return tuple([text for feature, text in _REASON_TEXT.items() if feature in hand])
 
 
 class _Model:
@@ -274,8 +285,13 @@ def score(sentence: str) -> tuple[float, tuple[str, ...]]:
     derived from rules, not from the model.
     """
     model = load_model()
-    tokens = _tokens(sentence)
-    pairs = list(pairwise(tokens))
-    hand = _hand(sentence, tokens, pairs)
-    value = _sigmoid(model.score_tokens(tokens, pairs, hand) - model.threshold_logit)
-    return value, reasons_from(hand)
+    digits = _DIGITS.search(sentence) is not None
+    tokens = _tokens(sentence, digits)
+    hand = _hand(sentence, tokens, digits)
+    # model.score_tokens(tokens, list(pairwise(tokens)), hand), without building the list of pairs
+    z = model.bias + sum(map(model.hand.get, hand, repeat(0.0)))
+    if tokens:
+        zero = repeat(0.0)
+        words = sum(map(model.unigrams.get, tokens, zero)) + sum(map(model.pairs.get, pairwise(tokens), zero))
+        z += words / math.sqrt(2 * len(tokens) - 1)  # the tokens and their len(tokens) - 1 pairs
+    return _sigmoid(z - model.threshold_logit), reasons_from(hand)

@@ -44,6 +44,7 @@ _VERB_THEN_QUOTE = re.compile(
     r"\b(?:" + _SPEECH_VERBS + r"|according\s+to\s+[^,\"“]{1,60})\b[^\"“„«]{0,40}?[:,]\s*[\"“„«]",
     re.IGNORECASE,
 )
+_OPENING_MARK = re.compile(f"[{_OPEN_QUOTES}]")
 _QUESTION_END = re.compile(r"\?[\s\"”\u2019'»)\]]*$")
 
 _FIRST_PERSON_BELIEF = re.compile(
@@ -86,13 +87,16 @@ _REPORTED = re.compile(
 # sentence (checked in C with a set), so most sentences skip most patterns; classify() gives the same
 # kinds with or without these gates.  Characters that case-fold to an ASCII letter under re.IGNORECASE
 # but not under str.lower() (the long s, U+017F, matches "s") turn the gates off.
-_LETTER_RUN = re.compile(r"[a-z]+")
 _FOLD_TRAPS = "\u0130\u0131\u017f\u212a"
 _SPEAKER_QUOTE = re.compile(r"[:,]\s*[\"“„«]")  # every match of _VERB_THEN_QUOTE ends so
+# The sentence's UTF-8 bytes with ASCII letters lower-cased and every other byte made a space: their
+# runs of letters are those of sentence.lower(), as no character outside _FOLD_TRAPS lower-cases to an
+# ASCII letter (U+0130 and U+212A are the only two that do) and the bytes of the others are all >= 0x80.
+_LETTERS_ONLY = bytes(b | 0x20 if 65 <= b <= 90 or 97 <= b <= 122 else 32 for b in range(256))
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+def _words(text: str) -> frozenset[bytes]:
+    return frozenset(text.encode().split())
 
 
 _BELIEF_WORDS = _words("i we my our me frankly personally")
@@ -114,19 +118,19 @@ _EVALUATIVE_WORDS = _words(
 )
 
 
-def _letter_runs(sentence: str) -> frozenset[str] | None:
+def _letter_runs(sentence: str) -> frozenset[bytes] | None:
     """The runs of ASCII letters of the lower-cased sentence, or None when the gates must stay open."""
-    if any(ch in sentence for ch in _FOLD_TRAPS):
+    if not sentence.isascii() and any(ch in sentence for ch in _FOLD_TRAPS):
         return None
-    return frozenset(_LETTER_RUN.findall(sentence.lower()))
+    return frozenset(sentence.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY).split())
 
 
-def _may_predict(sentence: str, runs: frozenset[str] | None) -> bool:
+def _may_predict(sentence: str, runs: frozenset[bytes] | None) -> bool:
     if runs is None or not runs.isdisjoint(_FUTURE_WORDS):
         return True
     # "they'll", and "by 2030" (a "by next year" has "next" above)
     low = sentence.lower()
-    return "'ll" in low or "\u2019ll" in low or ("by" in runs and "20" in sentence)
+    return "'ll" in low or "\u2019ll" in low or (b"by" in runs and "20" in sentence)
 
 
 def _quoted_share(sentence: str) -> tuple[float, int]:
@@ -141,6 +145,8 @@ def _quoted_share(sentence: str) -> tuple[float, int]:
 
 
 def _is_quotation(sentence: str) -> bool:
+    if not _OPENING_MARK.search(sentence):
+        return False  # each rule below needs an opening quotation mark
     share, longest = _quoted_share(sentence)
     if longest >= 3 and share >= 0.5:
         return True

@@ -67,6 +67,10 @@ def article_submit(
             byline=byline,
             desk=desk,
         )
+        # Claims keep their article's desk, for the review queue's desk filter.
+        Claim.objects.filter(article=result.article).exclude(desk_id=result.article.desk_id).update(
+            desk_id=result.article.desk_id
+        )
         if result.body_changed:
             article_id = result.article.pk
             transaction.on_commit(lambda: analyze_article.delay(article_id))
@@ -271,7 +275,15 @@ def _store_analysis(*, article: Article, revision: int, analysis: Analysis, corr
         }
         previous = by_text[found.text].popleft() if by_text.get(found.text) else None
         if previous is None:
-            created.append(Claim(article=article, newsroom_id=article.newsroom_id, text=found.text, **fields))
+            created.append(
+                Claim(
+                    article=article,
+                    newsroom_id=article.newsroom_id,
+                    desk_id=article.desk_id,
+                    text=found.text,
+                    **fields,
+                )
+            )
         else:
             if previous.status == ClaimStatus.NEEDS_ATTRIBUTION and previous.revision != revision:
                 answered.append(previous)

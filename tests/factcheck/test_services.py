@@ -284,3 +284,18 @@ def test_the_database_refuses_a_failure_without_a_reason(newsroom):
         analysis_status=AnalysisStatus.FAILED, analysis_error="Broken."
     )
     assert Article.objects.get(pk=article.pk).analysis_status == AnalysisStatus.FAILED
+
+
+@pytest.mark.django_db
+def test_claims_carry_their_articles_newsroom_and_desk_and_move_with_it(newsroom):
+    politics, science = DeskFactory(newsroom=newsroom), DeskFactory(newsroom=newsroom)
+    body = "The dam holds 40 million cubic metres. Engineers inspected it in May."
+    submit = {"actor": Actor.system(), "newsroom": newsroom, "external_id": "dam-1", "body": body}
+    article = services.article_submit(**submit, desk=politics)
+    services.article_analyze(article_id=article.pk)
+    assert set(Claim.objects.values_list("newsroom_id", "desk_id")) == {(newsroom.pk, politics.pk)}
+
+    services.article_submit(**submit, desk=science)  # same body: only the desk changes
+    assert set(Claim.objects.values_list("desk_id", flat=True)) == {science.pk}
+    services.article_submit(**submit, desk=None)
+    assert set(Claim.objects.values_list("desk_id", flat=True)) == {None}
