@@ -103,6 +103,17 @@ class Claim(models.Model):
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_newsroom_any_state",
             ),
+            # The most common working view: open claims nobody has taken yet.
+            models.Index(
+                fields=["newsroom", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                condition=Q(status__in=sorted(OPEN_STATES), assignee__isnull=True),
+                name="claim_newsroom_open_free",
+            ),
+            models.Index(
+                fields=["-is_flagged", "-checkworthiness", "created_at", "id"],
+                condition=Q(status__in=sorted(OPEN_STATES), assignee__isnull=True),
+                name="claim_open_free",
+            ),
             models.Index(
                 fields=["desk", "status", "-is_flagged", "-checkworthiness", "created_at", "id"],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
