@@ -103,6 +103,12 @@ class Claim(models.Model):
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_newsroom_any_state",
             ),
+            # "Mine", whatever the state.
+            models.Index(
+                fields=["assignee", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                condition=~Q(status=ClaimStatus.SUPERSEDED),
+                name="claim_assignee_any_state",
+            ),
             # The most common working view: open claims nobody has taken yet.
             models.Index(
                 fields=["newsroom", "-is_flagged", "-checkworthiness", "created_at", "id"],
