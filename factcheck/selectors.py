@@ -55,8 +55,19 @@ def claim_list(
     if flagged is not None:
         claims = claims.filter(is_flagged=flagged)
     if flag_kind:
-        claims = claims.filter(Exists(AttributionFlag.objects.filter(claim=OuterRef("pk"), kind=flag_kind)))
+        claims = with_flag_kind(claims, flag_kind)
     return claims
+
+
+def with_flag_kind(claims: QuerySet[Claim], kind: str) -> QuerySet[Claim]:
+    """``claims`` that carry a flag of ``kind``.
+
+    is_flagged is written with the flags, in the same transaction, so it is true exactly when a flag
+    exists: saying so lets the queue's index walk stop at the end of the flagged claims.
+    """
+    return claims.filter(
+        Exists(AttributionFlag.objects.filter(claim=OuterRef("pk"), kind=kind)), is_flagged=True
+    )
 
 
 def _lines(text: str) -> tuple[str, ...]:
@@ -176,12 +187,7 @@ def narrow_queue(claims: QuerySet[Claim], *, viewer, filters: QueueFilters) -> Q
     if filters.status:
         claims = claims.filter(status=filters.status)
     if filters.flag_kind:
-        # is_flagged is written with the flags, in the same transaction, so it is true exactly when a
-        # flag exists: saying so lets the index walk stop at the end of the flagged claims.
-        claims = claims.filter(
-            Exists(AttributionFlag.objects.filter(claim=OuterRef("pk"), kind=filters.flag_kind)),
-            is_flagged=True,
-        )
+        claims = with_flag_kind(claims, filters.flag_kind)
     if filters.desk_id:
         claims = claims.filter(desk_id=filters.desk_id)
     if filters.assignee == "mine":

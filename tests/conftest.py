@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from tests.factories import NewsroomFactory, api_key_for
@@ -24,6 +25,18 @@ def api(api_key):
     """An API client authenticated with a key of ``newsroom``."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key[1]}")
+    return client
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser("root", "root@example.org", "correct horse battery")
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    """The admin, logged in as a superuser (who sees every newsroom)."""
+    client.force_login(superuser)
     return client
 
 

@@ -65,3 +65,10 @@ def api_key_for(newsroom, role=Role.EDITOR):
     """An active key of ``newsroom``: returns (ApiKey, raw key string)."""
     issued = editorial_services.api_key_create(newsroom=newsroom, name="tests", role=role)
     return issued.api_key, issued.raw_key
+
+
+def member(newsroom, role: str, username: str):
+    """A staff user with ``role`` in ``newsroom``, made through the service."""
+    user = UserFactory(username=username)
+    editorial_services.member_add(newsroom=newsroom, user=user, role=role)
+    return user

@@ -139,27 +139,6 @@ class ClaimAdmin(NewsroomScopedAdmin):
         return format_html('<a href="{}">{}</a>', url, str(claim.article))
 
 
-@admin.register(ClaimEvent)
-class ClaimEventAdmin(NewsroomScopedAdmin):
-    """The audit trail, read-only: rows are never edited or deleted here."""
-
-    newsroom_path = "claim__article__newsroom"
-    list_display = ["created_at", "actor_name", "action", "from_status", "to_status", "claim"]
-    list_filter = ["action", "actor_kind", "to_status"]
-    search_fields = ["actor_name", "note", "claim__text"]
-    list_select_related = ["claim"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class ReadOnlyAdmin(NewsroomScopedAdmin):
     """Rows the analysis writes: people read and filter them here, and never edit them."""
 
@@ -171,6 +150,18 @@ class ReadOnlyAdmin(NewsroomScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ClaimEvent)
+class ClaimEventAdmin(ReadOnlyAdmin):
+    """The audit trail, read-only: rows are never edited or deleted here."""
+
+    newsroom_path = "claim__article__newsroom"
+    list_display = ["created_at", "actor_name", "action", "from_status", "to_status", "claim"]
+    list_filter = ["action", "actor_kind", "to_status"]
+    search_fields = ["actor_name", "note", "claim__text"]
+    list_select_related = ["claim"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(AttributionFlag)

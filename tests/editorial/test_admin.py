@@ -6,13 +6,12 @@ import hashlib
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from editorial import services
 from editorial.models import ApiKey, Role
-from tests.factories import DeskFactory, UserFactory, api_key_for
+from tests.factories import DeskFactory, api_key_for, member
 
 pytestmark = pytest.mark.django_db
 
@@ -23,23 +22,6 @@ RAW_KEY = re.compile(r"fd_[0-9a-f]{12}\.[A-Za-z0-9_-]{43}")
 
 def key_change(api_key) -> str:
     return reverse("admin:editorial_apikey_change", args=[api_key.pk])
-
-
-@pytest.fixture
-def superuser(db):
-    return get_user_model().objects.create_superuser("root", "root@example.org", "correct horse battery")
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-def member(newsroom, role: str, username: str):
-    user = UserFactory(username=username)
-    services.member_add(newsroom=newsroom, user=user, role=role)
-    return user
 
 
 def issue(client, newsroom, name: str = "CMS production", role: str = Role.EDITOR):

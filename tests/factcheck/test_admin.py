@@ -6,7 +6,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from editorial import services as editorial_services
@@ -15,7 +14,7 @@ from factcheck import services
 from factcheck.models import Claim, ClaimEvent
 from factcheck.services import Actor
 from factcheck.workflow import ClaimStatus
-from tests.factories import DeskFactory, UserFactory
+from tests.factories import DeskFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -45,23 +44,6 @@ def article_change(article) -> str:
 
 def claim_change(claim) -> str:
     return reverse("admin:factcheck_claim_change", args=[claim.pk])
-
-
-@pytest.fixture
-def superuser(db):
-    return get_user_model().objects.create_superuser("root", "root@example.org", "correct horse battery")
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-def member(newsroom, role: str, username: str):
-    user = UserFactory(username=username)
-    editorial_services.member_add(newsroom=newsroom, user=user, role=role)
-    return user
 
 
 @pytest.fixture
