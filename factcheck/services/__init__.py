@@ -1,7 +1,8 @@
 """Writes on the checking side.  Keyword-only, typed, each in a transaction, named ``<entity>_<verb>``.
 
 - ``articles``: submitting articles, storing their analysis, editors' corrections, checking policy;
-- ``review``: the review workflow (the one place a claim's state changes), assignment, sources;
+- ``review``: the review workflow (the one place a claim's state changes), assignment;
+- ``sources``: the sources behind claims, and what the workers fetched of them;
 - ``actors``: who acts, and the role that gives them on a claim.
 """
 
@@ -16,7 +17,8 @@ from factcheck.services.articles import (
     claim_exclude,
     excluded_block_promote,
 )
-from factcheck.services.review import allowed_transitions, claim_assign, claim_transition, source_add
+from factcheck.services.review import allowed_transitions, claim_assign, claim_transition
+from factcheck.services.sources import source_add
 
 __all__ = [
     "Actor",

@@ -1,4 +1,4 @@
-"""The review workflow in action: the one place a claim's state changes, assignment, and sources.
+"""The review workflow in action: the one place a claim's state changes, and assignment.
 
 Every change locks the claim's article row, then the claim row (``select_for_update``), so of two
 people acting on the same claim at once one wins and the other is refused with what happened, never
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 
 from config.errors import Conflict, Forbidden
 from editorial.models import Article
-from factcheck.models import Claim, ClaimEvent, Source
+from factcheck.models import Claim, ClaimEvent
 from factcheck.services.actors import Actor
 from factcheck.workflow import (
     BY_NAME,
@@ -152,34 +151,4 @@ def claim_assign(*, actor: Actor, claim_id: int, assignee_id: int | None, note: 
     return claim
 
 
-_url = URLValidator(schemes=["http", "https"])
-
-
-def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Source:
-    """Attach a web source to a claim (fetching and archiving it is the workers' job)."""
-    url = (url or "").strip()
-    try:
-        _url(url)
-    except ValidationError:
-        raise ValidationError({"url": "Enter a full http:// or https:// address."}) from None
-    if len(url) > 2000:
-        raise ValidationError({"url": "The address is longer than 2,000 characters."})
-    with transaction.atomic():
-        claim = _locked_claim(claim_id)
-        role, _ = actor.workflow_role(claim)
-        if role is None:
-            raise Forbidden("Only people of the claim's newsroom add its sources.")
-        try:
-            with transaction.atomic():
-                source = Source.objects.create(
-                    claim=claim, url=url, note=note.strip(), actor_user=actor.user, actor_name=actor.name
-                )
-        except IntegrityError:
-            raise ValidationError({"url": "That source is already attached to this claim."}) from None
-        actor.event(
-            claim=claim, action="source_added", from_status=claim.status, to_status=claim.status, note=url
-        ).save()
-    return source
-
-
-__all__ = ["BY_NAME", "allowed_transitions", "claim_assign", "claim_transition", "move", "source_add"]
+__all__ = ["BY_NAME", "allowed_transitions", "claim_assign", "claim_transition", "move"]
