@@ -1,6 +1,6 @@
 from django.urls import path
 
-from factcheck.api import views
+from factcheck.api import sources, views
 
 urlpatterns = [
     path("articles/", views.ArticlesView.as_view(), name="article-list"),
@@ -9,6 +9,6 @@ urlpatterns = [
     path("claims/<int:claim_id>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     path("claims/<int:claim_id>/transitions/", views.ClaimTransitionView.as_view(), name="claim-transitions"),
     path("claims/<int:claim_id>/history/", views.ClaimHistoryView.as_view(), name="claim-history"),
-    path("claims/<int:claim_id>/sources/", views.ClaimSourcesView.as_view(), name="claim-sources"),
+    path("claims/<int:claim_id>/sources/", sources.ClaimSourcesView.as_view(), name="claim-sources"),
     path("analyze", views.AnalyzeView.as_view(), name="analyze"),
 ]
