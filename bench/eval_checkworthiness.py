@@ -66,10 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     meta = cw.metadata()
-    print(f"weights {cw.WEIGHTS_PATH.name} {meta['version']}, threshold p={meta['threshold_probability']}")
-    if "last_block_f1" in meta:
-        p, r = meta["last_block_precision_recall"]
-        print(f"selection: latest train debates F1(Yes) {meta['last_block_f1']:.3f} (P {p:.2f}, R {r:.2f})")
+    print(
+        f"weights {cw.WEIGHTS_PATH.name} {meta['version']}: {meta['features']}, C={meta['C']}, "
+        f"threshold p={meta['threshold_probability']}"
+    )
+    p, r = meta["last_block_precision_recall"]
+    print(
+        f"selection (train only): one step back F1(Yes) {meta['one_step_back_f1']:.3f} over the latest train "
+        f"debates; latest block {meta['last_block_f1']:.3f} (P {p:.2f}, R {r:.2f})"
+    )
     dev_f1, dev_p, dev_r, _ = evaluate(read_split(args.shared, "dev"))
     print(f"CheckThat! 2024 dev F1(Yes): {dev_f1:.3f} (P {dev_p:.2f}, R {dev_r:.2f})")
     test_f1, test_p, test_r, _ = evaluate(read_split(args.shared, "test_gold"))

@@ -1,17 +1,25 @@
 """Check-worthiness of a single sentence: a score in [0, 1] and reasons an editor can read.
 
 The score is a linear model over lower-cased word unigrams and bigrams (digits folded to ``0``, so
-"1,500" and "2,300" give the same tokens) and a few hand features (figures, dates, names, comparisons,
-causes, attribution, hedges, opinion markers, length).  ``bench/fit_checkworthiness.py`` fits it with
-scikit-learn (a logistic regression with balanced class weights) and writes the weights to
+"1,500" and "2,300" give the same tokens), the character n-grams of each word (the word padded with a
+space either side, so " rise" and "ing " are features: they carry what a word-level model misses in
+inflections, compounds and names it has not seen), and a few hand features (figures, dates, names,
+comparisons, causes, attribution, hedges, opinion markers, length).  ``bench/fit_checkworthiness.py``
+fits it with scikit-learn (a logistic regression with balanced class weights) and writes the weights to
 ``data/checkworthiness.json``; scoring here is pure Python.
+
+The word and character n-gram weights of a sentence are summed and divided by ``sqrt`` of its number of
+word features (tokens and bigrams), so a word's own weight and the weights of its character n-grams add
+up to one number per word.  Scoring looks that number up in a memo (filled the first time a word is
+seen, bounded in size), which makes the character n-grams cost no more than one dictionary look-up per
+word once a word has been seen.
 
 The score is ``sigmoid(z - t)``, where ``z`` is the model's logit and ``t`` the logit of the decision
 threshold that the fitting script chose on the latest debates of its training data (on debates it has
-not seen, the model's logits drift down, so a threshold chosen on older debates calls too little
-check-worthy; see ``bench/fit_checkworthiness.py``).  So the score is a probability-like number,
-shifted so that the threshold sits at 0.5: **``score >= 0.5`` means check-worthy** at that operating
-point, and scores further from 0.5 are more confident either way.
+not seen, the model's logits drift, so a threshold chosen on older debates is off; see
+``bench/fit_checkworthiness.py``).  So the score is a probability-like number, shifted so that the
+threshold sits at 0.5: **``score >= 0.5`` means check-worthy** at that operating point, and scores
+further from 0.5 are more confident either way.
 
 The reasons come from the hand features alone (deterministic rules, not from the learned weights):
 they say what the sentence contains, whatever the model makes of it.
@@ -27,7 +35,10 @@ from itertools import pairwise, repeat
 from pathlib import Path
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "checkworthiness.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Words whose weight (own and character n-grams) the model remembers; the memo starts over when full.
+MEMO_SIZE = 50_000
+_MEMO_MAX_WORD = 40  # longer words are scored each time, not remembered
 
 _TOKEN = re.compile(r"[\w']++|[?!%$€£]")
 _ASCII_TOKEN = re.compile(_TOKEN.pattern, re.ASCII)  # the same tokens of an ASCII text, found faster
@@ -211,15 +222,32 @@ def word_features(tokens: list[str]) -> list[str]:
     return tokens + list(map(" ".join, pairwise(tokens)))
 
 
-def features(sentence: str) -> tuple[list[str], dict[str, float]]:
-    """The model's input: the word features (a list, with repeats) and the hand features.
+def char_ngrams(token: str, sizes: tuple[int, ...]) -> list[str]:
+    """The character n-grams of one token padded with a space either side, for each size (ascending).
+
+    A padded token shorter than a size gives no n-gram of that size (nor of the larger ones).
+    """
+    padded = f" {token} "
+    length = len(padded)
+    grams: list[str] = []
+    for n in sizes:
+        if length < n:
+            break
+        grams += [padded[i : i + n] for i in range(length - n + 1)]
+    return grams
+
+
+def features(sentence: str, char_sizes: tuple[int, ...]) -> tuple[list[str], list[str], dict[str, float]]:
+    """The model's input: the word features, the character n-grams (lists, with repeats), the hand features.
 
     The fitting script calls this too, so training and scoring see exactly the same features.
-    The word features enter the model with a weight of ``1 / sqrt(len(words))`` each.
+    The word features and character n-grams enter the model with a weight of ``1 / sqrt(len(words))``
+    each (the number of word features, not of n-grams).
     """
     digits = _DIGITS.search(sentence) is not None
     tokens = _tokens(sentence, digits)
-    return tokens + list(map(" ".join, pairwise(tokens))), _hand(sentence, tokens, digits)
+    chars = [gram for token in tokens for gram in char_ngrams(token, char_sizes)] if char_sizes else []
+    return word_features(tokens), chars, _hand(sentence, tokens, digits)
 
 
 def reasons_from(hand: dict[str, float]) -> tuple[str, ...]:
@@ -227,35 +255,65 @@ def reasons_from(hand: dict[str, float]) -> tuple[str, ...]:
     return tuple([text for feature, text in _REASON_TEXT.items() if feature in hand])
 
 
+class _WordWeights(dict):
+    """word -> its unigram weight plus the weights of its character n-grams, filled on first look-up."""
+
+    __slots__ = ("chars", "sizes", "unigrams")
+
+    def __init__(self, unigrams: dict[str, float], chars: dict[str, float], sizes: tuple[int, ...]) -> None:
+        super().__init__()
+        self.unigrams, self.chars, self.sizes = unigrams, chars, sizes
+
+    def __missing__(self, token: str) -> float:
+        weight = self.unigrams.get(token, 0.0)
+        if self.chars:
+            weight += sum(map(self.chars.get, char_ngrams(token, self.sizes), repeat(0.0)))
+        if len(token) <= _MEMO_MAX_WORD:
+            if len(self) >= MEMO_SIZE:
+                self.clear()
+            self[token] = weight
+        return weight
+
+
 class _Model:
-    __slots__ = ("bias", "hand", "metadata", "pairs", "threshold_logit", "unigrams", "words")
+    __slots__ = (
+        "bias",
+        "char_sizes",
+        "chars",
+        "hand",
+        "metadata",
+        "pairs",
+        "per_word",
+        "threshold_logit",
+        "unigrams",
+        "words",
+    )
 
     def __init__(self, data: dict) -> None:
         if data.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"unsupported check-worthiness weights format: {data.get('format_version')!r}")
         self.words: dict[str, float] = data["word_weights"]
+        self.chars: dict[str, float] = data["char_weights"]
+        self.char_sizes = tuple(sorted(data["char_sizes"]))
         self.hand: dict[str, float] = data["hand_weights"]
         self.bias = float(data["bias"])
         self.threshold_logit = float(data["threshold_logit"])
         self.metadata: dict = data["metadata"]
-        # The same word weights split for scoring: bigrams keyed by their two tokens (no string joining).
+        # The same weights arranged for scoring: bigrams keyed by their two tokens (no string joining),
+        # and each word's unigram and character n-gram weights summed once, when the word is first seen.
         self.unigrams = {word: w for word, w in self.words.items() if " " not in word}
         self.pairs = {tuple(word.split(" ")): w for word, w in self.words.items() if " " in word}
+        self.per_word = _WordWeights(self.unigrams, self.chars, self.char_sizes)
 
-    def logit(self, words: list[str], hand: dict[str, float]) -> float:
-        """The linear score: bias + word weights / sqrt(len(words)) + hand weights (hand features are 0/1)."""
+    def logit(self, words: list[str], chars: list[str], hand: dict[str, float]) -> float:
+        """The linear score: bias + hand weights (hand features are 0/1) + the word and character n-gram
+        weights divided by sqrt(len(words)).  This is the definition that the fitting script fits;
+        ``score`` computes the same number faster."""
         z = self.bias + sum(map(self.hand.get, hand, repeat(0.0)))
         if words:
-            z += sum(map(self.words.get, words, repeat(0.0))) / math.sqrt(len(words))
-        return z
-
-    def score_tokens(self, tokens: list[str], pairs: list[tuple[str, str]], hand: dict[str, float]) -> float:
-        """``logit`` for the tokens and their pairs, without building the bigram strings."""
-        z = self.bias + sum(map(self.hand.get, hand, repeat(0.0)))
-        if tokens:
             zero = repeat(0.0)
-            words = sum(map(self.unigrams.get, tokens, zero)) + sum(map(self.pairs.get, pairs, zero))
-            z += words / math.sqrt(len(tokens) + len(pairs))
+            weights = sum(map(self.words.get, words, zero)) + sum(map(self.chars.get, chars, zero))
+            z += weights / math.sqrt(len(words))
         return z
 
 
@@ -288,10 +346,10 @@ def score(sentence: str) -> tuple[float, tuple[str, ...]]:
     digits = _DIGITS.search(sentence) is not None
     tokens = _tokens(sentence, digits)
     hand = _hand(sentence, tokens, digits)
-    # model.score_tokens(tokens, list(pairwise(tokens)), hand), without building the list of pairs
+    # model.logit(*features(sentence, model.char_sizes)), without building the n-grams of words seen before
     z = model.bias + sum(map(model.hand.get, hand, repeat(0.0)))
     if tokens:
-        zero = repeat(0.0)
-        words = sum(map(model.unigrams.get, tokens, zero)) + sum(map(model.pairs.get, pairwise(tokens), zero))
+        words = sum(map(model.per_word.__getitem__, tokens))
+        words += sum(map(model.pairs.get, pairwise(tokens), repeat(0.0)))
         z += words / math.sqrt(2 * len(tokens) - 1)  # the tokens and their len(tokens) - 1 pairs
     return _sigmoid(z - model.threshold_logit), reasons_from(hand)
