@@ -86,3 +86,15 @@ def test_analysis_is_plain_python(forbidden):
     assert not problems, "factcheck/analysis must stay free of Django and the project:\n" + "\n".join(
         problems
     )
+
+
+@pytest.mark.parametrize(
+    "forbidden", ["django", "rest_framework", "celery", "editorial", "factcheck", "config", "drf_spectacular"]
+)
+def test_the_fetcher_is_plain_python(forbidden):
+    """factcheck.web fetches, extracts and ranks without Django: it may use the analysis, nothing else."""
+    assert list((ROOT / "factcheck" / "web").rglob("*.py")), "no source found"
+    problems = violations(
+        "factcheck/web", forbidden=(forbidden,), allowed=("factcheck.web", "factcheck.analysis")
+    )
+    assert not problems, "factcheck/web must stay free of Django and the project:\n" + "\n".join(problems)
