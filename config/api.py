@@ -1,20 +1,72 @@
-"""What every API view shares: the error body, the exception handler, the size-limited parser."""
+"""What every API view shares: the error body and the exception handler, the size-limited parser, and
+the cursor pagination.  (The schema class is ``editorial.api.schema.AutoSchema``: drf-spectacular's
+schema module imports DRF's views, which import this module for the parser.)"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.db import connection
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import BasePagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import DomainError
+
+API_PREFIX = "/api/"
+
+# --- The one error body -----------------------------------------------------------------------------
+
+
+class ErrorOutput(serializers.Serializer):
+    """The body of every error the API answers, whatever the status."""
+
+    code = serializers.CharField(
+        help_text="What went wrong, for programs: invalid, parse_error, not_authenticated, "
+        "authentication_failed, permission_denied, not_found, conflict, method_not_allowed, "
+        "request_too_large, unsupported_media_type, idempotency_key_in_use, idempotency_key_reused, "
+        "throttled, server_error."
+    )
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="For invalid input: the messages for each field (empty otherwise).",
+    )
+
+
+def error(description: str) -> OpenApiResponse:
+    """An error response of an operation, for ``extend_schema(responses=...)``."""
+    return OpenApiResponse(ErrorOutput, description=description)
+
+
+def error_body(*, code: str, detail: str, errors: dict | None = None) -> dict:
+    return {"code": code, "detail": detail, "errors": errors or {}}
+
+
+def error_response(*, status_code: int, code: str, detail: str, errors: dict | None = None, headers=None):
+    """The one error body: ``{"code", "detail", "errors": {field: [messages]}}``."""
+    return Response(error_body(code=code, detail=detail, errors=errors), status=status_code, headers=headers)
+
+
+def json_error(*, status_code: int, code: str, detail: str, errors: dict | None = None) -> JsonResponse:
+    """The one error body, answered from outside a DRF view (the URLconf's handlers, idempotency)."""
+    return JsonResponse(error_body(code=code, detail=detail, errors=errors), status=status_code)
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -44,22 +96,28 @@ class LimitedJSONParser(JSONParser):
             raise exceptions.ParseError(f"Malformed JSON: {error}.") from error
 
 
-def _messages(value):
-    """DRF's error detail as plain JSON: ``{field: [message, ...]}``, nested for nested input."""
-    if isinstance(value, dict):
-        return {key: _messages(item) for key, item in value.items()}
-    if isinstance(value, list):
-        if any(isinstance(item, dict | list) for item in value):
-            return [_messages(item) for item in value]
-        return [str(item) for item in value]
-    return [str(value)]
+def _messages(detail) -> dict[str, list[str]]:
+    """DRF's error detail as the one body's ``{field: [message, ...]}``.
 
+    A field of nested input is named by its path, ``events.6`` (the seventh item of ``events``) or
+    ``claims.2.url``, so that every value is a list of messages, as the schema says.
+    """
+    flat: dict[str, list[str]] = {}
 
-def error_response(*, status_code: int, code: str, detail: str, errors: dict | None = None, headers=None):
-    """The one error body: ``{"code", "detail", "errors": {field: [messages]}}``."""
-    return Response(
-        {"code": code, "detail": detail, "errors": errors or {}}, status=status_code, headers=headers
-    )
+    def walk(value, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+            for index, item in enumerate(value):
+                if item:  # DRF leaves an empty {} for the valid items of a list of objects
+                    walk(item, f"{path}.{index}" if path else str(index))
+        else:
+            messages = value if isinstance(value, list) else [value]
+            flat.setdefault(path or "non_field_errors", []).extend(str(message) for message in messages)
+
+    walk(detail, "")
+    return flat
 
 
 def exception_handler(exc, context):
@@ -83,7 +141,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = _messages(exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail})
         field, messages = next(iter(errors.items()))
-        first = messages[0] if messages and isinstance(messages[0], str) else "see errors"
+        first = messages[0] if messages else "see errors"
         detail = f"Invalid input ({field}): {first}"
         code = "invalid"
     else:
@@ -95,6 +153,206 @@ def exception_handler(exc, context):
     headers = {
         key: value for key, value in response.headers.items() if key in ("WWW-Authenticate", "Retry-After")
     }
+    if isinstance(exc, exceptions.Throttled):
+        # DRF leaves the header out when the wait rounds to nothing; a client still needs it.
+        headers["Retry-After"] = str(max(1, int(exc.wait or 0)))
+    if isinstance(exc, exceptions.MethodNotAllowed) and "Allow" in response.headers:
+        headers["Allow"] = response.headers["Allow"]
     return error_response(
         status_code=response.status_code, code=code, detail=detail, errors=errors, headers=headers
     )
+
+
+def not_found(request, exception=None):
+    """Django's 404 for paths no view answers: the one error body under /api/, the usual page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return json_error(
+            status_code=404, code="not_found", detail=f"No such endpoint: {request.path}. See /api/v1/docs/."
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """Django's 500: the one error body under /api/ (the error itself is logged), the usual page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return json_error(
+            status_code=500, code="server_error", detail="Something went wrong on our side; it is logged."
+        )
+    return defaults.server_error(request)
+
+
+# --- Cursor pagination ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    ordering: str
+    values: tuple  # the boundary row's values, one per field of the order
+    backwards: bool
+
+
+class CursorPage(BasePagination):
+    """Keyset pagination: each page starts just after the last row of the one before.
+
+    The view names its order (``cursor_ordering()``, ending with ``id`` so that it is total); the
+    cursor carries the boundary row's values for every field of that order, so ties (many claims
+    with the same score, or updated in the same second) never repeat or skip rows, and a page costs
+    the same wherever it is.  A cursor is bound to its order: another ``ordering`` with it is a 404.
+    """
+
+    page_size = 50
+    max_page_size = 200
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+    invalid_cursor_message = "Invalid cursor: follow the `next` and `previous` links as they are given."
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({"page_size": ["Must be a whole number."]}) from None
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError({"page_size": [f"Must be from 1 to {self.max_page_size}."]})
+        return size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.base_url = request.build_absolute_uri()
+        self.page_size = self.get_page_size(request)
+        ordering = tuple(view.cursor_ordering()) if hasattr(view, "cursor_ordering") else ("id",)
+        assert ordering[-1].lstrip("-") == "id", "the last field of a cursor order must be the id"
+        self.ordering = ordering
+        self.fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
+        model = queryset.model
+        cursor = self.decode_cursor(request, model)
+
+        backwards = cursor is not None and cursor.backwards
+        queryset = queryset.order_by(
+            *[f"-{name}" if descending != backwards else name for name, descending in self.fields]
+        )
+        if cursor is not None:
+            queryset = queryset.filter(self._beyond(cursor.values, backwards))
+        rows = list(queryset[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        page = rows[: self.page_size]
+        if backwards:
+            page.reverse()
+
+        self.next_values = self.previous_values = None
+        if page and backwards:
+            self.next_values = self._values(page[-1])  # the page this cursor came from
+            if more:
+                self.previous_values = self._values(page[0])
+        elif page:
+            if more:
+                self.next_values = self._values(page[-1])
+            if cursor is not None:
+                self.previous_values = self._values(page[0])
+        return page
+
+    def _beyond(self, values: tuple, backwards: bool) -> Q:
+        """Rows after ``values`` in the order (before them, ``backwards``)."""
+        clauses, equal = [], {}
+        for (name, descending), value in zip(self.fields, values, strict=True):
+            lookup = "lt" if descending != backwards else "gt"
+            clauses.append(Q(**equal, **{f"{name}__{lookup}": value}))
+            equal[name] = value
+        # The first field's bound again, on its own: lets the database start the index scan there.
+        first_name, first_descending = self.fields[0]
+        bound = Q(**{f"{first_name}__{'lte' if first_descending != backwards else 'gte'}": values[0]})
+        return bound & reduce(or_, clauses)
+
+    def _values(self, row) -> tuple[str, ...]:
+        values = []
+        for name, _ in self.fields:
+            value = getattr(row, name)
+            values.append(value.isoformat() if hasattr(value, "isoformat") else str(value))
+        return tuple(values)
+
+    def encode_cursor(self, values: tuple[str, ...], *, backwards: bool) -> str:
+        payload = {"o": ",".join(self.ordering), "v": list(values), "b": int(backwards)}
+        token = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+        return replace_query_param(self.base_url, self.cursor_query_param, token.rstrip("="))
+
+    def decode_cursor(self, request, model) -> Cursor | None:
+        token = request.query_params.get(self.cursor_query_param)
+        if token is None:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(token.encode("ascii") + b"=" * (-len(token) % 4))
+            payload = json.loads(raw)
+            ordering, values, backwards = payload["o"], tuple(payload["v"]), bool(payload["b"])
+            if ordering != ",".join(self.ordering) or len(values) != len(self.fields):
+                raise ValueError("not this order")
+            parsed = []
+            for (name, _), value in zip(self.fields, values, strict=True):
+                if not isinstance(value, str):
+                    raise ValueError("not a string")
+                field = model._meta.get_field(name)
+                # What the database will be given: a value it cannot take is a bad cursor, not a 500.
+                python = field.to_python(value)
+                field.get_db_prep_value(python, connection=connection, prepared=False)
+                parsed.append(python)
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            OverflowError,
+            binascii.Error,
+            UnicodeError,
+            DjangoValidationError,
+        ):
+            raise exceptions.NotFound(self.invalid_cursor_message) from None
+        return Cursor(ordering=ordering, values=tuple(parsed), backwards=backwards)
+
+    def get_next_link(self) -> str | None:
+        if self.next_values is None:
+            return None
+        return self.encode_cursor(self.next_values, backwards=False)
+
+    def get_previous_link(self) -> str | None:
+        if self.previous_values is None:
+            return None
+        return self.encode_cursor(self.previous_values, backwards=True)
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {**link, "description": "The next page, or null on the last one."},
+                "previous": {**link, "description": "The page before, or null on the first one."},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts: take it from the `next` or `previous` link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page, 1 to {self.max_page_size} ({self.page_size} by default).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
+
+# --- Idempotency and the schema --------------------------------------------------------------------
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"

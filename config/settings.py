@@ -10,6 +10,7 @@ import contextlib
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,8 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from our static files: no CDN
     "editorial",
     "factcheck",
+    "factcheck.notifications",
+    "factcheck.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +167,33 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2 * FACTDESK_MAX_BODY_BYTES, 2_621_440)
 # Largest article the analysis accepts, in characters.
 FACTDESK_MAX_ARTICLE_CHARS = env.int("FACTDESK_MAX_ARTICLE_CHARS", default=1_000_000)
 
+# --- Fetching sources ------------------------------------------------------------------------
+# Workers fetch the web pages behind claims.  Every destination is checked on the address actually
+# connected to: loopback, private, link-local and other reserved addresses are refused unless listed
+# in FACTDESK_FETCH_ALLOW_NETWORKS (CIDRs, for tests and intranets).
+FACTDESK_FETCH = {
+    "connect_timeout": env.float("FACTDESK_FETCH_CONNECT_TIMEOUT", default=5.0),
+    "read_timeout": env.float("FACTDESK_FETCH_READ_TIMEOUT", default=15.0),
+    "total_timeout": env.float("FACTDESK_FETCH_TOTAL_TIMEOUT", default=60.0),
+    "max_redirects": env.int("FACTDESK_FETCH_MAX_REDIRECTS", default=5),
+    "max_bytes": env.int("FACTDESK_FETCH_MAX_BYTES", default=5_000_000),
+    "per_host_concurrency": env.int("FACTDESK_FETCH_PER_HOST", default=4),
+    "allow_networks": env.list("FACTDESK_FETCH_ALLOW_NETWORKS", default=[]),
+    "user_agent": env(
+        "FACTDESK_FETCH_USER_AGENT",
+        default=f"Factdesk/1.0 (+{SITE_URL}; fact-check source archiver)",
+    ),
+}
+# Attempts at a source before a transient failure (timeout, 5xx, 429) is recorded as final.
+FACTDESK_FETCH_MAX_ATTEMPTS = env.int("FACTDESK_FETCH_MAX_ATTEMPTS", default=5)
+# Longest wait between two attempts, in seconds (a longer Retry-After is cut to this).
+FACTDESK_FETCH_RETRY_CAP = env.int("FACTDESK_FETCH_RETRY_CAP", default=900)
+# How long a fetch holds its source before another worker may take it over, in seconds (default:
+# the fetch's total_timeout plus 30 s to extract and store).  A worker that dies mid-fetch leaves it.
+FACTDESK_FETCH_LEASE = env.int("FACTDESK_FETCH_LEASE", default=0)
+# Queue the fetch as soon as a source is added (the tests turn this off and fetch explicitly).
+FACTDESK_FETCH_ON_ADD = env.bool("FACTDESK_FETCH_ON_ADD", default=True)
+
 # --- Celery ---------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
@@ -192,6 +223,32 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Periodic tasks, run by `celery -A config beat` (or a worker started with -B, as `make serve` does).
+CELERY_BEAT_SCHEDULE = {
+    # Emails whose worker was lost, or whose task the broker lost: queued again.
+    "notifications-recover-outbox": {"task": "notifications.recover_outbox", "schedule": 60.0},
+    # Daily digests, each at its newsroom's time: checked every 5 minutes.
+    "notifications-send-digests": {"task": "notifications.send_digests", "schedule": 300.0},
+    # Source fetches whose message was lost, or whose worker died holding the lease: queued again.
+    "factcheck-sweep-sources": {"task": "factcheck.sweep_sources", "schedule": 60.0},
+    # Webhook deliveries whose task was lost, or whose worker died mid-send: queued again.
+    "webhooks-sweep-deliveries": {"task": "webhooks.sweep_deliveries", "schedule": 60.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Fetching is waiting on the network: its tasks have a queue of their own, for workers with many
+# threads (``celery -A config worker -Q fetch --pool threads --concurrency 16``, two per core); the
+# default queue (analysis, email) suits a process pool.  A worker started without -Q consumes both.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("fetch"))
+CELERY_TASK_ROUTES = {
+    "factcheck.fetch_source": {"queue": "fetch"},
+    "factcheck.search_sources": {"queue": "fetch"},
+    "webhooks.deliver": {"queue": "fetch"},
+}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # How long a task taken by a worker that then died waits before another worker gets it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    }
 
 # --- Email ----------------------------------------------------------------------------------
 
@@ -222,24 +279,90 @@ MAILERS = {"default": _mailer("EMAIL_URL", "consolemail://")}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Factdesk <factdesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Notifications --------------------------------------------------------------------------
+# Each email is an outbox row sent by a worker (factcheck/notifications); the README explains the
+# guarantees.  A transient error (4xx, server down, timeout) is retried after a backoff that doubles
+# from the base to the cap, with jitter, up to the maximum of attempts; then the email is failed.
+FACTDESK_EMAIL_MAX_ATTEMPTS = env.int("FACTDESK_EMAIL_MAX_ATTEMPTS", default=12)
+FACTDESK_EMAIL_RETRY_BASE_SECONDS = env.float("FACTDESK_EMAIL_RETRY_BASE_SECONDS", default=30.0)
+FACTDESK_EMAIL_RETRY_CAP_SECONDS = env.float("FACTDESK_EMAIL_RETRY_CAP_SECONDS", default=1800.0)
+# A worker sending an email for longer than this is presumed lost, and the email is sent again.
+# Keep it above the send task's hard time limit (90 s), or a slow live send could be duplicated.
+FACTDESK_EMAIL_LEASE_SECONDS = env.int("FACTDESK_EMAIL_LEASE_SECONDS", default=300)
+# A pending email due for this long without its task running (broker lost it) is queued again.
+FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS = env.int("FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS", default=120)
+# A provider's HTTP API instead of SMTP: a Django email backend (django-anymail's, say) and its options
+# as JSON, e.g. anymail.backends.postmark.EmailBackend and {"server_token": "..."}.  Replaces EMAIL_URL.
+if env("FACTDESK_EMAIL_BACKEND", default=""):
+    MAILERS["default"] = {
+        "BACKEND": env("FACTDESK_EMAIL_BACKEND"),
+        "OPTIONS": env.json("FACTDESK_EMAIL_BACKEND_OPTIONS", default={}),
+    }
+
+# --- Webhooks -------------------------------------------------------------------------------
+# Events POSTed, signed, to newsrooms' endpoints (factcheck/webhooks; the README explains the rules).
+# An endpoint's address passes the same destination check as sources (FACTDESK_FETCH_ALLOW_NETWORKS).
+# A failed attempt (no answer, a timeout, anything but a 2xx) is retried after a backoff that doubles
+# from the base to the cap, with jitter (a 429 or 503's Retry-After instead, capped), up to the
+# maximum of attempts; then the delivery has failed.  After FACTDESK_WEBHOOK_DISABLE_AFTER failed
+# deliveries in a row the endpoint is disabled and the newsroom's admins are emailed.
+FACTDESK_WEBHOOK_MAX_ATTEMPTS = env.int("FACTDESK_WEBHOOK_MAX_ATTEMPTS", default=10)
+FACTDESK_WEBHOOK_RETRY_BASE_SECONDS = env.float("FACTDESK_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+FACTDESK_WEBHOOK_RETRY_CAP_SECONDS = env.float("FACTDESK_WEBHOOK_RETRY_CAP_SECONDS", default=3600.0)
+FACTDESK_WEBHOOK_DISABLE_AFTER = env.int("FACTDESK_WEBHOOK_DISABLE_AFTER", default=10)
+# Seconds a receiver has to answer one delivery, connection included (at most 60).
+FACTDESK_WEBHOOK_TIMEOUT = env.float("FACTDESK_WEBHOOK_TIMEOUT", default=10.0)
+
 # --- REST API -------------------------------------------------------------------------------
+
+# Requests per API key, for the whole API and for the analysis preview ("600/min": per s, min, h or
+# day; empty: no limit).  Counted in the default cache (below), which all web processes must share.
+FACTDESK_API_RATE = env("FACTDESK_API_RATE", default="600/min")
+FACTDESK_API_ANALYZE_RATE = env("FACTDESK_API_ANALYZE_RATE", default="60/min")
+# How long the answer to a POST with an Idempotency-Key is kept for its retries, in seconds.
+FACTDESK_API_IDEMPOTENCY_TTL = env.int("FACTDESK_API_IDEMPOTENCY_TTL", default=24 * 3600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["editorial.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["editorial.api.permissions.HasNewsroomKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["editorial.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.api.LimitedJSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "config.api.CursorPage",
+    "DEFAULT_SCHEMA_CLASS": "editorial.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Factdesk API",
-    "DESCRIPTION": "Newsroom integrations: submit articles, read claims and attribution flags.",
+    "DESCRIPTION": (
+        "Newsroom integrations: submit articles, read claims and attribution flags, move claims through "
+        "the review workflow. Every request carries `Authorization: Api-Key <key>` and sees only the "
+        "key's newsroom. Every error has the same body, `ErrorOutput`. A POST with an "
+        "`Idempotency-Key` can be retried safely."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"ClaimStatusEnum": "factcheck.workflow.ClaimStatus"},
+    # Swagger UI from drf-spectacular-sidecar's static files, never a CDN; no online validator.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "displayOperationId": True},
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "factcheck.workflow.ClaimStatus",
+        "FetchStatusEnum": "factcheck.models.FetchStatus",
+        "WebhookEventEnum": "factcheck.webhooks.models.WebhookEvent",
+        "WebhookSubscribableEventEnum": "factcheck.webhooks.models.SUBSCRIBABLE",
+        "WebhookDeliveryStateEnum": "factcheck.webhooks.models.DeliveryState",
+        "WebhookAttemptOutcomeEnum": "factcheck.webhooks.models.AttemptOutcome",
+    },
 }
+
+# --- Cache ----------------------------------------------------------------------------------
+# Holds the API's throttle counts, which every web process must share.  The embedded default is a
+# file-system cache under var/cache (one machine, any number of processes); production sets
+# CACHE_URL=redis://host:6379/1 (Django's Redis backend), or any django-environ cache URL.
+
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 
 LOGGING = {
     "version": 1,
@@ -247,4 +370,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # httpx logs every request at INFO; the fetch attempts are recorded in the database instead.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

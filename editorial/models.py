@@ -198,3 +198,50 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.external_id
+
+
+class IdempotencyRecord(models.Model):
+    """The answer to an API POST sent with an ``Idempotency-Key``, kept so that a retry gets it again.
+
+    Scoped to the API key that sent it.  A row without a response status is a request still being
+    answered: a retry meanwhile gets 409.  The same key with another request (method, path or body)
+    gets 422.  Rows expire after ``FACTDESK_API_IDEMPOTENCY_TTL`` seconds.
+    """
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+", verbose_name="API key")
+    key = models.CharField(
+        "idempotency key",
+        max_length=255,
+        help_text="The client's Idempotency-Key header; one request per key and API key.",
+    )
+    fingerprint = models.CharField(
+        "request digest",
+        max_length=64,
+        help_text="SHA-256 of the method, path and body: the same key with another request is refused.",
+    )
+    method = models.CharField("method", max_length=10)
+    path = models.TextField("path", help_text="The path and query string the request was sent to.")
+    response_status = models.PositiveSmallIntegerField(
+        "response status", null=True, blank=True, help_text="Empty while the first request is being answered."
+    )
+    response_body = models.TextField("response body", blank=True)
+    response_headers = models.JSONField("response headers", default=dict, blank=True)
+    created_at = models.DateTimeField("received", auto_now_add=True)
+    expires_at = models.DateTimeField(
+        "expires", help_text="After this the key may be used again, for any request."
+    )
+
+    class Meta:
+        verbose_name = "idempotent request"
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_one_per_key"),
+            models.CheckConstraint(
+                condition=Q(response_status__isnull=True)
+                | Q(response_status__gte=100, response_status__lte=599),
+                name="idempotency_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="idempotency_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"

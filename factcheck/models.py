@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from editorial.models import ApiKey, Article, Desk, Newsroom
 from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import ClaimKind, Severity
+from factcheck.claimreview import default_claim_review_ratings, validate_claim_review_ratings
 from factcheck.workflow import OPEN_STATES, ClaimStatus
 
 
@@ -53,6 +54,13 @@ class Claim(models.Model):
         help_text="0 to 1: how much the sentence looks like a checkable factual claim (0.5 and up: yes).",
     )
     checkworthiness_reasons = models.JSONField("why", default=list, blank=True)
+    sources_searched_at = models.DateTimeField(
+        "sources searched",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the newsroom's search providers were last asked about this claim.",
+    )
     status = models.CharField(
         "review status", max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.UNREVIEWED
     )
@@ -157,6 +165,13 @@ class Claim(models.Model):
             ),
             models.Index(fields=["article", "status"], name="claim_article_status"),
             models.Index(fields=["updated_at"], name="claim_updated"),
+            # The API's claims list by check-worthiness (either way: the index is walked backwards for
+            # -checkworthiness, -id); without it each page sorts the whole newsroom.  bench/api.py.
+            models.Index(
+                fields=["newsroom", "checkworthiness", "id"],
+                condition=~Q(status=ClaimStatus.SUPERSEDED),
+                name="claim_newsroom_checkworthiness",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -297,6 +312,16 @@ class CheckingPolicy(models.Model):
             "unresolved; flagged claims block it until reviewed whatever their score."
         ),
     )
+    claim_review_ratings = models.JSONField(
+        "ClaimReview ratings",
+        default=default_claim_review_ratings,
+        validators=[validate_claim_review_ratings],
+        help_text=(
+            "How verdicts are published as schema.org ClaimReview: the ends of the numeric scale, and for "
+            "each verdict published its rating on that scale and the name readers see. A verdict left "
+            "out is not published (unverifiable, by default: it is not a point on a scale of truth)."
+        ),
+    )
     updated_at = models.DateTimeField("updated", auto_now=True)
 
     class Meta:
@@ -344,24 +369,238 @@ class AnalysisOverride(models.Model):
         return f"{'claim' if self.as_claim else 'not a claim'}: {self.text[:60]}"
 
 
+class SourceOrigin(models.TextChoices):
+    CITED = "cited", "Cited in the article"
+    EDITOR = "editor", "Added by a person"
+    API = "api", "Added over the API"
+    SEARCH = "search", "Found by a search provider"
+    ARCHIVE = "archive", "Earlier verdict in our archive"
+
+
+class FetchStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be fetched"
+    FETCHING = "fetching", "Being fetched"
+    FETCHED = "fetched", "Fetched and archived"
+    FAILED = "failed", "Could not be fetched"
+    MATCHED = "matched", "Matched in our archive (not fetched)"
+
+
+class Snapshot(models.Model):
+    """What a fetch brought back, stored once per content (its SHA-256), however many sources share it.
+
+    ``raw`` is the body as received, zlib-compressed; ``text`` is its readable main text, extracted
+    when it was archived, so the evidence stays readable when the page changes or disappears.
+    """
+
+    content_hash = models.CharField("SHA-256", max_length=64, unique=True)
+    content_type = models.CharField("content type", max_length=100)
+    size = models.PositiveIntegerField("bytes")
+    raw = models.BinaryField("body (zlib)")
+    title = models.CharField("title", max_length=500, blank=True)
+    text = models.TextField("main text", blank=True)
+    excerpt = models.CharField("excerpt", max_length=400, blank=True)
+    extraction_error = models.CharField("extraction error", max_length=500, blank=True)
+    first_url = models.URLField("first fetched from", max_length=2000)
+    created_at = models.DateTimeField("archived", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "archived copy"
+        verbose_name_plural = "archived copies"
+
+    def __str__(self) -> str:
+        return self.title or self.first_url
+
+
 class Source(models.Model):
-    """A source attached to a claim: a web page that bears on it.  A claim is verified only with one."""
+    """A source attached to a claim: a web page that bears on it, fetched and archived by the workers.
+
+    ``status`` is the fetch's state.  ``lease_token`` and ``lease_until`` say which task run owns a
+    fetch in progress, so that a redelivered or duplicated task never fetches a source twice at once
+    and a worker that died mid-fetch is taken over once its lease runs out.
+    """
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
     url = models.URLField("URL", max_length=2000, help_text="http or https only.")
     note = models.TextField("note", blank=True, help_text="What the source shows, in the checker's words.")
+    origin = models.CharField(
+        "origin", max_length=10, choices=SourceOrigin.choices, default=SourceOrigin.EDITOR
+    )
+    provider = models.CharField(
+        "found by", max_length=100, blank=True, help_text="The search provider that found it."
+    )
+    provider_data = models.JSONField(
+        "provider's details",
+        default=dict,
+        blank=True,
+        help_text="What the provider said of it (title, publisher, rating, ...), as given.",
+    )
+    related_claim = models.ForeignKey(
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For an archive match: the earlier claim with a verdict.",
+    )
+    status = models.CharField(
+        "fetch status", max_length=10, choices=FetchStatus.choices, default=FetchStatus.PENDING
+    )
+    failure = models.TextField("why it failed", blank=True)
+    tries = models.PositiveSmallIntegerField(
+        "tries", default=0, help_text="Fetch attempts since it was added or last refetched."
+    )
+    next_attempt_at = models.DateTimeField("next attempt", null=True, blank=True)
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    snapshot = models.ForeignKey(
+        Snapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
+    )
+    final_url = models.URLField("final URL", max_length=2000, blank=True)
+    fetched_at = models.DateTimeField("fetched", null=True, blank=True)
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField("added by", max_length=200)
     created_at = models.DateTimeField("added", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
 
     class Meta:
-        ordering = ["claim_id", "created_at"]
-        constraints = [models.UniqueConstraint(fields=["claim", "url"], name="source_unique_url_per_claim")]
+        ordering = ["claim_id", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "url"], name="source_unique_url_per_claim"),
+            models.CheckConstraint(condition=Q(origin__in=SourceOrigin.values), name="source_origin_valid"),
+            models.CheckConstraint(condition=Q(status__in=FetchStatus.values), name="source_status_valid"),
+        ]
+        indexes = [
+            # The sweeper's question: which sources are waiting, or held by a lease that ran out?
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="source_waiting",
+                condition=Q(status__in=[FetchStatus.PENDING, FetchStatus.FETCHING]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.url
+
+
+#: Sources that can back a verdict: one a person attached (they vouch for it), or one the workers
+#: fetched and archived.  A cited link that could not be fetched, or an archive match, is not enough.
+EVIDENCE = Q(origin__in=[SourceOrigin.EDITOR, SourceOrigin.API]) | Q(status=FetchStatus.FETCHED)
+
+
+class FetchAttempt(models.Model):
+    """One attempt at fetching a source, as it went: the archive's log."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        OK = "ok", "Fetched"
+        TRANSIENT = "transient", "Failed, will retry"
+        PERMANENT = "permanent", "Failed for good"
+        INTERRUPTED = "interrupted", "Interrupted (the worker stopped)"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="attempts")
+    token = models.UUIDField("lease", unique=True, editable=False)
+    url = models.URLField("URL", max_length=2000)
+    final_url = models.URLField("final URL", max_length=2000, blank=True)
+    hops = models.JSONField("redirects", default=list, blank=True)
+    http_status = models.PositiveSmallIntegerField("HTTP status", null=True, blank=True)
+    content_type = models.CharField("content type", max_length=100, blank=True)
+    size = models.PositiveIntegerField("bytes", null=True, blank=True)
+    content_hash = models.CharField("SHA-256", max_length=64, blank=True)
+    started_at = models.DateTimeField("started")
+    duration_ms = models.PositiveIntegerField("duration (ms)", null=True, blank=True)
+    outcome = models.CharField("outcome", max_length=12, choices=Outcome.choices, default=Outcome.RUNNING)
+    error = models.TextField("error", blank=True)
+
+    class Meta:
+        ordering = ["source_id", "started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.url} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.get_outcome_display()}"
+
+
+class Passage(models.Model):
+    """A passage of a source's archived text that bears on the claim, ranked by BM25.
+
+    Relevance, not a verdict: it says where to read, not what the source shows.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="passages")
+    rank = models.PositiveSmallIntegerField("rank")
+    start = models.PositiveIntegerField("start")
+    end = models.PositiveIntegerField("end")
+    text = models.TextField("passage")
+    score = models.FloatField("BM25 score")
+    relevance = models.FloatField("relevance", help_text="0 to 1, relative to the best possible match.")
+    terms = models.JSONField(
+        "matched words", default=list, help_text="[start, end] of each matched word within the passage."
+    )
+
+    class Meta:
+        ordering = ["source_id", "rank"]
+        constraints = [models.UniqueConstraint(fields=["source", "rank"], name="passage_unique_rank")]
+
+    def __str__(self) -> str:
+        return f"#{self.rank + 1} ({self.relevance:.0%})"
+
+
+class SearchProvider(models.Model):
+    """A place Factdesk searches for sources of a newsroom's check-worthy claims.
+
+    ``archive``: the newsroom's own earlier claims with a verdict (claim matching).
+    ``http_json``: any search API that answers JSON, described by a URL template and field paths;
+    Google Fact Check Tools' ``claims:search`` is the documented example (README).
+    """
+
+    class Kind(models.TextChoices):
+        ARCHIVE = "archive", "Our archive of verdicts"
+        HTTP_JSON = "http_json", "HTTP JSON search API"
+
+    newsroom = models.ForeignKey(Newsroom, on_delete=models.CASCADE, related_name="search_providers")
+    name = models.CharField("name", max_length=100)
+    kind = models.CharField("kind", max_length=10, choices=Kind.choices)
+    enabled = models.BooleanField("enabled", default=True)
+    max_results = models.PositiveSmallIntegerField("results per claim", default=3)
+    min_checkworthiness = models.FloatField(
+        "search claims scoring at least",
+        default=0.5,
+        help_text="Only claims at least this check-worthy are searched (0 to 1).",
+    )
+    url_template = models.CharField(
+        "URL template",
+        max_length=2000,
+        blank=True,
+        help_text="With {query} for the claim and {secret} for the secret below, both URL-encoded.",
+    )
+    secret = models.CharField(
+        "secret", max_length=500, blank=True, help_text="An API key for the search API, put into {secret}."
+    )
+    results_path = models.CharField(
+        "results path", max_length=200, blank=True, help_text="Dotted path of the result list, e.g. claims."
+    )
+    fields = models.JSONField(
+        "field paths",
+        default=dict,
+        blank=True,
+        help_text=(
+            "Dotted paths within one result: url (required), title, snippet, rating, publisher; "
+            'e.g. {"url": "claimReview.0.url"}.'
+        ),
+    )
+    created_at = models.DateTimeField("created", auto_now_add=True)
+
+    class Meta:
+        ordering = ["newsroom_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["newsroom", "name"], name="search_provider_unique_name"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["archive", "http_json"]), name="search_provider_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ReviewItem(Claim):

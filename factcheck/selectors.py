@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from editorial.models import AnalysisStatus, Article, Membership, Newsroom
 from factcheck.analysis.attributions import DEFAULT_POLICY, Policy
 from factcheck.analysis.types import Severity
-from factcheck.models import AttributionFlag, CheckingPolicy, Claim, ClaimEvent, ExcludedBlock
+from factcheck.models import (
+    ActorKind,
+    AttributionFlag,
+    CheckingPolicy,
+    Claim,
+    ClaimEvent,
+    ExcludedBlock,
+    Source,
+)
 from factcheck.workflow import OPEN_STATES, ClaimStatus
 from factcheck.workflow import ClaimStatus as S
 
@@ -36,27 +45,164 @@ def article_detail(*, newsroom: Newsroom, article_id: int) -> Article:
     )
 
 
+#: What the claims list reads of each claim.
+CLAIM_LIST_FIELDS = (
+    "id", "article_id", "ordinal", "text", "start", "end", "paragraph", "kind", "checkworthiness",
+    "checkworthiness_reasons", "status", "assignee_id", "is_flagged", "updated_at",
+)  # fmt: skip
+#: What the claims list shows of each flag, in its order.
+FLAG_FIELDS = ("kind", "cue", "start", "end", "severity", "message")
+
+
 def claim_list(
     *,
     newsroom: Newsroom,
     article_id: int | None = None,
     flagged: bool | None = None,
     flag_kind: str | None = None,
+    status: str | None = None,
+    desk_id: int | None = None,
+    assignee: int | str | None = None,
+    checkworthiness_min: float | None = None,
+    checkworthiness_max: float | None = None,
+    updated_since: datetime | None = None,
 ) -> QuerySet[Claim]:
-    """Live claims of ``newsroom``, newest articles first, in article order."""
+    """Claims of ``newsroom``: the live ones, or the superseded ones if ``status`` says so.
+
+    Each claim has the fields the API lists and ``assignee_username`` (no user row is fetched); the
+    flags of a page are :func:`claim_list_flags`, one query.  The filters mean what they mean in the
+    review queue (``narrow_queue``); ``assignee`` is a user id or "unassigned".  ``updated_since``:
+    changed at or after that time (for incremental sync).  The caller orders (the API's cursor
+    pagination does).
+    """
+    base = Claim.objects.filter(status=S.SUPERSEDED) if status == S.SUPERSEDED else live_claims()
     claims = (
-        live_claims()
-        .filter(article__newsroom=newsroom)
-        .select_related("article", "article__desk", "assignee")
-        .prefetch_related("flags")
+        base.filter(newsroom=newsroom)
+        .only(*CLAIM_LIST_FIELDS)
+        .annotate(assignee_username=F("assignee__username"))
+    )
+    claims = narrow_queue(
+        claims,
+        viewer=None,
+        filters=QueueFilters(status=status, flag_kind=flag_kind, desk_id=desk_id, assignee=assignee),
     )
     if article_id is not None:
         claims = claims.filter(article_id=article_id)
     if flagged is not None:
         claims = claims.filter(is_flagged=flagged)
-    if flag_kind:
-        claims = with_flag_kind(claims, flag_kind)
+    if checkworthiness_min is not None:
+        claims = claims.filter(checkworthiness__gte=checkworthiness_min)
+    if checkworthiness_max is not None:
+        claims = claims.filter(checkworthiness__lte=checkworthiness_max)
+    if updated_since is not None:
+        claims = claims.filter(updated_at__gte=updated_since)
     return claims
+
+
+def claim_list_flags(*, claim_ids: list[int]) -> dict[int, list[dict]]:
+    """The flags of the claims ``claim_ids`` (a page of :func:`claim_list`), as ``{claim id: [flag]}``
+    with each flag's ``FLAG_FIELDS``, in the order of the text: one query, and no model rows.
+
+    Plain SQL: the ORM spends a millisecond preparing an ``IN`` of 50 ids through the foreign key,
+    four times what the query itself costs, on a list that answers hundreds of requests a second.
+    """
+    flags: dict[int, list[dict]] = {claim_id: [] for claim_id in claim_ids}
+    if not claim_ids:
+        return flags
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("claim_id", *FLAG_FIELDS))
+    table = quote(AttributionFlag._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(claim_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table} WHERE {quote('claim_id')} IN ({placeholders}) "  # noqa: S608
+            f"ORDER BY {quote('claim_id')}, {quote('start')}, {quote('id')}",  # names from the model only
+            [int(claim_id) for claim_id in claim_ids],
+        )
+        for claim_id, *values in cursor.fetchall():
+            flags[claim_id].append(dict(zip(FLAG_FIELDS, values, strict=True)))
+    return flags
+
+
+def article_list(
+    *,
+    newsroom: Newsroom,
+    external_id: str | None = None,
+    desk_id: int | None = None,
+    analysis_status: str | None = None,
+    readiness: str | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[Article]:
+    """Articles of ``newsroom`` with what their readiness is derived from (see :func:`readiness`).
+
+    ``updated_since``: the article, or one of its claims, changed at or after that time: a claim's
+    review moves the article's readiness without touching the article.  The caller orders.
+    """
+    threshold = Coalesce(F("newsroom__checking_policy__checkworthiness_threshold"), Value(DEFAULT_THRESHOLD))
+    # Exists, not counts: each article's readiness is then two index probes, and a filter on it
+    # lets the page stop early instead of aggregating every claim of the newsroom first.
+    articles = (
+        Article.objects.filter(newsroom=newsroom)
+        .select_related("desk")
+        .annotate(
+            readiness_threshold=threshold,
+            blocking_claims=Exists(
+                Claim.objects.filter(
+                    article=OuterRef("pk"), is_flagged=True, status__in=[S.UNREVIEWED, S.NEEDS_ATTRIBUTION]
+                )
+            ),
+            open_claims=Exists(
+                Claim.objects.filter(
+                    article=OuterRef("pk"),
+                    status__in=list(OPEN_STATES),
+                    checkworthiness__gte=OuterRef("readiness_threshold"),
+                )
+            ),
+        )
+    )
+    if external_id is not None:
+        articles = articles.filter(external_id=external_id)
+    if desk_id is not None:
+        articles = articles.filter(desk_id=desk_id)
+    if analysis_status is not None:
+        articles = articles.filter(analysis_status=analysis_status)
+    if readiness is not None:
+        analysed = Q(analysis_status=AnalysisStatus.ANALYZED)
+        articles = articles.filter(
+            {
+                Readiness.PENDING: ~analysed,
+                Readiness.BLOCKED: analysed & Q(blocking_claims=True),
+                Readiness.OPEN: analysed & Q(blocking_claims=False, open_claims=True),
+                Readiness.CLEAR: analysed & Q(blocking_claims=False, open_claims=False),
+            }[readiness]
+        )
+    if updated_since is not None:
+        articles = articles.filter(
+            Q(updated_at__gte=updated_since)
+            | Exists(Claim.objects.filter(article=OuterRef("pk"), updated_at__gte=updated_since))
+        )
+    return articles
+
+
+#: What the analyses of an article's revisions (and editors' corrections) do to its claims.
+REVISION_ACTIONS = ("created", "supersede")
+#: A note on a claim, outside any move of the workflow.
+NOTE_ACTION = "note"
+
+
+def article_revisions(*, article: Article) -> QuerySet[ClaimEvent]:
+    """The changes revisions made to ``article``'s claims: sentences that became claims, claims
+    superseded because a revision removed or rewrote their sentence, and requests for attribution
+    that a revision answered.  The caller orders."""
+    return (
+        ClaimEvent.objects.filter(claim__article=article)
+        .filter(Q(action__in=REVISION_ACTIONS) | Q(action="answer_attribution", actor_kind=ActorKind.SYSTEM))
+        .select_related("claim")
+    )
+
+
+def claim_notes(*, claim: Claim) -> QuerySet[ClaimEvent]:
+    return ClaimEvent.objects.filter(claim=claim, action=NOTE_ACTION).order_by("created_at", "id")
 
 
 def with_flag_kind(claims: QuerySet[Claim], kind: str) -> QuerySet[Claim]:
@@ -87,12 +233,25 @@ def attribution_policy(*, newsroom: Newsroom) -> Policy:
     )
 
 
+def sources_prefetch() -> Prefetch:
+    """A claim's sources with their passages and archived copy's title and excerpt (not its text)."""
+    return Prefetch(
+        "sources",
+        queryset=Source.objects.select_related("snapshot")
+        .defer("snapshot__raw", "snapshot__text")
+        .prefetch_related("passages")
+        .order_by("created_at", "id"),
+    )
+
+
 def claim_detail(*, newsroom: Newsroom, claim_id: int) -> Claim:
     """One claim of ``newsroom`` with its flags, sources and history (raises Claim.DoesNotExist)."""
     return (
         Claim.objects.select_related("article", "article__desk", "assignee")
         .prefetch_related(
-            "flags", "sources", Prefetch("events", queryset=ClaimEvent.objects.order_by("created_at", "id"))
+            "flags",
+            sources_prefetch(),
+            Prefetch("events", queryset=ClaimEvent.objects.order_by("created_at", "id")),
         )
         .get(article__newsroom=newsroom, pk=claim_id)
     )

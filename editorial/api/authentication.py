@@ -31,23 +31,33 @@ class ApiClient:
         return str(self.api_key)
 
 
+def api_key_from_header(header: bytes) -> ApiKey | None:
+    """The active key an ``Authorization`` header names; None without the header.
+
+    Raises ``AuthenticationFailed`` for any other scheme, or a key that is unknown or revoked.
+    """
+    if not header:
+        return None
+    try:
+        scheme, _, raw_key = header.decode("ascii").partition(" ")
+    except UnicodeDecodeError:
+        raise exceptions.AuthenticationFailed("The Authorization header must be plain ASCII.") from None
+    if scheme.lower() != KEYWORD.lower():
+        raise exceptions.AuthenticationFailed(f"Use the header 'Authorization: {KEYWORD} <key>'.")
+    raw_key = raw_key.strip()
+    if not raw_key:
+        raise exceptions.AuthenticationFailed(f"No key after '{KEYWORD}'.")
+    api_key = api_key_authenticate(raw_key=raw_key)
+    if api_key is None:
+        raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+    return api_key
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
-        header = get_authorization_header(request)
-        if not header:
-            return None
-        try:
-            scheme, _, raw_key = header.decode("ascii").partition(" ")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("The Authorization header must be plain ASCII.") from None
-        if scheme.lower() != KEYWORD.lower():
-            raise exceptions.AuthenticationFailed(f"Use the header 'Authorization: {KEYWORD} <key>'.")
-        raw_key = raw_key.strip()
-        if not raw_key:
-            raise exceptions.AuthenticationFailed(f"No key after '{KEYWORD}'.")
-        api_key = api_key_authenticate(raw_key=raw_key)
+        api_key = api_key_from_header(get_authorization_header(request))
         if api_key is None:
-            raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+            return None
         return ApiClient(api_key=api_key), api_key
 
     def authenticate_header(self, request) -> str:

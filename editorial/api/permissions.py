@@ -1,7 +1,7 @@
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 
-from editorial.models import ApiKey
+from editorial.models import ApiKey, Role
 
 
 class HasNewsroomKey(BasePermission):
@@ -13,3 +13,12 @@ class HasNewsroomKey(BasePermission):
         if request.auth is None:
             raise NotAuthenticated(self.message)  # 401 with the challenge, and a message that says how
         return isinstance(request.auth, ApiKey)
+
+
+class HasAdminKey(HasNewsroomKey):
+    """The key is a newsroom admin's: it manages the newsroom's API keys (403 for any other role)."""
+
+    message = "Only an API key with the newsroom admin role manages API keys."
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and request.auth.role == Role.ADMIN

@@ -5,10 +5,11 @@
 - ``claim_page``: the queue's claim page and the forms that move a claim through the workflow;
 - ``claims``: claims as records (every revision), flags, history and parts kept out;
 - ``policy``: newsrooms' checking policies;
+- ``sources``: sources on the claim page (passages, archived copy, refetch) and search providers;
 - ``common``: highlighting untrusted text, roles, refusals.
 """
 
-from factcheck.admin import articles, claims, policy, queue
+from factcheck.admin import articles, claims, policy, queue, sources
 from factcheck.admin.common import highlight
 
-__all__ = ["articles", "claims", "highlight", "policy", "queue"]
+__all__ = ["articles", "claims", "highlight", "policy", "queue", "sources"]

@@ -1,7 +1,8 @@
 """The claim page of the review queue: the sentence in its paragraph, flags, sources, history, and
 the forms that move it through the workflow.
 
-Every form posts to its own small view (``<id>/transition/``, ``<id>/assign/``, ``<id>/sources/``)
+Every form posts to its own small view (``<id>/transition/``, ``<id>/assign/``, ``<id>/sources/``,
+``<id>/sources/<source>/refetch/``)
 that calls one service, reports success or the refusal with Django's messages, and redirects back
 to the page (post/redirect/get).  The page itself only reads.
 """
@@ -19,10 +20,11 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import selectors, services
 from factcheck.admin.common import REFUSALS, highlight_claim, refusal_text
+from factcheck.admin.sources import SourceViewsMixin, source_views
 from factcheck.models import Claim, ClaimEvent, ReviewItem
 from factcheck.workflow import ClaimStatus, WorkflowRole
 
@@ -63,12 +65,7 @@ def assignable_people(newsroom_id: int):
     )
 
 
-def safe_href(url: str) -> str | None:
-    """Only web addresses become links (the service accepts no other, but the page does not rely on it)."""
-    return url if url.lower().startswith(("http://", "https://")) else None
-
-
-class ClaimPageMixin:
+class ClaimPageMixin(SourceViewsMixin):
     """The review queue's change view, replaced by the claim page and its three form handlers."""
 
     claim_page_template = "factcheck/admin/claim_page.html"
@@ -80,14 +77,30 @@ class ClaimPageMixin:
             ("assign", self.assign_view),
             ("sources", self.source_view),
         ]
-        return [
+        source_views = [
             path(
-                f"<path:object_id>/{name}/",
-                self.admin_site.admin_view(require_POST(view)),
-                name="{}_{}_{}".format(*info, name),
-            )
-            for name, view in views
-        ] + super().get_urls()  # before the admin's own "<path:object_id>/" catch-all
+                "<path:object_id>/sources/<int:source_id>/archive/",
+                self.admin_site.admin_view(require_GET(self.archive_view)),
+                name="{}_{}_archive".format(*info),
+            ),
+            path(
+                "<path:object_id>/sources/<int:source_id>/refetch/",
+                self.admin_site.admin_view(require_POST(self.refetch_view)),
+                name="{}_{}_refetch".format(*info),
+            ),
+        ]
+        return (
+            source_views
+            + [
+                path(
+                    f"<path:object_id>/{name}/",
+                    self.admin_site.admin_view(require_POST(view)),
+                    name="{}_{}_{}".format(*info, name),
+                )
+                for name, view in views
+            ]
+            + super().get_urls()  # before the admin's own "<path:object_id>/" catch-all
+        )
 
     # --- Reading ---------------------------------------------------------------------------------
 
@@ -100,7 +113,8 @@ class ClaimPageMixin:
         return (
             self.get_queryset(request)
             .prefetch_related(
-                "sources", Prefetch("events", queryset=ClaimEvent.objects.order_by("created_at", "id"))
+                selectors.sources_prefetch(),
+                Prefetch("events", queryset=ClaimEvent.objects.order_by("created_at", "id")),
             )
             .filter(pk=pk)
             .first()
@@ -142,7 +156,7 @@ class ClaimPageMixin:
             "article_url": reverse("admin:editorial_article_change", args=[claim.article_id]),
             "passage": passage(claim, neighbours),
             "flags": list(claim.flags.all()),
-            "sources": [(source, safe_href(source.url)) for source in claim.sources.all()],
+            "sources": source_views(claim, info=info),
             "events": list(claim.events.all()),
             "transitions": transitions,
             "note_needed_by": [t.label for t in transitions if t.needs_note],

@@ -1,16 +1,27 @@
-"""Newsrooms' checking policies: which vague attributions to flag, and how hard."""
+"""Newsrooms' checking policies: which vague attributions to flag, and how hard; how verdicts are
+published as ClaimReview."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Role
 from factcheck import services
 from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import Severity
+from factcheck.claimreview import (
+    NAME_MAX_LENGTH,
+    VERDICT_ORDER,
+    default_claim_review_ratings,
+    rating_scale,
+)
 from factcheck.models import CheckingPolicy
+from factcheck.services.claimreview import claim_review_ratings_save
+from factcheck.workflow import ClaimStatus
 
 
 def _kind_label(kind: str) -> str:
@@ -36,8 +47,42 @@ class _CheckingPolicyForm(forms.ModelForm):
         for kind, default in ATTRIBUTION_KINDS.items():
             self.initial.setdefault(f"severity_{kind}", saved.get(kind, default.value))
 
+        ratings = self.instance.claim_review_ratings if self.instance.pk else default_claim_review_ratings()
+        self.initial.setdefault("claim_review_worst", ratings["worst"])
+        self.initial.setdefault("claim_review_best", ratings["best"])
+        for verdict in VERDICT_ORDER:
+            entry = ratings["verdicts"].get(verdict, {})
+            self.initial.setdefault(f"claim_review_rating_{verdict}", entry.get("rating"))
+            self.initial.setdefault(f"claim_review_name_{verdict}", entry.get("name", ""))
+
     def severities(self) -> dict[str, str]:
         return {kind: self.cleaned_data[f"severity_{kind}"] for kind in ATTRIBUTION_KINDS}
+
+    def clean(self):
+        cleaned = super().clean()
+        defaults = default_claim_review_ratings()
+        worst, best = cleaned.get("claim_review_worst"), cleaned.get("claim_review_best")
+        ratings = {
+            "worst": defaults["worst"] if worst is None else worst,
+            "best": defaults["best"] if best is None else best,
+            "verdicts": {},
+        }
+        for verdict in VERDICT_ORDER:
+            rating = cleaned.get(f"claim_review_rating_{verdict}")
+            name = cleaned.get(f"claim_review_name_{verdict}", "")
+            if rating is None:
+                if name:
+                    self.add_error(
+                        f"claim_review_rating_{verdict}", "Give the rating too, or clear the name."
+                    )
+                continue
+            ratings["verdicts"][verdict] = {"rating": rating, "name": name or ClaimStatus(verdict).label}
+        try:
+            rating_scale(ratings)
+        except ValidationError as error:
+            self.add_error(None, error)
+        self.claim_review_ratings = ratings
+        return cleaned
 
 
 # One severity field per kind of flag, declared on the class so that the admin knows them.
@@ -50,8 +95,44 @@ CheckingPolicyForm = type(
             choices=[(s.value, s.value.capitalize()) for s in Severity],
         )
         for kind in ATTRIBUTION_KINDS
+    }
+    | {
+        "claim_review_worst": forms.IntegerField(
+            label="ClaimReview: worst rating",
+            required=False,
+            help_text="The bottom of the published scale (worstRating); blank: 1.",
+        ),
+        "claim_review_best": forms.IntegerField(
+            label="ClaimReview: best rating",
+            required=False,
+            help_text="The top of the published scale (bestRating); blank: 5.",
+        ),
+    }
+    | {
+        f"claim_review_rating_{verdict}": forms.IntegerField(
+            label=f"ClaimReview rating: {ClaimStatus(verdict).label.lower()}",
+            required=False,
+            help_text="Its value on the scale (ratingValue). Blank: claims with this verdict are not "
+            "published as ClaimReview.",
+        )
+        for verdict in VERDICT_ORDER
+    }
+    | {
+        f"claim_review_name_{verdict}": forms.CharField(
+            label=f"ClaimReview name: {ClaimStatus(verdict).label.lower()}",
+            required=False,
+            max_length=NAME_MAX_LENGTH,
+            help_text="What readers see (alternateName), e.g. 'False'. Blank: the verdict's name.",
+        )
+        for verdict in VERDICT_ORDER
     },
 )
+
+CLAIM_REVIEW_FIELDS = [
+    "claim_review_worst",
+    "claim_review_best",
+    *(f"claim_review_{part}_{verdict}" for verdict in VERDICT_ORDER for part in ("rating", "name")),
+]
 
 
 @admin.register(CheckingPolicy)
@@ -63,7 +144,7 @@ class CheckingPolicyAdmin(ServiceWrittenAdmin):
     def get_fields(self, request, obj=None):
         return [
             "newsroom", "flag_kinds", *(f"severity_{kind}" for kind in ATTRIBUTION_KINDS),
-            "extra_vague_terms", "allowed_phrases",
+            "extra_vague_terms", "allowed_phrases", *CLAIM_REVIEW_FIELDS,
         ]  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
@@ -74,10 +155,13 @@ class CheckingPolicyAdmin(ServiceWrittenAdmin):
         return ", ".join(_kind_label(kind) for kind in policy.flag_kinds) or "none"
 
     def save_form(self, request, form, change):
-        return services.checking_policy_save(
-            newsroom=form.instance.newsroom if change else form.cleaned_data["newsroom"],
-            flag_kinds=form.cleaned_data["flag_kinds"],
-            severities=form.severities(),
-            extra_vague_terms=form.cleaned_data["extra_vague_terms"],
-            allowed_phrases=form.cleaned_data["allowed_phrases"],
-        )
+        newsroom = form.instance.newsroom if change else form.cleaned_data["newsroom"]
+        with transaction.atomic():
+            services.checking_policy_save(
+                newsroom=newsroom,
+                flag_kinds=form.cleaned_data["flag_kinds"],
+                severities=form.severities(),
+                extra_vague_terms=form.cleaned_data["extra_vague_terms"],
+                allowed_phrases=form.cleaned_data["allowed_phrases"],
+            )
+            return claim_review_ratings_save(newsroom=newsroom, ratings=form.claim_review_ratings)

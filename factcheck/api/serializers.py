@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from editorial.models import Article, BodyFormat
+from editorial.models import AnalysisStatus, Article, BodyFormat
 from factcheck import selectors
 from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import FORMATS
-from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock, Source
+from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock, Passage, Snapshot, Source
 from factcheck.workflow import ClaimStatus
 
 
@@ -56,7 +59,12 @@ class ClaimOutput(serializers.ModelSerializer):
     index = serializers.IntegerField(source="ordinal")
     reasons = serializers.ListField(child=serializers.CharField(), source="checkworthiness_reasons")
     flagged = serializers.BooleanField(source="is_flagged")
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who has taken it (a username), or null.",
+    )
     flags = FlagOutput(many=True, read_only=True)
 
     class Meta:
@@ -80,21 +88,59 @@ class ClaimOutput(serializers.ModelSerializer):
         ]
 
 
+_TIMESTAMP = serializers.DateTimeField()
+
+
+def claim_rows(claims, flags: dict[int, list[dict]]) -> list[dict]:
+    """What ``ClaimOutput(claims, many=True).data`` gives, built by hand for the claims list.
+
+    The list serves pages of 50 claims many times a second, and DRF's fields cost several times what
+    this does (``bench/api.py``).  ``claims``: rows with the attributes ``selectors.CLAIM_LIST_FIELDS``
+    and ``assignee_username`` (named rows of ``selectors.claim_list``, or its claims); ``flags``: from
+    ``selectors.claim_list_flags``.  ``ClaimOutput`` stays the schema, and
+    ``tests/factcheck/test_api_perf.py`` checks that both give the same output.
+    """
+    timestamp = _TIMESTAMP.to_representation
+    return [
+        {
+            "id": claim.id,
+            "article": claim.article_id,
+            "index": claim.ordinal,
+            "text": claim.text,
+            "start": claim.start,
+            "end": claim.end,
+            "paragraph": claim.paragraph,
+            "kind": claim.kind,
+            "checkworthiness": float(claim.checkworthiness),
+            "reasons": [str(reason) for reason in claim.checkworthiness_reasons],
+            "status": claim.status,
+            "assignee": claim.assignee_username,
+            "flagged": claim.is_flagged,
+            "flags": flags[claim.id],
+            "updated_at": timestamp(claim.updated_at),
+        }
+        for claim in claims
+    ]
+
+
 class ExcludedOutput(serializers.ModelSerializer):
     class Meta:
         model = ExcludedBlock
         fields = ["text", "start", "end", "reason"]
 
 
-class ArticleOutput(serializers.ModelSerializer):
-    desk = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    readiness = serializers.SerializerMethodField(
-        help_text="pending (not analysed), blocked (a flagged claim is unreviewed or waits for attribution), "
-        "open (check-worthy claims still being checked) or clear."
+READINESS_HELP = (
+    "pending (not analysed), blocked (a flagged claim is unreviewed or waits for attribution), "
+    "open (check-worthy claims still being checked) or clear."
+)
+
+
+class ArticleSummaryOutput(serializers.ModelSerializer):
+    desk = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The desk's slug, or null for none."
     )
+    readiness = serializers.SerializerMethodField(help_text=READINESS_HELP)
     format = serializers.CharField(source="body_format")
-    claims = ClaimOutput(many=True, read_only=True, source="live_claims")
-    excluded = ExcludedOutput(many=True, read_only=True, source="excluded_blocks")
 
     class Meta:
         model = Article
@@ -111,6 +157,22 @@ class ArticleOutput(serializers.ModelSerializer):
             "analysis_error",
             "analyzed_revision",
             "readiness",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=selectors.Readiness.choices))
+    def get_readiness(self, article) -> str:
+        return selectors.readiness(article).value
+
+
+class ArticleOutput(ArticleSummaryOutput):
+    claims = ClaimOutput(many=True, read_only=True, source="live_claims")
+    excluded = ExcludedOutput(many=True, read_only=True, source="excluded_blocks")
+
+    class Meta(ArticleSummaryOutput.Meta):
+        fields = [
+            *ArticleSummaryOutput.Meta.fields[:-2],
             "canonical_text",
             "created_at",
             "updated_at",
@@ -118,16 +180,126 @@ class ArticleOutput(serializers.ModelSerializer):
             "excluded",
         ]
 
-    def get_readiness(self, article) -> str:
-        return selectors.readiness(article).value
+
+class ScoreField(serializers.FloatField):
+    """A check-worthiness bound: a number from 0 to 1 (not NaN, not infinite)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=1, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value
+
+
+#: The orders a list can be read in: ``name`` for the query, and the order itself (ending with the id).
+CLAIM_ORDERINGS = {
+    "id": ("id",),
+    "-id": ("-id",),
+    "updated_at": ("updated_at", "id"),
+    "-updated_at": ("-updated_at", "-id"),
+    "checkworthiness": ("checkworthiness", "id"),
+    "-checkworthiness": ("-checkworthiness", "-id"),
+}
+ARTICLE_ORDERINGS = {
+    "id": ("id",),
+    "-id": ("-id",),
+    "updated_at": ("updated_at", "id"),
+    "-updated_at": ("-updated_at", "-id"),
+}
+UPDATED_SINCE_HELP = "Only what changed at or after this time (ISO 8601), for incremental sync."
 
 
 class ClaimListFilters(serializers.Serializer):
-    article = serializers.IntegerField(required=False, min_value=1)
+    article = serializers.IntegerField(required=False, min_value=1, help_text="An article's id.")
+    status = serializers.ChoiceField(
+        choices=ClaimStatus.choices,
+        required=False,
+        help_text="Only claims in this state. Superseded claims are listed only when asked for.",
+    )
     flagged = serializers.BooleanField(required=False, allow_null=True, default=None)
     flag_kind = serializers.ChoiceField(
         choices=list(ATTRIBUTION_KINDS), required=False, help_text="Only claims with a flag of this kind."
     )
+    desk = serializers.SlugField(required=False, help_text="Only claims of this desk's articles (its slug).")
+    assignee = serializers.RegexField(
+        r"^(none|[1-9][0-9]{0,17})$",
+        required=False,
+        help_text="A person's id (see /api/v1/people/), or `none` for claims nobody has taken. "
+        "(An API key is not a person, so there is no `me`.)",
+        error_messages={"invalid": "A person's id, or none."},
+    )
+    checkworthiness_min = ScoreField(required=False, help_text="Only claims scoring at least this (0 to 1).")
+    checkworthiness_max = ScoreField(required=False, help_text="Only claims scoring at most this (0 to 1).")
+    updated_since = serializers.DateTimeField(required=False, help_text=UPDATED_SINCE_HELP)
+    ordering = serializers.ChoiceField(
+        choices=list(CLAIM_ORDERINGS),
+        default="id",
+        help_text="The order of the list; `-` first: descending. Ties are broken by id.",
+    )
+
+    def validate(self, attrs):
+        low, high = attrs.get("checkworthiness_min"), attrs.get("checkworthiness_max")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(
+                {"checkworthiness_min": ["Must not be more than checkworthiness_max."]}
+            )
+        return attrs
+
+
+class ArticleListFilters(serializers.Serializer):
+    external_id = serializers.CharField(
+        required=False, max_length=200, help_text="The article with this id in your CMS."
+    )
+    desk = serializers.SlugField(required=False, help_text="Only this desk's articles (its slug).")
+    analysis_status = serializers.ChoiceField(choices=AnalysisStatus.choices, required=False)
+    readiness = serializers.ChoiceField(
+        choices=selectors.Readiness.choices, required=False, help_text=READINESS_HELP
+    )
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text=f"{UPDATED_SINCE_HELP} An article counts as changed when one of its claims does, "
+        "since that can change its readiness.",
+    )
+    ordering = serializers.ChoiceField(
+        choices=list(ARTICLE_ORDERINGS),
+        default="id",
+        help_text="The order of the list; `-` first: descending. Ties are broken by id.",
+    )
+
+
+class NoteInput(serializers.Serializer):
+    note = TextField(max_length=5000, help_text="What to write in the claim's history.")
+
+
+class RevisionChangeOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name")
+    claim_text = serializers.CharField(source="claim.text")
+
+    class Meta:
+        model = ClaimEvent
+        fields = [
+            "id",
+            "created_at",
+            "claim",
+            "claim_text",
+            "action",
+            "from_status",
+            "to_status",
+            "note",
+            "actor",
+            "actor_kind",
+        ]
+        extra_kwargs = {
+            "action": {
+                "help_text": "created: the sentence became a claim; supersede: a revision removed or "
+                "rewrote it (or an editor kept it out); answer_attribution: a revision answered a "
+                "request for attribution."
+            },
+            "note": {"help_text": "Which revision, or the editor's reason."},
+        }
 
 
 class AnalyzeInput(serializers.Serializer):
@@ -168,12 +340,48 @@ class AnalyzeOutput(serializers.Serializer):
     excluded = AnalyzedExcludedOutput(many=True)
 
 
+class PassageOutput(serializers.ModelSerializer):
+    highlights = serializers.ListField(
+        source="terms",
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        help_text="[start, end] of each word that matches the claim, within `text`.",
+    )
+
+    class Meta:
+        model = Passage
+        fields = ["rank", "text", "start", "end", "score", "relevance", "highlights"]
+        extra_kwargs = {
+            "start": {"help_text": "Offset in the archived main text."},
+            "relevance": {
+                "help_text": "0 to 1: how well the passage's words match the claim. Not a verdict."
+            },
+        }
+
+
+class ArchivedCopyOutput(serializers.ModelSerializer):
+    archived_at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = Snapshot
+        fields = ["content_hash", "content_type", "size", "title", "excerpt", "archived_at"]
+
+
 class SourceOutput(serializers.ModelSerializer):
     added_by = serializers.CharField(source="actor_name")
+    archived = ArchivedCopyOutput(source="snapshot", read_only=True, allow_null=True)
+    passages = PassageOutput(many=True, read_only=True)
 
     class Meta:
         model = Source
-        fields = ["id", "url", "note", "added_by", "created_at"]
+        fields = [
+            "id", "url", "note", "origin", "provider", "provider_data", "related_claim", "status",
+            "failure", "tries", "next_attempt_at", "final_url", "fetched_at", "archived", "passages",
+            "added_by", "created_at",
+        ]  # fmt: skip
+        extra_kwargs = {
+            "status": {"help_text": "pending, fetching, fetched, failed; matched for an archive match."},
+            "failure": {"help_text": "Why the last attempt failed (empty once fetched)."},
+        }
 
 
 class EventOutput(serializers.ModelSerializer):

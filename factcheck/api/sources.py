@@ -1,32 +1,99 @@
-"""API views for the sources behind a claim."""
+"""API views for the sources behind a claim: list and add them, read one with its archived text,
+and ask for a fresh fetch."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from factcheck import services
+from config.api import error
+from factcheck import selectors, services
 from factcheck.api import serializers as s
 from factcheck.api.views import CLAIM_ERRORS, ERRORS, _claim
+from factcheck.models import Source
+
+SOURCE_ERRORS = {401: ERRORS[401], 404: error("No such source in your newsroom.")}
+
+
+class ArchivedSourceOutput(s.SourceOutput):
+    text = serializers.CharField(
+        source="snapshot.text", read_only=True, default="", help_text="The archived main text."
+    )
+
+    class Meta(s.SourceOutput.Meta):
+        fields = [*s.SourceOutput.Meta.fields, "text"]
+
+
+def _source(request, source_id: int) -> Source:
+    return (
+        Source.objects.select_related("snapshot")
+        .defer("snapshot__raw")
+        .prefetch_related("passages")
+        .get(claim__newsroom=request.auth.newsroom, pk=source_id)
+    )
 
 
 class ClaimSourcesView(APIView):
     @extend_schema(
+        operation_id="claim_source_list",
+        responses={200: s.SourceOutput(many=True), **CLAIM_ERRORS},
+        summary="The claim's sources, with fetch status, archived copy and matching passages.",
+    )
+    def get(self, request, claim_id: int):
+        claim = _claim(request, claim_id)
+        sources = selectors.sources_prefetch().queryset.filter(claim=claim)
+        return Response(s.SourceOutput(sources, many=True).data)
+
+    @extend_schema(
         operation_id="claim_source_add",
         request=s.SourceInput,
-        responses={201: s.SourceOutput, 400: ERRORS[400], **CLAIM_ERRORS},
-        summary="Attach a source (a web address) to a claim.",
+        responses={
+            201: s.SourceOutput,
+            400: error(
+                "Not an http(s) address, a refused destination (private, loopback, ...) with the reason, "
+                "or already attached."
+            ),
+            **CLAIM_ERRORS,
+        },
+        summary="Attach a source (a web address) to a claim; a worker fetches and archives it.",
     )
     def post(self, request, claim_id: int):
+        claim = _claim(request, claim_id)  # another newsroom's claim is a 404, whatever the body
         data = s.SourceInput(data=request.data)
         data.is_valid(raise_exception=True)
-        claim = _claim(request, claim_id)
         source = services.source_add(
             actor=services.Actor.for_api_key(request.auth),
             claim_id=claim.pk,
             url=data.validated_data["url"],
             note=data.validated_data["note"],
         )
-        return Response(s.SourceOutput(source).data, status=status.HTTP_201_CREATED)
+        return Response(s.SourceOutput(_source(request, source.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class SourceDetailView(APIView):
+    @extend_schema(
+        operation_id="source_detail",
+        responses={200: ArchivedSourceOutput, **SOURCE_ERRORS},
+        summary="One source, with its archived main text.",
+    )
+    def get(self, request, source_id: int):
+        return Response(ArchivedSourceOutput(_source(request, source_id)).data)
+
+
+class SourceRefetchView(APIView):
+    @extend_schema(
+        operation_id="source_refetch",
+        request=None,
+        responses={
+            202: s.SourceOutput,
+            400: error("An archive match: there is nothing to fetch."),
+            **SOURCE_ERRORS,
+        },
+        summary="Fetch the source again (the page may have changed, or a failure may have passed).",
+    )
+    def post(self, request, source_id: int):
+        source = _source(request, source_id)
+        services.source_refetch(actor=services.Actor.for_api_key(request.auth), source_id=source.pk)
+        return Response(s.SourceOutput(_source(request, source.pk)).data, status=status.HTTP_202_ACCEPTED)

@@ -3,32 +3,98 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import error
+from editorial.api.throttling import AnalyzeRateThrottle, ApiKeyRateThrottle
 from editorial.models import Article, Desk
 from factcheck import selectors, services
 from factcheck.analysis.pipeline import InputRejected, analyze
 from factcheck.api import serializers as s
+from factcheck.services.review import claim_note_add
 
 ERRORS = {
-    400: OpenApiResponse(description="Invalid input: `errors` has a message per field."),
-    401: OpenApiResponse(description="No API key, or an unknown or revoked one."),
-    413: OpenApiResponse(description="The request body is over the configured limit."),
+    400: error("Invalid input: `errors` has a message per field."),
+    401: error("No API key, or an unknown or revoked one."),
+    413: error("The request body is over the configured limit."),
+}
+FILTER_ERRORS = {
+    400: error("A filter or `page_size` is invalid, or a filter names a desk your newsroom does not have.")
 }
 
 
-class ArticlesView(APIView):
+def _desk_id(request, slug: str | None) -> int | None:
+    """The id of the key's newsroom's desk ``slug``; a slug it does not have is a 400."""
+    if slug is None:
+        return None
+    desk = Desk.objects.filter(newsroom=request.auth.newsroom, slug=slug)
+    desk_id = desk.values_list("pk", flat=True).first()
+    if desk_id is None:
+        raise ValidationError({"desk": [f"Your newsroom has no desk {slug!r}."]})
+    return desk_id
+
+
+def _assignee(value: str | None) -> int | str | None:
+    """The assignee filter as the review queue takes it: a person's id, or "unassigned" for `none`."""
+    if value is None:
+        return None
+    return "unassigned" if value == "none" else int(value)
+
+
+class FilteredListView(ListAPIView):
+    """A list read through a filters serializer (``filters_class``) with an ``ordering`` among them."""
+
+    filters_class: type[s.serializers.Serializer]
+    orderings: dict[str, tuple[str, ...]]
+
+    def filters(self) -> dict:
+        if not hasattr(self, "_filters"):
+            filters = self.filters_class(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            self._filters = filters.validated_data
+        return self._filters
+
+    def cursor_ordering(self) -> tuple[str, ...]:
+        return self.orderings[self.filters()["ordering"]]
+
+
+class ArticlesView(FilteredListView):
+    serializer_class = s.ArticleSummaryOutput
+    filters_class = s.ArticleListFilters
+    orderings = s.ARTICLE_ORDERINGS
+
+    @extend_schema(
+        operation_id="article_list",
+        parameters=[s.ArticleListFilters],
+        responses={200: s.ArticleSummaryOutput(many=True), **FILTER_ERRORS},
+        summary="Your newsroom's articles with their readiness, filtered by external_id, desk, analysis "
+        "status, readiness and time of change.",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = self.filters()
+        return selectors.article_list(
+            newsroom=self.request.auth.newsroom,
+            external_id=filters.get("external_id"),
+            desk_id=_desk_id(self.request, filters.get("desk")),
+            analysis_status=filters.get("analysis_status"),
+            readiness=filters.get("readiness"),
+            updated_since=filters.get("updated_since"),
+        )
+
     @extend_schema(
         operation_id="article_submit",
         request=s.ArticleSubmitInput,
         responses={202: s.ArticleSubmitOutput, **ERRORS},
-        summary="Submit an article, or update it by external_id; a new or changed body is analysed.",
+        summary="Submit an article, or update it by external_id; a new or changed body is analysed. "
+        "Sending the same body again changes no revision and starts no analysis.",
     )
     def post(self, request):
         data = s.ArticleSubmitInput(data=request.data)
@@ -58,11 +124,7 @@ class ArticlesView(APIView):
 class ArticleDetailView(APIView):
     @extend_schema(
         operation_id="article_get",
-        responses={
-            200: s.ArticleOutput,
-            401: ERRORS[401],
-            404: OpenApiResponse(description="No such article."),
-        },
+        responses={200: s.ArticleOutput, 404: error("No such article in your newsroom.")},
         summary="An article with its claims, their attribution flags, and the parts kept out of the claims.",
     )
     def get(self, request, article_id: int):
@@ -73,38 +135,73 @@ class ArticleDetailView(APIView):
         return Response(s.ArticleOutput(article).data)
 
 
-class ClaimPagination(CursorPagination):
-    ordering = "id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-class ClaimListView(ListAPIView):
-    serializer_class = s.ClaimOutput
-    pagination_class = ClaimPagination
+class ArticleRevisionsView(ListAPIView):
+    serializer_class = s.RevisionChangeOutput
 
     @extend_schema(
-        operation_id="claim_list",
-        parameters=[s.ClaimListFilters],
-        responses={200: s.ClaimOutput(many=True), 400: ERRORS[400], 401: ERRORS[401]},
-        summary="Claims of your newsroom, filtered by article, whether they are flagged, and flag kind.",
+        operation_id="article_revisions",
+        responses={200: s.RevisionChangeOutput(many=True), 404: error("No such article in your newsroom.")},
+        summary="What the article's revisions did to its claims, oldest first.",
+        description="Factdesk keeps the article's current body only: its `revision` goes up by one each "
+        "time the body changes, and `analyzed_revision` says which revision the claims come from. What "
+        "each revision changed is kept in the claims' history, and listed here: the sentences that became "
+        "claims (`created`), the claims superseded because a revision removed or rewrote their sentence "
+        "(`supersede`), and the requests for attribution a revision answered (`answer_attribution`). "
+        "The `note` says which revision, or gives the reason of the editor who corrected the analysis.",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        filters = s.ClaimListFilters(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
+        article = Article.objects.filter(
+            newsroom=self.request.auth.newsroom, pk=self.kwargs["article_id"]
+        ).first()
+        if article is None:
+            raise NotFound("No such article in your newsroom.")
+        return selectors.article_revisions(article=article)
+
+
+class ClaimListView(FilteredListView):
+    serializer_class = s.ClaimOutput
+    filters_class = s.ClaimListFilters
+    orderings = s.CLAIM_ORDERINGS
+
+    @extend_schema(
+        operation_id="claim_list",
+        parameters=[s.ClaimListFilters],
+        responses={200: s.ClaimOutput(many=True), **FILTER_ERRORS},
+        summary="Claims of your newsroom with their flags, filtered by article, state, flags, desk, "
+        "assignee, check-worthiness and time of change.",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        # ClaimOutput's rows built by hand (s.claim_rows) from named rows, not models: three queries.
+        fields = (*selectors.CLAIM_LIST_FIELDS, "assignee_username")
+        claims = self.paginate_queryset(self.get_queryset().values_list(*fields, named=True))
+        flags = selectors.claim_list_flags(claim_ids=[claim.id for claim in claims])
+        return self.get_paginated_response(s.claim_rows(claims, flags))
+
+    def get_queryset(self):
+        filters = self.filters()
         return selectors.claim_list(
             newsroom=self.request.auth.newsroom,
-            article_id=filters.validated_data.get("article"),
-            flagged=filters.validated_data.get("flagged"),
-            flag_kind=filters.validated_data.get("flag_kind"),
+            article_id=filters.get("article"),
+            flagged=filters.get("flagged"),
+            flag_kind=filters.get("flag_kind"),
+            status=filters.get("status"),
+            desk_id=_desk_id(self.request, filters.get("desk")),
+            assignee=_assignee(filters.get("assignee")),
+            checkworthiness_min=filters.get("checkworthiness_min"),
+            checkworthiness_max=filters.get("checkworthiness_max"),
+            updated_since=filters.get("updated_since"),
         )
 
 
 class AnalyzeView(APIView):
+    throttle_classes = [ApiKeyRateThrottle, AnalyzeRateThrottle]
+
     @extend_schema(
         operation_id="analyze",
         request=s.AnalyzeInput,
@@ -128,7 +225,7 @@ class AnalyzeView(APIView):
 
 CLAIM_ERRORS = {
     401: ERRORS[401],
-    404: OpenApiResponse(description="No such claim in your newsroom."),
+    404: error("No such claim in your newsroom."),
 }
 
 
@@ -159,19 +256,17 @@ class ClaimTransitionView(APIView):
         request=s.TransitionInput,
         responses={
             200: s.ClaimDetailOutput,
-            400: OpenApiResponse(description="A guard failed: a note or a source is missing."),
-            403: OpenApiResponse(description="The workflow does not let your key's role make this move."),
-            409: OpenApiResponse(
-                description="Not allowed from the claim's current state, or it changed since."
-            ),
+            400: error("Invalid input, or a guard failed: a note or a source is missing."),
+            403: error("The workflow does not let your key's role make this move."),
+            409: error("Not allowed from the claim's current state, or it changed since."),
             **CLAIM_ERRORS,
         },
         summary="Move a claim through the review workflow.",
     )
     def post(self, request, claim_id: int):
+        claim = _claim(request, claim_id)  # another newsroom's claim is a 404 whatever the body
         data = s.TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        claim = _claim(request, claim_id)
         services.claim_transition(
             actor=services.Actor.for_api_key(request.auth),
             claim_id=claim.pk,
@@ -191,3 +286,31 @@ class ClaimHistoryView(APIView):
     def get(self, request, claim_id: int):
         claim = _claim(request, claim_id)
         return Response(s.EventOutput(selectors.claim_history(claim=claim), many=True).data)
+
+
+class ClaimNotesView(APIView):
+    @extend_schema(
+        operation_id="claim_note_list",
+        responses={200: s.EventOutput(many=True), **CLAIM_ERRORS},
+        summary="The notes written in the claim's history, oldest first.",
+    )
+    def get(self, request, claim_id: int):
+        claim = _claim(request, claim_id)
+        return Response(s.EventOutput(selectors.claim_notes(claim=claim), many=True).data)
+
+    @extend_schema(
+        operation_id="claim_note_add",
+        request=s.NoteInput,
+        responses={201: s.EventOutput, 400: error("The note is empty or too long."), **CLAIM_ERRORS},
+        summary="Write a note in the claim's history without moving it through the workflow.",
+    )
+    def post(self, request, claim_id: int):
+        claim = _claim(request, claim_id)
+        data = s.NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = claim_note_add(
+            actor=services.Actor.for_api_key(request.auth),
+            claim_id=claim.pk,
+            note=data.validated_data["note"],
+        )
+        return Response(s.EventOutput(event).data, status=status.HTTP_201_CREATED)

@@ -26,9 +26,12 @@ from factcheck.models import (
     ClaimEvent,
     ExcludedBlock,
 )
+from factcheck.notifications.services import claims_flagged_notify
 from factcheck.selectors import attribution_policy
 from factcheck.services.actors import Actor
 from factcheck.services.review import move
+from factcheck.services.sources import sources_after_analysis
+from factcheck.webhooks.services.events import article_analyzed_emit, flagged_before_analysis
 from factcheck.workflow import BY_NAME, ClaimStatus
 
 logger = logging.getLogger(__name__)
@@ -175,9 +178,13 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
             return article  # deleted, or a newer body is queued: its own task will store it
         if done(article):
             return article
+        flagged_before = flagged_before_analysis(article=article)
         _store_analysis(
             article=article, revision=revision, analysis=analysis, correction=correction or Correction()
         )
+        sources_after_analysis(article=article, analysis=analysis)
+        article_analyzed_emit(article=article, revision=revision, flagged_before=flagged_before)
+        claims_flagged_notify(article=article, revision=revision, actor=correction and correction.actor)
         article.canonical_text = analysis.text
         article.analyzed_revision = revision
         article.analysis_status, article.analysis_error = AnalysisStatus.ANALYZED, ""

@@ -16,8 +16,11 @@ from django.db.models import F
 
 from config.errors import Conflict, Forbidden
 from editorial.models import Article
-from factcheck.models import Claim, ClaimEvent
+from factcheck.models import EVIDENCE, Claim, ClaimEvent
+from factcheck.notifications.services import claim_event_notify
+from factcheck.selectors import NOTE_ACTION
 from factcheck.services.actors import Actor
+from factcheck.webhooks.services.events import claim_status_changed_emit
 from factcheck.workflow import (
     BY_NAME,
     ClaimStatus,
@@ -58,6 +61,7 @@ def move(claim: Claim, transition: Transition, *, actor: Actor, note: str = "") 
     claim.status = transition.target
     if transition.takes and actor.user is not None:
         claim.assignee = actor.user
+    claim_status_changed_emit(claim=claim, event=event)
     return event
 
 
@@ -107,11 +111,17 @@ def claim_transition(
             raise Forbidden(f"{transition.label} is not for {who}{extra}: ask an editor.")
         if transition.needs_note and not note:
             raise ValidationError({"note": f"{transition.label} needs a note saying why."})
-        if transition.needs_source and not claim.sources.exists():
-            raise ValidationError({"sources": "A claim is verified only with a source: attach one first."})
+        if transition.needs_source and not claim.sources.filter(EVIDENCE).exists():
+            raise ValidationError(
+                {
+                    "sources": "A claim is verified only with a source: attach one, or wait until a "
+                    "source found for it has been fetched."
+                }
+            )
         event = move(claim, transition, actor=actor, note=note)
         claim.save(update_fields=CLAIM_FIELDS_CHANGED)
         event.save()
+        claim_event_notify(event=event)
     return claim
 
 
@@ -148,7 +158,29 @@ def claim_assign(*, actor: Actor, claim_id: int, assignee_id: int | None, note: 
         claim.assignee = assignee
         claim.save(update_fields=["assignee", "updated_at"])
         event.save()
+        claim_event_notify(event=event)
     return claim
 
 
-__all__ = ["BY_NAME", "allowed_transitions", "claim_assign", "claim_transition", "move"]
+def claim_note_add(*, actor: Actor, claim_id: int, note: str) -> ClaimEvent:
+    """Write a note in a claim's history (a question, a lead, a call made), without moving it.
+
+    Anyone with a role in the claim's newsroom may; the claim counts as changed (``updated_at``).
+    """
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "A note needs some text."})
+    with transaction.atomic():
+        claim = _locked_claim(claim_id)
+        role, _ = actor.workflow_role(claim)
+        if role is None:
+            raise Forbidden("Only people of the claim's newsroom write in its history.")
+        event = actor.event(
+            claim=claim, action=NOTE_ACTION, from_status=claim.status, to_status=claim.status, note=note
+        )
+        event.save()
+        claim.save(update_fields=["updated_at"])
+    return event
+
+
+__all__ = ["BY_NAME", "allowed_transitions", "claim_assign", "claim_note_add", "claim_transition", "move"]

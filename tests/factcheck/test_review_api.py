@@ -277,11 +277,12 @@ def make_busy(claim, events: int, flags: int):
 def test_reading_a_claim_takes_a_fixed_number_of_queries(
     api, claim, django_assert_max_num_queries, events, flags
 ):
-    # The key, the claim with its article, desk and assignee, its flags, sources and events.
+    # The key, the claim with its article, desk and assignee, its flags, sources (with their archived
+    # copies), the sources' passages, and events.
     found = AttributionFlag.objects.filter(claim=claim).count()
     make_busy(claim, events, flags)
     api.get("/api/v1/claims/")  # records the key's use, a write done at most once a minute
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         body = api.get(f"/api/v1/claims/{claim.pk}/").json()
     assert (len(body["sources"]), len(body["history"]), len(body["flags"])) == (
         events,
@@ -297,7 +298,7 @@ def test_reading_the_history_takes_a_fixed_number_of_queries(
     # The key, the claim (with what the claim selector fetches), then the events.
     make_busy(claim, events, 0)
     api.get("/api/v1/claims/")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         history = api.get(f"/api/v1/claims/{claim.pk}/history/").json()
     assert len(history) == events + 1
 

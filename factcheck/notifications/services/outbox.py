@@ -1,0 +1,193 @@
+"""The outbox: emails made, sent once, retried, recovered.  See the package's docstring for the guarantees."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import random
+import smtplib
+from dataclasses import dataclass
+
+from anymail.exceptions import AnymailAPIError
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail.handler import DEFAULT_MAILER_ALIAS
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from editorial.models import Newsroom
+from factcheck.notifications import emails
+from factcheck.notifications.emails import Item
+from factcheck.notifications.models import DIGEST_KIND, OutboxEmail, OutboxState
+
+logger = logging.getLogger(__name__)
+
+#: A task may arrive a little before the time its email is due (clocks of two machines).
+CLOCK_TOLERANCE = datetime.timedelta(seconds=2)
+#: Emails re-queued by one ``outbox_recover`` run, at most.
+RECOVER_BATCH = 500
+
+
+def clock(now: datetime.datetime | None) -> datetime.datetime:
+    return now or timezone.now()
+
+
+def _send_email_on_commit(email_id: int) -> None:
+    from factcheck.notifications.tasks import send_email  # the task module imports this one
+
+    send_email.delay_on_commit(email_id)
+
+
+def email_create(
+    *, user, newsroom: Newsroom, items: list[Item], dedup_key: str, digest: bool = False
+) -> OutboxEmail:
+    """A pending email about ``items``, queued for sending when the caller's transaction commits."""
+    rendered = emails.render(items=items, user=user, newsroom=newsroom, digest=digest)
+    email = OutboxEmail.objects.create(
+        newsroom=newsroom,
+        user=user,
+        to=user.email,
+        kind=DIGEST_KIND if digest else items[0].event,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers=rendered.headers,
+        dedup_key=dedup_key,
+        next_attempt_at=timezone.now(),
+    )
+    _send_email_on_commit(email.pk)
+    return email
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one call of ``email_send`` did: sent, retry (in ``retry_in`` seconds), failed, or skipped
+    (not pending, not due yet, or gone)."""
+
+    outcome: str
+    retry_in: float | None = None
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with "equal" jitter: half the step fixed, half random.  Full jitter could
+    draw near-zero delays several times running and spend the attempts within a short outage."""
+    step = min(
+        settings.FACTDESK_EMAIL_RETRY_CAP_SECONDS,
+        settings.FACTDESK_EMAIL_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+    )
+    return step / 2 + random.uniform(0, step / 2)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Would the same email go through later?  4xx replies, lost or refused connections and timeouts
+    (the server is down or busy), a provider's 5xx or 429: yes.  5xx replies (no such mailbox,
+    rejected, bad credentials) and anything unknown: no, and the reason is recorded."""
+    if isinstance(error, AnymailAPIError):  # before OSError: requests' errors are OSErrors
+        return error.status_code is None or error.status_code == 429 or error.status_code >= 500
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, OSError | SoftTimeLimitExceeded)  # SMTPException is an OSError
+
+
+def email_send(*, email_id: int, now: datetime.datetime | None = None) -> Attempt:
+    """Send one pending email through the configured mailer, at most once.
+
+    Runs outside any transaction: each step is its own UPDATE, conditional on the state the step
+    expects, so that no two workers send the same email and a sent email stays sent.
+    """
+    now = clock(now)
+    claimed = OutboxEmail.objects.filter(
+        pk=email_id, state=OutboxState.PENDING, next_attempt_at__lte=now + CLOCK_TOLERANCE
+    ).update(
+        state=OutboxState.SENDING,
+        attempts=F("attempts") + 1,
+        lease_expires_at=now + datetime.timedelta(seconds=settings.FACTDESK_EMAIL_LEASE_SECONDS),
+    )
+    if not claimed:
+        return Attempt("skipped")
+    email = OutboxEmail.objects.get(pk=email_id)
+    sending = OutboxEmail.objects.filter(pk=email_id, state=OutboxState.SENDING)
+    try:
+        accepted = emails.message_of(email).send(using=DEFAULT_MAILER_ALIAS)
+    except Exception as error:
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        if is_transient(error) and email.attempts < settings.FACTDESK_EMAIL_MAX_ATTEMPTS:
+            delay = retry_delay(email.attempts)
+            sending.update(
+                state=OutboxState.PENDING,
+                last_error=reason,
+                next_attempt_at=now + datetime.timedelta(seconds=delay),
+                lease_expires_at=None,
+            )
+            logger.warning(
+                "email %s: attempt %s failed, next in %.0f s: %s", email_id, email.attempts, delay, reason
+            )
+            return Attempt("retry", retry_in=delay)
+        if is_transient(error):
+            reason = f"Gave up after {email.attempts} attempts. {reason}"
+        sending.update(state=OutboxState.FAILED, last_error=reason, lease_expires_at=None)
+        logger.error("email %s failed: %s", email_id, reason)
+        return Attempt("failed")
+    if not accepted:
+        sending.update(
+            state=OutboxState.FAILED, last_error="The mail backend accepted nothing.", lease_expires_at=None
+        )
+        return Attempt("failed")
+    sending.update(state=OutboxState.SENT, sent_at=timezone.now(), lease_expires_at=None)
+    logger.info("email %s sent to %s (attempt %s)", email_id, email.to, email.attempts)
+    return Attempt("sent")
+
+
+def outbox_recover(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again what should be sending and is not.  Run every minute by Celery beat.
+
+    - An email still "sending" after its lease lost its worker: pending again (or failed, if that
+      was its last attempt), and queued.
+    - A pending email due for longer than FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS never had its task run
+      (the broker lost it, or no worker was up): queued again.  A task that does arrive late finds
+      the email already claimed and does nothing.
+    Returns the ids queued.
+    """
+    now = clock(now)
+    stuck = OutboxEmail.objects.filter(state=OutboxState.SENDING, lease_expires_at__lt=now)
+    stuck.filter(attempts__gte=settings.FACTDESK_EMAIL_MAX_ATTEMPTS).update(
+        state=OutboxState.FAILED,
+        lease_expires_at=None,
+        last_error="The worker was lost during the last attempt; the email may or may not have gone out.",
+    )
+    stuck.update(
+        state=OutboxState.PENDING,
+        lease_expires_at=None,
+        next_attempt_at=now - datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS),
+        last_error="The worker sending it was lost (its lease ran out); sending it again.",
+    )
+    cutoff = now - datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS)
+    due = list(
+        OutboxEmail.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=cutoff)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:RECOVER_BATCH]
+    )
+    if not due:
+        return []
+    # Not queued again before another REQUEUE_AFTER has passed.
+    OutboxEmail.objects.filter(pk__in=due, state=OutboxState.PENDING).update(next_attempt_at=now)
+    from factcheck.notifications.tasks import send_email
+
+    for email_id in due:
+        send_email.delay(email_id)
+    logger.info("re-queued %s email(s)", len(due))
+    return due
+
+
+def email_retry(*, email: OutboxEmail) -> bool:
+    """Send a failed email again, with a fresh set of attempts (the admin's "Send again")."""
+    with transaction.atomic():
+        changed = OutboxEmail.objects.filter(pk=email.pk, state=OutboxState.FAILED).update(
+            state=OutboxState.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        if changed:
+            _send_email_on_commit(email.pk)
+    return bool(changed)

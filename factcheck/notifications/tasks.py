@@ -1,0 +1,37 @@
+"""Celery tasks of notifications.  Each takes ids (or nothing), calls one service, and can run twice.
+
+``send_email`` is queued after the commit of the event it is about; ``recover_outbox`` and
+``send_digests`` run on Celery beat (``CELERY_BEAT_SCHEDULE`` in config/settings.py).
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from factcheck.notifications import services
+
+
+@shared_task(name="notifications.send_email", acks_late=True, soft_time_limit=60, time_limit=90)
+def send_email(email_id: int) -> str:
+    """Send one outbox email, at most once; after a transient error, queue the next attempt.
+
+    The retry is a new message with a countdown rather than Celery's ``retry()``: the email's own
+    row counts the attempts (they survive a lost message or a restarted worker), and a retry that
+    arrives early, or twice, finds the email not due or not pending and does nothing.
+    """
+    attempt = services.email_send(email_id=email_id)
+    if attempt.retry_in is not None:
+        send_email.apply_async((email_id,), countdown=attempt.retry_in)
+    return attempt.outcome
+
+
+@shared_task(name="notifications.recover_outbox", acks_late=True, soft_time_limit=60, time_limit=90)
+def recover_outbox() -> int:
+    """Queue again the emails whose worker was lost or whose task never ran."""
+    return len(services.outbox_recover())
+
+
+@shared_task(name="notifications.send_digests", acks_late=True, soft_time_limit=120, time_limit=180)
+def send_digests() -> int:
+    """Make and queue the daily digests that are due."""
+    return len(services.digests_send_due())

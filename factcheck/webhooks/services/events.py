@@ -1,0 +1,232 @@
+"""Events of the checking side become webhook deliveries, in the transaction that makes them happen.
+
+The checking side's services call these inside their own transactions (the outbox pattern): a
+delivery row per subscribed endpoint and event is written with the event, and its sending is queued
+for after the commit.  A transaction that rolls back leaves no delivery, and a delivery exists only
+for an event that happened.  Each call is one query when no endpoint of the newsroom wants the event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from editorial.models import AnalysisStatus, Article
+from factcheck.models import Claim, ClaimEvent, FetchStatus, Snapshot, Source
+from factcheck.selectors import readiness, with_readiness
+from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from factcheck.workflow import ClaimStatus
+
+
+def api_url(name: str, **kwargs: int) -> str:
+    """The absolute API address of an object, for the payloads (``SITE_URL`` + the route)."""
+    return settings.SITE_URL + reverse(name, kwargs=kwargs)
+
+
+def _subscribed(newsroom_id: int, event: str) -> list[WebhookEndpoint]:
+    endpoints = WebhookEndpoint.objects.filter(newsroom_id=newsroom_id, active=True).only("pk", "events")
+    return [endpoint for endpoint in endpoints if event in endpoint.events]
+
+
+def queue_deliveries(delivery_ids: list[int]) -> None:
+    """Send the deliveries once the current transaction commits."""
+    from factcheck.webhooks.tasks import deliver  # the task module imports the services
+
+    if delivery_ids:
+        transaction.on_commit(lambda: [deliver.delay(delivery_id) for delivery_id in delivery_ids])
+
+
+def envelope(*, event: str, data: dict, event_id: uuid.UUID | None = None) -> dict:
+    """The body of a delivery: the event's id, type and time, and what happened (``data``)."""
+    return {
+        "id": str(event_id or uuid.uuid4()),
+        "type": event,
+        "created_at": timezone.now().isoformat(),
+        "data": data,
+    }
+
+
+def webhook_emit(
+    *, newsroom_id: int, event: str, data: Iterable[dict], endpoints: list[WebhookEndpoint] | None = None
+) -> list[WebhookDelivery]:
+    """One delivery of each event (one per item of ``data``) to each active endpoint that wants it.
+
+    Call it inside the transaction of the event.  Every endpoint gets the same event id for the same
+    event.  ``endpoints`` overrides the subscription (a ping goes to the endpoint it is asked for).
+    """
+    targets = _subscribed(newsroom_id, event) if endpoints is None else endpoints
+    if not targets:
+        return []
+    now = timezone.now()
+    deliveries = []
+    for item in data:
+        body = envelope(event=event, data=item)
+        deliveries += [
+            WebhookDelivery(
+                endpoint=endpoint, event=event, event_id=body["id"], payload=body, next_attempt_at=now
+            )
+            for endpoint in targets
+        ]
+    WebhookDelivery.objects.bulk_create(deliveries)
+    queue_deliveries([delivery.pk for delivery in deliveries])
+    return deliveries
+
+
+# --- article.analyzed and claim.flagged ---------------------------------------------------------
+
+
+def flagged_before_analysis(*, article: Article) -> frozenset[int]:
+    """The article's live claims flagged now, before a new analysis is stored (see below)."""
+    return frozenset(
+        Claim.objects.filter(article=article, is_flagged=True)
+        .exclude(status=ClaimStatus.SUPERSEDED)
+        .values_list("pk", flat=True)
+    )
+
+
+def _claim_data(claim: Claim) -> dict:
+    return {
+        "id": claim.pk,
+        "article_id": claim.article_id,
+        "text": claim.text,
+        "status": claim.status,
+        "checkworthiness": claim.checkworthiness,
+        "flags": [
+            {"kind": flag.kind, "cue": flag.cue, "severity": flag.severity, "message": flag.message}
+            for flag in claim.flags.all()
+        ],
+        "url": api_url("claim-detail", claim_id=claim.pk),
+    }
+
+
+def article_analyzed_emit(*, article: Article, revision: int, flagged_before: frozenset[int]) -> None:
+    """``article.analyzed`` for the analysis just stored, and ``claim.flagged`` for each live claim it
+    flags that was not flagged before it (a new claim, or one newly flagged).
+
+    Called in ``article_analyze``'s transaction, after the claims are stored; ``flagged_before`` is
+    :func:`flagged_before_analysis` taken in the same transaction before they were.
+    """
+    analyzed = _subscribed(article.newsroom_id, WebhookEvent.ARTICLE_ANALYZED)
+    flagged = _subscribed(article.newsroom_id, WebhookEvent.CLAIM_FLAGGED)
+    if analyzed:
+        live = Q(claims__status__in=[s for s in ClaimStatus.values if s != ClaimStatus.SUPERSEDED])
+        counted = (
+            with_readiness(Article.objects.filter(pk=article.pk))
+            .annotate(
+                live=Count("claims", filter=live),
+                live_flagged=Count("claims", filter=live & Q(claims__is_flagged=True)),
+            )
+            .get()
+        )
+        counted.analysis_status = AnalysisStatus.ANALYZED  # saved by the caller after this call
+        data = {
+            "article": {
+                "id": article.pk,
+                "external_id": article.external_id,
+                "title": article.title,
+                "revision": revision,
+                "readiness": readiness(counted).value,
+                "url": api_url("article-detail", article_id=article.pk),
+            },
+            "claims": {"count": counted.live, "flagged": counted.live_flagged},
+        }
+        webhook_emit(
+            newsroom_id=article.newsroom_id,
+            event=WebhookEvent.ARTICLE_ANALYZED,
+            data=[data],
+            endpoints=analyzed,
+        )
+    if flagged:
+        newly = (
+            Claim.objects.filter(article=article, is_flagged=True)
+            .exclude(status=ClaimStatus.SUPERSEDED)
+            .exclude(pk__in=flagged_before)
+            .prefetch_related("flags")
+            .order_by("ordinal")
+        )
+        webhook_emit(
+            newsroom_id=article.newsroom_id,
+            event=WebhookEvent.CLAIM_FLAGGED,
+            data=[{"claim": _claim_data(claim), "revision": revision} for claim in newly],
+            endpoints=flagged,
+        )
+
+
+# --- claim.status_changed -----------------------------------------------------------------------
+
+
+def claim_status_changed_emit(*, claim: Claim, event: ClaimEvent) -> None:
+    """``claim.status_changed`` for a move of ``claim`` (``event``: its audit event, saved or not).
+
+    Called by ``review.move``, the one code that changes a claim's state, in its caller's transaction.
+    """
+    if event.from_status == event.to_status:
+        return
+    webhook_emit(
+        newsroom_id=claim.newsroom_id,
+        event=WebhookEvent.CLAIM_STATUS_CHANGED,
+        data=[
+            {
+                "claim": {
+                    "id": claim.pk,
+                    "article_id": claim.article_id,
+                    "url": api_url("claim-detail", claim_id=claim.pk),
+                },
+                "from": event.from_status,
+                "to": event.to_status,
+                "action": event.action,
+                "actor": event.actor_name,
+                "note": event.note,
+            }
+        ],
+    )
+
+
+# --- source.fetched -----------------------------------------------------------------------------
+
+
+def source_fetched_emit(*, source: Source, claim: dict | None = None) -> None:
+    """``source.fetched`` when a source has been fetched, or has failed for good (not while it waits
+    for another attempt).  Called in ``fetch_finish``'s transaction, after the source is saved.
+
+    ``claim``: the claim's ``newsroom_id`` and ``article_id`` when the caller has them already.
+    """
+    if source.status not in (FetchStatus.FETCHED, FetchStatus.FAILED):
+        return
+    if claim is None:
+        claim = Claim.objects.filter(pk=source.claim_id).values("newsroom_id", "article_id").first()
+    if claim is None:
+        return
+    endpoints = _subscribed(claim["newsroom_id"], WebhookEvent.SOURCE_FETCHED)
+    if not endpoints:
+        return
+    title = ""
+    if source.snapshot_id is not None:
+        title = Snapshot.objects.filter(pk=source.snapshot_id).values_list("title", flat=True).first() or ""
+    webhook_emit(
+        newsroom_id=claim["newsroom_id"],
+        event=WebhookEvent.SOURCE_FETCHED,
+        data=[
+            {
+                "source": {
+                    "id": source.pk,
+                    "claim_id": source.claim_id,
+                    "article_id": claim["article_id"],
+                    "url": source.url,
+                    "final_url": source.final_url,
+                    "status": source.status,
+                    "failure": source.failure,
+                    "title": title,
+                    "fetched_at": source.fetched_at.isoformat() if source.fetched_at else None,
+                    "api_url": api_url("source-detail", source_id=source.pk),
+                }
+            }
+        ],
+        endpoints=endpoints,
+    )

@@ -1,0 +1,159 @@
+"""The claims list builds its rows by hand (``claim_rows`` on named rows, flags in one plain query) for
+speed: it must answer exactly what ``ClaimOutput``, the schema, says, in a fixed number of queries.
+(How fast it is, is ``bench/api.py``'s to say, never a test's.)"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.db.models import Prefetch
+from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
+
+from editorial.models import Role
+from factcheck import selectors, services
+from factcheck.api.serializers import ClaimOutput
+from factcheck.models import AttributionFlag, Claim
+from tests.factcheck.test_api_lists import analysed
+from tests.factories import DeskFactory, member
+
+pytestmark = pytest.mark.django_db
+
+SENTENCES = [
+    "The council approved a budget of $4.2 million on Tuesday.",
+    "Analysts say unemployment in the city fell to 4.1 percent in March.",
+    "The new hospital will open in 2027 and employ 1,200 people.",
+    "Rents rose by 12 percent last year, the fastest rise since 1990.",
+]
+
+
+def plain_drf(claims) -> list[dict]:
+    """What DRF's ListAPIView answered with ClaimOutput, as JSON sent and read back."""
+    rows = ClaimOutput(claims, many=True).data
+    return json.loads(JSONRenderer().render(rows))
+
+
+@pytest.fixture
+def claims(newsroom):
+    """Claims in many shapes: flags with ties on their start, none, an assignee or not, no reasons,
+    a unicode text, a verdict, superseded ones."""
+    desk = DeskFactory(newsroom=newsroom, slug="politics")
+    for n in range(3):
+        analysed(newsroom, desk=desk if n else None, sentences=[f"{text} ({n})" for text in SENTENCES])
+    analysed(newsroom, sentences=["Le conseil a voté un budget de 4,2 M€ — « record » — mardi 3 mai."])
+    all_claims = list(Claim.objects.order_by("id"))
+    for number, claim in enumerate(all_claims[:6]):
+        Claim.objects.filter(pk=claim.pk).update(is_flagged=True)
+        for i in range(number % 3 + 1):
+            AttributionFlag.objects.create(
+                claim=claim,
+                kind=["hedge", "anonymous_experts", "vague_quantity"][i],
+                cue=f"cue {i}",
+                start=claim.start,  # the same start: ties broken by id
+                end=claim.start + 3 + i,
+                severity="high" if i else "low",
+                message=f"Who? ({i})",
+            )
+    checker = member(newsroom, Role.FACT_CHECKER, "checker")
+    actor = services.Actor.for_user(checker)
+    services.claim_transition(actor=actor, claim_id=all_claims[1].pk, to="in_review")
+    services.claim_transition(actor=actor, claim_id=all_claims[1].pk, to="false", note="Wrong.")
+    Claim.objects.filter(pk=all_claims[2].pk).update(checkworthiness_reasons=[])
+    Claim.objects.filter(pk__in=[all_claims[3].pk, all_claims[4].pk]).update(status="superseded")
+    return all_claims
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "flagged=true",
+        "flagged=false&ordering=-checkworthiness",
+        "ordering=updated_at",
+        "status=superseded",
+        "status=false",
+        "desk=politics&ordering=checkworthiness",
+        "flag_kind=hedge",
+        "assignee=none&ordering=-id",
+    ],
+)
+def test_the_list_answers_what_claim_output_says(api, newsroom, claims, query):
+    response = api.get(f"/api/v1/claims/?page_size=200&{query}")
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert results, "the query should find claims, or the test compares nothing"
+
+    ids = [row["id"] for row in results]
+    reference = selectors.claim_list(
+        newsroom=newsroom, status="superseded" if "superseded" in query else None
+    )
+    # Flags at the same offset: the older first (the model's order alone leaves that to the database).
+    flags = Prefetch("flags", queryset=AttributionFlag.objects.order_by("start", "id"))
+    by_id = {
+        claim.pk: claim for claim in reference.defer(None).select_related("assignee").prefetch_related(flags)
+    }
+    expected = plain_drf([by_id[claim_id] for claim_id in ids])
+
+    assert results == expected
+    if not query:
+        assert any(row["flags"] and len(row["flags"]) == 3 for row in results)
+        assert any(row["assignee"] == "checker" for row in results)
+        assert any(row["assignee"] is None for row in results)
+        assert any(row["reasons"] == [] for row in results)
+        assert any("€" in row["text"] for row in results)
+
+
+def test_flags_come_in_the_order_of_the_text_and_ties_by_id(newsroom, claims):
+    first = claims[0]
+    late = AttributionFlag.objects.create(
+        claim=first, kind="hedge", cue="later", start=first.start + 9, end=first.start + 12, severity="low",
+        message="Later in the sentence.",
+    )  # fmt: skip
+    early = AttributionFlag.objects.create(
+        claim=first, kind="hedge", cue="early", start=first.start, end=first.start + 1, severity="low",
+        message="The same start as the others, made last.",
+    )  # fmt: skip
+    flags = selectors.claim_list_flags(claim_ids=[first.pk, claims[5].pk, claims[7].pk])
+
+    mine = [flag for flag in flags[first.pk] if flag["cue"] in ("cue 0", early.cue, late.cue)]
+    assert [flag["cue"] for flag in mine] == ["cue 0", early.cue, late.cue]  # ties: the older first
+    starts = [flag["start"] for flag in flags[first.pk]]
+    assert starts == sorted(starts)
+    assert set(flags[first.pk][0]) == {"kind", "cue", "start", "end", "severity", "message"}
+    assert flags[claims[5].pk][-3:] == [
+        {"kind": kind, "cue": f"cue {i}", "start": claims[5].start, "end": claims[5].start + 3 + i,
+         "severity": "high" if i else "low", "message": f"Who? ({i})"}
+        for i, kind in enumerate(["hedge", "anonymous_experts", "vague_quantity"])
+    ]  # fmt: skip
+    unflagged = Claim.objects.filter(flags__isnull=True).values_list("pk", flat=True).first()
+    assert selectors.claim_list_flags(claim_ids=[unflagged]) == {unflagged: []}
+
+
+def test_an_empty_page_asks_nothing_for_flags(newsroom):
+    with CaptureQueriesContext(connection) as captured:
+        assert selectors.claim_list_flags(claim_ids=[]) == {}
+    assert len(captured) == 0
+
+
+@pytest.mark.parametrize("ordering", ["id", "-checkworthiness", "updated_at"])
+def test_a_page_with_many_flags_takes_three_queries(
+    api, newsroom, claims, ordering, django_assert_num_queries
+):
+    # The key, the page of claims with their assignees' names, their flags; after a cursor too.
+    for claim in Claim.objects.exclude(status="superseded"):
+        Claim.objects.filter(pk=claim.pk).update(is_flagged=True)
+        AttributionFlag.objects.bulk_create(
+            AttributionFlag(
+                claim=claim, kind="hedge", cue="x", start=claim.start + i, end=claim.start + i + 1,
+                severity="low", message="Who?",
+            )
+            for i in range(3)
+        )  # fmt: skip
+    first = f"/api/v1/claims/?page_size=4&ordering={ordering}"
+    api.get(first)  # records the key's use, a write made at most once a minute
+    for url in (first, api.get(first).json()["next"]):
+        with django_assert_num_queries(3):
+            page = api.get(url).json()
+        assert len(page["results"]) == 4 and all(len(row["flags"]) >= 3 for row in page["results"])
