@@ -233,15 +233,21 @@ def attribution_policy(*, newsroom: Newsroom) -> Policy:
     )
 
 
-def sources_prefetch() -> Prefetch:
-    """A claim's sources with their passages and archived copy's title and excerpt (not its text)."""
-    return Prefetch(
-        "sources",
-        queryset=Source.objects.select_related("snapshot")
-        .defer("snapshot__raw", "snapshot__text")
+def sources_queryset(*, with_text: bool = False) -> QuerySet[Source]:
+    """Sources with their passages and archived copy, never its raw body; its main text only when
+    ``with_text`` (a list shows the title and excerpt)."""
+    deferred = ["snapshot__raw"] if with_text else ["snapshot__raw", "snapshot__text"]
+    return (
+        Source.objects.select_related("snapshot")
+        .defer(*deferred)
         .prefetch_related("passages")
-        .order_by("created_at", "id"),
+        .order_by("created_at", "id")
     )
+
+
+def sources_prefetch() -> Prefetch:
+    """A claim's sources, as ``sources_queryset`` gives them, for ``prefetch_related``."""
+    return Prefetch("sources", queryset=sources_queryset())
 
 
 def claim_detail(*, newsroom: Newsroom, claim_id: int) -> Claim:

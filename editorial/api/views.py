@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from config.api import error
 from editorial import services
 from editorial.api import serializers as s
+from editorial.api.lookups import desk_by_slug
 from editorial.api.permissions import HasAdminKey
 from editorial.models import ApiKey, Desk, Membership
 
@@ -76,10 +77,7 @@ class PersonListView(ListAPIView):
         if role := filters.validated_data.get("role"):
             people = people.filter(role=role)
         if slug := filters.validated_data.get("desk"):
-            desk = _desks(self.request).filter(slug=slug).first()
-            if desk is None:
-                raise ValidationError({"desk": [f"Your newsroom has no desk {slug!r}."]})
-            people = people.filter(desks=desk)
+            people = people.filter(desks=desk_by_slug(self.request.auth.newsroom, slug))
         return people
 
 

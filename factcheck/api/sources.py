@@ -27,12 +27,7 @@ class ArchivedSourceOutput(s.SourceOutput):
 
 
 def _source(request, source_id: int) -> Source:
-    return (
-        Source.objects.select_related("snapshot")
-        .defer("snapshot__raw")
-        .prefetch_related("passages")
-        .get(claim__newsroom=request.auth.newsroom, pk=source_id)
-    )
+    return selectors.sources_queryset(with_text=True).get(claim__newsroom=request.auth.newsroom, pk=source_id)
 
 
 class ClaimSourcesView(APIView):
@@ -43,7 +38,7 @@ class ClaimSourcesView(APIView):
     )
     def get(self, request, claim_id: int):
         claim = _claim(request, claim_id)
-        sources = selectors.sources_prefetch().queryset.filter(claim=claim)
+        sources = selectors.sources_queryset().filter(claim=claim)
         return Response(s.SourceOutput(sources, many=True).data)
 
     @extend_schema(

@@ -11,8 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import error
+from editorial.api.lookups import desk_by_slug
 from editorial.api.throttling import AnalyzeRateThrottle, ApiKeyRateThrottle
-from editorial.models import Article, Desk
+from editorial.models import Article
 from factcheck import selectors, services
 from factcheck.analysis.pipeline import InputRejected, analyze
 from factcheck.api import serializers as s
@@ -30,13 +31,7 @@ FILTER_ERRORS = {
 
 def _desk_id(request, slug: str | None) -> int | None:
     """The id of the key's newsroom's desk ``slug``; a slug it does not have is a 400."""
-    if slug is None:
-        return None
-    desk = Desk.objects.filter(newsroom=request.auth.newsroom, slug=slug)
-    desk_id = desk.values_list("pk", flat=True).first()
-    if desk_id is None:
-        raise ValidationError({"desk": [f"Your newsroom has no desk {slug!r}."]})
-    return desk_id
+    return None if slug is None else desk_by_slug(request.auth.newsroom, slug).pk
 
 
 def _assignee(value: str | None) -> int | str | None:
@@ -101,11 +96,7 @@ class ArticlesView(FilteredListView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         newsroom = request.auth.newsroom
-        desk = None
-        if values["desk"]:
-            desk = Desk.objects.filter(newsroom=newsroom, slug=values["desk"]).first()
-            if desk is None:
-                raise ValidationError({"desk": [f"Your newsroom has no desk {values['desk']!r}."]})
+        desk = desk_by_slug(newsroom, values["desk"]) if values["desk"] else None
         article = services.article_submit(
             actor=services.Actor.for_api_key(request.auth),
             newsroom=newsroom,

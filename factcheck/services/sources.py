@@ -17,7 +17,6 @@ run marks that attempt interrupted and fetches again.  Each source ends with one
 from __future__ import annotations
 
 import functools
-import ipaddress
 import random
 import uuid
 import zlib
@@ -28,12 +27,12 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import Forbidden
+from factcheck.destinations import MAX_URL, allowed_networks, checked_url
 from factcheck.models import (
     ActorKind,
     Claim,
@@ -48,13 +47,10 @@ from factcheck.models import (
 from factcheck.services.actors import Actor
 from factcheck.services.review import _locked_claim
 from factcheck.web.fetch import Fetcher, FetchPolicy, FetchResult
-from factcheck.web.netguard import Refused, check_url
 from factcheck.web.passages import Passage as FoundPassage
 from factcheck.webhooks.services.events import source_fetched_emit
 from factcheck.workflow import ClaimStatus
 
-_url = URLValidator(schemes=["http", "https"])
-MAX_URL = 2000
 PASSAGES_PER_SOURCE = 3
 
 
@@ -63,11 +59,7 @@ PASSAGES_PER_SOURCE = 3
 
 def fetch_policy() -> FetchPolicy:
     """The fetch policy that ``settings.FACTDESK_FETCH`` describes."""
-    options = dict(settings.FACTDESK_FETCH)
-    options["allow_networks"] = tuple(
-        ipaddress.ip_network(network, strict=False) for network in options.get("allow_networks", ())
-    )
-    return FetchPolicy(**options)
+    return FetchPolicy(**{**settings.FACTDESK_FETCH, "allow_networks": allowed_networks()})
 
 
 @functools.lru_cache(maxsize=4)
@@ -86,24 +78,6 @@ def lease_seconds() -> float:
 
 
 # --- adding sources ---------------------------------------------------------------------------
-
-
-def _checked_url(url: str) -> str:
-    """``url`` stripped and checked, or a ValidationError an editor can act on."""
-    url = (url or "").strip()
-    if len(url) > MAX_URL:
-        raise ValidationError({"url": "The address is longer than 2,000 characters."})
-    try:
-        # First the destination, so that an address refused for where it points (http://0x7f000001/)
-        # says so, rather than only that it is not an address of the usual form.
-        check_url(url, allow=fetch_policy().allow_networks)
-    except Refused as refused:
-        raise ValidationError({"url": refused.reason}) from None
-    try:
-        _url(url)
-    except ValidationError:
-        raise ValidationError({"url": "Enter a full http:// or https:// address."}) from None
-    return url
 
 
 def _touch(claim_id: int) -> None:
@@ -126,7 +100,7 @@ def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Sour
     The address is refused (``ValidationError``) when it is not http(s) or when it points at a
     private, loopback or otherwise reserved address: the same check the fetch makes on every hop.
     """
-    url = _checked_url(url)
+    url = checked_url(url)
     with transaction.atomic():
         claim = _locked_claim(claim_id)
         role, _ = actor.workflow_role(claim)
@@ -187,7 +161,7 @@ def sources_found(*, claim_id: int, found: Iterable[Found]) -> list[Source]:
                 continue
             if item.origin != SourceOrigin.ARCHIVE:
                 try:
-                    url = _checked_url(url)
+                    url = checked_url(url)
                 except ValidationError:
                     continue
             have.add(url)
@@ -353,7 +327,7 @@ def search_provider_errors(
             errors["url_template"] = "Put {query} where the claim goes."
         else:
             try:
-                _checked_url(url_template.replace("{query}", "q").replace("{secret}", "s"))
+                checked_url(url_template.replace("{query}", "q").replace("{secret}", "s"))
             except ValidationError as error:
                 errors["url_template"] = " ".join(error.message_dict.get("url", error.messages))
         if not isinstance(fields, dict) or not isinstance(fields.get("url"), str) or not fields["url"]:

@@ -31,7 +31,7 @@ import httpx
 
 from factcheck.web.netguard import IPNetwork, Refused, Resolver, check_url, parse_networks
 from factcheck.web.responses import parse_retry_after
-from factcheck.web.transport import GuardedBackend, GuardedTransport, NameNotResolved, deadline
+from factcheck.web.transport import GuardedBackend, GuardedTransport, NameNotResolved, caused_by, deadline
 
 __all__ = ["DeliveryPolicy", "DeliveryResult", "Poster", "post"]
 
@@ -92,17 +92,6 @@ class _Failure(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
 
 
 class Poster:
@@ -221,7 +210,7 @@ class Poster:
             host = url
         if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
             return _Failure("refused", f"This is not a valid web address ({exc}).")
-        if isinstance(exc, httpx.TimeoutException) or _caused_by(exc, TimeoutError):
+        if isinstance(exc, httpx.TimeoutException) or caused_by(exc, TimeoutError):
             if time.monotonic() >= ends - 0.05:
                 return _Failure(
                     "timeout", f"The endpoint took longer than {self.policy.total_timeout:g} s to answer."
@@ -233,11 +222,11 @@ class Poster:
             return _Failure(
                 "timeout", f"{host} stopped answering for more than {self.policy.total_timeout:g} s."
             )
-        certificate = _caused_by(exc, ssl.SSLCertVerificationError)
+        certificate = caused_by(exc, ssl.SSLCertVerificationError)
         if certificate is not None:
             detail = getattr(certificate, "verify_message", "") or str(certificate)
             return _Failure("tls", f"The security certificate of {host} could not be verified ({detail}).")
-        if _caused_by(exc, ssl.SSLError):
+        if caused_by(exc, ssl.SSLError):
             return _Failure("tls", f"The secure connection to {host} failed ({exc}).")
         if isinstance(exc, httpx.ConnectError):
             return _Failure("connect", f"Could not connect to {host} ({exc}).")

@@ -43,7 +43,7 @@ from factcheck.web.responses import (
     parse_retry_after,
     sniff_type,
 )
-from factcheck.web.transport import GuardedBackend, GuardedTransport, NameNotResolved, deadline
+from factcheck.web.transport import GuardedBackend, GuardedTransport, NameNotResolved, caused_by, deadline
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -153,17 +153,6 @@ def _size(n: int) -> str:
     if n >= 1_000:
         return f"{n / 1_000:.1f} kB".replace(".0 ", " ")
     return f"{n} bytes"
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
 
 
 class _HostSlots:
@@ -404,7 +393,7 @@ class Fetcher:
         policy = self.policy
         if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
             return _Failure("permanent", "refused", f"This is not a valid web address ({exc}).")
-        if isinstance(exc, httpx.TimeoutException) or _caused_by(exc, TimeoutError):
+        if isinstance(exc, httpx.TimeoutException) or caused_by(exc, TimeoutError):
             if time.monotonic() >= ends - 0.05:
                 message = f"The fetch took longer than {policy.total_timeout:g} s in all and was stopped."
             elif isinstance(exc, httpx.ConnectTimeout):
@@ -414,13 +403,13 @@ class Fetcher:
             else:
                 message = f"{host} stopped answering for more than {policy.read_timeout:g} s."
             return _Failure("transient", "timeout", message)
-        certificate = _caused_by(exc, ssl.SSLCertVerificationError)
+        certificate = caused_by(exc, ssl.SSLCertVerificationError)
         if certificate is not None:
             detail = getattr(certificate, "verify_message", "") or str(certificate)
             return _Failure(
                 "permanent", "tls", f"The security certificate of {host} could not be verified ({detail})."
             )
-        if _caused_by(exc, ssl.SSLError):
+        if caused_by(exc, ssl.SSLError):
             return _Failure("transient", "tls", f"The secure connection to {host} failed ({exc}).")
         if isinstance(exc, httpx.ConnectError):
             return _Failure("transient", "connect", f"Could not connect to {host} ({exc}).")

@@ -254,3 +254,15 @@ class GuardedTransport(httpx.BaseTransport):
     def close(self) -> None:
         with _httpx_errors():
             self._pool.close()
+
+
+def caused_by(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """The exception of type ``kind`` in ``exc``'s chain of causes, if any (httpx wraps them)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

@@ -7,8 +7,6 @@ transaction, and sends them after commit through SMTP; the test reads what the s
 
 from __future__ import annotations
 
-import os
-import secrets
 import time
 from collections.abc import Callable
 
@@ -30,15 +28,7 @@ from tests.factcheck.notifications.builders import (
 )
 from tests.factcheck.notifications.smtp import SMTPServer
 from tests.factories import DeskFactory, NewsroomFactory, api_key_for
-from tests.integration.test_worker import (
-    BIN,
-    BROKER_URL,
-    Service,
-    call,
-    free_port,
-    require_redis,
-    test_database_url,
-)
+from tests.integration.test_worker import BROKER_URL, Service, base_env, call, start_web, start_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -71,53 +61,29 @@ def smtp():
 
 @pytest.fixture
 def services_env(transactional_db, tmp_path, smtp):
-    require_redis()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "DEBUG"))}
+    env = base_env(tmp_path)
     env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",  # not settings_test: that one runs tasks eagerly
-        SECRET_KEY=secrets.token_urlsafe(45),
-        HTTPS="false",
-        ALLOWED_HOSTS="127.0.0.1",
         SITE_URL=SITE,
-        DATABASE_URL=test_database_url(),
-        CONN_MAX_AGE="0",
-        CELERY_BROKER_URL=BROKER_URL,
         EMAIL_URL=smtp.url,
         EMAIL_TIMEOUT="5",
         # Quick retries, and enough of them to outlast the outage the test makes.
         FACTDESK_EMAIL_RETRY_BASE_SECONDS="0.5",
         FACTDESK_EMAIL_RETRY_CAP_SECONDS="2",
         FACTDESK_EMAIL_MAX_ATTEMPTS="50",
-        FACTDESK_VAR_DIR=str(tmp_path / "var"),
-        PYTHONUNBUFFERED="1",
     )
     return env
 
 
 @pytest.fixture
 def worker(services_env, tmp_path):
-    service = Service(
-        "celery worker",
-        [str(BIN / "celery"), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info",
-         f"--hostname=factdesk-mail-test-{os.getpid()}@%h"],
-        services_env,
-        tmp_path / "worker.log",
-    )  # fmt: skip
+    service = start_worker(services_env, tmp_path, "factdesk-mail-test")
     yield service
     service.stop()
 
 
 @pytest.fixture
 def web(services_env, tmp_path):
-    port = free_port()
-    service = Service(
-        "gunicorn",
-        [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--access-logfile", "-"],
-        services_env,
-        tmp_path / "web.log",
-    )
-    service.base_url = f"http://127.0.0.1:{port}"
+    service = start_web(services_env, tmp_path)
     yield service
     service.stop()
 

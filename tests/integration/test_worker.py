@@ -109,8 +109,8 @@ class Service:
         print(f"----- {self.name} output -----\n{self.log.read_text(errors='replace')}")
 
 
-@pytest.fixture
-def services_env(transactional_db, tmp_path):
+def base_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of the processes a test starts: production settings on the test database."""
     require_redis()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "DEBUG"))}
     env.update(
@@ -127,27 +127,25 @@ def services_env(transactional_db, tmp_path):
     return env
 
 
-@pytest.fixture
-def worker(services_env, tmp_path):
-    service = Service(
+def start_worker(env: dict[str, str], tmp_path: Path, name: str) -> Service:
+    """A solo Celery worker on the default queue (analysis, email)."""
+    return Service(
         "celery worker",
         [str(BIN / "celery"), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery",
          "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info",
-         f"--hostname=factdesk-test-{os.getpid()}@%h"],
-        services_env,
+         f"--hostname={name}-{os.getpid()}@%h"],
+        env,
         tmp_path / "worker.log",
     )  # fmt: skip
-    yield service
-    service.stop()
 
 
-@pytest.fixture
-def web(services_env, tmp_path):
+def start_web(env: dict[str, str], tmp_path: Path) -> Service:
+    """gunicorn on a free port, once it answers."""
     port = free_port()
     service = Service(
         "gunicorn",
         [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--access-logfile", "-"],
-        services_env,
+        env,
         tmp_path / "web.log",
     )
     service.base_url = f"http://127.0.0.1:{port}"
@@ -165,6 +163,24 @@ def web(services_env, tmp_path):
             time.sleep(0.2)
         else:
             break
+    return service
+
+
+@pytest.fixture
+def services_env(transactional_db, tmp_path):
+    return base_env(tmp_path)
+
+
+@pytest.fixture
+def worker(services_env, tmp_path):
+    service = start_worker(services_env, tmp_path, "factdesk-test")
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def web(services_env, tmp_path):
+    service = start_web(services_env, tmp_path)
     yield service
     service.stop()
 

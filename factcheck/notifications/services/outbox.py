@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import random
 import smtplib
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from editorial.models import Newsroom
 from factcheck.notifications import emails
 from factcheck.notifications.emails import Item
 from factcheck.notifications.models import DIGEST_KIND, OutboxEmail, OutboxState
+from factcheck.retry import equal_jitter
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +70,12 @@ class Attempt:
 
 
 def retry_delay(attempts: int) -> float:
-    """Exponential backoff with "equal" jitter: half the step fixed, half random.  Full jitter could
-    draw near-zero delays several times running and spend the attempts within a short outage."""
-    step = min(
-        settings.FACTDESK_EMAIL_RETRY_CAP_SECONDS,
-        settings.FACTDESK_EMAIL_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+    """Seconds before the next attempt at an email (``factcheck.retry.equal_jitter``)."""
+    return equal_jitter(
+        attempts,
+        base=settings.FACTDESK_EMAIL_RETRY_BASE_SECONDS,
+        cap=settings.FACTDESK_EMAIL_RETRY_CAP_SECONDS,
     )
-    return step / 2 + random.uniform(0, step / 2)
 
 
 def is_transient(error: BaseException) -> bool:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime
 import functools
-import ipaddress
 import json
 import logging
-import random
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +14,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from factcheck.destinations import allowed_networks
+from factcheck.retry import equal_jitter
 from factcheck.web.deliver import DeliveryPolicy, DeliveryResult, Poster
 from factcheck.webhooks import signing
 from factcheck.webhooks.models import (
@@ -48,10 +48,7 @@ def delivery_policy() -> DeliveryPolicy:
         connect_timeout=min(5.0, total),
         total_timeout=total,
         user_agent=f"Factdesk-Webhooks/1.0 (+{settings.SITE_URL})",
-        allow_networks=tuple(
-            ipaddress.ip_network(network, strict=False)
-            for network in settings.FACTDESK_FETCH.get("allow_networks", ())
-        ),
+        allow_networks=allowed_networks(),
     )
 
 
@@ -83,15 +80,12 @@ def signed_headers(*, secret: str, delivery: WebhookDelivery, body: bytes) -> di
 
 
 def retry_delay(attempts: int, retry_after: float | None = None) -> float:
-    """Seconds before the next attempt: the receiver's Retry-After when it gave one, else a backoff
-    that doubles from the base with "equal" jitter (half the step fixed, half random), never above
-    the cap.  Full jitter could draw near-zero waits several times running and spend the attempts
-    within a short outage."""
+    """Seconds before the next attempt: the receiver's Retry-After when it gave one, never above the
+    cap, else ``factcheck.retry.equal_jitter``."""
     cap = settings.FACTDESK_WEBHOOK_RETRY_CAP_SECONDS
     if retry_after is not None:
         return min(cap, max(1.0, retry_after))
-    step = min(cap, settings.FACTDESK_WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
-    return step / 2 + random.uniform(0, step / 2)
+    return equal_jitter(attempts, base=settings.FACTDESK_WEBHOOK_RETRY_BASE_SECONDS, cap=cap)
 
 
 @dataclass(frozen=True)

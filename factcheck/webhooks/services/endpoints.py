@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import datetime
-import ipaddress
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail.handler import DEFAULT_MAILER_ALIAS
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
 from editorial.models import Newsroom
-from factcheck.web.netguard import Refused, check_url
+from factcheck.destinations import checked_url
 from factcheck.webhooks import emails
 from factcheck.webhooks.models import (
     SUBSCRIBABLE,
@@ -29,36 +26,6 @@ from factcheck.webhooks.services.events import webhook_emit
 from factcheck.webhooks.signing import new_secret
 
 logger = logging.getLogger(__name__)
-
-MAX_URL = 2000
-_url = URLValidator(schemes=["http", "https"])
-
-
-def _allowed_networks() -> tuple:
-    return tuple(
-        ipaddress.ip_network(network, strict=False)
-        for network in settings.FACTDESK_FETCH.get("allow_networks", ())
-    )
-
-
-def checked_url(url: str) -> str:
-    """``url`` stripped and checked as source addresses are, or a ValidationError saying why not.
-
-    The address's destination first, so that one refused for where it points
-    (``http://0x7f000001/``) says so.  Deliveries check it again on the address they connect to.
-    """
-    url = (url or "").strip()
-    if len(url) > MAX_URL:
-        raise ValidationError({"url": "The address is longer than 2,000 characters."})
-    try:
-        check_url(url, allow=_allowed_networks())
-    except Refused as refused:
-        raise ValidationError({"url": refused.reason}) from None
-    try:
-        _url(url)
-    except ValidationError:
-        raise ValidationError({"url": "Enter a full http:// or https:// address."}) from None
-    return url
 
 
 def checked_events(events) -> list[str]:
