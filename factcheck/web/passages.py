@@ -134,10 +134,12 @@ def _fold(word: str) -> str:
     return word
 
 
-def _tokens(text: str) -> list[_Token]:
-    """The content words and numbers of ``text`` with their offsets (stop words left out)."""
+def _tokens(text: str, start: int = 0, end: int | None = None) -> list[_Token]:
+    """The content words and numbers of ``text[start:end]`` with their offsets in ``text`` (stop
+    words left out).  A token never reaches past ``end``: "per" at the end of one sentence and
+    "cent" at the start of the next are two words, not a percent sign."""
     tokens = []
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(text, start, len(text) if end is None else end):
         if match["number"] is not None:
             multiplier = match["word"] or match["short"]
             exponent = _MULTIPLIERS[multiplier.lower()] if multiplier else 0
@@ -209,17 +211,8 @@ def best_passages(claim: str, text: str, *, limit: int = 3) -> list[Passage]:
         return []
     wanted = set(query)
     units = _units(text)
-    tokens = _tokens(text)
-    # The tokens of each sentence: a single pass, as both lists are sorted by offset.
-    per_unit: list[list[_Token]] = [[] for _ in units]
-    position = 0
-    for token in tokens:
-        while position < len(units) and units[position][1] <= token.start:
-            position += 1
-        if position == len(units):
-            break
-        if token.start >= units[position][0]:
-            per_unit[position].append(token)
+    # Each sentence is tokenised on its own, so that no token straddles two passages.
+    per_unit = [_tokens(text, start, end) for start, end in units]
     windows: list[tuple[int, int]] = []  # (first unit, last unit + 1)
     for first in range(len(units)):
         windows.append((first, first + 1))

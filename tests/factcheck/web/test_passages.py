@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from factcheck.web.passages import best_passages, content_terms
@@ -128,6 +128,7 @@ SEPARATORS = st.sampled_from([" ", ". ", "\n", "\n\n", ", ", "! ", " \u2014 ", "
 
 
 @settings(max_examples=150, deadline=None)
+@example(text="per\ncent ", claim="20%", limit=1)  # "per" and "cent" in two sentences: two words
 @given(
     st.lists(st.tuples(WORDS, SEPARATORS), max_size=60).map(lambda pairs: "".join(w + s for w, s in pairs)),
     st.lists(WORDS, min_size=1, max_size=6).map(" ".join),
