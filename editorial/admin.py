@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from editorial import services
+from editorial import keycache, services
 from editorial.models import ApiKey, Desk, Membership, Newsroom, Role
 
 
@@ -133,6 +133,11 @@ class NewsroomAdmin(NewsroomScopedAdmin):
 
     def newsroom_id_of(self, obj) -> int:
         return obj.pk
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # API requests carry their key's newsroom from the cache: refresh it
+            keycache.forget(list(obj.api_keys.values_list("prefix", flat=True)))
 
     def get_queryset(self, request):
         return newsrooms_of(request.user).annotate(

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model, password_validation
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from editorial import keycache
 from editorial.models import AnalysisStatus, ApiKey, Article, BodyFormat, Desk, Membership, Newsroom, Role
 
 KEY_PREFIX_LENGTH = 12
@@ -203,18 +205,23 @@ def api_key_create(*, newsroom: Newsroom, name: str, role: str = Role.EDITOR, cr
     raise RuntimeError("Could not generate a unique API key prefix.")
 
 
+@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        keycache.forget([api_key.prefix], revoked=True)
     return api_key
 
 
 @transaction.atomic
 def api_key_revoke_all(*, newsroom: Newsroom, name: str) -> int:
     """Revoke every active key of ``newsroom`` called ``name``; returns how many were revoked."""
-    active = ApiKey.objects.filter(newsroom=newsroom, name=name, revoked_at=None)
-    return active.update(revoked_at=timezone.now())
+    active = ApiKey.objects.select_for_update().filter(newsroom=newsroom, name=name, revoked_at=None)
+    prefixes = list(active.values_list("prefix", flat=True))
+    revoked = ApiKey.objects.filter(prefix__in=prefixes).update(revoked_at=timezone.now())
+    keycache.forget(prefixes, revoked=True)
+    return revoked
 
 
 def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
@@ -224,11 +231,19 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     prefix, _, secret = raw_key[3:].partition(".")
     if len(prefix) != KEY_PREFIX_LENGTH or not secret:
         return None
-    api_key = ApiKey.objects.select_related("newsroom").filter(prefix=prefix, revoked_at=None).first()
-    if api_key is None or not hmac.compare_digest(api_key.hashed_secret, _digest(secret)):
+    api_key = keycache.cached(prefix)
+    if api_key == keycache.REVOKED:
         return None
-    now = timezone.now()
-    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+    if api_key is None:
+        api_key = ApiKey.objects.select_related("newsroom").filter(prefix=prefix, revoked_at=None).first()
+        if api_key is None:
+            return None
+        keycache.remember(api_key)
+    if not hmac.compare_digest(api_key.hashed_secret, _digest(secret)):
+        return None
+    # The use is recorded at most once a minute per key, whichever process serves it.
+    if cache.add(f"factdesk:api_key_used:{prefix}", True, LAST_USED_RESOLUTION.total_seconds()):
+        now = timezone.now()
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key

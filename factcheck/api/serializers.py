@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -88,7 +89,16 @@ class ClaimOutput(serializers.ModelSerializer):
         ]
 
 
-_TIMESTAMP = serializers.DateTimeField()
+def _timestamps():
+    """What DRF's ``DateTimeField().to_representation`` gives for an aware datetime (ISO 8601 in the
+    current time zone, "Z" for UTC), at a sixth of its cost: the claims list formats 50 a page."""
+    zone = timezone.get_current_timezone()
+
+    def timestamp(value):
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return timestamp
 
 
 def claim_rows(claims, flags: dict[int, list[dict]]) -> list[dict]:
@@ -100,7 +110,7 @@ def claim_rows(claims, flags: dict[int, list[dict]]) -> list[dict]:
     ``selectors.claim_list_flags``.  ``ClaimOutput`` stays the schema, and
     ``tests/factcheck/test_api_perf.py`` checks that both give the same output.
     """
-    timestamp = _TIMESTAMP.to_representation
+    timestamp = _timestamps()
     return [
         {
             "id": claim.id,

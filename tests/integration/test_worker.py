@@ -139,12 +139,13 @@ def start_worker(env: dict[str, str], tmp_path: Path, name: str) -> Service:
     )  # fmt: skip
 
 
-def start_web(env: dict[str, str], tmp_path: Path) -> Service:
+def start_web(env: dict[str, str], tmp_path: Path, *, workers: int = 1) -> Service:
     """gunicorn on a free port, once it answers."""
     port = free_port()
     service = Service(
         "gunicorn",
-        [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--access-logfile", "-"],
+        [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
+         "--access-logfile", "-"],
         env,
         tmp_path / "web.log",
     )

@@ -1,0 +1,75 @@
+"""API keys kept in the shared cache by prefix, so that an API request does not query its key.
+
+Looking the key up cost about a fifth of the CPU of a claims-list request (``bench/api.py``): a
+query, compiled by the ORM, on every request.  The key (with its newsroom) is kept in Django's
+default cache, which every web process shares (a file cache on one machine, Redis in production),
+for ``TIMEOUT`` seconds.
+
+A revoked key must be refused at once, by every process, whatever the timing.  So:
+
+- a lookup stores what it read with ``cache.add``, which never overwrites an entry;
+- a change to a key or to its newsroom (``services.api_key_revoke``, ``api_key_revoke_all``, the
+  newsroom's admin page) calls :func:`forget`, which deletes the entry at once (later lookups read
+  the database, which in the changing transaction already holds the change) and writes the new
+  state with ``cache.set`` when the transaction commits; so a lookup that read the row just before
+  the change cannot leave the old state behind;
+- a revoked key is written as ``REVOKED``, a tombstone a lookup cannot replace, both at once and
+  at the commit (should the revoking transaction roll back, the key stays refused until the
+  tombstone expires: the safe side).
+
+Keys cannot be edited otherwise: a new role is a new key.
+
+Only the secret's digest is in the cache, as in the database.  The cache must be shared by every
+web process (see ``CACHE_URL`` in ``config/settings.py``).
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import transaction
+
+from editorial.models import ApiKey
+
+__all__ = ["REVOKED", "TIMEOUT", "cached", "forget", "remember"]
+
+TIMEOUT = 300
+REVOKED = "revoked"
+
+
+def _cache_key(prefix: str) -> str:
+    return f"factdesk:api_key:{prefix}"
+
+
+def cached(prefix: str) -> ApiKey | str | None:
+    """The cached key (with its newsroom) for ``prefix``, ``REVOKED``, or None when not cached."""
+    return cache.get(_cache_key(prefix))
+
+
+def remember(api_key: ApiKey) -> None:
+    """Keep ``api_key`` (active, its newsroom loaded), unless an entry is there already."""
+    cache.add(_cache_key(api_key.prefix), api_key, TIMEOUT)
+
+
+def _current(prefix: str) -> ApiKey | str:
+    api_key = ApiKey.objects.select_related("newsroom").filter(prefix=prefix).first()
+    return REVOKED if api_key is None or api_key.revoked_at is not None else api_key
+
+
+def forget(prefixes: list[str], *, revoked: bool = False) -> None:
+    """The keys ``prefixes`` have just been changed in the database (call it after the write, in the
+    same transaction): drop their entries now, and store their state once the transaction commits.
+
+    ``revoked``: they were revoked, and are refused from now on, commit or not.
+    """
+    if not prefixes:
+        return
+    keys = [_cache_key(prefix) for prefix in prefixes]
+    if revoked:
+        cache.set_many(dict.fromkeys(keys, REVOKED), TIMEOUT)
+    else:
+        cache.delete_many(keys)
+
+    def store() -> None:
+        cache.set_many({_cache_key(prefix): _current(prefix) for prefix in prefixes}, TIMEOUT)
+
+    transaction.on_commit(store)
