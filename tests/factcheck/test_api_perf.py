@@ -12,13 +12,15 @@ from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIClient
 
 from editorial.models import Role
 from factcheck import selectors, services
+from factcheck.api import views
 from factcheck.api.serializers import ClaimOutput
 from factcheck.models import AttributionFlag, Claim
 from tests.factcheck.test_api_lists import analysed
-from tests.factories import DeskFactory, member
+from tests.factories import DeskFactory, api_key_for, member
 
 pytestmark = pytest.mark.django_db
 
@@ -139,9 +141,7 @@ def test_an_empty_page_asks_nothing_for_flags(newsroom):
 
 
 @pytest.mark.parametrize("ordering", ["id", "-checkworthiness", "updated_at"])
-def test_a_page_with_many_flags_takes_two_queries(
-    api, newsroom, claims, ordering, django_assert_num_queries
-):
+def test_a_page_with_many_flags_takes_two_queries(api, newsroom, claims, ordering, django_assert_num_queries):
     # The page of claims with their assignees' names, and their flags (the key is in the cache after
     # the first request); after a cursor too.
     for claim in Claim.objects.exclude(status="superseded"):
@@ -173,4 +173,54 @@ def test_times_are_written_as_drf_writes_them_in_any_time_zone(api, newsroom, cl
     ]
     assert results[0]["updated_at"].endswith(
         "Z" if zone == "UTC" else ("+01:00", "-03:30", "+02:00", "-02:30")
+    )
+
+
+# --- What the list remembers per process (the filters, the query it clones) -------------------------
+
+
+def test_the_remembered_query_is_never_run_itself_and_sees_new_claims(api, newsroom, claims, monkeypatch):
+    remembered = []
+    real = views._claim_list_rows
+
+    def recording(*args):
+        remembered.append(real(*args))
+        return remembered[-1]
+
+    monkeypatch.setattr(views, "_claim_list_rows", recording)
+    url = "/api/v1/claims/?page_size=200&flagged=false&ordering=-checkworthiness"
+    before = api.get(url).json()["results"]
+    assert api.get(url).json()["results"] == before
+    assert remembered[0] is remembered[1]  # the second time from the remembered query
+
+    analysed(newsroom, sentences=["The mayor said the tram line will cost 310 million euros."])
+    after = api.get(url).json()["results"]
+
+    assert len(after) == len(before) + 1
+    assert "tram line" in " ".join(row["text"] for row in after)
+    assert remembered[0]._result_cache is None  # every request ran a clone of it
+
+
+def test_remembered_queries_are_each_newsrooms_own(api, newsroom, claims, other_newsroom):
+    analysed(other_newsroom, sentences=["The courier's own claim about 7 new buses."])
+    _, other_key = api_key_for(other_newsroom)
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Api-Key {other_key}")
+
+    for _ in range(2):  # in both orders, twice: the remembered query of one never serves the other
+        ours = [row["text"] for row in api.get("/api/v1/claims/?flagged=false").json()["results"]]
+        theirs = [row["text"] for row in other.get("/api/v1/claims/?flagged=false").json()["results"]]
+        assert theirs == ["The courier's own claim about 7 new buses."]
+        assert ours and not set(ours) & set(theirs)
+
+
+def test_remembered_filters_still_refuse_bad_ones_every_time(api, claims):
+    for _ in range(2):
+        response = api.get("/api/v1/claims/?checkworthiness_min=0.9&checkworthiness_max=0.1")
+        assert response.status_code == 400
+        assert "checkworthiness_min" in response.json()["errors"]
+    # A filter given twice: the last value counts, as with the serializer on the query string itself.
+    assert (
+        api.get("/api/v1/claims/?flagged=true&flagged=false").json()["results"]
+        == (api.get("/api/v1/claims/?flagged=false").json()["results"])
     )
