@@ -358,9 +358,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Cache ----------------------------------------------------------------------------------
-# Holds the API's throttle counts, which every web process must share.  The embedded default is a
-# file-system cache under var/cache (one machine, any number of processes); production sets
-# CACHE_URL=redis://host:6379/1 (Django's Redis backend), or any django-environ cache URL.
+# Holds the API's throttle counts and its keys (editorial/keycache.py), which every web process must
+# share.  The embedded default is a file-system cache under var/cache (one machine, any number of
+# processes); production sets CACHE_URL=redis://host:6379/1 (Django's Redis backend), or any
+# django-environ cache URL.
 
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 

@@ -20,12 +20,14 @@ A revoked key must be refused at once, by every process, whatever the timing.  S
 Keys cannot be edited otherwise: a new role is a new key.
 
 Only the secret's digest is in the cache, as in the database.  The cache must be shared by every
-web process (see ``CACHE_URL`` in ``config/settings.py``).
+web process (see ``CACHE_URL`` in ``config/settings.py``): with a cache of one process's memory
+(``locmem://``), which another process's revocation cannot reach, keys are not cached at all.
 """
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 
 from editorial.models import ApiKey
@@ -40,14 +42,20 @@ def _cache_key(prefix: str) -> str:
     return f"factdesk:api_key:{prefix}"
 
 
+def _shared() -> bool:
+    """Whether the default cache is one that every process sees."""
+    return not isinstance(caches["default"], LocMemCache)
+
+
 def cached(prefix: str) -> ApiKey | str | None:
     """The cached key (with its newsroom) for ``prefix``, ``REVOKED``, or None when not cached."""
-    return cache.get(_cache_key(prefix))
+    return cache.get(_cache_key(prefix)) if _shared() else None
 
 
 def remember(api_key: ApiKey) -> None:
     """Keep ``api_key`` (active, its newsroom loaded), unless an entry is there already."""
-    cache.add(_cache_key(api_key.prefix), api_key, TIMEOUT)
+    if _shared():
+        cache.add(_cache_key(api_key.prefix), api_key, TIMEOUT)
 
 
 def _current(prefix: str) -> ApiKey | str:

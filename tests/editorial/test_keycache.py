@@ -114,3 +114,14 @@ def test_renaming_the_newsroom_in_the_admin_refreshes_its_cached_keys(
 def test_an_unknown_prefix_is_not_cached(newsroom):
     assert services.api_key_authenticate(raw_key="fd_0123456789ab.secret") is None
     assert cache.get("factdesk:api_key:0123456789ab") is None
+
+
+def test_a_cache_of_one_process_memory_holds_no_keys(issued, settings, django_assert_num_queries):
+    # Another process's revocation could not reach it: every request reads the key from the database.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    services.api_key_authenticate(raw_key=issued.raw_key)
+
+    with django_assert_num_queries(1):
+        assert services.api_key_authenticate(raw_key=issued.raw_key) is not None
+    assert keycache.cached(issued.api_key.prefix) is None
+    assert cache.get(f"factdesk:api_key:{issued.api_key.prefix}") is None
