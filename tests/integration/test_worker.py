@@ -148,7 +148,7 @@ def start_web(env: dict[str, str], tmp_path: Path, *, workers: int = 1) -> Servi
          "--access-logfile", "-"],
         env,
         tmp_path / "web.log",
-    )
+    )  # fmt: skip
     service.base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
