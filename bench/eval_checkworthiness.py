@@ -70,11 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         f"weights {cw.WEIGHTS_PATH.name} {meta['version']}: {meta['features']}, C={meta['C']}, "
         f"threshold p={meta['threshold_probability']}"
     )
-    p, r = meta["last_block_precision_recall"]
-    print(
-        f"selection (train only): one step back F1(Yes) {meta['one_step_back_f1']:.3f} over the latest train "
-        f"debates; latest block {meta['last_block_f1']:.3f} (P {p:.2f}, R {r:.2f})"
-    )
+    print(f"fitted on train, chosen on dev; decision threshold: {meta['threshold_chosen_on']}")
     dev_f1, dev_p, dev_r, _ = evaluate(read_split(args.shared, "dev"))
     print(f"CheckThat! 2024 dev F1(Yes): {dev_f1:.3f} (P {dev_p:.2f}, R {dev_r:.2f})")
     test_f1, test_p, test_r, _ = evaluate(read_split(args.shared, "test_gold"))

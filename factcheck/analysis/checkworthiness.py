@@ -5,7 +5,7 @@ The score is a linear model over lower-cased word unigrams and bigrams (digits f
 space either side, so " rise" and "ing " are features: they carry what a word-level model misses in
 inflections, compounds and names it has not seen), and a few hand features (figures, dates, names,
 comparisons, causes, attribution, hedges, opinion markers, length).  ``bench/fit_checkworthiness.py``
-fits it with scikit-learn (a logistic regression with balanced class weights) and writes the weights to
+fits it with scikit-learn (a logistic regression) and writes the weights to
 ``data/checkworthiness.json``; scoring here is pure Python.
 
 The word and character n-gram weights of a sentence are summed and divided by ``sqrt`` of its number of
@@ -14,12 +14,10 @@ up to one number per word.  Scoring looks that number up in a memo (filled the f
 seen, bounded in size), which makes the character n-grams cost no more than one dictionary look-up per
 word once a word has been seen.
 
-The score is ``sigmoid(z - t)``, where ``z`` is the model's logit and ``t`` the logit of the decision
-threshold that the fitting script chose on the latest debates of its training data (on debates it has
-not seen, the model's logits drift, so a threshold chosen on older debates is off; see
-``bench/fit_checkworthiness.py``).  So the score is a probability-like number, shifted so that the
-threshold sits at 0.5: **``score >= 0.5`` means check-worthy** at that operating point, and scores
-further from 0.5 are more confident either way.
+The score is ``sigmoid(z - t)``, where ``z`` is the model's logit and ``t`` the logit of a decision
+threshold the weights file may set; the current weights set none (``t = 0``: the model's own
+probability, see ``bench/fit_checkworthiness.py``).  **``score >= 0.5`` means check-worthy**, and
+scores further from 0.5 are more confident either way.
 
 The reasons come from the hand features alone (deterministic rules, not from the learned weights):
 they say what the sentence contains, whatever the model makes of it.

@@ -161,20 +161,18 @@ def test_the_weights_file_loads_and_describes_itself():
     assert 0 < meta["threshold_probability"] < 1
     assert meta["threshold_logit"] == data["threshold_logit"]
     assert 0.62 <= meta["dev_f1"] <= 1
-    # Chosen on the latest train debates by a rule written into the fitting script and recorded here,
+    # Fitted on train and chosen on dev by a rule written into the fitting script and recorded here,
     # among candidates whose figures are recorded too; the test_gold figure is recorded once, with how it
     # was obtained (the floor itself is bench/eval_checkworthiness.py's to enforce).
-    assert "block" in meta["selection_rule"]
+    assert "choose on dev" in meta["selection_rule"]
     chosen = [
         candidate
         for candidate in meta["candidates"]
         if (candidate["features"], candidate["C"]) == (meta["features"], meta["C"])
     ]
     assert len(chosen) == 1
-    assert chosen[0]["one_step_back_f1"] == meta["one_step_back_f1"]
-    assert meta["one_step_back_f1"] >= max(c["one_step_back_f1"] for c in meta["candidates"]) - 0.003
-    assert meta["last_block_f1"] > 0.55
-    assert meta["one_step_back_f1"] > 0.55
+    assert chosen[0]["dev_f1"] >= max(c["dev_f1"] for c in meta["candidates"]) - 0.003
+    assert meta["threshold_logit"] == 0.0  # the model's own decision: no threshold tuned
     assert 0 <= meta["test_gold_f1"] <= 1
     assert "once" in meta["test_gold_note"]
     assert len(data["word_weights"]) > 1000
