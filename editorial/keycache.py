@@ -26,20 +26,25 @@ web process (see ``CACHE_URL`` in ``config/settings.py``): with a cache of one p
 
 from __future__ import annotations
 
+import django
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 
 from editorial.models import ApiKey
 
-__all__ = ["REVOKED", "TIMEOUT", "cached", "forget", "remember"]
+__all__ = ["REVOKED", "TIMEOUT", "cached", "first_use_in", "forget", "remember"]
 
 TIMEOUT = 300
 REVOKED = "revoked"
+# Entries are pickled models: a new Django, or a change to the key's or the newsroom's fields (bump the
+# number), starts new entries instead of unpickling old ones.  Old tombstones are then not seen, which is
+# safe: the lookup reads the database, where the key is revoked.
+_LAYOUT = f"{django.__version__}-1"
 
 
 def _cache_key(prefix: str) -> str:
-    return f"factdesk:api_key:{prefix}"
+    return f"factdesk:api_key:{_LAYOUT}:{prefix}"
 
 
 def _shared() -> bool:
@@ -56,6 +61,11 @@ def remember(api_key: ApiKey) -> None:
     """Keep ``api_key`` (active, its newsroom loaded), unless an entry is there already."""
     if _shared():
         cache.add(_cache_key(api_key.prefix), api_key, TIMEOUT)
+
+
+def first_use_in(prefix: str, seconds: float) -> bool:
+    """True for the first use of the key ``prefix`` in a window of ``seconds``, in any process."""
+    return cache.add(f"factdesk:api_key_used:{prefix}", True, seconds)
 
 
 def _current(prefix: str) -> ApiKey | str:

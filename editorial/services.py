@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model, password_validation
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -242,7 +241,7 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     if not hmac.compare_digest(api_key.hashed_secret, _digest(secret)):
         return None
     # The use is recorded at most once a minute per key, whichever process serves it.
-    if cache.add(f"factdesk:api_key_used:{prefix}", True, LAST_USED_RESOLUTION.total_seconds()):
+    if keycache.first_use_in(prefix, LAST_USED_RESOLUTION.total_seconds()):
         now = timezone.now()
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -113,7 +114,7 @@ def test_renaming_the_newsroom_in_the_admin_refreshes_its_cached_keys(
 
 def test_an_unknown_prefix_is_not_cached(newsroom):
     assert services.api_key_authenticate(raw_key="fd_0123456789ab.secret") is None
-    assert cache.get("factdesk:api_key:0123456789ab") is None
+    assert cache.get(keycache._cache_key("0123456789ab")) is None
 
 
 def test_a_cache_of_one_process_memory_holds_no_keys(issued, settings, django_assert_num_queries):
@@ -124,4 +125,11 @@ def test_a_cache_of_one_process_memory_holds_no_keys(issued, settings, django_as
     with django_assert_num_queries(1):
         assert services.api_key_authenticate(raw_key=issued.raw_key) is not None
     assert keycache.cached(issued.api_key.prefix) is None
-    assert cache.get(f"factdesk:api_key:{issued.api_key.prefix}") is None
+    assert cache.get(keycache._cache_key(issued.api_key.prefix)) is None
+
+
+def test_entries_are_kept_under_the_django_version(issued):
+    # A new Django (or a bumped layout) reads its own entries, never another version's pickles.
+    services.api_key_authenticate(raw_key=issued.raw_key)
+    assert django.__version__ in keycache._cache_key(issued.api_key.prefix)
+    assert cache.get(keycache._cache_key(issued.api_key.prefix)).pk == issued.api_key.pk
