@@ -45,6 +45,11 @@ def _assignee(value: str | None) -> int | str | None:
     return "unassigned" if value == "none" else int(value)
 
 
+@functools.cache
+def _filter_names(filters_class: type[s.serializers.Serializer]) -> tuple[str, ...]:
+    return tuple(filters_class().fields)
+
+
 @functools.lru_cache(maxsize=1024)
 def _validated_filters(filters_class: type[s.serializers.Serializer], values: tuple) -> tuple:
     """The validated filters for ``values`` (``((name, (value, ...)), ...)``) as ``(name, value)`` pairs.
@@ -70,7 +75,7 @@ class FilteredListView(ListAPIView):
     def filters(self) -> dict:
         if not hasattr(self, "_filters"):
             params = self.request.query_params
-            names = self.filters_class._declared_fields  # the fields the serializer declares
+            names = _filter_names(self.filters_class)
             values = tuple((name, tuple(params.getlist(name))) for name in names if name in params)
             self._filters = dict(_validated_filters(self.filters_class, values))
         return self._filters
