@@ -186,7 +186,6 @@ def server_error(request):
 
 @dataclass(frozen=True)
 class Cursor:
-    ordering: str
     values: tuple  # the boundary row's values, one per field of the order
     backwards: bool
 
@@ -306,7 +305,7 @@ class CursorPage(BasePagination):
             DjangoValidationError,
         ):
             raise exceptions.NotFound(self.invalid_cursor_message) from None
-        return Cursor(ordering=ordering, values=tuple(parsed), backwards=backwards)
+        return Cursor(values=tuple(parsed), backwards=backwards)
 
     def get_next_link(self) -> str | None:
         if self.next_values is None:
@@ -355,4 +354,7 @@ class CursorPage(BasePagination):
 # --- Idempotency and the schema --------------------------------------------------------------------
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+#: What an ``Idempotency-Key`` must be, whole: printable ASCII, 1 to 255 characters, not starting with a
+#: space (the wrapper answers 400 otherwise, and the schema gives it as the header's pattern).
+IDEMPOTENCY_KEY_PATTERN = r"[\x21-\x7e][\x20-\x7e]{0,254}"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -68,9 +68,14 @@ def first_use_in(prefix: str, seconds: float) -> bool:
     return cache.add(f"factdesk:api_key_used:{prefix}", True, seconds)
 
 
-def _current(prefix: str) -> ApiKey | str:
-    api_key = ApiKey.objects.select_related("newsroom").filter(prefix=prefix).first()
-    return REVOKED if api_key is None or api_key.revoked_at is not None else api_key
+def _current(prefixes: list[str]) -> dict[str, ApiKey | str]:
+    """The state of the keys ``prefixes``, in one query: the key with its newsroom, or ``REVOKED``
+    for one that is revoked or gone."""
+    states: dict[str, ApiKey | str] = dict.fromkeys(prefixes, REVOKED)
+    for api_key in ApiKey.objects.select_related("newsroom").filter(prefix__in=prefixes):
+        if api_key.revoked_at is None:
+            states[api_key.prefix] = api_key
+    return states
 
 
 def forget(prefixes: list[str], *, revoked: bool = False) -> None:
@@ -88,6 +93,7 @@ def forget(prefixes: list[str], *, revoked: bool = False) -> None:
         cache.delete_many(keys)
 
     def store() -> None:
-        cache.set_many({_cache_key(prefix): _current(prefix) for prefix in prefixes}, TIMEOUT)
+        states = dict.fromkeys(prefixes, REVOKED) if revoked else _current(prefixes)
+        cache.set_many({_cache_key(prefix): state for prefix, state in states.items()}, TIMEOUT)
 
     transaction.on_commit(store)

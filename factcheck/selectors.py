@@ -138,18 +138,15 @@ def article_list(
     ``updated_since``: the article, or one of its claims, changed at or after that time: a claim's
     review moves the article's readiness without touching the article.  The caller orders.
     """
-    threshold = Coalesce(F("newsroom__checking_policy__checkworthiness_threshold"), Value(DEFAULT_THRESHOLD))
     # Exists, not counts: each article's readiness is then two index probes, and a filter on it
     # lets the page stop early instead of aggregating every claim of the newsroom first.
     articles = (
         Article.objects.filter(newsroom=newsroom)
         .select_related("desk")
         .annotate(
-            readiness_threshold=threshold,
+            readiness_threshold=_readiness_threshold(),
             blocking_claims=Exists(
-                Claim.objects.filter(
-                    article=OuterRef("pk"), is_flagged=True, status__in=[S.UNREVIEWED, S.NEEDS_ATTRIBUTION]
-                )
+                Claim.objects.filter(article=OuterRef("pk"), is_flagged=True, status__in=BLOCKING_STATES)
             ),
             open_claims=Exists(
                 Claim.objects.filter(
@@ -263,6 +260,12 @@ def claim_detail(*, newsroom: Newsroom, claim_id: int) -> Claim:
     )
 
 
+def claim_pk_only(*, newsroom: Newsroom, claim_id: int) -> Claim:
+    """One claim of ``newsroom``, as :func:`claim_detail` finds it, with nothing loaded but its pk: for
+    the callers that only check that it is there (raises Claim.DoesNotExist)."""
+    return Claim.objects.only("pk").get(article__newsroom=newsroom, pk=claim_id)
+
+
 def claim_history(*, claim: Claim) -> QuerySet[ClaimEvent]:
     return ClaimEvent.objects.filter(claim=claim).order_by("created_at", "id")
 
@@ -270,6 +273,13 @@ def claim_history(*, claim: Claim) -> QuerySet[ClaimEvent]:
 # --- Readiness and the review queue ----------------------------------------------------------------
 
 DEFAULT_THRESHOLD = 0.5
+#: A flagged claim in one of these states blocks its article.
+BLOCKING_STATES = (S.UNREVIEWED, S.NEEDS_ATTRIBUTION)
+
+
+def _readiness_threshold() -> Coalesce:
+    """An article's check-worthiness threshold: its newsroom's checking policy's, or the default."""
+    return Coalesce(F("newsroom__checking_policy__checkworthiness_threshold"), Value(DEFAULT_THRESHOLD))
 
 
 class Readiness(models.TextChoices):
@@ -281,15 +291,15 @@ class Readiness(models.TextChoices):
 
 def with_readiness(articles: QuerySet[Article]) -> QuerySet[Article]:
     """Annotate each article with what its readiness is derived from, in the same query."""
-    threshold = Coalesce(F("newsroom__checking_policy__checkworthiness_threshold"), Value(DEFAULT_THRESHOLD))
     return articles.annotate(
         blocking_claims=Count(
-            "claims",
-            filter=Q(claims__is_flagged=True, claims__status__in=[S.UNREVIEWED, S.NEEDS_ATTRIBUTION]),
+            "claims", filter=Q(claims__is_flagged=True, claims__status__in=BLOCKING_STATES)
         ),
         open_claims=Count(
             "claims",
-            filter=Q(claims__checkworthiness__gte=threshold, claims__status__in=list(OPEN_STATES)),
+            filter=Q(
+                claims__checkworthiness__gte=_readiness_threshold(), claims__status__in=list(OPEN_STATES)
+            ),
         ),
     )
 

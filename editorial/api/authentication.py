@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import HttpRequest
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -12,6 +13,8 @@ from editorial.models import ApiKey, Newsroom
 from editorial.services import api_key_authenticate
 
 KEYWORD = "Api-Key"
+#: Where :func:`request_api_key` keeps the key it found, on the Django request.
+_FOUND_ATTRIBUTE = "_factdesk_api_key"
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,20 @@ def api_key_from_header(header: bytes) -> ApiKey | None:
     return api_key
 
 
+def request_api_key(request: HttpRequest) -> ApiKey | None:
+    """:func:`api_key_from_header` for the Django ``request``, looked up once: the key found is kept on
+    the request, so that the idempotency wrapper (before the view) and DRF's authentication (in it)
+    do not both look it up.  What is not found (no header, or a refused one) is parsed again."""
+    api_key = getattr(request, _FOUND_ATTRIBUTE, None)
+    if api_key is None:
+        api_key = api_key_from_header(get_authorization_header(request))
+        setattr(request, _FOUND_ATTRIBUTE, api_key)
+    return api_key
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
-        api_key = api_key_from_header(get_authorization_header(request))
+        api_key = request_api_key(request._request)  # DRF's request wraps Django's
         if api_key is None:
             return None
         return ApiClient(api_key=api_key), api_key

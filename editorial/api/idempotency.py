@@ -14,8 +14,9 @@ row is ignored wherever it is met.  A row left without a response (the process d
 is taken over after ``STALE_AFTER``.
 
 It wraps every view of the API in the URLconf (``idempotent_routes``), so that no view can forget it.
-It runs before the view, so it reads the API key itself; a request without a valid key goes straight
-to the view (and its 401).  A replay is answered from the row: it runs no view, and no throttle.
+It runs before the view, so it reads the API key itself (and leaves it on the request, for the view's
+authentication); a request without a valid key goes straight to the view (and its 401).  A replay is
+answered from the row: it runs no view, and no throttle.
 """
 
 from __future__ import annotations
@@ -31,15 +32,14 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.urls import URLPattern
 from django.utils import timezone
-from rest_framework.authentication import get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from config.api import IDEMPOTENCY_HEADER, REPLAYED_HEADER, json_error
-from editorial.api.authentication import api_key_from_header
+from config.api import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, REPLAYED_HEADER, json_error
+from editorial.api.authentication import request_api_key
 from editorial.models import ApiKey, IdempotencyRecord
 
 META_NAME = "HTTP_" + IDEMPOTENCY_HEADER.upper().replace("-", "_")
-KEY_PATTERN = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,254}")
+KEY_PATTERN = re.compile(IDEMPOTENCY_KEY_PATTERN)
 STALE_AFTER = timedelta(minutes=5)
 KEPT_STATUSES = frozenset({400, 403, 404, 409, 410, 422})
 KEPT_HEADERS = ("Content-Type", "Location")
@@ -155,7 +155,7 @@ def idempotent(view):
         if request.method != "POST" or key is None:
             return view(request, *args, **kwargs)
         try:
-            api_key = api_key_from_header(get_authorization_header(request))
+            api_key = request_api_key(request)  # kept on the request: the view's authentication reuses it
         except AuthenticationFailed:
             api_key = None
         if api_key is None or _content_length(request) > settings.FACTDESK_MAX_BODY_BYTES:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from rest_framework.exceptions import NotFound, ValidationError
 
 from editorial.models import Desk, Newsroom
+
+
+def first_or_404[M: Model](queryset: QuerySet[M], message: str) -> M:
+    """The first row of ``queryset`` (the newsroom's object a path names); none is a 404 with ``message``."""
+    found = queryset.first()
+    if found is None:
+        raise NotFound(message)
+    return found
 
 
 def desk_by_slug(newsroom: Newsroom, slug: str) -> Desk:

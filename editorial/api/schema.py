@@ -6,7 +6,7 @@ from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from config.api import IDEMPOTENCY_HEADER, REPLAYED_HEADER, error
+from config.api import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, REPLAYED_HEADER, error
 
 #: Errors any operation can answer.
 COMMON_ERRORS = {
@@ -21,8 +21,6 @@ POST_ERRORS = {
     409: f"A request with the same `{IDEMPOTENCY_HEADER}` is still being answered: retry in a moment.",
     422: f"This `{IDEMPOTENCY_HEADER}` was used before with a different request (method, path or body).",
 }
-#: Printable ASCII, 1 to 255 characters, not starting with a space (editorial.api.idempotency.KEY_PATTERN).
-IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e][\x20-\x7e]{0,254}$"
 NOT_FOUND = "No such object in your newsroom."
 BAD_PAGE_SIZE = "A filter is invalid, or `page_size` is not a whole number from 1 to 200."
 BAD_CURSOR = "The cursor is not one this list gave: follow `next` and `previous` as they are."
@@ -53,7 +51,7 @@ class AutoSchema(openapi.AutoSchema):
                     IDEMPOTENCY_HEADER,
                     OpenApiTypes.STR,
                     OpenApiParameter.HEADER,
-                    pattern=IDEMPOTENCY_KEY_PATTERN,  # what the idempotency wrapper accepts; else 400
+                    pattern=f"^{IDEMPOTENCY_KEY_PATTERN}$",  # what the idempotency wrapper accepts; else 400
                     description=(
                         "Any unique string of up to 255 printable ASCII characters (a UUID, say). A retry "
                         "with the same key and the same body gets the first response again, with "

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +15,7 @@ from rest_framework.views import APIView
 from config.api import error
 from editorial import services
 from editorial.api import serializers as s
-from editorial.api.lookups import desk_by_slug
+from editorial.api.lookups import desk_by_slug, first_or_404
 from editorial.api.permissions import HasAdminKey
 from editorial.models import ApiKey, Desk, Membership
 
@@ -52,9 +51,7 @@ class DeskListView(ListAPIView):
 class DeskDetailView(APIView):
     @extend_schema(operation_id="desk_get", responses={200: s.DeskOutput}, summary="One desk.")
     def get(self, request, desk_id: int):
-        desk = _desks(request).filter(pk=desk_id).first()
-        if desk is None:
-            raise NotFound("No such desk in your newsroom.")
+        desk = first_or_404(_desks(request).filter(pk=desk_id), "No such desk in your newsroom.")
         return Response(s.DeskOutput(desk).data)
 
 
@@ -88,9 +85,7 @@ class PersonDetailView(APIView):
         summary="One person of your newsroom, by the id the claims' assignee filter takes.",
     )
     def get(self, request, person_id: int):
-        person = _people(request).filter(user_id=person_id).first()
-        if person is None:
-            raise NotFound("No such person in your newsroom.")
+        person = first_or_404(_people(request).filter(user_id=person_id), "No such person in your newsroom.")
         return Response(s.PersonOutput(person).data)
 
 
@@ -138,7 +133,8 @@ class ApiKeyRevokeView(APIView):
         "Revoking a revoked key changes nothing.",
     )
     def post(self, request, key_id: int):
-        api_key = ApiKey.objects.filter(newsroom=request.auth.newsroom, pk=key_id).first()
-        if api_key is None:
-            raise NotFound("No such API key in your newsroom.")
+        api_key = first_or_404(
+            ApiKey.objects.filter(newsroom=request.auth.newsroom, pk=key_id),
+            "No such API key in your newsroom.",
+        )
         return Response(s.ApiKeyOutput(services.api_key_revoke(api_key=api_key)).data)

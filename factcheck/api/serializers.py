@@ -53,7 +53,7 @@ class ArticleSubmitOutput(serializers.ModelSerializer):
 class FlagOutput(serializers.ModelSerializer):
     class Meta:
         model = AttributionFlag
-        fields = ["kind", "cue", "start", "end", "severity", "message"]
+        fields = list(selectors.FLAG_FIELDS)  # what the claims list's rows (claim_rows) give too
 
 
 class ClaimOutput(serializers.ModelSerializer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import error
-from editorial.api.lookups import desk_by_slug
+from editorial.api.lookups import desk_by_slug, first_or_404
 from editorial.api.throttling import AnalyzeRateThrottle, ApiKeyRateThrottle
 from editorial.models import Article, Newsroom
 from factcheck import selectors, services
@@ -43,6 +44,22 @@ def _assignee(value: str | None) -> int | str | None:
     if value is None:
         return None
     return "unassigned" if value == "none" else int(value)
+
+
+def _claim_list_arguments(filters: Mapping, *, desk_id: int | None) -> dict:
+    """The keyword arguments of ``selectors.claim_list`` (but the newsroom) for the validated filters
+    of the claims list; ``desk_id``: the id of the desk its ``desk`` names (see :func:`_desk_id`)."""
+    return {
+        "article_id": filters.get("article"),
+        "flagged": filters.get("flagged"),
+        "flag_kind": filters.get("flag_kind"),
+        "status": filters.get("status"),
+        "desk_id": desk_id,
+        "assignee": _assignee(filters.get("assignee")),
+        "checkworthiness_min": filters.get("checkworthiness_min"),
+        "checkworthiness_max": filters.get("checkworthiness_max"),
+        "updated_since": filters.get("updated_since"),
+    }
 
 
 @functools.cache
@@ -170,11 +187,10 @@ class ArticleRevisionsView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        article = Article.objects.filter(
-            newsroom=self.request.auth.newsroom, pk=self.kwargs["article_id"]
-        ).first()
-        if article is None:
-            raise NotFound("No such article in your newsroom.")
+        article = first_or_404(
+            Article.objects.filter(newsroom=self.request.auth.newsroom, pk=self.kwargs["article_id"]),
+            "No such article in your newsroom.",
+        )
         return selectors.article_revisions(article=article)
 
 
@@ -217,19 +233,7 @@ def _claim_list_rows(newsroom: Newsroom, desk_id: int | None, filters: tuple) ->
     queue, the join for the assignee's name) cost a sixth of the CPU of a request.  Only the
     newsroom's id goes into the query.
     """
-    given = dict(filters)
-    claims = selectors.claim_list(
-        newsroom=newsroom,
-        article_id=given.get("article"),
-        flagged=given.get("flagged"),
-        flag_kind=given.get("flag_kind"),
-        status=given.get("status"),
-        desk_id=desk_id,
-        assignee=_assignee(given.get("assignee")),
-        checkworthiness_min=given.get("checkworthiness_min"),
-        checkworthiness_max=given.get("checkworthiness_max"),
-        updated_since=given.get("updated_since"),
-    )
+    claims = selectors.claim_list(newsroom=newsroom, **_claim_list_arguments(dict(filters), desk_id=desk_id))
     return claims.values_list(*selectors.CLAIM_LIST_FIELDS, "assignee_username", named=True)
 
 
@@ -264,11 +268,12 @@ CLAIM_ERRORS = {
 
 
 def _claim(request, claim_id: int):
-    return selectors.claim_detail(newsroom=request.auth.newsroom, claim_id=claim_id)
+    """The claim ``claim_id`` of the key's newsroom, its pk only (raises Claim.DoesNotExist: a 404)."""
+    return selectors.claim_pk_only(newsroom=request.auth.newsroom, claim_id=claim_id)
 
 
 def _claim_output(request, claim_id: int):
-    claim = _claim(request, claim_id)
+    claim = selectors.claim_detail(newsroom=request.auth.newsroom, claim_id=claim_id)
     actor = services.Actor.for_api_key(request.auth)
     context = {"transitions": services.allowed_transitions(actor=actor, claim=claim)}
     return s.ClaimDetailOutput(claim, context=context).data

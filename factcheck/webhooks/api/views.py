@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import error
+from editorial.api.lookups import first_or_404
 from editorial.api.permissions import HasAdminKey
+from factcheck.services import Actor
 from factcheck.webhooks import services
 from factcheck.webhooks.api import serializers as s
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -34,14 +35,13 @@ def _endpoints(request) -> QuerySet[WebhookEndpoint]:
 
 
 def _endpoint(request, webhook_id: int) -> WebhookEndpoint:
-    endpoint = _endpoints(request).filter(pk=webhook_id).first()
-    if endpoint is None:
-        raise NotFound("No such webhook endpoint in your newsroom.")
-    return endpoint
+    return first_or_404(
+        _endpoints(request).filter(pk=webhook_id), "No such webhook endpoint in your newsroom."
+    )
 
 
 def _actor_name(request) -> str:
-    return f"API key {request.auth.name} ({request.auth.prefix})"
+    return Actor.for_api_key(request.auth).name
 
 
 class WebhooksView(ListAPIView):
