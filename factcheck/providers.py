@@ -13,7 +13,6 @@ Two kinds ship (``SearchProvider.kind``):
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from dataclasses import dataclass, replace
@@ -24,8 +23,9 @@ from django.urls import reverse
 from rank_bm25 import BM25Okapi
 
 from factcheck.models import Claim, SearchProvider, SourceOrigin
-from factcheck.services.sources import Found, fetch_policy
-from factcheck.web.fetch import Fetcher, FetchPolicy
+from factcheck.services.sources import SEARCH_DETAILS, Found, fetch_policy
+from factcheck.services.sources import fetcher as shared_fetcher
+from factcheck.web.fetch import Fetcher
 from factcheck.web.passages import content_terms as words
 from factcheck.workflow import VERDICTS
 
@@ -33,8 +33,6 @@ from factcheck.workflow import VERDICTS
 ARCHIVE_CANDIDATES = 5000
 #: The share of a claim's distinctive words (by weight) an archive match must have.
 ARCHIVE_MIN_OVERLAP = 0.6
-#: What a JSON search result may say of a source besides its address.
-DETAILS = ("title", "snippet", "rating", "publisher")
 #: Largest JSON answer read from a search API.
 MAX_JSON_BYTES = 2_000_000
 
@@ -173,11 +171,7 @@ def search_http_json(
         link = dotted(item, fields["url"])
         if not isinstance(link, str) or not link.startswith(("http://", "https://")):
             continue
-        details = {
-            name: _text(dotted(item, fields[name]))
-            for name in ("title", "snippet", "rating", "publisher")
-            if fields.get(name)
-        }
+        details = {name: _text(dotted(item, fields[name])) for name in SEARCH_DETAILS if fields.get(name)}
         summary = " — ".join(part for part in (details.get("publisher"), details.get("rating")) if part)
         found.append(
             Found(
@@ -193,20 +187,16 @@ def search_http_json(
     return found
 
 
-@functools.lru_cache(maxsize=4)
-def _json_fetcher_for(policy: FetchPolicy) -> Fetcher:
-    return Fetcher(
+def json_fetcher() -> Fetcher:
+    """A fetcher like the sources' one (same guard, timeouts and politeness) that takes JSON answers."""
+    policy = fetch_policy()
+    return shared_fetcher(
         replace(
             policy,
             allowed_types=("application/json", "text/json", "application/ld+json"),
             max_bytes=min(policy.max_bytes, MAX_JSON_BYTES),
         )
     )
-
-
-def json_fetcher() -> Fetcher:
-    """A fetcher like the sources' one (same guard, timeouts and politeness) that takes JSON answers."""
-    return _json_fetcher_for(fetch_policy())
 
 
 def search(provider: SearchProvider, claim: Claim) -> list[Found]:

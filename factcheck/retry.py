@@ -1,4 +1,5 @@
-"""Waiting between attempts at something outside: an SMTP server, a newsroom's webhook receiver."""
+"""Waiting between attempts at something outside: an SMTP server, a newsroom's webhook receiver, a
+source's web server."""
 
 from __future__ import annotations
 
@@ -11,3 +12,11 @@ def equal_jitter(attempts: int, *, base: float, cap: float) -> float:
     several times running and spend the attempts within a short outage."""
     step = min(cap, base * 2 ** max(attempts - 1, 0))
     return step / 2 + random.uniform(0, step / 2)
+
+
+def retry_delay(attempts: int, retry_after: float | None, *, base: float, cap: float) -> float:
+    """Seconds before the next attempt: the other side's Retry-After when it gave one (at least a
+    second), else ``equal_jitter``; never above ``cap``."""
+    if retry_after is not None:
+        return min(cap, max(1.0, retry_after))
+    return equal_jitter(attempts, base=base, cap=cap)

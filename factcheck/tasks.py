@@ -191,22 +191,25 @@ def sweep_sources() -> int:
     soft_time_limit=150,
     time_limit=180,
 )
-def search_sources(self, claim_id: int) -> None:
+def search_sources(self, claim_id: int, only: list[int] | None = None) -> None:
     """Ask the newsroom's search providers about one claim, and attach what they find (idempotent).
 
     A provider that fails for a while (timeout, 5xx, 429) is asked again with backoff, up to three
-    times; one that fails for good (bad configuration, 4xx) is logged and skipped.  What the others
-    found is kept either way: attaching it twice adds nothing.
+    times (the retry asks only those, by id: ``only``); one that fails for good (bad configuration,
+    4xx) is logged and skipped.  What the others found is kept either way: attaching it twice adds
+    nothing.
     """
     from factcheck.providers import ProviderFailed, search
 
-    claim = Claim.objects.select_related("article").filter(pk=claim_id).first()
+    claim = Claim.objects.filter(pk=claim_id).first()
     if claim is None or claim.status == ClaimStatus.SUPERSEDED:
         return
     providers = SearchProvider.objects.filter(
         newsroom_id=claim.newsroom_id, enabled=True, min_checkworthiness__lte=claim.checkworthiness
     )
-    retry_for = []
+    if only is not None:
+        providers = providers.filter(pk__in=only)
+    retry_for: list[int] = []
     for provider in providers:
         try:
             found = search(provider, claim)
@@ -214,9 +217,10 @@ def search_sources(self, claim_id: int) -> None:
             log = logger.warning if failure.transient else logger.error
             log("search provider %r failed for claim %s: %s", provider.name, claim_id, failure.reason)
             if failure.transient:
-                retry_for.append(provider.name)
+                retry_for.append(provider.pk)
             continue
         services.sources_found(claim_id=claim_id, found=found)
     if retry_for and self.request.retries < self.max_retries:
-        raise self.retry(countdown=backoff(self.request.retries, base=30.0))
+        kwargs = {**(self.request.kwargs or {}), "only": retry_for}
+        raise self.retry(kwargs=kwargs, countdown=backoff(self.request.retries, base=30.0))
     Claim.objects.filter(pk=claim_id).update(sources_searched_at=timezone.now())

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Role
-from factcheck import services
+from factcheck import selectors, services
 from factcheck.admin.common import REFUSALS, refusal_text
 from factcheck.models import FetchAttempt, Passage, SearchProvider, Source
 
@@ -84,12 +84,7 @@ class SourceViewsMixin:
 
     def archive_view(self, request, object_id, source_id):
         claim = self._claim_for_post(request, object_id)
-        source = (
-            Source.objects.select_related("snapshot")
-            .prefetch_related("passages")
-            .filter(claim=claim, pk=source_id if str(source_id).isdigit() else None)
-            .first()
-        )
+        source = selectors.sources_queryset(with_text=True).filter(claim=claim, pk=source_id).first()
         if source is None or source.snapshot is None:
             raise Http404("This source has no archived copy.")
         text = source.snapshot.text
@@ -114,14 +109,10 @@ class SourceViewsMixin:
 
     def refetch_view(self, request, object_id, source_id):
         claim = self._claim_for_post(request, object_id)
-        if not Source.objects.filter(
-            claim=claim, pk=source_id if str(source_id).isdigit() else None
-        ).exists():
+        if not Source.objects.filter(claim=claim, pk=source_id).exists():
             raise Http404("No such source on this claim.")
         try:
-            source = services.source_refetch(
-                actor=services.Actor.for_user(request.user), source_id=int(source_id)
-            )
+            source = services.source_refetch(actor=services.Actor.for_user(request.user), source_id=source_id)
         except REFUSALS as error:
             messages.error(request, refusal_text(error))
         else:

@@ -17,12 +17,11 @@ run marks that attempt interrupted and fetches again.  Each source ends with one
 from __future__ import annotations
 
 import functools
-import random
 import uuid
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -32,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import Forbidden
+from factcheck import retry
 from factcheck.destinations import MAX_URL, allowed_networks, checked_url
 from factcheck.models import (
     ActorKind,
@@ -52,6 +52,10 @@ from factcheck.webhooks.services.events import source_fetched_emit
 from factcheck.workflow import ClaimStatus
 
 PASSAGES_PER_SOURCE = 3
+#: What an HTTP JSON search provider may say of a result besides its address (``fields``' keys).
+SEARCH_DETAILS = ("title", "snippet", "rating", "publisher")
+#: Seconds: the first retry of a fetch comes 2 to 4 s after it, and each next one twice as late.
+RETRY_BASE = 4.0
 
 
 # --- the fetcher, as configured ---------------------------------------------------------------
@@ -67,9 +71,10 @@ def _fetcher_for(policy: FetchPolicy) -> Fetcher:
     return Fetcher(policy)
 
 
-def fetcher() -> Fetcher:
-    """The worker process's fetcher: one connection pool and per-host limit, shared by its threads."""
-    return _fetcher_for(fetch_policy())
+def fetcher(policy: FetchPolicy | None = None) -> Fetcher:
+    """The worker process's fetcher for ``policy`` (``fetch_policy()`` by default): one connection
+    pool and per-host limit, shared by its threads."""
+    return _fetcher_for(policy or fetch_policy())
 
 
 def lease_seconds() -> float:
@@ -80,9 +85,10 @@ def lease_seconds() -> float:
 # --- adding sources ---------------------------------------------------------------------------
 
 
-def _touch(claim_id: int) -> None:
-    """Mark the claim changed: its sources are part of it for an API client syncing by updated_since."""
-    Claim.objects.filter(pk=claim_id).update(updated_at=timezone.now())
+def _touch(claim_id: int, *, at: datetime | None = None) -> None:
+    """Mark the claim changed (``at``, or now): its sources are part of it for an API client syncing
+    by updated_since."""
+    Claim.objects.filter(pk=claim_id).update(updated_at=at or timezone.now())
 
 
 def _queue_fetch(source_ids: Iterable[int]) -> None:
@@ -182,8 +188,7 @@ def sources_found(*, claim_id: int, found: Iterable[Found]) -> list[Source]:
             )
         if not created:
             return []
-        Source.objects.bulk_create(created)
-        created = list(claim.sources.filter(url__in=[source.url for source in created]))
+        Source.objects.bulk_create(created)  # sets their pks (PostgreSQL, SQLite >= 3.35)
         origins = sorted({SourceOrigin(source.origin).label.lower() for source in created})
         actor.event(
             claim=claim,
@@ -334,7 +339,7 @@ def search_provider_errors(
             errors["fields"] = (
                 'Give at least the path of each result\'s address, e.g. {"url": "claimReview.0.url"}.'
             )
-        elif unknown := set(fields) - {"url", "title", "snippet", "rating", "publisher"}:
+        elif unknown := set(fields) - {"url", *SEARCH_DETAILS}:
             errors["fields"] = f"Unknown field names: {', '.join(sorted(unknown))}."
     return errors
 
@@ -477,11 +482,8 @@ class Readable:
 
 def retry_delay(tries: int, retry_after: float | None) -> float:
     """Seconds before the next attempt: the server's Retry-After if it gave one, else exponential
-    backoff with full jitter; never more than ``FACTDESK_FETCH_RETRY_CAP``."""
-    cap = settings.FACTDESK_FETCH_RETRY_CAP
-    if retry_after is not None:
-        return min(cap, max(1.0, retry_after))
-    return min(cap, random.uniform(1.0, 2.0 * 2**tries))
+    backoff with equal jitter from ``RETRY_BASE``; never more than ``FACTDESK_FETCH_RETRY_CAP``."""
+    return retry.retry_delay(tries, retry_after, base=RETRY_BASE, cap=settings.FACTDESK_FETCH_RETRY_CAP)
 
 
 def _excerpt(text: str, limit: int = 300) -> str:
@@ -516,7 +518,6 @@ def _snapshot_id(result: FetchResult, readable: Readable) -> int:
     return snapshot.pk
 
 
-ATTEMPT_FIELDS = ("final_url", "hops", "http_status", "content_type", "size", "content_hash", "duration_ms")
 SOURCE_FIELDS = [
     "lease_token", "lease_until", "snapshot", "status", "failure", "final_url", "fetched_at",
     "next_attempt_at", "updated_at",
@@ -545,7 +546,7 @@ def fetch_finish(*, lease: Lease, result: FetchResult, readable: Readable | None
     with transaction.atomic():
         # The claim changes with its source (an updated_since sync sees it).  Its row is locked
         # before the source's, in the order every review takes them (claim, then its sources).
-        Claim.objects.filter(pk=lease.claim_id).update(updated_at=now)
+        _touch(lease.claim_id, at=now)
         source = Source.objects.select_for_update().filter(pk=lease.source_id).first()
         if source is None or source.lease_token != lease.token:
             attempt["outcome"] = FetchAttempt.Outcome.INTERRUPTED

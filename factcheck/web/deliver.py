@@ -31,7 +31,7 @@ import httpx
 
 from factcheck.web.netguard import IPNetwork, Refused, Resolver, check_url, parse_networks
 from factcheck.web.responses import parse_retry_after
-from factcheck.web.transport import GuardedBackend, GuardedTransport, NameNotResolved, caused_by, deadline
+from factcheck.web.transport import GuardedBackend, GuardedTransport, NameNotResolved, classify, deadline
 
 __all__ = ["DeliveryPolicy", "DeliveryResult", "Poster", "post"]
 
@@ -208,29 +208,18 @@ class Poster:
             host = httpx.URL(url).host
         except httpx.InvalidURL:
             host = url
-        if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
-            return _Failure("refused", f"This is not a valid web address ({exc}).")
-        if isinstance(exc, httpx.TimeoutException) or caused_by(exc, TimeoutError):
-            if time.monotonic() >= ends - 0.05:
-                return _Failure(
-                    "timeout", f"The endpoint took longer than {self.policy.total_timeout:g} s to answer."
-                )
-            if isinstance(exc, httpx.ConnectTimeout):
-                return _Failure(
-                    "timeout", f"Could not connect to {host} within {self.policy.connect_timeout:g} s."
-                )
+        classified = classify(exc, host)
+        if classified is not None:
+            return _Failure(classified.kind, classified.message)
+        if time.monotonic() >= ends - 0.05:
             return _Failure(
-                "timeout", f"{host} stopped answering for more than {self.policy.total_timeout:g} s."
+                "timeout", f"The endpoint took longer than {self.policy.total_timeout:g} s to answer."
             )
-        certificate = caused_by(exc, ssl.SSLCertVerificationError)
-        if certificate is not None:
-            detail = getattr(certificate, "verify_message", "") or str(certificate)
-            return _Failure("tls", f"The security certificate of {host} could not be verified ({detail}).")
-        if caused_by(exc, ssl.SSLError):
-            return _Failure("tls", f"The secure connection to {host} failed ({exc}).")
-        if isinstance(exc, httpx.ConnectError):
-            return _Failure("connect", f"Could not connect to {host} ({exc}).")
-        return _Failure("network", f"The connection to {host} failed ({exc}).")
+        if isinstance(exc, httpx.ConnectTimeout):
+            return _Failure(
+                "timeout", f"Could not connect to {host} within {self.policy.connect_timeout:g} s."
+            )
+        return _Failure("timeout", f"{host} stopped answering for more than {self.policy.total_timeout:g} s.")
 
 
 def post(

@@ -43,7 +43,7 @@ from factcheck.web.responses import (
     parse_retry_after,
     sniff_type,
 )
-from factcheck.web.transport import GuardedBackend, GuardedTransport, NameNotResolved, caused_by, deadline
+from factcheck.web.transport import GuardedBackend, GuardedTransport, NameNotResolved, classify, deadline
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -390,27 +390,17 @@ class Fetcher:
     def _transport_failure(self, exc: Exception, attempt: _Attempt, ends: float) -> _Failure:
         """The editor's sentence for a network error, and whether trying again may help."""
         host = httpx.URL(attempt.final_url).host if attempt.hops else ""
+        classified = classify(exc, host)
+        if classified is not None:
+            lasting: Outcome = "permanent" if classified.permanent else "transient"
+            return _Failure(lasting, classified.kind, classified.message)
         policy = self.policy
-        if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
-            return _Failure("permanent", "refused", f"This is not a valid web address ({exc}).")
-        if isinstance(exc, httpx.TimeoutException) or caused_by(exc, TimeoutError):
-            if time.monotonic() >= ends - 0.05:
-                message = f"The fetch took longer than {policy.total_timeout:g} s in all and was stopped."
-            elif isinstance(exc, httpx.ConnectTimeout):
-                message = f"Could not connect to {host} within {policy.connect_timeout:g} s."
-            elif isinstance(exc, httpx.PoolTimeout):
-                message = "Factdesk had no free connection in time (too many fetches at once)."
-            else:
-                message = f"{host} stopped answering for more than {policy.read_timeout:g} s."
-            return _Failure("transient", "timeout", message)
-        certificate = caused_by(exc, ssl.SSLCertVerificationError)
-        if certificate is not None:
-            detail = getattr(certificate, "verify_message", "") or str(certificate)
-            return _Failure(
-                "permanent", "tls", f"The security certificate of {host} could not be verified ({detail})."
-            )
-        if caused_by(exc, ssl.SSLError):
-            return _Failure("transient", "tls", f"The secure connection to {host} failed ({exc}).")
-        if isinstance(exc, httpx.ConnectError):
-            return _Failure("transient", "connect", f"Could not connect to {host} ({exc}).")
-        return _Failure("transient", "network", f"The connection to {host} failed ({exc}).")
+        if time.monotonic() >= ends - 0.05:
+            message = f"The fetch took longer than {policy.total_timeout:g} s in all and was stopped."
+        elif isinstance(exc, httpx.ConnectTimeout):
+            message = f"Could not connect to {host} within {policy.connect_timeout:g} s."
+        elif isinstance(exc, httpx.PoolTimeout):
+            message = "Factdesk had no free connection in time (too many fetches at once)."
+        else:
+            message = f"{host} stopped answering for more than {policy.read_timeout:g} s."
+        return _Failure("transient", "timeout", message)

@@ -118,8 +118,8 @@ def _number(digits: str, exponent: int) -> str:
 
 
 def _fold(word: str) -> str:
-    """A word without its possessive or plural ending (the same crude rules for claim and text)."""
-    word = word.lower().replace("\u2019", "'")
+    """A word without its possessive or plural ending (the same crude rules for claim and text).
+    ``word`` is already lower case with straight apostrophes (``_word_term`` makes it so)."""
     if word.endswith("'s"):
         word = word[:-2]
     word = word.replace("'", "")

@@ -31,14 +31,14 @@ import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpcore
 import httpx
 
 from factcheck.web.netguard import IPNetwork, Refused, Resolver, admit
 
-__all__ = ["GuardedBackend", "GuardedTransport", "NameNotResolved", "deadline"]
+__all__ = ["Classified", "GuardedBackend", "GuardedTransport", "NameNotResolved", "classify", "deadline"]
 
 
 class NameNotResolved(Exception):
@@ -266,3 +266,32 @@ def caused_by(exc: BaseException, kind: type[BaseException]) -> BaseException | 
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return None
+
+
+class Classified(NamedTuple):
+    """A network error as an editor reads it: a short ``kind`` (refused, tls, connect, network), the
+    sentence, and whether trying again cannot help (``permanent``)."""
+
+    kind: str
+    message: str
+    permanent: bool
+
+
+def classify(exc: Exception, host: str) -> Classified | None:
+    """What went wrong with a request to ``host``; None for a timeout, which each caller words itself
+    (a fetch and a webhook delivery have different limits to name)."""
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return Classified("refused", f"This is not a valid web address ({exc}).", permanent=True)
+    if isinstance(exc, httpx.TimeoutException) or caused_by(exc, TimeoutError):
+        return None
+    certificate = caused_by(exc, ssl.SSLCertVerificationError)
+    if certificate is not None:
+        detail = getattr(certificate, "verify_message", "") or str(certificate)
+        return Classified(
+            "tls", f"The security certificate of {host} could not be verified ({detail}).", permanent=True
+        )
+    if caused_by(exc, ssl.SSLError):
+        return Classified("tls", f"The secure connection to {host} failed ({exc}).", permanent=False)
+    if isinstance(exc, httpx.ConnectError):
+        return Classified("connect", f"Could not connect to {host} ({exc}).", permanent=False)
+    return Classified("network", f"The connection to {host} failed ({exc}).", permanent=False)
