@@ -29,6 +29,7 @@ from factcheck.notifications.models import (
     OutboxEmail,
     OutboxState,
 )
+from factcheck.outbox import shortened
 
 
 class NotificationPreferencesForm(forms.ModelForm):
@@ -173,7 +174,7 @@ class OutboxEmailAdmin(NewsroomScopedAdmin):
 
     @admin.display(description="last error")
     def short_error(self, email) -> str:
-        return email.last_error if len(email.last_error) <= 80 else email.last_error[:79] + "…"
+        return shortened(email.last_error, 80)
 
     @admin.action(description="Send the selected failed emails again")
     def send_again(self, request, queryset):

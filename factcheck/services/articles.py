@@ -31,7 +31,12 @@ from factcheck.selectors import attribution_policy
 from factcheck.services.actors import Actor
 from factcheck.services.review import move
 from factcheck.services.sources import sources_after_analysis
-from factcheck.webhooks.services.events import article_analyzed_emit, flagged_before_analysis
+from factcheck.webhooks.services.events import (
+    article_analyzed_emit,
+    claims_status_changed_emit,
+    flagged_before_analysis,
+    flagged_claims,
+)
 from factcheck.workflow import BY_NAME, ClaimStatus
 
 logger = logging.getLogger(__name__)
@@ -178,13 +183,23 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
             return article  # deleted, or a newer body is queued: its own task will store it
         if done(article):
             return article
-        flagged_before = flagged_before_analysis(article=article)
+        live = list(article.claims.exclude(status=ClaimStatus.SUPERSEDED).order_by("ordinal"))
+        flagged_before = flagged_before_analysis(article=article, live=live)
         _store_analysis(
-            article=article, revision=revision, analysis=analysis, correction=correction or Correction()
+            article=article,
+            revision=revision,
+            analysis=analysis,
+            correction=correction or Correction(),
+            live=live,
         )
         sources_after_analysis(article=article, analysis=analysis)
-        article_analyzed_emit(article=article, revision=revision, flagged_before=flagged_before)
-        claims_flagged_notify(article=article, revision=revision, actor=correction and correction.actor)
+        flagged = flagged_claims(article=article)
+        article_analyzed_emit(
+            article=article, revision=revision, flagged_before=flagged_before, flagged=flagged
+        )
+        claims_flagged_notify(
+            article=article, revision=revision, actor=correction and correction.actor, flagged=flagged
+        )
         article.canonical_text = analysis.text
         article.analyzed_revision = revision
         article.analysis_status, article.analysis_error = AnalysisStatus.ANALYZED, ""
@@ -253,14 +268,15 @@ def claim_exclude(*, actor: Actor, claim: Claim, reason: str = "") -> Article:
     )
 
 
-def _store_analysis(*, article: Article, revision: int, analysis: Analysis, correction: Correction) -> None:
-    """Bring the article's live claims in line with ``analysis``.
+def _store_analysis(
+    *, article: Article, revision: int, analysis: Analysis, correction: Correction, live: list[Claim]
+) -> None:
+    """Bring the article's live claims (``live``, in their order) in line with ``analysis``.
 
     A sentence that was already a claim keeps its row, review state and history (its position and
     flags are refreshed); a claim whose sentence is gone is superseded; new sentences become claims.
     """
     actor = correction.actor
-    live = list(article.claims.exclude(status=ClaimStatus.SUPERSEDED).order_by("ordinal"))
     by_text: dict[str, deque[Claim]] = defaultdict(deque)
     for claim in live:
         by_text[claim.text].append(claim)
@@ -299,12 +315,14 @@ def _store_analysis(*, article: Article, revision: int, analysis: Analysis, corr
             kept.append(previous)
 
     gone = [claim for queue in by_text.values() for claim in queue]
+    moved: list[tuple[Claim, ClaimEvent]] = []  # claim.status_changed, emitted once for all of them
     events = [
         move(
             claim,
             BY_NAME["supersede"],
             actor=actor,
             note=correction.note or f"Revision {revision} removed or rewrote this sentence.",
+            batch=moved,
         )
         for claim in gone
     ]
@@ -314,9 +332,11 @@ def _store_analysis(*, article: Article, revision: int, analysis: Analysis, corr
             BY_NAME["answer_attribution"],
             actor=actor,
             note=f"The article was revised (revision {revision}).",
+            batch=moved,
         )
         for claim in answered
     ]
+    claims_status_changed_emit(moves=moved)
     now = timezone.now()  # bulk_update does not set auto_now fields itself
     for claim in (*gone, *kept):
         claim.updated_at = now

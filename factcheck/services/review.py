@@ -49,11 +49,20 @@ def _locked_claim(claim_id: int) -> Claim:
     return Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=claim_id)
 
 
-def move(claim: Claim, transition: Transition, *, actor: Actor, note: str = "") -> ClaimEvent:
+def move(
+    claim: Claim,
+    transition: Transition,
+    *,
+    actor: Actor,
+    note: str = "",
+    batch: list[tuple[Claim, ClaimEvent]] | None = None,
+) -> ClaimEvent:
     """Apply ``transition`` to the (locked) ``claim`` in memory and return its unsaved audit event.
 
     The caller has checked the transition and the permission, and saves both.  This is the only
-    code that assigns a claim's state (a test checks).
+    code that assigns a claim's state (a test checks).  ``claim.status_changed`` is emitted here; a
+    caller moving many claims passes a ``batch`` list instead, which collects each (claim, event),
+    and emits them all at once with ``claims_status_changed_emit``.
     """
     event = actor.event(
         claim=claim, action=transition.name, from_status=claim.status, to_status=transition.target, note=note
@@ -61,7 +70,10 @@ def move(claim: Claim, transition: Transition, *, actor: Actor, note: str = "") 
     claim.status = transition.target
     if transition.takes and actor.user is not None:
         claim.assignee = actor.user
-    claim_status_changed_emit(claim=claim, event=event)
+    if batch is None:
+        claim_status_changed_emit(claim=claim, event=event)
+    else:
+        batch.append((claim, event))
     return event
 
 

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Role
 from factcheck.admin.claims import ReadOnlyAdmin
+from factcheck.outbox import shortened
 from factcheck.webhooks import services
 from factcheck.webhooks.models import SUBSCRIBABLE, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -164,5 +165,4 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 
     @admin.display(description="last error")
     def short_error(self, delivery) -> str:
-        error = delivery.last_error
-        return error if len(error) <= ERROR_CHARS else error[: ERROR_CHARS - 1] + "…"
+        return shortened(delivery.last_error, ERROR_CHARS)

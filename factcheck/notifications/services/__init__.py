@@ -19,7 +19,7 @@ the email is queued for sending after commit and sent by a worker outside any tr
   fold duplicates.  We prefer that rare duplicate to losing an email for good.
 """
 
-from factcheck.notifications.services.digests import digest_period, digests_send_due
+from factcheck.notifications.services.digests import digests_send_due
 from factcheck.notifications.services.events import claim_event_notify, claims_flagged_notify
 from factcheck.notifications.services.outbox import (
     Attempt,
@@ -40,7 +40,6 @@ __all__ = [
     "Attempt",
     "claim_event_notify",
     "claims_flagged_notify",
-    "digest_period",
     "digest_schedule_save",
     "digests_send_due",
     "email_retry",

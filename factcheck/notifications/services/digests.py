@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 
 from factcheck.notifications.emails import Item
 from factcheck.notifications.models import Delivery, DigestSchedule, Notification, OutboxEmail
 from factcheck.notifications.services.outbox import clock, email_create
-
-#: A newsroom without a digest schedule sends its digest at this local time.
-DEFAULT_DIGEST_TIME = datetime.time(8, 0)
 
 
 def digest_period(
@@ -46,9 +42,8 @@ def digests_send_due(*, now: datetime.datetime | None = None) -> list[int]:
     }
     made = []
     for newsroom_id, user_id in pairs:
-        schedule = schedules.get(newsroom_id) or DigestSchedule(
-            newsroom_id=newsroom_id, send_at=DEFAULT_DIGEST_TIME, time_zone=settings.TIME_ZONE
-        )
+        # A newsroom without a schedule has the model's defaults (08:00, TIME_ZONE).
+        schedule = schedules.get(newsroom_id) or DigestSchedule(newsroom_id=newsroom_id)
         day, moment = digest_period(schedule, now)
         key = f"digest:newsroom{newsroom_id}:user{user_id}:{day.isoformat()}"
         with transaction.atomic():

@@ -12,6 +12,7 @@ from factcheck.notifications import selectors
 from factcheck.notifications.emails import Item
 from factcheck.notifications.models import Delivery, Event, Notification
 from factcheck.notifications.services.outbox import email_create
+from factcheck.selectors import live_claims
 from factcheck.workflow import VERDICTS, ClaimStatus
 
 
@@ -86,20 +87,25 @@ def _notify(
     return made
 
 
-def claims_flagged_notify(*, article: Article, revision: int, actor=None) -> list[Notification]:
+def claims_flagged_notify(
+    *, article: Article, revision: int, actor=None, flagged: list[Claim] | None = None
+) -> list[Notification]:
     """Tell the editors of the article's desk about the flagged claims of its analysis, one email each.
 
     Called in the transaction that stores the analysis.  Each editor hears about a flagged sentence
     once: an email lists the flagged live claims that no earlier one to them listed, and a revision
     that flags nothing new sends nothing.  An article without a desk goes to every editor and
     newsroom admin.  The person whose correction caused the analysis is not told about it.
+    ``flagged``: the article's live flagged claims in their order, with their flags, when the caller
+    has loaded them already.
     """
-    flagged = list(
-        Claim.objects.filter(article=article, is_flagged=True)
-        .exclude(status=ClaimStatus.SUPERSEDED)
-        .prefetch_related("flags")
-        .order_by("ordinal")
-    )
+    if flagged is None:
+        flagged = list(
+            live_claims()
+            .filter(article=article, is_flagged=True)
+            .prefetch_related("flags")
+            .order_by("ordinal")
+        )
     if not flagged:
         return []
     acting_id = getattr(getattr(actor, "user", None), "pk", None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
-from dataclasses import dataclass
 
 from anymail.exceptions import AnymailAPIError
 from celery.exceptions import SoftTimeLimitExceeded
@@ -19,12 +18,11 @@ from editorial.models import Newsroom
 from factcheck.notifications import emails
 from factcheck.notifications.emails import Item
 from factcheck.notifications.models import DIGEST_KIND, OutboxEmail, OutboxState
+from factcheck.outbox import CLOCK_TOLERANCE, Outcome, requeue_overdue
 from factcheck.retry import equal_jitter
 
 logger = logging.getLogger(__name__)
 
-#: A task may arrive a little before the time its email is due (clocks of two machines).
-CLOCK_TOLERANCE = datetime.timedelta(seconds=2)
 #: Emails re-queued by one ``outbox_recover`` run, at most.
 RECOVER_BATCH = 500
 
@@ -60,13 +58,9 @@ def email_create(
     return email
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """What one call of ``email_send`` did: sent, retry (in ``retry_in`` seconds), failed, or skipped
-    (not pending, not due yet, or gone)."""
-
-    outcome: str
-    retry_in: float | None = None
+#: What one call of ``email_send`` did: sent, retry (in ``retry_in`` seconds), failed, or skipped
+#: (not pending, not due yet, or gone).
+Attempt = Outcome
 
 
 def retry_delay(attempts: int) -> float:
@@ -163,21 +157,17 @@ def outbox_recover(*, now: datetime.datetime | None = None) -> list[int]:
         next_attempt_at=now - datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS),
         last_error="The worker sending it was lost (its lease ran out); sending it again.",
     )
-    cutoff = now - datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS)
-    due = list(
-        OutboxEmail.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=cutoff)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:RECOVER_BATCH]
-    )
-    if not due:
-        return []
-    # Not queued again before another REQUEUE_AFTER has passed.
-    OutboxEmail.objects.filter(pk__in=due, state=OutboxState.PENDING).update(next_attempt_at=now)
     from factcheck.notifications.tasks import send_email
 
-    for email_id in due:
-        send_email.delay(email_id)
-    logger.info("re-queued %s email(s)", len(due))
+    due = requeue_overdue(
+        OutboxEmail.objects.filter(state=OutboxState.PENDING),
+        task=send_email,
+        due_before=now - datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS),
+        now=now,
+        limit=RECOVER_BATCH,
+    )
+    if due:
+        logger.info("re-queued %s email(s)", len(due))
     return due
 
 

@@ -24,7 +24,6 @@ Guarantees (README, "Webhooks"):
 from factcheck.webhooks.services.delivery import (
     Sent,
     deliveries_sweep,
-    delivery_policy,
     delivery_send,
     retry_delay,
 )
@@ -53,7 +52,6 @@ __all__ = [
     "checked_url",
     "claim_status_changed_emit",
     "deliveries_sweep",
-    "delivery_policy",
     "delivery_send",
     "endpoint_create",
     "endpoint_delete",

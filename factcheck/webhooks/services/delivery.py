@@ -7,15 +7,15 @@ import datetime
 import functools
 import json
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from factcheck import retry
 from factcheck.destinations import allowed_networks
-from factcheck.retry import equal_jitter
+from factcheck.outbox import CLOCK_TOLERANCE, Outcome, requeue_overdue
 from factcheck.web.deliver import DeliveryPolicy, DeliveryResult, Poster
 from factcheck.webhooks import signing
 from factcheck.webhooks.models import (
@@ -28,8 +28,6 @@ from factcheck.webhooks.models import (
 
 logger = logging.getLogger(__name__)
 
-#: A task may arrive a little before its delivery is due (the clocks of two machines).
-CLOCK_TOLERANCE = datetime.timedelta(seconds=2)
 #: A pending delivery due for this long has lost its task (the broker lost it, no worker was up).
 REQUEUE_AFTER = datetime.timedelta(seconds=60)
 #: Deliveries queued again by one sweep, at most.
@@ -81,20 +79,18 @@ def signed_headers(*, secret: str, delivery: WebhookDelivery, body: bytes) -> di
 
 def retry_delay(attempts: int, retry_after: float | None = None) -> float:
     """Seconds before the next attempt: the receiver's Retry-After when it gave one, never above the
-    cap, else ``factcheck.retry.equal_jitter``."""
-    cap = settings.FACTDESK_WEBHOOK_RETRY_CAP_SECONDS
-    if retry_after is not None:
-        return min(cap, max(1.0, retry_after))
-    return equal_jitter(attempts, base=settings.FACTDESK_WEBHOOK_RETRY_BASE_SECONDS, cap=cap)
+    cap, else backoff with equal jitter (``factcheck.retry.retry_delay``)."""
+    return retry.retry_delay(
+        attempts,
+        retry_after,
+        base=settings.FACTDESK_WEBHOOK_RETRY_BASE_SECONDS,
+        cap=settings.FACTDESK_WEBHOOK_RETRY_CAP_SECONDS,
+    )
 
 
-@dataclass(frozen=True)
-class Sent:
-    """What one call of ``delivery_send`` did: delivered, retry (in ``retry_in`` seconds), failed,
-    or skipped (not pending, not due yet, gone, or its endpoint disabled)."""
-
-    outcome: str
-    retry_in: float | None = None
+#: What one call of ``delivery_send`` did: delivered, retry (in ``retry_in`` seconds), failed, or
+#: skipped (not pending, not due yet, gone, or its endpoint disabled).
+Sent = Outcome
 
 
 def _claim(delivery_id: int, now: datetime.datetime) -> WebhookDelivery | None:
@@ -252,16 +248,14 @@ def deliveries_sweep(*, now: datetime.datetime | None = None) -> list[int]:
                     again.append(delivery_id)
             elif mine.update(state=DeliveryState.FAILED, lease_until=None, last_error=f"Gave up: {lost}"):
                 _count_failure(endpoint, reason=lost, now=now)
-    due = list(
-        WebhookDelivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now - REQUEUE_AFTER)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    requeued = requeue_overdue(
+        WebhookDelivery.objects.filter(state=DeliveryState.PENDING),
+        task=deliver,
+        due_before=now - REQUEUE_AFTER,
+        now=now,
+        limit=SWEEP_BATCH,
+        first=again,
     )
-    requeued = again + due
-    # Not queued again before another minute has passed.
-    WebhookDelivery.objects.filter(pk__in=due, state=DeliveryState.PENDING).update(next_attempt_at=now)
-    for delivery_id in requeued:
-        deliver.delay(delivery_id)
     if requeued:
         logger.info("re-queued %s webhook deliveries", len(requeued))
     return requeued

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
 from factcheck.models import Claim, ClaimEvent, FetchStatus, Snapshot, Source
-from factcheck.selectors import readiness, with_readiness
+from factcheck.selectors import live_claims, readiness, with_readiness
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from factcheck.workflow import ClaimStatus
 
@@ -29,9 +29,16 @@ def api_url(name: str, **kwargs: int) -> str:
     return settings.SITE_URL + reverse(name, kwargs=kwargs)
 
 
+def _subscriptions(newsroom_id: int, *events: str) -> dict[str, list[WebhookEndpoint]]:
+    """The newsroom's active endpoints that want each of ``events``, in one query."""
+    endpoints = list(
+        WebhookEndpoint.objects.filter(newsroom_id=newsroom_id, active=True).only("pk", "events")
+    )
+    return {event: [endpoint for endpoint in endpoints if event in endpoint.events] for event in events}
+
+
 def _subscribed(newsroom_id: int, event: str) -> list[WebhookEndpoint]:
-    endpoints = WebhookEndpoint.objects.filter(newsroom_id=newsroom_id, active=True).only("pk", "events")
-    return [endpoint for endpoint in endpoints if event in endpoint.events]
+    return _subscriptions(newsroom_id, event)[event]
 
 
 def queue_deliveries(delivery_ids: list[int]) -> None:
@@ -81,12 +88,20 @@ def webhook_emit(
 # --- article.analyzed and claim.flagged ---------------------------------------------------------
 
 
-def flagged_before_analysis(*, article: Article) -> frozenset[int]:
-    """The article's live claims flagged now, before a new analysis is stored (see below)."""
-    return frozenset(
-        Claim.objects.filter(article=article, is_flagged=True)
-        .exclude(status=ClaimStatus.SUPERSEDED)
-        .values_list("pk", flat=True)
+def flagged_before_analysis(*, article: Article, live: Iterable[Claim] | None = None) -> frozenset[int]:
+    """The article's live claims flagged now, before a new analysis is stored (see below).
+
+    ``live``: the article's live claims, when the caller has loaded them already.
+    """
+    if live is not None:
+        return frozenset(claim.pk for claim in live if claim.is_flagged)
+    return frozenset(live_claims().filter(article=article, is_flagged=True).values_list("pk", flat=True))
+
+
+def flagged_claims(*, article: Article) -> list[Claim]:
+    """The article's live flagged claims in their order, with their flags."""
+    return list(
+        live_claims().filter(article=article, is_flagged=True).prefetch_related("flags").order_by("ordinal")
     )
 
 
@@ -105,15 +120,18 @@ def _claim_data(claim: Claim) -> dict:
     }
 
 
-def article_analyzed_emit(*, article: Article, revision: int, flagged_before: frozenset[int]) -> None:
+def article_analyzed_emit(
+    *, article: Article, revision: int, flagged_before: frozenset[int], flagged: list[Claim] | None = None
+) -> None:
     """``article.analyzed`` for the analysis just stored, and ``claim.flagged`` for each live claim it
     flags that was not flagged before it (a new claim, or one newly flagged).
 
     Called in ``article_analyze``'s transaction, after the claims are stored; ``flagged_before`` is
-    :func:`flagged_before_analysis` taken in the same transaction before they were.
+    :func:`flagged_before_analysis` taken in the same transaction before they were.  ``flagged``:
+    :func:`flagged_claims`, when the caller has loaded them already.
     """
-    analyzed = _subscribed(article.newsroom_id, WebhookEvent.ARTICLE_ANALYZED)
-    flagged = _subscribed(article.newsroom_id, WebhookEvent.CLAIM_FLAGGED)
+    wanted = _subscriptions(article.newsroom_id, WebhookEvent.ARTICLE_ANALYZED, WebhookEvent.CLAIM_FLAGGED)
+    analyzed, flagging = wanted[WebhookEvent.ARTICLE_ANALYZED], wanted[WebhookEvent.CLAIM_FLAGGED]
     if analyzed:
         live = Q(claims__status__in=[s for s in ClaimStatus.values if s != ClaimStatus.SUPERSEDED])
         counted = (
@@ -142,19 +160,18 @@ def article_analyzed_emit(*, article: Article, revision: int, flagged_before: fr
             data=[data],
             endpoints=analyzed,
         )
-    if flagged:
-        newly = (
-            Claim.objects.filter(article=article, is_flagged=True)
-            .exclude(status=ClaimStatus.SUPERSEDED)
-            .exclude(pk__in=flagged_before)
-            .prefetch_related("flags")
-            .order_by("ordinal")
-        )
+    if flagging:
+        if flagged is None:
+            flagged = flagged_claims(article=article)
         webhook_emit(
             newsroom_id=article.newsroom_id,
             event=WebhookEvent.CLAIM_FLAGGED,
-            data=[{"claim": _claim_data(claim), "revision": revision} for claim in newly],
-            endpoints=flagged,
+            data=[
+                {"claim": _claim_data(claim), "revision": revision}
+                for claim in flagged
+                if claim.pk not in flagged_before
+            ],
+            endpoints=flagging,
         )
 
 
@@ -166,10 +183,22 @@ def claim_status_changed_emit(*, claim: Claim, event: ClaimEvent) -> None:
 
     Called by ``review.move``, the one code that changes a claim's state, in its caller's transaction.
     """
-    if event.from_status == event.to_status:
+    claims_status_changed_emit(moves=[(claim, event)])
+
+
+def claims_status_changed_emit(*, moves: list[tuple[Claim, ClaimEvent]]) -> None:
+    """``claim.status_changed`` for each (claim, audit event) of ``moves``, in their order: moves of
+    claims of one newsroom, collected by ``review.move`` for its caller (``batch``).  One query for
+    the subscriptions, none when no move changes a state.
+    """
+    changed = [(claim, event) for claim, event in moves if event.from_status != event.to_status]
+    if not changed:
         return
+    newsroom_ids = {claim.newsroom_id for claim, _ in changed}
+    if len(newsroom_ids) > 1:
+        raise ValueError("The moves are of claims of several newsrooms.")
     webhook_emit(
-        newsroom_id=claim.newsroom_id,
+        newsroom_id=newsroom_ids.pop(),
         event=WebhookEvent.CLAIM_STATUS_CHANGED,
         data=[
             {
@@ -184,6 +213,7 @@ def claim_status_changed_emit(*, claim: Claim, event: ClaimEvent) -> None:
                 "actor": event.actor_name,
                 "note": event.note,
             }
+            for claim, event in changed
         ],
     )
 
@@ -191,17 +221,13 @@ def claim_status_changed_emit(*, claim: Claim, event: ClaimEvent) -> None:
 # --- source.fetched -----------------------------------------------------------------------------
 
 
-def source_fetched_emit(*, source: Source, claim: dict | None = None) -> None:
+def source_fetched_emit(*, source: Source, claim: dict) -> None:
     """``source.fetched`` when a source has been fetched, or has failed for good (not while it waits
     for another attempt).  Called in ``fetch_finish``'s transaction, after the source is saved.
 
-    ``claim``: the claim's ``newsroom_id`` and ``article_id`` when the caller has them already.
+    ``claim``: the ``newsroom_id`` and ``article_id`` of the source's claim.
     """
     if source.status not in (FetchStatus.FETCHED, FetchStatus.FAILED):
-        return
-    if claim is None:
-        claim = Claim.objects.filter(pk=source.claim_id).values("newsroom_id", "article_id").first()
-    if claim is None:
         return
     endpoints = _subscribed(claim["newsroom_id"], WebhookEvent.SOURCE_FETCHED)
     if not endpoints:
