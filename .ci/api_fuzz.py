@@ -29,19 +29,20 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.common import drop_database, free_port, recreate_database  # noqa: E402
+from tests.localweb import Answer, LocalWeb  # noqa: E402
+
 VENV = REPO / ".venv" / "bin"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_fuzz"
 DEFAULT_SEED = 1129
@@ -90,44 +91,6 @@ ARTICLES = [
         "<figcaption>Photo: Jane Doe/Reuters</figcaption>",
     ),
 ]
-
-
-def admin_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    server, name = admin_url(url)
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if not drop_only:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Page(BaseHTTPRequestHandler):
-    """The web page a source points at: the minutes, or a 404 for anything else."""
-
-    def do_GET(self) -> None:
-        found = self.path == "/minutes"
-        body = PAGE if found else b"not here"
-        self.send_response(200 if found else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 def seed(web: str) -> str:
@@ -278,15 +241,14 @@ def main() -> int:
         [str(VENV / "python"), "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True
     )
 
-    web = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=web.serve_forever, daemon=True).start()
     os.environ.update(env, DJANGO_SETTINGS_MODULE="config.settings")
-    sys.path.insert(0, str(REPO))
     import django
 
     django.setup()
-    raw_key = seed(f"http://127.0.0.1:{web.server_address[1]}")
-    web.shutdown()
+    # The web page a source points at: the minutes, and a 404 ("not here") for anything else.
+    with LocalWeb("127.0.0.1") as web:
+        web.route("/minutes", Answer(body=PAGE))
+        raw_key = seed(web.url(""))
     print(f"Seeded {args.database_url} in {time.monotonic() - started:.1f} s.", flush=True)
 
     port = free_port()
@@ -331,7 +293,7 @@ def main() -> int:
     if failed:
         print(f"\n--- the server's log ({log_path}) ---\n{log_path.read_text(errors='replace')[-20000:]}")
     if not args.keep:
-        recreate_database(args.database_url, drop_only=True)
+        drop_database(args.database_url)
         shutil.rmtree(var_dir, ignore_errors=True)
     verdict = "FAIL" if failed else "PASS"
     print(f"{verdict}: schemathesis (seed {seed_value}) in {time.monotonic() - started:.0f} s in all.")

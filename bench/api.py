@@ -52,13 +52,14 @@ import os  # noqa: E402
 import random  # noqa: E402
 import secrets  # noqa: E402
 import signal  # noqa: E402
-import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+from bench import common  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_bench_api"
 VENV = REPO / ".venv" / "bin"
@@ -100,38 +101,15 @@ DESKS = ["Politics", "Business", "Science", "City"]
 # --- The database ----------------------------------------------------------------------------------
 
 
-def admin_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
-
-
 def prepare_database(url: str, *, keep: bool, claims: int) -> bool:
     """Create the bench database (or keep a filled one); True when it still has to be filled."""
-    import psycopg
-    from psycopg import sql
-
-    server, name = admin_url(url)
-    with psycopg.connect(server, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and keep:
-            with psycopg.connect(url) as bench:
-                table = bench.execute("SELECT to_regclass('factcheck_claim')").fetchone()[0]
-                count = bench.execute("SELECT count(*) FROM factcheck_claim").fetchone()[0] if table else 0
-            if count == claims + claims // 10:
-                print(f"Reusing {name}: {count:,} claims (--keep).")
-                return False
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    if keep:
+        count = common.claims_in(url)
+        if count == claims + claims // 10:
+            print(f"Reusing {common.admin_url(url)[1]}: {count:,} claims (--keep).")
+            return False
+    common.recreate_database(url)
     return True
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    server, name = admin_url(url)
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def run_manage(env: dict, *args: str) -> None:
@@ -269,26 +247,17 @@ class Config:
         workers, _, threads = size.partition("x")
         return cls(kind, int(workers), int(threads or 1))
 
-    def __str__(self) -> str:
-        return f"{self.kind}:{self.workers}" + (f"x{self.threads}" if self.kind == "gthread" else "")
-
     def describe(self) -> str:
         if self.kind == "sync":
             return f"{self.workers} sync workers"
         return f"{self.workers} gthread workers x {self.threads} threads"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Server:
     """gunicorn serving the project (or the peer) on a free loopback port, for one measurement."""
 
     def __init__(self, config: Config, env: dict, *, app: str = "config.wsgi") -> None:
-        self.port = free_port()
+        self.port = common.free_port()
         command = [str(VENV / "gunicorn"), app, "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(config.workers), "--worker-class", config.kind,
                    "--threads", str(config.threads), "--keep-alive", "30", "--backlog", "512",
@@ -318,10 +287,9 @@ class Server:
             pids += [int(pid) for pid in children.read_text().split()]
         for pid in pids:
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += common.cpu_seconds(pid)
             except OSError:
                 continue
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         return total
 
     def stop(self) -> None:
@@ -353,17 +321,9 @@ def _peer():
 
     def get_queryset(self):
         filters = self.filters()
+        desk_id = views._desk_id(self.request, filters.get("desk"))
         claims = selectors.claim_list(
-            newsroom=self.request.auth.newsroom,
-            article_id=filters.get("article"),
-            flagged=filters.get("flagged"),
-            flag_kind=filters.get("flag_kind"),
-            status=filters.get("status"),
-            desk_id=views._desk_id(self.request, filters.get("desk")),
-            assignee=views._assignee(filters.get("assignee")),
-            checkworthiness_min=filters.get("checkworthiness_min"),
-            checkworthiness_max=filters.get("checkworthiness_max"),
-            updated_since=filters.get("updated_since"),
+            newsroom=self.request.auth.newsroom, **views._claim_list_arguments(filters, desk_id=desk_id)
         )
         return claims.defer(None).select_related("assignee").prefetch_related("flags")
 
@@ -489,10 +449,8 @@ def postgres_cpu_seconds() -> float:
             text = stat.read_text()
         except OSError:
             continue
-        name, _, rest = text.partition(") ")
-        if name.endswith("(postgres"):
-            fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if text.partition(") ")[0].endswith("(postgres"):
+            total += common.stat_cpu_seconds(text)
     return total
 
 
@@ -684,7 +642,7 @@ def main() -> None:
               f"with {args.clients} clients; load average now {load_average()}.")  # fmt: skip
     finally:
         if not args.keep:
-            drop_database(args.database_url)
+            common.drop_database(args.database_url)
             print("Dropped the bench database (pass --keep to reuse it).")
 
 

@@ -41,10 +41,8 @@ import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
+from bench.common import cpu_seconds, recreate_database  # noqa: E402
 
 BIN = REPO / ".venv" / "bin"
 TARGET = 10.0
@@ -100,15 +98,6 @@ def serve(host: str, delay: float) -> ThreadingHTTPServer:
     return server
 
 
-def recreate(database_url: str) -> None:
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=100)
@@ -134,7 +123,7 @@ def main() -> int:
     }
     os.environ.update(env)
     print(f"Preparing {args.database_url} ...", flush=True)
-    recreate(args.database_url)
+    recreate_database(args.database_url)
     subprocess.run([str(BIN / "python"), "manage.py", "migrate", "-v", "0"], cwd=REPO, env=env, check=True)
 
     import django
@@ -168,11 +157,6 @@ def main() -> int:
 
     broker = Celery(broker=args.broker_url)
     cpu: dict[str, float] = {}  # worker CPU seconds per source, by run
-
-    def cpu_seconds(pid: int) -> float:
-        """User and system CPU time of a process so far (Linux /proc)."""
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def run_worker(ids: list[int], log: Path, processes: int, warm_up: list[int]) -> float:
         workers = [

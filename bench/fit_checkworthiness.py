@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     best_dev = max(result["dev"][0] for result in results)
     chosen = next(result for result in results if result["dev"][0] >= best_dev - NOISE_MARGIN)
-    candidate, c, threshold = chosen["candidate"], chosen["C"], 0.0
+    candidate, c = chosen["candidate"], chosen["C"]
     weights, bias = fit(x_train, y_train, candidate, c)
 
     word_weights = {
@@ -213,7 +213,6 @@ def main(argv: list[str] | None = None) -> int:
     hand_weights = {
         name: round(float(w), 4) for name, w in zip(hand_names, weights[n_words + n_chars :], strict=True)
     }
-    threshold = round(threshold, 4)
     payload = {
         "format_version": cw.FORMAT_VERSION,
         "metadata": {
@@ -242,12 +241,12 @@ def main(argv: list[str] | None = None) -> int:
             "min_df": args.min_df,
             "prune_below": args.prune,
             "char_prune_below": args.char_prune,
-            "threshold_probability": round(1.0 / (1.0 + math.exp(-threshold)), 4),
-            "threshold_logit": threshold,
+            "threshold_probability": 0.5,
+            "threshold_logit": 0.0,
             "score_meaning": "sigmoid(logit - threshold_logit): score >= 0.5 means check-worthy",
         },
         "bias": round(bias, 4),
-        "threshold_logit": threshold,
+        "threshold_logit": 0.0,  # no threshold of ours: the model's own decision
         "char_sizes": list(CHAR_SIZES) if char_weights else [],
         "hand_weights": hand_weights,
         "word_weights": word_weights,

@@ -41,11 +41,11 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
+from bench import common  # noqa: E402
 from factcheck.analysis.attributions import KINDS as FLAG_KINDS  # noqa: E402  (no Django in there)
 
 TARGET_MS = 50.0
@@ -120,34 +120,17 @@ def _array(values: list) -> str:
 # --- The database ----------------------------------------------------------------------------------
 
 
-def admin_url(url: str) -> tuple[str, str]:
-    """The URL of the server's ``postgres`` database, and the name of the bench database."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
-
-
 def prepare_database(url: str, *, keep: bool, claims: int) -> bool:
     """Create the bench database (or keep a filled one); True when it still has to be filled."""
-    server, name = admin_url(url)
-    with psycopg.connect(server, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and keep:
-            with psycopg.connect(url) as bench:
-                table = bench.execute("SELECT to_regclass('factcheck_claim')").fetchone()[0]
-                count = bench.execute("SELECT count(*) FROM factcheck_claim").fetchone()[0] if table else 0
-            if count == claims:
-                print(f"Reusing {name}: {count:,} claims (--keep).")
-                return False
-            print(f"{name} has {count:,} claims, not {claims:,}: filling it again.")
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    count = common.claims_in(url) if keep else None
+    if count is not None:
+        name = common.admin_url(url)[1]
+        if count == claims:
+            print(f"Reusing {name}: {count:,} claims (--keep).")
+            return False
+        print(f"{name} has {count:,} claims, not {claims:,}: filling it again.")
+    common.recreate_database(url)
     return True
-
-
-def drop_database(url: str) -> None:
-    server, name = admin_url(url)
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def migrate(url: str) -> None:
@@ -563,7 +546,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            drop_database(args.database_url)
+            common.drop_database(args.database_url)
             print("\nDropped the bench database (pass --keep to reuse it).")
 
 

@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from hypothesis import settings
 from rest_framework.test import APIClient
 
-from tests.factories import NewsroomFactory, api_key_for
+from editorial.models import Role
+from tests.factories import NewsroomFactory, api_key_for, client_for
 
 # Property tests explore new examples on every local run; CI (HYPOTHESIS_PROFILE=ci, set by .ci/run)
 # draws the same examples every time, so that it fails on the code and not on the draw.  A failure
@@ -32,9 +33,13 @@ def api_key(newsroom):
 @pytest.fixture
 def api(api_key):
     """An API client authenticated with a key of ``newsroom``."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key[1]}")
-    return client
+    return client_for(api_key[1])
+
+
+@pytest.fixture
+def admin_api(newsroom):
+    """An API client authenticated with a newsroom admin's key of ``newsroom``."""
+    return client_for(api_key_for(newsroom, role=Role.ADMIN)[1])
 
 
 @pytest.fixture

@@ -3,10 +3,17 @@ that are about analysis; these build the rows around them."""
 
 import factory
 from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
 
 from editorial import services as editorial_services
 from editorial.models import Article, BodyFormat, Desk, Membership, Newsroom, Role
 from editorial.services import body_digest
+from factcheck import services as factcheck_services
+from factcheck.models import Claim
+from factcheck.workflow import ClaimStatus
+
+#: The first sentence of :class:`ArticleFactory`'s body: the claim :func:`claim_of` finds unless told.
+BUDGET = "The council approved a budget of $4.2 million on Tuesday."
 
 
 class NewsroomFactory(factory.django.DjangoModelFactory):
@@ -56,7 +63,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     newsroom = factory.SubFactory(NewsroomFactory)
     external_id = factory.Sequence(lambda n: f"cms-{n}")
     title = "Council approves the new budget"
-    body = "The council approved a budget of $4.2 million on Tuesday.\n\nCritics say it is too small."
+    body = f"{BUDGET}\n\nCritics say it is too small."
     body_format = BodyFormat.TEXT
     body_hash = factory.LazyAttribute(lambda a: body_digest(body=a.body, body_format=a.body_format))
 
@@ -67,8 +74,46 @@ def api_key_for(newsroom, role=Role.EDITOR):
     return issued.api_key, issued.raw_key
 
 
+def client_for(raw_key: str) -> APIClient:
+    """An API client that sends ``raw_key`` (``Authorization: Api-Key <raw_key>``)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    return client
+
+
 def member(newsroom, role: str, username: str):
     """A staff user with ``role`` in ``newsroom``, made through the service."""
     user = UserFactory(username=username)
     editorial_services.member_add(newsroom=newsroom, user=user, role=role)
     return user
+
+
+def analysed(newsroom, *, reporters=(), **fields) -> Article:
+    """An article of ``newsroom`` (:class:`ArticleFactory` with ``fields``), with ``reporters``, analysed
+    by the real service."""
+    article = ArticleFactory(newsroom=newsroom, **fields)
+    article.reporters.add(*reporters)
+    factcheck_services.article_analyze(article_id=article.pk)
+    article.refresh_from_db()
+    return article
+
+
+def revise(article: Article, body: str) -> Article:
+    """A new revision of ``article``: ``body`` submitted as the CMS submits it (same title and desk), then
+    analysed as the worker would."""
+    factcheck_services.article_submit(
+        actor=factcheck_services.Actor.system(),
+        newsroom=article.newsroom,
+        external_id=article.external_id,
+        body=body,
+        title=article.title,
+        desk=article.desk,
+    )
+    factcheck_services.article_analyze(article_id=article.pk)
+    article.refresh_from_db()
+    return article
+
+
+def claim_of(article: Article, text: str = BUDGET) -> Claim:
+    """The claim of ``article`` with ``text``, not one a revision superseded."""
+    return Claim.objects.exclude(status=ClaimStatus.SUPERSEDED).get(article=article, text=text)

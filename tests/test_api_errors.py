@@ -16,8 +16,8 @@ from config.api import server_error
 from editorial.models import Role
 from factcheck import services
 from factcheck.webhooks.models import WebhookEndpoint
-from tests.factcheck.test_api import assert_error, client_for
-from tests.factories import ArticleFactory, DeskFactory, api_key_for
+from tests.factcheck.test_api import assert_error
+from tests.factories import ArticleFactory, DeskFactory, api_key_for, client_for
 
 pytestmark = pytest.mark.django_db
 

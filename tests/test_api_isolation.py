@@ -14,8 +14,8 @@ from factcheck import services
 from factcheck.models import Claim, ClaimEvent, Source
 from factcheck.services.review import claim_note_add
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.factcheck.test_api import assert_error, client_for
-from tests.factories import ArticleFactory, DeskFactory, api_key_for, member
+from tests.factcheck.test_api import assert_error
+from tests.factories import ArticleFactory, DeskFactory, api_key_for, client_for, member
 
 pytestmark = pytest.mark.django_db
 

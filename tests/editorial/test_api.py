@@ -6,15 +6,10 @@ import pytest
 
 from editorial.models import ApiKey, Role
 from editorial.services import api_key_revoke
-from tests.factcheck.test_api import assert_error, client_for
-from tests.factories import DeskFactory, UserFactory, api_key_for, member
+from tests.factcheck.test_api import assert_error
+from tests.factories import DeskFactory, UserFactory, api_key_for, client_for, member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_api(newsroom):
-    return client_for(api_key_for(newsroom, role=Role.ADMIN)[1])
 
 
 # --- Desks -------------------------------------------------------------------------------------------

@@ -16,11 +16,10 @@ from rest_framework.test import APIClient
 
 from editorial.api.idempotency import STALE_AFTER, fingerprint, idempotent
 from editorial.models import ApiKey, Article, IdempotencyRecord, Role
-from factcheck import services
-from factcheck.models import Claim, ClaimEvent
+from factcheck.models import ClaimEvent
 from factcheck.webhooks.models import WebhookEndpoint
-from tests.factcheck.test_api import BODY, assert_error, client_for
-from tests.factories import ArticleFactory, api_key_for
+from tests.factcheck.test_api import BODY, assert_error
+from tests.factories import BUDGET, analysed, api_key_for, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +28,7 @@ HEADER = "HTTP_IDEMPOTENCY_KEY"
 
 @pytest.fixture
 def claim(newsroom):
-    article = ArticleFactory(
-        newsroom=newsroom, body="The council approved a budget of $4.2 million on Tuesday."
-    )
-    services.article_analyze(article_id=article.pk)
-    return article.claims.get()
+    return analysed(newsroom, body=BUDGET).claims.get()
 
 
 def note(api, claim, text="Called the council.", key="retry-1"):
@@ -84,9 +79,8 @@ def test_the_same_key_with_another_request_is_a_422(api, newsroom, claim, change
     if change == "body":
         response = note(api, claim, text="Something else.")
     else:
-        article = ArticleFactory(newsroom=newsroom, body="The mayor resigned on Monday after 12 years.")
-        services.article_analyze(article_id=article.pk)
-        response = note(api, article.claims.get())
+        other = analysed(newsroom, body="The mayor resigned on Monday after 12 years.").claims.get()
+        response = note(api, other)
 
     body = assert_error(response, 422, "idempotency_key_reused")
     assert "different request" in body["detail"]
@@ -364,11 +358,7 @@ def test_every_post_of_the_api_honours_the_key(newsroom, claim):
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_duplicates_do_the_work_once(newsroom):
-    article = ArticleFactory(
-        newsroom=newsroom, body="The council approved a budget of $4.2 million on Tuesday."
-    )
-    services.article_analyze(article_id=article.pk)
-    claim = Claim.objects.get(article=article)
+    claim = analysed(newsroom, body=BUDGET).claims.get()
     raw_key = api_key_for(newsroom)[1]
     threads, start = 6, threading.Barrier(6)
     answers: list[tuple[int, bool]] = []

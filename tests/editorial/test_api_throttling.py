@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 
@@ -13,13 +12,12 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
 from editorial.api.throttling import ApiKeyRateThrottle
-from tests.factcheck.test_api import BODY, assert_error, client_for
-from tests.factories import api_key_for
+from tests.factcheck.test_api import BODY, assert_error
+from tests.factories import api_key_for, client_for
+from tests.integration.test_worker import BROKER_URL, require_redis
 from tests.test_settings import clean_env, run
 
 pytestmark = pytest.mark.django_db
-
-REDIS_URL = os.environ.get("FACTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 
 def test_over_the_rate_is_a_429_with_retry_after(api, settings):
@@ -69,16 +67,26 @@ def test_an_empty_rate_turns_throttling_off(api, settings):
         assert api.get("/api/v1/desks/").status_code == 200
 
 
-def test_unauthenticated_requests_are_refused_not_counted(anonymous_api, settings):
+def test_unauthenticated_requests_are_refused_not_counted(api, api_key, anonymous_api, settings):
     settings.FACTDESK_API_RATE = "1/min"
+    # A wrong secret on the real key's prefix: refused, and not counted against that key.
+    forged = client_for(f"fd_{api_key[0].prefix}.not-the-secret")
     for _ in range(3):
         assert_error(anonymous_api.get("/api/v1/claims/"), 401)
+        assert_error(forged.get("/api/v1/claims/"), 401)
+
+    assert api.get("/api/v1/claims/").status_code == 200  # the key's one request a minute is still there
+    assert_error(api.get("/api/v1/claims/"), 429, "throttled")  # and it was the only one
 
 
-def test_the_schema_and_the_docs_are_not_throttled(anonymous_api, settings):
+def test_the_schema_and_the_docs_are_not_throttled(api, anonymous_api, settings):
     settings.FACTDESK_API_RATE = "1/min"
     for _ in range(3):
         assert anonymous_api.get("/api/v1/schema/").status_code == 200
+        assert api.get("/api/v1/schema/").status_code == 200
+        assert api.get("/api/v1/docs/").status_code == 200
+
+    assert api.get("/api/v1/claims/").status_code == 200  # the key's budget was not spent on them
 
 
 @pytest.mark.parametrize("rate", ["lots", "10", "10/fortnight", "ten/min", "0/min"])
@@ -111,16 +119,10 @@ def test_a_window_ends_after_its_period(api, api_key, settings):
 
 def test_throttling_works_on_redis(api, api_key, settings):
     """Production's cache: Django's Redis backend, shared by every web server."""
-    try:
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        reason = f"Redis is not reachable at {REDIS_URL} ({error})"
-        if os.environ.get("FACTDESK_REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_redis()
+    client = redis.Redis.from_url(BROKER_URL)
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BROKER_URL}
     }
     settings.FACTDESK_API_RATE = "2/min"
     key = f":1:throttle:api_key:{api_key[0].prefix}"

@@ -13,7 +13,7 @@ from editorial.models import AnalysisStatus, Article
 from editorial.services import api_key_revoke
 from factcheck.analysis.pipeline import analyze
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock
-from tests.factories import DeskFactory, api_key_for
+from tests.factories import DeskFactory, api_key_for, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,6 @@ BODY = f"{BUDGET}\n\n{JOBS}\n\nPhoto: Jane Doe/Reuters"
 HTML_BODY = (
     f"<h1>Budget approved</h1><p>{BUDGET}</p><p>{JOBS}</p><figcaption>Photo: Jane Doe/Reuters</figcaption>"
 )
-
-
-def client_for(raw_key: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
-    return client
 
 
 def submit(api, capture, **fields):

@@ -6,12 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from config.errors import Forbidden
-from editorial.models import Article, Role
+from editorial.models import Role
 from factcheck import selectors, services
 from factcheck.models import Claim, ClaimEvent
 from factcheck.services.review import claim_note_add
-from tests.factcheck.test_api import assert_error, client_for
-from tests.factories import ArticleFactory, api_key_for, member
+from tests.factcheck.test_api import assert_error
+from tests.factories import ArticleFactory, analysed, api_key_for, claim_of, client_for, member, revise
 
 pytestmark = pytest.mark.django_db
 
@@ -22,22 +22,12 @@ HOSPITAL = "The new hospital will open in 2027 and employ 1,200 people."
 
 @pytest.fixture
 def article(newsroom):
-    article = ArticleFactory(newsroom=newsroom, body=f"{BUDGET}\n\n{JOBS}")
-    services.article_analyze(article_id=article.pk)
-    return article
+    return analysed(newsroom, body=f"{BUDGET}\n\n{JOBS}")
 
 
 @pytest.fixture
 def claim(article):
-    return Claim.objects.get(article=article, text=BUDGET)
-
-
-def revise(article: Article, body: str) -> None:
-    """A new revision, as a submission with a changed body makes it, analysed."""
-    services.article_submit(
-        actor=services.Actor.system(), newsroom=article.newsroom, external_id=article.external_id, body=body
-    )
-    services.article_analyze(article_id=article.pk)
+    return claim_of(article, BUDGET)
 
 
 # --- Notes -------------------------------------------------------------------------------------------
@@ -116,9 +106,7 @@ def test_the_note_service_refuses_people_outside_the_newsroom(claim, other_newsr
 
 
 def test_another_newsrooms_claim_takes_no_note(api, other_newsroom):
-    theirs = ArticleFactory(newsroom=other_newsroom, body=BUDGET)
-    services.article_analyze(article_id=theirs.pk)
-    claim = theirs.claims.get()
+    claim = analysed(other_newsroom, body=BUDGET).claims.get()
     for response in (
         api.get(f"/api/v1/claims/{claim.pk}/notes/"),
         api.post(f"/api/v1/claims/{claim.pk}/notes/", {"note": "Hi."}, format="json"),

@@ -4,6 +4,7 @@ incremental sync with updated_since, and a fixed number of queries per page."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from urllib.parse import quote
 
 import pytest
@@ -14,8 +15,9 @@ from django.utils import timezone
 from editorial.models import AnalysisStatus, Article, Role
 from factcheck import selectors, services
 from factcheck.models import AttributionFlag, Claim
-from tests.factcheck.test_api import all_pages, assert_error, client_for
-from tests.factories import ArticleFactory, DeskFactory, api_key_for, member
+from tests import factories
+from tests.factcheck.test_api import all_pages, assert_error
+from tests.factories import ArticleFactory, DeskFactory, api_key_for, client_for, member
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +31,8 @@ SENTENCES = [
 ]
 
 
-def analysed(newsroom, *, sentences=SENTENCES, desk=None, external_id=None) -> Article:
-    """An article of ``newsroom`` made of ``sentences``, analysed by the real pipeline."""
-    fields = {"external_id": external_id} if external_id else {}
-    article = ArticleFactory(newsroom=newsroom, desk=desk, body="\n\n".join(sentences), **fields)
-    services.article_analyze(article_id=article.pk)
-    article.refresh_from_db()
-    return article
+#: An article of a newsroom made of ``SENTENCES``, one a paragraph, analysed by the real pipeline.
+analysed = partial(factories.analysed, body="\n\n".join(SENTENCES))
 
 
 def results(api, url: str) -> list[dict]:
@@ -316,7 +313,7 @@ def test_a_page_costs_the_same_for_5_rows_as_for_60(api, newsroom, url, most):
     def add(rows):
         for n in range(rows // per_article):
             sentences = [f"The council spent {n} million on roads in {2000 + i}." for i in range(per_article)]
-            for claim in analysed(newsroom, sentences=sentences, desk=politics).claims.all():
+            for claim in analysed(newsroom, body="\n\n".join(sentences), desk=politics).claims.all():
                 flag(claim)
                 flag(claim)
 

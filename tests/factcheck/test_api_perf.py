@@ -12,15 +12,13 @@ from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
-from rest_framework.test import APIClient
 
 from editorial.models import Role
 from factcheck import selectors, services
 from factcheck.api import views
 from factcheck.api.serializers import ClaimOutput
 from factcheck.models import AttributionFlag, Claim
-from tests.factcheck.test_api_lists import analysed
-from tests.factories import DeskFactory, api_key_for, member
+from tests.factories import DeskFactory, analysed, api_key_for, client_for, member
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +42,8 @@ def claims(newsroom):
     a unicode text, a verdict, superseded ones."""
     desk = DeskFactory(newsroom=newsroom, slug="politics")
     for n in range(3):
-        analysed(newsroom, desk=desk if n else None, sentences=[f"{text} ({n})" for text in SENTENCES])
-    analysed(newsroom, sentences=["Le conseil a voté un budget de 4,2 M€ — « record » — mardi 3 mai."])
+        analysed(newsroom, desk=desk if n else None, body="\n\n".join(f"{text} ({n})" for text in SENTENCES))
+    analysed(newsroom, body="Le conseil a voté un budget de 4,2 M€ — « record » — mardi 3 mai.")
     all_claims = list(Claim.objects.order_by("id"))
     for number, claim in enumerate(all_claims[:6]):
         Claim.objects.filter(pk=claim.pk).update(is_flagged=True)
@@ -193,7 +191,7 @@ def test_the_remembered_query_is_never_run_itself_and_sees_new_claims(api, newsr
     assert api.get(url).json()["results"] == before
     assert remembered[0] is remembered[1]  # the second time from the remembered query
 
-    analysed(newsroom, sentences=["The mayor said the tram line will cost 310 million euros."])
+    analysed(newsroom, body="The mayor said the tram line will cost 310 million euros.")
     after = api.get(url).json()["results"]
 
     assert len(after) == len(before) + 1
@@ -202,10 +200,8 @@ def test_the_remembered_query_is_never_run_itself_and_sees_new_claims(api, newsr
 
 
 def test_remembered_queries_are_each_newsrooms_own(api, newsroom, claims, other_newsroom):
-    analysed(other_newsroom, sentences=["The courier's own claim about 7 new buses."])
-    _, other_key = api_key_for(other_newsroom)
-    other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Api-Key {other_key}")
+    analysed(other_newsroom, body="The courier's own claim about 7 new buses.")
+    other = client_for(api_key_for(other_newsroom)[1])
 
     for _ in range(2):  # in both orders, twice: the remembered query of one never serves the other
         ours = [row["text"] for row in api.get("/api/v1/claims/?flagged=false").json()["results"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
 from unittest import mock
 from urllib.parse import urlsplit
 
@@ -22,25 +23,20 @@ from factcheck.claimreview import default_claim_review_ratings, rating_scale
 from factcheck.models import CheckingPolicy, Claim, ClaimEvent
 from factcheck.services import Actor
 from factcheck.services.claimreview import claim_review_ratings_save
-from tests.factcheck.test_api import client_for
-from tests.factories import ArticleFactory, UserFactory, api_key_for, member
+from tests import factories
+from tests.factories import BUDGET, ArticleFactory, UserFactory, api_key_for, claim_of, client_for, member
 
 pytestmark = pytest.mark.django_db
 
-BUDGET = "The council approved a budget of $4.2 million on Tuesday."
 QUOTE = '"We will not raise taxes next year," the mayor said at a rally on Tuesday.'
 ARTICLE_URL = "https://ledger.example/2026/11/council-budget"
 SOURCE = "https://example.org/council-minutes"
 
 
-def analysed(newsroom, *, body=BUDGET, url=ARTICLE_URL, byline="By Ana Ruiz", title="Council budget"):
-    article = ArticleFactory(newsroom=newsroom, body=body, url=url, byline=byline, title=title)
-    services.article_analyze(article_id=article.pk)
-    return article
-
-
-def claim_of(article, text=BUDGET) -> Claim:
-    return Claim.objects.get(article=article, text=text)
+#: An article of a newsroom with the budget claim, a URL, a byline and a title, analysed.
+analysed = partial(
+    factories.analysed, body=BUDGET, url=ARTICLE_URL, byline="By Ana Ruiz", title="Council budget"
+)
 
 
 def checker(newsroom) -> Actor:

@@ -29,7 +29,7 @@ from factcheck.models import (
 )
 from factcheck.services import Actor
 from factcheck.services.sources import retry_delay
-from tests.factories import ArticleFactory, api_key_for, member
+from tests.factories import analysed, api_key_for, claim_of, client_for, member
 from tests.localweb import Answer, LocalWeb
 
 pytestmark = pytest.mark.django_db
@@ -73,9 +73,7 @@ def fiona(newsroom):
 
 
 def claim_in(newsroom, text=BUDGET, body=BODY, **fields) -> Claim:
-    article = ArticleFactory(newsroom=newsroom, body=body, **fields)
-    services.article_analyze(article_id=article.pk)
-    return Claim.objects.get(article=article, text=text)
+    return claim_of(analysed(newsroom, body=body, **fields), text)
 
 
 def add(actor, claim, url, capture) -> Source:
@@ -356,10 +354,7 @@ def test_the_api_lists_sources_with_status_archive_and_passages(
 def test_other_newsrooms_sources_are_not_found(newsroom, other_newsroom, fiona, web):
     url = web.route("/minutes", Answer(body=PAGE))
     source = services.source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)
-    from rest_framework.test import APIClient
-
-    other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key_for(other_newsroom)[1]}")
+    other = client_for(api_key_for(other_newsroom)[1])
     assert other.get(f"/api/v1/sources/{source.pk}/").status_code == 404
     assert other.post(f"/api/v1/sources/{source.pk}/refetch/").status_code == 404
     assert other.get(f"/api/v1/claims/{source.claim_id}/sources/").status_code == 404
@@ -443,10 +438,9 @@ Unemployment in the city fell to 4.1 percent in March. <a href="mailto:desk@exam
 
 def test_links_cited_in_the_article_become_sources_of_their_claims(newsroom, settings):
     settings.FACTDESK_FETCH_ON_ADD = False
-    article = ArticleFactory(
-        newsroom=newsroom, body=HTML_ARTICLE, body_format="html", url="https://ledger.example/news/budget"
+    article = analysed(
+        newsroom, body=HTML_ARTICLE, body_format="html", url="https://ledger.example/news/budget"
     )
-    services.article_analyze(article_id=article.pk)
 
     def sources_of(prefix):
         claim = Claim.objects.get(article=article, text__startswith=prefix)

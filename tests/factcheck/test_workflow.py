@@ -27,11 +27,20 @@ from factcheck.models import ActorKind, CheckingPolicy, Claim, ClaimEvent
 from factcheck.selectors import Readiness
 from factcheck.services import Actor
 from factcheck.workflow import ClaimStatus
-from tests.factories import ArticleFactory, MembershipFactory, NewsroomFactory, UserFactory, api_key_for
+from tests.factories import (
+    BUDGET,
+    ArticleFactory,
+    MembershipFactory,
+    NewsroomFactory,
+    UserFactory,
+    analysed,
+    api_key_for,
+    claim_of,
+    revise,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
-BUDGET = "The council approved a budget of $4.2 million on Tuesday."
 CRITICS = "Critics say it is too small."
 BODY = f"{BUDGET}\n\n{CRITICS}"
 NOTE = "Checked against the council minutes."
@@ -111,24 +120,6 @@ def member(newsroom, role, username=None):
     return user
 
 
-def analysed_article(newsroom, body=BODY, **fields):
-    article = ArticleFactory(newsroom=newsroom, body=body, **fields)
-    services.article_analyze(article_id=article.pk)
-    return article
-
-
-def claim_of(article, text=BUDGET) -> Claim:
-    return Claim.objects.exclude(status=SUPERSEDED).get(article=article, text=text)
-
-
-def revise(article, body):
-    """Submit a new body for ``article`` and analyse it, as the CMS and the worker would."""
-    services.article_submit(
-        actor=Actor.system(), newsroom=article.newsroom, external_id=article.external_id, body=body
-    )
-    services.article_analyze(article_id=article.pk)
-
-
 class Desk:
     """The people who put claims into a state before a test acts on them."""
 
@@ -181,7 +172,7 @@ def desk(newsroom):
 
 @pytest.fixture
 def article(newsroom):
-    return analysed_article(newsroom)
+    return analysed(newsroom, body=BODY)
 
 
 @pytest.fixture
@@ -454,7 +445,7 @@ def test_claims_go_only_to_active_checkers_of_the_newsroom(newsroom, other_newsr
 
 @pytest.mark.django_db
 def test_a_revision_that_keeps_the_sentence_answers_the_request_for_attribution(newsroom, desk):
-    article = analysed_article(newsroom)
+    article = analysed(newsroom, body=BODY)
     claim = desk.put(claim_of(article, CRITICS), NEEDS_ATTRIBUTION)
     seen = claim.updated_at
 
@@ -475,7 +466,7 @@ def test_a_revision_that_keeps_the_sentence_answers_the_request_for_attribution(
 
 @pytest.mark.django_db
 def test_a_revision_that_rewrites_the_sentence_supersedes_the_request(newsroom, desk):
-    article = analysed_article(newsroom)
+    article = analysed(newsroom, body=BODY)
     claim = desk.put(claim_of(article, CRITICS), NEEDS_ATTRIBUTION)
     rewritten = "Critics, among them the mayor, say it is too small."
     seen = claim.updated_at
@@ -497,7 +488,7 @@ def test_a_revision_that_rewrites_the_sentence_supersedes_the_request(newsroom, 
 
 @pytest.mark.django_db
 def test_reanalysing_the_same_revision_does_not_answer_the_request(newsroom, desk):
-    article = analysed_article(newsroom)
+    article = analysed(newsroom, body=BODY)
     claim = desk.put(claim_of(article, CRITICS), NEEDS_ATTRIBUTION)
     services.analysis_override_set(actor=desk.editor, article=article, text=BUDGET, as_claim=True)
     claim.refresh_from_db()
@@ -537,7 +528,7 @@ def test_readiness_follows_the_claims(newsroom, desk):
 
 @pytest.mark.django_db
 def test_readiness_threshold_comes_from_the_checking_policy(newsroom, other_newsroom, desk):
-    article = analysed_article(newsroom)
+    article = analysed(newsroom, body=BODY)
     budget, critics = claim_of(article, BUDGET), claim_of(article, CRITICS)
     desk.move(critics, IN_REVIEW)
     desk.move(budget, NOT_CHECKABLE, actor=desk.editor)
@@ -573,14 +564,14 @@ def test_the_threshold_is_a_score_from_0_to_1(newsroom, threshold):
 @pytest.mark.django_db
 def test_with_readiness_annotates_each_article_in_one_query(newsroom, desk, django_assert_num_queries):
     pending = ArticleFactory(newsroom=newsroom, body=BODY)
-    blocked = analysed_article(newsroom)
-    open_ = analysed_article(newsroom)
+    blocked = analysed(newsroom, body=BODY)
+    open_ = analysed(newsroom, body=BODY)
     desk.move(claim_of(open_, CRITICS), IN_REVIEW)
-    clear = analysed_article(newsroom)
+    clear = analysed(newsroom, body=BODY)
     desk.move(claim_of(clear, CRITICS), IN_REVIEW)
     desk.move(claim_of(clear, BUDGET), NOT_CHECKABLE, actor=desk.editor)
     # A superseded flagged claim blocks nothing: the revision replaced it with an unflagged one.
-    revised = analysed_article(newsroom)
+    revised = analysed(newsroom, body=BODY)
     desk.move(claim_of(revised, BUDGET), NOT_CHECKABLE, actor=desk.editor)
     revise(revised, f"{BUDGET}\n\nThe mayor said it is too small.")
     desk.move(claim_of(revised, "The mayor said it is too small."), NOT_CHECKABLE, actor=desk.editor)
@@ -647,7 +638,7 @@ def replay(claim) -> str:
 def test_of_many_checkers_taking_a_claim_at_once_exactly_one_wins(round_):
     newsroom = NewsroomFactory(slug=f"race-{round_}")
     checkers = [member(newsroom, Role.FACT_CHECKER, username=f"checker{round_}-{i}") for i in range(12)]
-    claim = claim_of(analysed_article(newsroom))
+    claim = claim_of(analysed(newsroom, body=BODY))
 
     results = race(
         [
@@ -684,7 +675,7 @@ def test_takes_dismissals_and_verdicts_at_once_leave_one_lawful_history(round_):
     checkers = [member(newsroom, Role.FACT_CHECKER, username=f"fc{round_}-{i}") for i in range(7)]
     editors = [member(newsroom, Role.EDITOR, username=f"ed{round_}-{i}") for i in range(4)]
     key = Actor.for_api_key(api_key_for(newsroom, role=Role.FACT_CHECKER)[0])
-    claim = claim_of(analysed_article(newsroom))
+    claim = claim_of(analysed(newsroom, body=BODY))
     services.source_add(actor=Actor.for_user(editors[0]), claim_id=claim.pk, url=URL)
 
     user = Actor.for_user
@@ -881,7 +872,7 @@ def test_a_review_waits_for_a_revision_being_stored_instead_of_deadlocking(servi
     newsroom = NewsroomFactory(slug="deadlock")
     checker = member(newsroom, Role.FACT_CHECKER)
     editor = Actor.for_user(member(newsroom, Role.EDITOR))
-    claim = claim_of(analysed_article(newsroom))
+    claim = claim_of(analysed(newsroom, body=BODY))
     calls = {
         "claim_transition": lambda: services.claim_transition(actor=editor, claim_id=claim.pk, to=IN_REVIEW),
         "claim_assign": lambda: services.claim_assign(

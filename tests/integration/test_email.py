@@ -7,9 +7,6 @@ transaction, and sends them after commit through SMTP; the test reads what the s
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
 from celery import Celery
 
@@ -28,28 +25,20 @@ from tests.factcheck.notifications.builders import (
 )
 from tests.factcheck.notifications.smtp import SMTPServer
 from tests.factories import DeskFactory, NewsroomFactory, api_key_for
-from tests.integration.test_worker import BROKER_URL, Service, base_env, call, start_web, start_worker
+from tests.integration.test_worker import (  # noqa: F401 - the worker and web fixtures
+    BROKER_URL,
+    base_env,
+    call,
+    eventually,
+    web,
+    worker,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 SITE = "http://factdesk.test"
 NOTE = "Which analysts? Name them or link their report."
 TIMEOUT = 60
-
-
-def eventually(condition: Callable[[], object], what: str, *services: Service, timeout: float = TIMEOUT):
-    """Wait for ``condition()`` to be true, failing early if a service dies, with their output at the end."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for service in services:
-            service.check_running()
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            output = "\n".join(f"--- {service.name} ---\n{service.output()}" for service in services)
-            pytest.fail(f"{what}: not within {timeout} s.\n{output}")
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -74,21 +63,7 @@ def services_env(transactional_db, tmp_path, smtp):
     return env
 
 
-@pytest.fixture
-def worker(services_env, tmp_path):
-    service = start_worker(services_env, tmp_path, "factdesk-mail-test")
-    yield service
-    service.stop()
-
-
-@pytest.fixture
-def web(services_env, tmp_path):
-    service = start_web(services_env, tmp_path)
-    yield service
-    service.stop()
-
-
-def submit(web, key: str, external_id: str, **fields) -> dict:
+def submit(web, key: str, external_id: str, **fields) -> dict:  # noqa: F811 - not the fixture
     """POST an article, waiting for the web server to answer at all first."""
     payload = {"external_id": external_id, "title": TITLE, "body": VAGUE_BODY, **fields}
     answer = eventually(
@@ -112,7 +87,11 @@ def all_sent(count: int) -> bool:
     return len(states) == count and set(states) == {OutboxState.SENT}
 
 
-def test_ingesting_an_article_emails_each_desk_editor_once_and_the_reporter_gets_the_note(smtp, worker, web):
+def test_ingesting_an_article_emails_each_desk_editor_once_and_the_reporter_gets_the_note(
+    smtp,
+    worker,  # noqa: F811
+    web,  # noqa: F811
+):
     smtp.start()
     newsroom = NewsroomFactory(name="The Daily Ledger", slug="ledger")
     city = DeskFactory(newsroom=newsroom, name="City", slug="city")
@@ -172,7 +151,11 @@ def test_ingesting_an_article_emails_each_desk_editor_once_and_the_reporter_gets
         assert len(smtp.mailbox.to(editor.email)) == 1
 
 
-def test_with_the_smtp_server_down_the_email_waits_and_is_delivered_once_it_is_back(smtp, worker, web):
+def test_with_the_smtp_server_down_the_email_waits_and_is_delivered_once_it_is_back(
+    smtp,
+    worker,  # noqa: F811
+    web,  # noqa: F811
+):
     newsroom = NewsroomFactory(name="The Daily Ledger", slug="ledger")
     city = DeskFactory(newsroom=newsroom, name="City", slug="city")
     editor = person(newsroom, Role.EDITOR, "edna", desks=[city])

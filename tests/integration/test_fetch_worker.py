@@ -24,7 +24,13 @@ from celery import Celery
 from factcheck import services
 from factcheck.models import Claim, FetchAttempt, FetchStatus, Source
 from tests.factories import ArticleFactory, member
-from tests.integration.test_worker import BIN, BROKER_URL, Service, services_env  # noqa: F401 - fixture
+from tests.integration.test_worker import (  # noqa: F401 - fixture
+    BROKER_URL,
+    Service,
+    eventually,
+    services_env,
+    start_worker,
+)
 from tests.localweb import Answer, LocalWeb
 
 #: A Redis database of its own (the one after the worker test's; Redis has 16), so that no other
@@ -43,15 +49,17 @@ PAGE = (
 )
 
 
-def start_worker(env, log) -> Service:
-    return Service(
-        "fetch worker",
-        [str(BIN / "celery"), "-A", "config", "worker", "-Q", "fetch", "--pool=threads", "--concurrency=4",
-         "--prefetch-multiplier=1", "--without-heartbeat", "--without-gossip", "--without-mingle",
-         "-l", "info", f"--hostname=factdesk-fetch-{os.getpid()}-{log.stem}@%h"],
+def start_fetch_worker(env, tmp_path, name: str) -> Service:
+    return start_worker(
         env,
-        log,
-    )  # fmt: skip
+        tmp_path,
+        f"factdesk-fetch-{name}",
+        queue="fetch",
+        pool="threads",
+        concurrency=4,
+        extra_args=("--prefetch-multiplier=1",),
+        log=f"{name}.log",
+    )
 
 
 def statuses() -> dict[str, int]:
@@ -59,15 +67,6 @@ def statuses() -> dict[str, int]:
     for status in Source.objects.values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1
     return counts
-
-
-def wait(condition, worker, what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while not condition():
-        worker.check_running()
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {TIMEOUT} s: {statuses()}\n{worker.output()}")
-        time.sleep(0.1)
 
 
 def test_a_killed_worker_leaves_every_source_fetched_exactly_once(services_env, tmp_path, settings):  # noqa: F811
@@ -96,12 +95,14 @@ def test_a_killed_worker_leaves_every_source_fetched_exactly_once(services_env, 
         for source_id in ids:
             broker.send_task("factcheck.fetch_source", args=[source_id], queue="fetch")
 
-        first = start_worker(env, tmp_path / "first.log")
+        first = start_fetch_worker(env, tmp_path, "first")
         try:
-            wait(
+            eventually(
                 lambda: statuses().get("fetched", 0) >= 4 and statuses().get("fetching", 0) >= 1,
-                first,
                 "some sources fetched while others are being fetched",
+                first,
+                timeout=TIMEOUT,
+                detail=statuses,
             )
             os.kill(first.process.pid, signal.SIGKILL)
             first.process.wait(timeout=10)
@@ -115,9 +116,15 @@ def test_a_killed_worker_leaves_every_source_fetched_exactly_once(services_env, 
         # when a worker scans for them: at its start, then every 100 s (kombu's default throttle).
         # Restart after the timeout, as an operator would, so the new worker's first scan finds them.
         time.sleep(4)
-        second = start_worker(env, tmp_path / "second.log")
+        second = start_fetch_worker(env, tmp_path, "second")
         try:
-            wait(lambda: statuses() == {"fetched": SOURCES}, second, "every source fetched")
+            eventually(
+                lambda: statuses() == {"fetched": SOURCES},
+                "every source fetched",
+                second,
+                timeout=TIMEOUT,
+                detail=statuses,
+            )
             time.sleep(2 * DELAY)  # anything still queued would fetch again now
         finally:
             second.stop()

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def require_redis() -> None:
         client = redis.Redis.from_url(BROKER_URL, socket_connect_timeout=2)
         client.ping()
     except redis.exceptions.ConnectionError as error:
-        reason = f"Redis is not reachable at {BROKER_URL} ({error}); start it to run the worker test"
+        reason = f"Redis is not reachable at {BROKER_URL} ({error}); start it to run this test"
         if os.environ.get("FACTDESK_REQUIRE_SERVICES") == "1":
             pytest.fail(reason + " (FACTDESK_REQUIRE_SERVICES=1)")
         pytest.skip(reason)
@@ -127,15 +128,25 @@ def base_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def start_worker(env: dict[str, str], tmp_path: Path, name: str) -> Service:
-    """A solo Celery worker on the default queue (analysis, email)."""
+def start_worker(
+    env: dict[str, str],
+    tmp_path: Path,
+    name: str,
+    *,
+    queue: str = "celery",
+    pool: str = "solo",
+    concurrency: int = 1,
+    extra_args: tuple[str, ...] = (),
+    log: str = "worker.log",
+) -> Service:
+    """A Celery worker; by default a solo one on the default queue (analysis, email)."""
     return Service(
-        "celery worker",
-        [str(BIN / "celery"), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info",
-         f"--hostname={name}-{os.getpid()}@%h"],
+        f"celery worker {name}",
+        [str(BIN / "celery"), "-A", "config", "worker", f"--pool={pool}", f"--concurrency={concurrency}",
+         "-Q", queue, *extra_args, "--without-heartbeat", "--without-gossip", "--without-mingle",
+         "-l", "info", f"--hostname={name}-{os.getpid()}@%h"],
         env,
-        tmp_path / "worker.log",
+        tmp_path / log,
     )  # fmt: skip
 
 
@@ -200,23 +211,51 @@ def call(web, key: str, method: str, path: str, payload: dict | None = None) -> 
         return error.code, dict(error.headers), json.loads(error.read() or b"{}")
 
 
+def eventually(
+    condition: Callable[[], object],
+    what: str,
+    *services: Service,
+    timeout: float = TIMEOUT,
+    interval: float = 0.1,
+    detail: Callable[[], object] | None = None,
+):
+    """Wait for ``condition()`` to be true and return it, failing early if a service dies, and at the
+    deadline with ``detail()`` and the services' output."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for service in services:
+            service.check_running()
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            output = "\n".join(f"--- {service.name} ---\n{service.output()}" for service in services)
+            extra = f" ({detail()})" if detail is not None else ""
+            pytest.fail(f"{what}: not within {timeout} s{extra}.\n{output}")
+        time.sleep(interval)
+
+
 def wait_for_analysis(web, worker, key: str, url: str, revision: int) -> dict:
     path = urllib.parse.urlsplit(url).path
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        worker.check_running()
-        web.check_running()
+    last: dict = {}
+
+    def analysed() -> dict | None:
         status, _, article = call(web, key, "GET", path)
         assert status == 200, article
+        last.update(article)
         if article["analysis_status"] == "analyzed" and article["analyzed_revision"] == revision:
             return article
         assert article["analysis_status"] != "failed", article["analysis_error"]
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"revision {revision} not analysed within {TIMEOUT} s (last: {article['analysis_status']}).\n"
-                f"--- worker ---\n{worker.output()}\n--- web ---\n{web.output()}"
-            )
-        time.sleep(0.25)
+        return None
+
+    return eventually(
+        analysed,
+        f"revision {revision} analysed",
+        worker,
+        web,
+        interval=0.25,
+        detail=lambda: f"last: {last.get('analysis_status')}",
+    )
 
 
 def test_a_submitted_article_is_analysed_by_the_worker(worker, web):

@@ -1,12 +1,13 @@
 """What the notification tests build on: a story with vague attributions, people, analysed articles."""
 
 import html
+from functools import partial
 
 from django.utils.html import strip_tags
 
 from editorial import services as editorial_services
-from factcheck import services
-from tests.factories import ArticleFactory, UserFactory
+from tests import factories
+from tests.factories import UserFactory
 
 BUDGET = "The council approved a budget of $4.2 million on Tuesday, the largest in a decade."
 ANALYSTS = "Analysts say the budget is too small to repair the bridge."
@@ -30,24 +31,5 @@ def person(newsroom, role: str, username: str, *, desks=(), email: str | None = 
     return user
 
 
-def analysed(newsroom, *, body: str = VAGUE_BODY, desk=None, title: str = TITLE, reporters=(), **fields):
-    """An article of ``newsroom``, analysed by the real service."""
-    article = ArticleFactory(newsroom=newsroom, body=body, desk=desk, title=title, **fields)
-    article.reporters.add(*reporters)
-    services.article_analyze(article_id=article.pk)
-    return article
-
-
-def revise(article, body: str):
-    """A new revision of ``article``, analysed."""
-    services.article_submit(
-        actor=services.Actor.system(),
-        newsroom=article.newsroom,
-        external_id=article.external_id,
-        body=body,
-        title=article.title,
-        desk=article.desk,
-    )
-    services.article_analyze(article_id=article.pk)
-    article.refresh_from_db()
-    return article
+#: An article of a newsroom, analysed by the real service: the story above unless told otherwise.
+analysed = partial(factories.analysed, body=VAGUE_BODY, title=TITLE)

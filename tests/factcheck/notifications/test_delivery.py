@@ -21,8 +21,7 @@ from factcheck.notifications.services import is_transient, retry_delay
 from factcheck.notifications.tasks import recover_outbox, send_email
 from factcheck.services import Actor
 from tests.factcheck.notifications.builders import ANALYSTS, analysed, person, visible
-from tests.factcheck.notifications.test_events import claim_of
-from tests.factories import DeskFactory
+from tests.factories import DeskFactory, claim_of
 
 pytestmark = pytest.mark.django_db
 

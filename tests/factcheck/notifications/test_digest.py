@@ -18,8 +18,7 @@ from factcheck.notifications.models import DIGEST_KIND, Delivery, Event, Notific
 from factcheck.services import Actor
 from factcheck.workflow import ClaimStatus
 from tests.factcheck.notifications.builders import ANALYSTS, BELIEVED, TITLE, analysed, person, visible
-from tests.factcheck.notifications.test_events import claim_of
-from tests.factories import DeskFactory
+from tests.factories import DeskFactory, claim_of
 
 pytestmark = pytest.mark.django_db
 

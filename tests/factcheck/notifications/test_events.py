@@ -25,19 +25,14 @@ from tests.factcheck.notifications.builders import (
     VAGUE_BODY,
     analysed,
     person,
-    revise,
     visible,
 )
-from tests.factories import DeskFactory, NewsroomFactory
+from tests.factories import DeskFactory, NewsroomFactory, claim_of, revise
 
 pytestmark = pytest.mark.django_db
 
 EXPERTS = "Experts warn the bridge is unsafe."
 NOTE = "Which analysts? Name them, or cut the sentence."
-
-
-def claim_of(article, text: str) -> Claim:
-    return Claim.objects.exclude(status=ClaimStatus.SUPERSEDED).get(article=article, text=text)
 
 
 def recipients() -> list[str]:

@@ -18,7 +18,7 @@ import pytest
 from editorial.models import Role
 from factcheck.webhooks import services
 from factcheck.webhooks.models import SUBSCRIBABLE
-from tests.factories import api_key_for, member
+from tests.factories import member
 
 PUBLIC = "127.0.0.2"
 SITE = "https://factdesk.test"
@@ -146,8 +146,3 @@ def registered(newsroom, receiver) -> services.Registered:
 @pytest.fixture
 def endpoint(registered):
     return registered.endpoint
-
-
-@pytest.fixture
-def admin_key(newsroom):
-    return api_key_for(newsroom, role=Role.ADMIN)

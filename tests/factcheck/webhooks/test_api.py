@@ -10,18 +10,13 @@ from editorial.models import Role
 from factcheck.webhooks import services
 from factcheck.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from factcheck.webhooks.signing import verify
-from tests.factcheck.test_api import assert_error, client_for
+from tests.factcheck.test_api import assert_error
 from tests.factcheck.webhooks.conftest import ALL_EVENTS, Reply
-from tests.factories import api_key_for
+from tests.factories import api_key_for, client_for
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/webhooks/"
-
-
-@pytest.fixture
-def admin_api(admin_key):
-    return client_for(admin_key[1])
 
 
 def create(api, **fields):

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from factcheck.web.deliver import DeliveryPolicy, Poster, post
+from tests.factcheck.web.conftest import FakeDNS
 from tests.factcheck.webhooks.conftest import PUBLIC, Receiver, Reply
 
 POLICY = DeliveryPolicy(connect_timeout=1.0, total_timeout=2.0, allow_networks=(f"{PUBLIC}/32",))
@@ -24,15 +25,6 @@ def private() -> Iterator[Receiver]:
     yield server
     assert server.requests == [], "a refused address was reached"
     server.close()
-
-
-def resolver(address: str):
-    """A resolver (socket.getaddrinfo's signature) that answers ``address`` for every name."""
-
-    def resolve(host, port=None, *args, **kwargs):
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
-
-    return resolve
 
 
 def test_the_body_and_headers_arrive_as_sent(receiver):
@@ -110,10 +102,10 @@ def test_a_refused_address_is_never_reached_and_is_permanent(private, url):
 
 def test_the_address_is_checked_where_the_name_resolves_when_connecting(private, receiver):
     """A name that resolves to a private address (DNS rebinding) is refused at connect time."""
-    with Poster(POLICY, resolver=resolver("127.0.0.1")) as poster:
+    with Poster(POLICY, resolver=FakeDNS({"hooks.example": ["127.0.0.1"]})) as poster:
         refused = poster.post(f"http://hooks.example:{private.port}/hook", BODY)
     assert refused.permanent and "127.0.0.1" in refused.error and "loopback" in refused.error
-    with Poster(POLICY, resolver=resolver(PUBLIC)) as poster:
+    with Poster(POLICY, resolver=FakeDNS({"hooks.example": [PUBLIC]})) as poster:
         allowed = poster.post(f"http://hooks.example:{receiver.port}/hook", BODY)
     assert allowed.ok
     assert receiver.requests[0].headers["host"] == f"hooks.example:{receiver.port}"

@@ -15,7 +15,7 @@ from factcheck.services import Actor
 from factcheck.webhooks import services as webhooks
 from factcheck.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.factcheck.webhooks.conftest import SITE
-from tests.factories import ArticleFactory, member
+from tests.factories import ArticleFactory, member, revise
 from tests.localweb import Answer, LocalWeb
 
 pytestmark = pytest.mark.django_db
@@ -52,12 +52,6 @@ def analyze(article, capture) -> None:
     with capture() as callbacks:
         services.article_analyze(article_id=article.pk)
     return callbacks
-
-
-def revise(article, body: str, capture) -> None:
-    article.body, article.revision = body, article.revision + 1
-    article.save(update_fields=["body", "revision"])
-    analyze(article, capture)
 
 
 # --- article.analyzed and claim.flagged --------------------------------------------------------------
@@ -100,7 +94,7 @@ def test_a_revision_emits_claim_flagged_only_for_the_newly_flagged(
 ):
     article = ArticleFactory(newsroom=newsroom, body=BODY)
     analyze(article, django_capture_on_commit_callbacks)
-    revise(article, f"{BODY}\n\n{REPORTS}", django_capture_on_commit_callbacks)
+    revise(article, f"{BODY}\n\n{REPORTS}")
 
     flagged = [payload["data"]["claim"]["text"] for payload in payloads(WebhookEvent.CLAIM_FLAGGED)]
     assert flagged == [ANALYSTS, REPORTS]  # the analysts' claim was flagged before: not again
@@ -121,7 +115,7 @@ def test_a_kept_claim_that_becomes_flagged_is_emitted(
     services.checking_policy_save(
         newsroom=newsroom, flag_kinds=["unnamed_report", "anonymous_experts"], severities={}
     )
-    revise(article, f"{BODY}\n\n{BUDGET.replace('Tuesday', 'Monday')}", django_capture_on_commit_callbacks)
+    revise(article, f"{BODY}\n\n{BUDGET.replace('Tuesday', 'Monday')}")
     claim = Claim.objects.get(article=article, text=ANALYSTS)
     assert [payload["data"]["claim"]["id"] for payload in payloads(WebhookEvent.CLAIM_FLAGGED)] == [claim.pk]
 
@@ -143,7 +137,7 @@ def test_every_move_of_a_claim_emits_status_changed(
         )
         services.claim_assign(actor=eddie, claim_id=claim.pk, assignee_id=None)  # not a move of state
     # A revision that drops the sentence supersedes the claim: Factdesk's move, emitted too.
-    revise(article, BUDGET, django_capture_on_commit_callbacks)
+    revise(article, BUDGET)
 
     changes = [payload["data"] for payload in payloads(WebhookEvent.CLAIM_STATUS_CHANGED)]
     assert [(c["from"], c["to"], c["action"], c["actor"]) for c in changes] == [

@@ -4,7 +4,6 @@ and delivered once."""
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
@@ -16,7 +15,12 @@ from factcheck.webhooks.models import AttemptOutcome, DeliveryState, WebhookAtte
 from factcheck.webhooks.signing import verify
 from tests.factcheck.webhooks.conftest import Reply
 from tests.factcheck.webhooks.test_delivery import waiting
-from tests.integration.test_worker import BIN, BROKER_URL, Service, services_env  # noqa: F401 - fixture
+from tests.integration.test_worker import (  # noqa: F401 - fixture
+    BROKER_URL,
+    eventually,
+    services_env,
+    start_worker,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -39,25 +43,18 @@ def test_a_real_worker_retries_a_failed_delivery_and_delivers_it_once(
     (delivery,) = waiting(registered.endpoint, 1)
     receiver.answer(Reply(500, b"not yet"), Reply(200, b"thanks"))
 
-    worker = Service(
-        "webhook worker",
-        [str(BIN / "celery"), "-A", "config", "worker", "-Q", "fetch", "--pool=threads", "--concurrency=2",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info",
-         f"--hostname=factdesk-webhooks-{os.getpid()}@%h"],
-        env,
-        tmp_path / "worker.log",
-    )  # fmt: skip
+    worker = start_worker(env, tmp_path, "factdesk-webhooks", queue="fetch", pool="threads", concurrency=2)
     try:
         # Routed as the web process routes it (CELERY_TASK_ROUTES): the worker reads only `fetch`.
         broker = Celery(broker=BROKER_URL)
         broker.conf.task_routes = django_settings.CELERY_TASK_ROUTES
         broker.send_task("webhooks.deliver", args=[delivery.pk])
-        deadline = time.monotonic() + TIMEOUT
-        while WebhookDelivery.objects.get(pk=delivery.pk).state != DeliveryState.DELIVERED:
-            worker.check_running()
-            if time.monotonic() > deadline:
-                pytest.fail(f"not delivered within {TIMEOUT} s:\n{worker.output()}")
-            time.sleep(0.1)
+        eventually(
+            lambda: WebhookDelivery.objects.get(pk=delivery.pk).state == DeliveryState.DELIVERED,
+            "delivered",
+            worker,
+            timeout=TIMEOUT,
+        )
         time.sleep(1.5)  # a duplicate send would arrive now
     finally:
         worker.stop()

@@ -1,0 +1,68 @@
+"""What the bench scripts and .ci/api_fuzz.py share: their throw-away PostgreSQL database, a free
+loopback port, and the CPU time of processes (from /proc).
+
+Imported as ``bench.common``, with the project's folder on ``sys.path`` (never ``bench/``, where
+bench/queue.py would shadow the standard library's ``queue``).  psycopg is imported where it is
+used: bench/api.py's client processes import their script, and need none of this.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+
+def admin_url(url: str) -> tuple[str, str]:
+    """The URL of the server's ``postgres`` database, and the name of the database of ``url``."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
+
+
+def drop_database(url: str, *, create: bool = False) -> None:
+    """Drop the database of ``url`` (closing its connections), and create it again, empty, if told."""
+    import psycopg
+    from psycopg import sql
+
+    server, name = admin_url(url)
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def recreate_database(url: str) -> None:
+    """The database of ``url``, empty: dropped first if there is one."""
+    drop_database(url, create=True)
+
+
+def claims_in(url: str) -> int | None:
+    """How many claims the database of ``url`` holds (0 before it is migrated); None without it."""
+    import psycopg
+
+    server, name = admin_url(url)
+    with psycopg.connect(server, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            return None
+    with psycopg.connect(url) as bench:
+        table = bench.execute("SELECT to_regclass('factcheck_claim')").fetchone()[0]
+        return bench.execute("SELECT count(*) FROM factcheck_claim").fetchone()[0] if table else 0
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stat_cpu_seconds(stat: str) -> float:
+    """The user and system CPU time in a ``/proc/<pid>/stat`` line."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` so far (Linux /proc); OSError once it is gone."""
+    return stat_cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
