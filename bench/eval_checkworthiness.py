@@ -70,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         f"weights {cw.WEIGHTS_PATH.name} {meta['version']}: {meta['features']}, C={meta['C']}, "
         f"threshold p={meta['threshold_probability']}"
     )
-    print(f"fitted on train, chosen on dev; decision threshold: {meta['threshold_chosen_on']}")
+    print(f"fitted on train; decision threshold chosen on {meta['threshold_chosen_on']}")
+    if "heldout_debates_f1" in meta:
+        print(f"held-out train debates F1(Yes): {meta['heldout_debates_f1']:.3f} (what it was chosen by)")
     dev_f1, dev_p, dev_r, _ = evaluate(read_split(args.shared, "dev"))
     print(f"CheckThat! 2024 dev F1(Yes): {dev_f1:.3f} (P {dev_p:.2f}, R {dev_r:.2f})")
     test_f1, test_p, test_r, _ = evaluate(read_split(args.shared, "test_gold"))

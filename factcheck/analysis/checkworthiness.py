@@ -15,8 +15,9 @@ seen, bounded in size), which makes the character n-grams cost no more than one 
 word once a word has been seen.
 
 The score is ``sigmoid(z - t)``, where ``z`` is the model's logit and ``t`` the logit of a decision
-threshold the weights file may set; the current weights set none (``t = 0``: the model's own
-probability, see ``bench/fit_checkworthiness.py``).  **``score >= 0.5`` means check-worthy**, and
+threshold the weights file sets (the current weights: probability 0.3, chosen on debates held out of
+train, because a model's probabilities fall on debates it has not seen; see
+``bench/fit_checkworthiness.py``).  **``score >= 0.5`` means check-worthy**, and
 scores further from 0.5 are more confident either way.
 
 The reasons come from the hand features alone (deterministic rules, not from the learned weights):
