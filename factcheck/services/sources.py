@@ -145,6 +145,18 @@ class Found:
     related_claim_id: int | None = None
 
 
+def _addressable(item: Found) -> str | None:
+    """The address of a finding as it will be stored, or None when it fails the destination check
+    (archive matches are our own pages and are not checked)."""
+    url = item.url.strip()
+    if item.origin == SourceOrigin.ARCHIVE:
+        return url
+    try:
+        return checked_url(url)
+    except ValidationError:
+        return None
+
+
 def sources_found(*, claim_id: int, found: Iterable[Found]) -> list[Source]:
     """Attach what was found to a claim, skipping addresses it already has; queue the new ones' fetch.
 
@@ -154,22 +166,18 @@ def sources_found(*, claim_id: int, found: Iterable[Found]) -> list[Source]:
     fetched safely.
     """
     actor = Actor.system()
-    found = list(found)
+    # The destination check may resolve names (DNS), so it runs before the claim's row is locked: a
+    # slow resolver must not hold up the editors and workers waiting on that row.
+    found = [(item, url) for item in found if (url := _addressable(item)) is not None]
     with transaction.atomic():
         claim = Claim.objects.select_for_update(of=("self",)).filter(pk=claim_id).first()
         if claim is None or claim.status == ClaimStatus.SUPERSEDED:
             return []
         have = set(claim.sources.values_list("url", flat=True))
         created = []
-        for item in found:
-            url = item.url.strip()
+        for item, url in found:
             if url in have:
                 continue
-            if item.origin != SourceOrigin.ARCHIVE:
-                try:
-                    url = checked_url(url)
-                except ValidationError:
-                    continue
             have.add(url)
             created.append(
                 Source(

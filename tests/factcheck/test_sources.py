@@ -639,3 +639,30 @@ def test_newsroom_admins_configure_search_providers_and_the_secret_stays_hidden(
 def test_fact_checkers_do_not_configure_search_providers(newsroom, client):
     client.force_login(member(newsroom, Role.FACT_CHECKER, "fred"))
     assert client.get("/admin/factcheck/searchprovider/add/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)  # so that "inside a transaction" means sources_found's own
+def test_addresses_are_checked_before_the_claim_is_locked(newsroom, web, monkeypatch):
+    """The destination check may wait on DNS; it must not do so while holding the claim's row."""
+    from django.db import connection
+
+    from factcheck.services import sources as sources_module
+
+    claim = claim_in(newsroom)
+    url = web.route("/minutes", Answer(body=PAGE))
+    checked_inside_a_transaction = []
+    real_check = sources_module.checked_url
+
+    def watched(address):
+        checked_inside_a_transaction.append(connection.in_atomic_block)
+        return real_check(address)
+
+    monkeypatch.setattr(sources_module, "checked_url", watched)
+    found = [
+        services.Found(url=url, origin=SourceOrigin.CITED),
+        services.Found(url="http://127.0.0.1/admin", origin=SourceOrigin.CITED),
+        services.Found(url=f"  {url} ", origin=SourceOrigin.SEARCH),
+    ]
+    created = services.sources_found(claim_id=claim.pk, found=found)
+    assert [source.url for source in created] == [url]
+    assert checked_inside_a_transaction == [False, False, False]
