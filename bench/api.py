@@ -37,11 +37,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, where bench/queue.py would shadow the
-# standard library's ``queue`` (which psycopg and Django import): put the project there instead.
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path[:] = [str(REPO)] + [p for p in sys.path if Path(p or ".").resolve() not in (HERE, REPO)]
+sys.path.insert(0, str(REPO))  # the project, for bench.common and its packages
 
 import argparse  # noqa: E402
 import functools  # noqa: E402

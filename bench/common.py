@@ -1,9 +1,8 @@
 """What the bench scripts and .ci/api_fuzz.py share: their throw-away PostgreSQL database, a free
 loopback port, and the CPU time of processes (from /proc).
 
-Imported as ``bench.common``, with the project's folder on ``sys.path`` (never ``bench/``, where
-bench/queue.py would shadow the standard library's ``queue``).  psycopg is imported where it is
-used: bench/api.py's client processes import their script, and need none of this.
+Imported as ``bench.common``, with the project's folder on ``sys.path``.  psycopg is imported where it
+is used: bench/api.py's client processes import their script, and need none of this.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ class Claim(models.Model):
         # index ends with the queue order (flagged, check-worthiness, age, id) and leaves superseded
         # claims out (never in the queue, and about a third of all claims); the claim_newsroom_*
         # ones serve people (review_queue filters their newsroom), the others superusers and the
-        # assignee filters.  bench/queue.py times every filter combination on a million claims.
+        # assignee filters.  bench/review_queue.py times every filter combination on a million claims.
         indexes = [
             models.Index(
                 fields=["newsroom", "status", "-is_flagged", "-checkworthiness", "created_at", "id"],

@@ -1,7 +1,7 @@
 """Tell PostgreSQL's planner how a claim's state, assignee and newsroom go together.
 
 Without it the planner takes them for independent and, for rare combinations ("unverifiable and
-unassigned"), walks most of a queue index to find a handful of rows (measured by bench/queue.py
+unassigned"), walks most of a queue index to find a handful of rows (measured by bench/review_queue.py
 on 1,000,000 claims: 1.9 s; with these statistics: under 0.2 s).  Other databases are left alone.
 """
 

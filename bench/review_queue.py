@@ -1,6 +1,6 @@
 """How fast the review queue answers on PostgreSQL with a million claims, for every filter combination.
 
-Usage: .venv/bin/python bench/queue.py [--claims 1000000] [--database-url postgres://…/factdesk_bench]
+Usage: .venv/bin/python bench/review_queue.py [--claims 1000000] [--database-url postgres://…/factdesk_bench]
                                        [--keep] [--runs 5] [--all]
 
 1. Creates the database named in ``--database-url`` (dropping one of that name first), or with
@@ -28,11 +28,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, where this file would shadow the
-# standard library's ``queue`` (which psycopg and Django import): put the project there instead.
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path[:] = [str(REPO)] + [p for p in sys.path if Path(p or ".").resolve() not in (HERE, REPO)]
+sys.path.insert(0, str(REPO))  # the project, for bench.common and its packages
 
 import argparse  # noqa: E402
 import itertools  # noqa: E402
