@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from hypothesis import settings
 from rest_framework.test import APIClient
 
@@ -13,6 +14,15 @@ from tests.factories import NewsroomFactory, api_key_for, client_for
 # found locally becomes an @example in the test, so CI keeps checking it.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty default cache.  Entries left by earlier tests would make a test
+    depend on the order the tests ran in: the file cache (the embedded default) deletes a random third
+    of its entries once it holds 300, so a cached API key could vanish between two requests and a
+    query count fail."""
+    cache.clear()
 
 
 @pytest.fixture
