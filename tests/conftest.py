@@ -7,6 +7,7 @@ from hypothesis import settings
 from rest_framework.test import APIClient
 
 from editorial.models import Role
+from tests.factcheck.notifications.smtp import SMTPServer
 from tests.factories import NewsroomFactory, api_key_for, client_for
 
 # Property tests explore new examples on every local run; CI (HYPOTHESIS_PROFILE=ci, set by .ci/run)
@@ -67,3 +68,12 @@ def admin_client(client, superuser):
 @pytest.fixture
 def anonymous_api():
     return APIClient()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback, and the default mailer pointed at it."""
+    server = SMTPServer().start()
+    settings.MAILERS = {"default": server.mailer}
+    yield server
+    server.stop()

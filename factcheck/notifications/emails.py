@@ -48,6 +48,12 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def message_id() -> str:
+    """A new Message-ID, made with the email and stored with it: the same on every attempt, so that
+    mail clients fold the rare resend into one."""
+    return make_msgid(idstring="factdesk", domain=urlsplit(settings.SITE_URL).hostname or "localhost")
+
+
 def settings_url(newsroom_id: int) -> str:
     path = reverse("admin:notifications_notificationpreferences_mine")
     return absolute(f"{path}?{urlencode({'newsroom': newsroom_id})}")
@@ -151,9 +157,7 @@ def render(*, items: list[Item], user, newsroom, digest: bool = False) -> Render
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     html = render_to_string("notifications/email/message.html", context)
     headers = {
-        "Message-ID": make_msgid(
-            idstring="factdesk", domain=urlsplit(settings.SITE_URL).hostname or "localhost"
-        ),
+        "Message-ID": message_id(),
         "List-Unsubscribe": f"<{unsubscribe}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058: one POST, no page to visit
         "Auto-Submitted": "auto-generated",  # RFC 3834: no vacation replies

@@ -43,9 +43,15 @@ DEFAULT_DELIVERY: dict[str, str] = {
     Event.VERDICT_GIVEN: Delivery.NEVER,
 }
 
-#: An outbox email's kind: one event, or the digest of several.
+#: An outbox email's kind: one event, the digest of several, or a notice to a newsroom's admins that
+#: is no event of theirs (no setting, no unsubscribe link: it is not theirs to turn off).
 DIGEST_KIND = "digest"
-EMAIL_KINDS = [*Event.choices, (DIGEST_KIND, "Daily digest")]
+WEBHOOK_DISABLED_KIND = "webhook_disabled"
+EMAIL_KINDS = [
+    *Event.choices,
+    (DIGEST_KIND, "Daily digest"),
+    (WEBHOOK_DISABLED_KIND, "Webhook endpoint disabled"),
+]
 
 
 def validate_time_zone(value: str) -> None:

@@ -1,7 +1,10 @@
 """The one email webhooks send: to a newsroom's admins, when one of its endpoints is disabled.
 
-Plain text with an HTML alternative, from templates; the endpoint's address and the receiver's
-error are untrusted and escaped in the HTML.  Links are absolute, built from ``SITE_URL``.
+Rendered here and sent through the notifications outbox (``factcheck.notifications``, kind
+``webhook_disabled``).  Plain text with an HTML alternative, from templates; the endpoint's address
+and description, the newsroom's name and the receiver's error are untrusted and escaped in the HTML.
+Links are absolute, built from ``SITE_URL``.  No List-Unsubscribe: an endpoint that stopped getting
+events is the newsroom's business, and no admin setting turns the notice off.
 """
 
 from __future__ import annotations
@@ -10,30 +13,31 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from editorial.models import Role
+from factcheck.notifications.emails import Rendered, message_id
 from factcheck.webhooks.models import WebhookEndpoint
 
 
-def newsroom_admins(newsroom_id: int) -> list[str]:
-    """The addresses of the newsroom's admins who can be written to, each once."""
+def newsroom_admins(newsroom_id: int) -> list:
+    """The newsroom's admins who can be written to, one per address (the first registered)."""
     people = (
         get_user_model()
         .objects.filter(is_active=True, memberships__newsroom_id=newsroom_id, memberships__role=Role.ADMIN)
         .exclude(email="")
         .order_by("pk")
     )
-    return list(dict.fromkeys(people.values_list("email", flat=True)))
+    by_address: dict[str, object] = {}
+    for person in people:
+        by_address.setdefault(person.email, person)
+    return list(by_address.values())
 
 
-def endpoint_disabled(*, endpoint: WebhookEndpoint) -> EmailMultiAlternatives | None:
-    """The email that tells the newsroom's admins an endpoint was disabled (None: nobody to tell)."""
-    recipients = newsroom_admins(endpoint.newsroom_id)
-    if not recipients:
-        return None
+def endpoint_disabled(*, endpoint: WebhookEndpoint) -> Rendered:
+    """The email that tells one of the newsroom's admins that an endpoint was disabled: the same
+    text for each of them, and a Message-ID of its own (one call per email)."""
     host = urlsplit(endpoint.url).hostname or endpoint.url
     context = {
         "endpoint": endpoint,
@@ -43,15 +47,12 @@ def endpoint_disabled(*, endpoint: WebhookEndpoint) -> EmailMultiAlternatives | 
         "enable_path": reverse("webhook-enable", kwargs={"webhook_id": endpoint.pk}),
         "site_url": settings.SITE_URL,
     }
-    subject = " ".join(f"Webhook endpoint disabled: {host} ({endpoint.newsroom.name})".split())[:200]
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("webhooks/email/endpoint_disabled.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
-        headers={"Auto-Submitted": "auto-generated"},  # RFC 3834: no vacation replies
+    return Rendered(
+        subject=" ".join(f"Webhook endpoint disabled: {host} ({endpoint.newsroom.name})".split())[:200],
+        text=render_to_string("webhooks/email/endpoint_disabled.txt", context),
+        html=render_to_string("webhooks/email/endpoint_disabled.html", context),
+        headers={
+            "Message-ID": message_id(),
+            "Auto-Submitted": "auto-generated",  # RFC 3834: no vacation replies
+        },
     )
-    message.attach_alternative(
-        render_to_string("webhooks/email/endpoint_disabled.html", context), "text/html"
-    )
-    return message

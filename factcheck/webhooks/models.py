@@ -69,11 +69,15 @@ class WebhookEndpoint(models.Model):
         ),
     )
     disabled_notice_sent_at = models.DateTimeField(
-        "admins told",
+        "admins' email queued",
         null=True,
         blank=True,
         editable=False,
-        help_text="When the newsroom's admins were emailed about the disabling (once per disabling).",
+        help_text=(
+            "When the emails to the newsroom's admins about this disabling were put in the outbox, in the "
+            "transaction that disabled it (empty: the newsroom had no admin to write to). Whether they went "
+            "out: Notifications → Outbox, kind “Webhook endpoint disabled”."
+        ),
     )
     created_by_name = models.CharField(
         "registered by", max_length=200, blank=True, help_text="Who registered it, as they were named then."

@@ -5,7 +5,9 @@
 The event services (``claims_flagged_notify``, ``claim_event_notify``) are called by the checking
 side's services inside their own transactions, so an email exists if and only if its event does;
 the email is queued for sending after commit and sent by a worker outside any transaction
-(``email_send``).  Delivery guarantees (README, "Notifications"):
+(``email_send``).  A notice of another app, rendered by that app, goes the same way (``email_queue``:
+the email to a newsroom's admins when a webhook endpoint is disabled).  Delivery guarantees (README,
+"Notifications"):
 
 - one notification per event and person (``Notification.dedup_key``), one email per notification
   or per digest period (``OutboxEmail.dedup_key``): a redelivered task or a re-run makes nothing new;
@@ -23,6 +25,7 @@ from factcheck.notifications.services.digests import digests_send_due
 from factcheck.notifications.services.events import claim_event_notify, claims_flagged_notify
 from factcheck.notifications.services.outbox import (
     Attempt,
+    email_queue,
     email_retry,
     email_send,
     is_transient,
@@ -42,6 +45,7 @@ __all__ = [
     "claims_flagged_notify",
     "digest_schedule_save",
     "digests_send_due",
+    "email_queue",
     "email_retry",
     "email_send",
     "is_transient",

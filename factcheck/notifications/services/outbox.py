@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from editorial.models import Newsroom
 from factcheck.notifications import emails
-from factcheck.notifications.emails import Item
+from factcheck.notifications.emails import Item, Rendered
 from factcheck.notifications.models import DIGEST_KIND, OutboxEmail, OutboxState
 from factcheck.outbox import CLOCK_TOLERANCE, Outcome, requeue_overdue
 from factcheck.retry import equal_jitter
@@ -41,12 +41,28 @@ def email_create(
     *, user, newsroom: Newsroom, items: list[Item], dedup_key: str, digest: bool = False
 ) -> OutboxEmail:
     """A pending email about ``items``, queued for sending when the caller's transaction commits."""
-    rendered = emails.render(items=items, user=user, newsroom=newsroom, digest=digest)
+    return email_queue(
+        user=user,
+        newsroom=newsroom,
+        kind=DIGEST_KIND if digest else items[0].event,
+        rendered=emails.render(items=items, user=user, newsroom=newsroom, digest=digest),
+        dedup_key=dedup_key,
+    )
+
+
+def email_queue(*, user, newsroom: Newsroom, kind: str, rendered: Rendered, dedup_key: str) -> OutboxEmail:
+    """A pending email, already rendered, queued for sending when the caller's transaction commits.
+
+    ``email_create`` renders a person's events; a notice of another app (a kind of ``EMAIL_KINDS``)
+    is rendered by that app.  The headers are sent as they are: give a Message-ID
+    (``emails.message_id()``), and a List-Unsubscribe only if the reader has a setting that turns
+    this kind of email off.
+    """
     email = OutboxEmail.objects.create(
         newsroom=newsroom,
         user=user,
         to=user.email,
-        kind=DIGEST_KIND if digest else items[0].event,
+        kind=kind,
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,

@@ -17,8 +17,9 @@ Guarantees (README, "Webhooks"):
   with jitter (or the receiver's Retry-After on a 429 or 503, capped), up to
   FACTDESK_WEBHOOK_MAX_ATTEMPTS; a refused destination fails at once.  Every attempt is logged.
 - **Disabling.** After FACTDESK_WEBHOOK_DISABLE_AFTER deliveries in a row fail for good, the endpoint
-  is disabled, its waiting deliveries fail, and the newsroom's admins get one email.  A delivery
-  that goes through resets the count.
+  is disabled, its waiting deliveries fail, and each of the newsroom's admins gets one email: made in
+  the notifications outbox in the transaction that disables it, and sent, retried and recovered from
+  there.  A delivery that goes through resets the count.
 """
 
 from factcheck.webhooks.services.delivery import (
@@ -34,6 +35,7 @@ from factcheck.webhooks.services.endpoints import (
     endpoint_delete,
     endpoint_disable,
     endpoint_disabled_notify,
+    endpoint_disabled_notify_late,
     endpoint_enable,
     endpoint_ping,
 )
@@ -57,6 +59,7 @@ __all__ = [
     "endpoint_delete",
     "endpoint_disable",
     "endpoint_disabled_notify",
+    "endpoint_disabled_notify_late",
     "endpoint_enable",
     "endpoint_ping",
     "flagged_before_analysis",

@@ -7,12 +7,13 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.mail.handler import DEFAULT_MAILER_ALIAS
 from django.db import transaction
 from django.utils import timezone
 
 from editorial.models import Newsroom
 from factcheck.destinations import checked_url
+from factcheck.notifications.models import WEBHOOK_DISABLED_KIND, OutboxEmail
+from factcheck.notifications.services import email_queue
 from factcheck.webhooks import emails
 from factcheck.webhooks.models import (
     SUBSCRIBABLE,
@@ -81,19 +82,20 @@ def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
 def endpoint_disable(
     *, endpoint: WebhookEndpoint, reason: str, now: datetime.datetime | None = None
 ) -> WebhookEndpoint:
-    """Stop sending to ``endpoint`` (locked by the caller): its pending deliveries fail, and the
-    newsroom's admins are emailed once, after commit."""
+    """Stop sending to ``endpoint`` (locked by the caller): its pending deliveries fail, and an email
+    to each of the newsroom's admins goes in the outbox, in the same transaction (sent after commit).
+    An endpoint that is disabled already is left as it is."""
+    if not endpoint.active:
+        return endpoint
     now = now or timezone.now()
-    endpoint.active, endpoint.disabled_at = False, now
-    endpoint.disabled_reason, endpoint.disabled_notice_sent_at = reason[:2000], None
-    endpoint.save(update_fields=["active", "disabled_at", "disabled_reason", "disabled_notice_sent_at"])
-    WebhookDelivery.objects.filter(endpoint=endpoint, state=DeliveryState.PENDING).update(
-        state=DeliveryState.FAILED, last_error=DISABLED_ERROR
-    )
-    from factcheck.webhooks.tasks import notify_disabled  # the task module imports the services
-
-    endpoint_id = endpoint.pk
-    transaction.on_commit(lambda: notify_disabled.delay(endpoint_id))
+    with transaction.atomic():
+        endpoint.active, endpoint.disabled_at = False, now
+        endpoint.disabled_reason, endpoint.disabled_notice_sent_at = reason[:2000], None
+        endpoint.save(update_fields=["active", "disabled_at", "disabled_reason", "disabled_notice_sent_at"])
+        WebhookDelivery.objects.filter(endpoint=endpoint, state=DeliveryState.PENDING).update(
+            state=DeliveryState.FAILED, last_error=DISABLED_ERROR
+        )
+        endpoint_disabled_notify(endpoint=endpoint, now=now)
     logger.warning("webhook endpoint %s disabled: %s", endpoint.pk, reason)
     return endpoint
 
@@ -134,27 +136,52 @@ def endpoint_ping(*, endpoint: WebhookEndpoint, actor_name: str = "") -> Webhook
     return delivery
 
 
-def endpoint_disabled_notify(*, endpoint_id: int) -> int:
-    """Email the newsroom's admins that the endpoint was disabled: one email per disabling.
+def endpoint_disabled_notify(
+    *, endpoint: WebhookEndpoint, now: datetime.datetime | None = None
+) -> list[OutboxEmail]:
+    """Put in the outbox one email to each of the newsroom's admins, saying that ``endpoint`` (locked,
+    just disabled) was.  Called in the transaction that disabled it, so the emails exist if and only
+    if the disabling does; the outbox sends them after commit, retries and recovers them, and shows
+    them in its admin.
 
-    The endpoint is claimed first (``disabled_notice_sent_at``, a conditional UPDATE), so of two
-    workers holding the task only one sends, and a redelivered task sends nothing.  If sending
-    fails the claim is undone and the error raised, for the task to try again.  Returns the number
-    of admins written to.
+    Once per disabling: ``disabled_notice_sent_at`` records when the emails were made, so a second
+    call makes nothing, and their keys name the disabling (unique: the last line of defence).  A
+    disabling after a re-enable makes new ones.  A newsroom without an admin to write to gets none:
+    a warning is logged, and ``disabled_notice_sent_at`` stays empty.
     """
-    claimed = WebhookEndpoint.objects.filter(
-        pk=endpoint_id, active=False, disabled_notice_sent_at__isnull=True
-    ).update(disabled_notice_sent_at=timezone.now())
-    if not claimed:
-        return 0
-    endpoint = WebhookEndpoint.objects.select_related("newsroom").get(pk=endpoint_id)
-    message = emails.endpoint_disabled(endpoint=endpoint)
-    if message is None:
-        logger.warning("webhook endpoint %s disabled: its newsroom has no admin to email", endpoint_id)
-        return 0
-    try:
-        message.send(using=DEFAULT_MAILER_ALIAS)
-    except Exception:
-        WebhookEndpoint.objects.filter(pk=endpoint_id).update(disabled_notice_sent_at=None)
-        raise
-    return len(message.to)
+    if endpoint.active or endpoint.disabled_notice_sent_at is not None:
+        return []
+    admins = emails.newsroom_admins(endpoint.newsroom_id)
+    if not admins:
+        logger.warning("webhook endpoint %s disabled: its newsroom has no admin to email", endpoint.pk)
+        return []
+    disabling = f"webhook_disabled:endpoint{endpoint.pk}:{endpoint.disabled_at.isoformat()}"
+    made = [
+        email_queue(
+            user=admin,
+            newsroom=endpoint.newsroom,
+            kind=WEBHOOK_DISABLED_KIND,
+            rendered=emails.endpoint_disabled(endpoint=endpoint),
+            dedup_key=f"{disabling}:user{admin.pk}",
+        )
+        for admin in admins
+    ]
+    endpoint.disabled_notice_sent_at = now or timezone.now()
+    endpoint.save(update_fields=["disabled_notice_sent_at"])
+    return made
+
+
+def endpoint_disabled_notify_late(*, endpoint_id: int) -> list[OutboxEmail]:
+    """``endpoint_disabled_notify`` for an endpoint disabled before its email was made with the
+    disabling (by a release that sent it from a task): locks the endpoint and makes the emails, if it
+    is still disabled and has none."""
+    with transaction.atomic():
+        endpoint = (
+            WebhookEndpoint.objects.select_for_update(of=("self",))
+            .select_related("newsroom")
+            .filter(pk=endpoint_id)
+            .first()
+        )
+        if endpoint is None:
+            return []
+        return endpoint_disabled_notify(endpoint=endpoint)

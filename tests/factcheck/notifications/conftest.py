@@ -1,7 +1,6 @@
 import pytest
 
 from tests.factcheck.notifications.builders import SITE
-from tests.factcheck.notifications.smtp import SMTPServer
 from tests.factories import DeskFactory
 
 
@@ -13,12 +12,3 @@ def site_url(settings):
 @pytest.fixture
 def desk(newsroom):
     return DeskFactory(newsroom=newsroom, name="City", slug="city")
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on loopback, and the default mailer pointed at it."""
-    server = SMTPServer().start()
-    settings.MAILERS = {"default": server.mailer}
-    yield server
-    server.stop()

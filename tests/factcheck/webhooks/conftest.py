@@ -1,4 +1,5 @@
-"""A real webhook receiver on loopback, and the settings that let deliveries reach it.
+"""A real webhook receiver on loopback, and the settings that let deliveries reach it (the SMTP server
+for the email about a disabled endpoint is tests/conftest.py's ``smtp_server``).
 
 All of 127.0.0.0/8 is loopback on Linux: the receiver listens on 127.0.0.2, which the tests allow
 (``FACTDESK_FETCH_ALLOW_NETWORKS``, shared by fetches and webhooks), while 127.0.0.1 stays refused

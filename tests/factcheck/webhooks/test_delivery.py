@@ -1,5 +1,6 @@
 """Sending deliveries against a real receiver on 127.0.0.2: signed, once, retried with backoff, logged
-per attempt, and endpoints disabled after a run of failures (one email to the newsroom's admins)."""
+per attempt, and endpoints disabled after a run of failures (one email to each of the newsroom's
+admins, through the notifications outbox: tests/factcheck/webhooks/test_emails.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from editorial.models import Role
+from factcheck.notifications.models import WEBHOOK_DISABLED_KIND, OutboxEmail, OutboxState
 from factcheck.webhooks import services, tasks
 from factcheck.webhooks.models import (
     AttemptOutcome,
@@ -243,18 +245,25 @@ def test_a_run_of_failed_deliveries_disables_the_endpoint_and_emails_the_admins_
     assert states == [DeliveryState.FAILED] * 5
     assert all("disabled" in delivery.last_error for delivery in deliveries[3:])
 
+    # The email went through the outbox, made with the disabling and sent after its commit.
+    (row,) = OutboxEmail.objects.all()
+    assert (row.kind, row.user, row.state, row.attempts) == (WEBHOOK_DISABLED_KIND, ada, OutboxState.SENT, 1)
     (email,) = mail.outbox
-    assert email.to == ["ada@example.org"]
+    assert email.to == ["ada@example.org"] == [row.to]
     assert "disabled" in email.subject.lower() and "127.0.0.2" in email.subject
     assert receiver.url() in email.body and "/api/v1/webhooks/" in email.body
     html = email.alternatives[0].content
     assert "&lt;b&gt;CMS&lt;/b&gt; hook" in html and "<b>CMS</b>" not in html
     assert "<b>CMS</b> hook" in email.body  # plain text is not escaped
-    assert endpoint.disabled_notice_sent_at is not None
+    assert endpoint.disabled_notice_sent_at == endpoint.disabled_at
 
-    # Nothing more: no delivery for new events, no second email when the task runs again.
+    # Nothing more: no delivery for new events, no second email from a re-run or an old task.
     assert emit(endpoint, django_capture_on_commit_callbacks) == []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        assert services.endpoint_disabled_notify(endpoint=locked) == []
     assert tasks.notify_disabled.apply(args=(endpoint.pk,)).get() == 0
+    assert OutboxEmail.objects.count() == 1
     assert len(mail.outbox) == 1 and len(receiver.requests) == 3
 
 
@@ -292,9 +301,21 @@ def test_a_second_disabling_is_a_second_email(
     settings.FACTDESK_WEBHOOK_MAX_ATTEMPTS = 1
     receiver.answer(Reply(500))
     emit(endpoint, django_capture_on_commit_callbacks, count=3)
+    endpoint.refresh_from_db()
+    first_disabled_at = endpoint.disabled_at
     services.endpoint_enable(endpoint=endpoint)
     emit(endpoint, django_capture_on_commit_callbacks, count=3)
-    assert len(mail.outbox) == 2
+
+    endpoint.refresh_from_db()
+    assert not endpoint.active and endpoint.disabled_at > first_disabled_at
+    assert endpoint.disabled_notice_sent_at == endpoint.disabled_at
+    emails = list(OutboxEmail.objects.order_by("pk"))
+    assert [email.state for email in emails] == [OutboxState.SENT] * 2
+    assert [email.dedup_key for email in emails] == [
+        f"webhook_disabled:endpoint{endpoint.pk}:{disabled_at.isoformat()}:user{ada.pk}"
+        for disabled_at in (first_disabled_at, endpoint.disabled_at)
+    ]
+    assert [email.to for email in mail.outbox] == [["ada@example.org"]] * 2
 
 
 # --- Recovery ---------------------------------------------------------------------------------------
@@ -414,4 +435,6 @@ def test_failures_at_once_disable_the_endpoint_once_with_one_email(newsroom, rec
     assert len(receiver.requests) == outcomes.count("failed")
     endpoint.refresh_from_db()
     assert not endpoint.active and endpoint.consecutive_failures == 3  # later ones saw it disabled
+    (email,) = OutboxEmail.objects.all()
+    assert email.state == OutboxState.SENT
     assert len(mail.outbox) == 1
