@@ -68,18 +68,7 @@ CLAIMS_PER_ARTICLE = 25
 DEFAULT_CONFIGS = "sync:2,sync:3,sync:4,gthread:2x4,gthread:3x2"
 PEER = "DRF ListAPIView.list + ClaimOutput (ModelSerializer)"
 
-SENTENCES = [
-    "The council approved a budget of ${n} million on Tuesday, the largest in a decade.",
-    "Unemployment in the region fell to {n} per cent last quarter, according to the statistics office.",
-    "Experts warn that the bridge, built in 19{n2}, is no longer safe for heavy lorries.",
-    "Some residents say the new bus lanes have added {n} minutes to their commute.",
-    "The hospital treated {n} patients for heat stroke during the July heatwave.",
-    "It is widely believed that the minister knew about the contract before it was signed.",
-    "Reports suggest that as many as {n} jobs could be lost when the plant closes next year.",
-    '"We will not raise taxes," the mayor said at a rally attended by {n} supporters.',
-    "The river rose {n2} centimetres above its highest recorded level on Sunday night.",
-    "Critics argue the scheme has cost taxpayers more than ${n} million since it began.",
-]
+SENTENCES = common.NEWS_SENTENCES[:10]  # the claims this bench has always served
 # (status, share): resolved claims dominate after months of use; a third were superseded by revisions.
 STATUSES = [("superseded", 0.30), ("verified", 0.25), ("not_checkable", 0.15), ("unverifiable", 0.06),
             ("misleading", 0.04), ("false", 0.03), ("unreviewed", 0.10), ("in_review", 0.04),

@@ -65,3 +65,21 @@ def stat_cpu_seconds(stat: str) -> float:
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time of process ``pid`` so far (Linux /proc); OSError once it is gone."""
     return stat_cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
+
+
+# Claim texts for the bench databases: news sentences, some with vague attributions, "{n}" and "{n2}"
+# standing for numbers.
+NEWS_SENTENCES = [
+    "The council approved a budget of ${n} million on Tuesday, the largest in a decade.",
+    "Unemployment in the region fell to {n} per cent last quarter, according to the statistics office.",
+    "Experts warn that the bridge, built in 19{n2}, is no longer safe for heavy lorries.",
+    "Some residents say the new bus lanes have added {n} minutes to their commute.",
+    "The hospital treated {n} patients for heat stroke during the July heatwave.",
+    "It is widely believed that the minister knew about the contract before it was signed.",
+    "Reports suggest that as many as {n} jobs could be lost when the plant closes next year.",
+    '"We will not raise taxes," the mayor said at a rally attended by {n} supporters.',
+    "The river rose {n2} centimetres above its highest recorded level on Sunday night.",
+    "Critics argue the scheme has cost taxpayers more than ${n} million since it began.",
+    "Officials said the airport expansion would create {n} permanent jobs.",
+    "The club has won {n2} of its last 40 matches, its best run since the 1990s.",
+]

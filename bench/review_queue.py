@@ -85,20 +85,7 @@ KIND_WEIGHTS = {"hedge": 0.25, "vague_collective": 0.20, "anonymous_experts": 0.
                 "unnamed_report": 0.10, "vague_quantity": 0.10, "anonymous_official": 0.05}  # fmt: skip
 CLAIM_KINDS = [("statement", 0.70), ("quotation", 0.15), ("opinion", 0.08), ("prediction", 0.05),
                ("question", 0.02)]  # fmt: skip
-SENTENCES = [
-    "The council approved a budget of ${n} million on Tuesday, the largest in a decade.",
-    "Unemployment in the region fell to {n} per cent last quarter, according to the statistics office.",
-    "Experts warn that the bridge, built in 19{n2}, is no longer safe for heavy lorries.",
-    "Some residents say the new bus lanes have added {n} minutes to their commute.",
-    "The hospital treated {n} patients for heat stroke during the July heatwave.",
-    "It is widely believed that the minister knew about the contract before it was signed.",
-    "Reports suggest that as many as {n} jobs could be lost when the plant closes next year.",
-    '"We will not raise taxes," the mayor said at a rally attended by {n} supporters.',
-    "The river rose {n2} centimetres above its highest recorded level on Sunday night.",
-    "Critics argue the scheme has cost taxpayers more than ${n} million since it began.",
-    "Officials said the airport expansion would create {n} permanent jobs.",
-    "The club has won {n2} of its last 40 matches, its best run since the 1990s.",
-]
+SENTENCES = common.NEWS_SENTENCES
 
 
 def _case(expr: str, choices: list[tuple[str, float]]) -> str:
