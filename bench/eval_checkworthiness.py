@@ -10,7 +10,7 @@ folder is missing.
 
 ``--record NOTE`` writes the test_gold figure and NOTE (how it was obtained) into the weights file's
 metadata.  Use it once, on the single test_gold run of newly fitted weights: the weights are chosen on
-train and dev only (``bench/fit_checkworthiness.py``), never by this figure.
+train alone (``bench/fit_checkworthiness.py``: debates held out of train in turn), never by this figure.
 """
 
 from __future__ import annotations
