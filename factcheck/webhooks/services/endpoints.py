@@ -177,7 +177,7 @@ def endpoint_disabled_notify_late(*, endpoint_id: int) -> list[OutboxEmail]:
     is still disabled and has none."""
     with transaction.atomic():
         endpoint = (
-            WebhookEndpoint.objects.select_for_update(of=("self",))
+            WebhookEndpoint.objects.select_for_update(no_key=True, of=("self",))
             .select_related("newsroom")
             .filter(pk=endpoint_id)
             .first()
