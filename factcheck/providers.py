@@ -139,9 +139,7 @@ def _text(value, limit: int = 1000) -> str:
     return str(value)[:limit] if value not in (None, "") else ""
 
 
-def search_http_json(
-    provider: SearchProvider, claim: Claim, *, fetcher: Fetcher | None = None
-) -> list[Found]:
+def search_http_json(provider: SearchProvider, claim: Claim) -> list[Found]:
     """Ask a JSON search API about ``claim``; its results as sources to fetch."""
     if not provider.url_template or "url" not in (provider.fields or {}):
         raise ProviderFailed(
@@ -150,9 +148,7 @@ def search_http_json(
     url = provider.url_template.replace("{query}", quote(claim.text[:500], safe="")).replace(
         "{secret}", quote(provider.secret, safe="")
     )
-    if fetcher is None:
-        fetcher = json_fetcher()
-    result = fetcher.fetch(url)
+    result = json_fetcher().fetch(url)
     if result.outcome != "ok":
         reason = result.error.replace(provider.secret, "…") if provider.secret else result.error
         raise ProviderFailed(reason, transient=result.outcome == "transient")

@@ -30,7 +30,7 @@ from factcheck.notifications.services import claims_flagged_notify
 from factcheck.selectors import attribution_policy
 from factcheck.services.actors import Actor
 from factcheck.services.review import move
-from factcheck.services.sources import sources_after_analysis
+from factcheck.services.sources import cited_sources, sources_after_analysis
 from factcheck.webhooks.services.events import (
     article_analyzed_emit,
     claims_status_changed_emit,
@@ -160,6 +160,7 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
         if article is None or done(article):
             return article
         revision, body, body_format = article.revision, article.body, article.body_format
+        base_url = article.url or ""
         policy = attribution_policy(newsroom=article.newsroom)
         overrides = _overrides(article)
         article.analysis_status, article.analysis_error = AnalysisStatus.ANALYZING, ""
@@ -176,6 +177,7 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
     except InputRejected as error:
         article_mark_failed(article_id=article_id, revision=revision, reason=str(error))
         return Article.objects.filter(pk=article_id).first()
+    cited = cited_sources(analysis=analysis, base_url=base_url)  # DNS: outside the transaction
 
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
@@ -192,7 +194,7 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
             correction=correction or Correction(),
             live=live,
         )
-        sources_after_analysis(article=article, analysis=analysis)
+        sources_after_analysis(article=article, cited=cited)
         flagged = flagged_claims(article=article)
         article_analyzed_emit(
             article=article, revision=revision, flagged_before=flagged_before, flagged=flagged

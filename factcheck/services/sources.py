@@ -145,16 +145,21 @@ class Found:
     related_claim_id: int | None = None
 
 
-def _addressable(item: Found) -> str | None:
-    """The address of a finding as it will be stored, or None when it fails the destination check
-    (archive matches are our own pages and are not checked)."""
-    url = item.url.strip()
-    if item.origin == SourceOrigin.ARCHIVE:
-        return url
+def _admitted(url: str) -> str | None:
+    """``url`` as it will be stored, or None when it fails the destination check (which may resolve
+    names: call it outside transactions)."""
     try:
         return checked_url(url)
     except ValidationError:
         return None
+
+
+def _addressable(item: Found) -> str | None:
+    """The address of a finding as it will be stored, or None when it fails the destination check
+    (archive matches are our own pages and are not checked)."""
+    if item.origin == SourceOrigin.ARCHIVE:
+        return item.url.strip()
+    return _admitted(item.url)
 
 
 def sources_found(*, claim_id: int, found: Iterable[Found]) -> list[Source]:
@@ -165,10 +170,15 @@ def sources_found(*, claim_id: int, found: Iterable[Found]) -> list[Source]:
     dropped: a search result or a link in an article is not worth an editor's time if it cannot be
     fetched safely.
     """
-    actor = Actor.system()
     # The destination check may resolve names (DNS), so it runs before the claim's row is locked: a
     # slow resolver must not hold up the editors and workers waiting on that row.
-    found = [(item, url) for item in found if (url := _addressable(item)) is not None]
+    checked = [(item, url) for item in found if (url := _addressable(item)) is not None]
+    return _sources_attach(claim_id=claim_id, found=checked)
+
+
+def _sources_attach(*, claim_id: int, found: list[tuple[Found, str]]) -> list[Source]:
+    """``sources_found`` once the addresses are checked: ``found`` holds ``(finding, address)``."""
+    actor = Actor.system()
     with transaction.atomic():
         claim = Claim.objects.select_for_update(of=("self",)).filter(pk=claim_id).first()
         if claim is None or claim.status == ClaimStatus.SUPERSEDED:
@@ -213,13 +223,14 @@ def sources_found(*, claim_id: int, found: Iterable[Found]) -> list[Source]:
 def cited_links(
     *, claims: list[tuple[int, int, int, int]], links, base_url: str = ""
 ) -> dict[int, list[Found]]:
-    """The links an article cites for each claim: ``{claim_id: [Found, ...]}``.
+    """The links an article cites for each claim: ``{claim: [Found, ...]}``.
 
-    ``claims`` holds ``(claim_id, start, end, paragraph)`` in the canonical text; ``links`` the
-    analysis's links (``href``, ``start``, ``end``).  A link whose anchor overlaps the sentence is
-    cited by it; a claim with no link of its own takes the links of its paragraph (a source cited at
-    the end of a paragraph often supports every sentence of it).  Relative links are resolved
-    against the article's address; anything that is not http(s) (mailto:, #anchors) is left out.
+    ``claims`` holds ``(claim, start, end, paragraph)`` in the canonical text (``claim``: any key);
+    ``links`` the analysis's links (``href``, ``start``, ``end``).  A link whose anchor overlaps the
+    sentence is cited by it; a claim with no link of its own takes the links of its paragraph (a
+    source cited at the end of a paragraph often supports every sentence of it).  Relative links are
+    resolved against the article's address; anything that is not http(s) (mailto:, #anchors) is left
+    out.
     """
     paragraphs: dict[int, tuple[int, int]] = {}
     for _, start, end, paragraph in claims:
@@ -234,26 +245,25 @@ def cited_links(
             return None
         return url.split("#", 1)[0]
 
-    def overlapping(low: int, high: int) -> list[str]:
-        urls = []
-        for link in links:
-            url = absolute(link.href)
-            if url and link.start < high and low < link.end and url not in urls:
-                urls.append(url)
-        return urls
+    resolved = [(link.start, link.end, absolute(link.href)) for link in links]  # each link once
+
+    def linked(low: int, high: int) -> list[str | None]:
+        """The address of each link overlapping ``[low, high)``; None for one that is not http(s)."""
+        return [url for start, end, url in resolved if start < high and low < end]
+
+    def distinct(urls: list[str | None]) -> list[str]:
+        return list(dict.fromkeys(url for url in urls if url))
 
     out: dict[int, list[Found]] = {}
     for claim_id, start, end, paragraph in claims:
-        own = overlapping(start, end)
-        if any(link.start < end and start < link.end for link in links) and not own:
-            continue  # the sentence links elsewhere (an email address): it does not cite its paragraph's
-        if own:
+        hits = linked(start, end)
+        if own := distinct(hits):
             out[claim_id] = [
                 Found(url=url, origin=SourceOrigin.CITED, note="Linked from the sentence.") for url in own
             ]
-            continue
-        nearby = overlapping(*paragraphs[paragraph])
-        if nearby:
+        elif hits:
+            continue  # the sentence links elsewhere (an email address): it does not cite its paragraph's
+        elif nearby := distinct(linked(*paragraphs[paragraph])):
             out[claim_id] = [
                 Found(url=url, origin=SourceOrigin.CITED, note="Linked from the sentence's paragraph.")
                 for url in nearby
@@ -261,24 +271,44 @@ def cited_links(
     return out
 
 
-def sources_after_analysis(*, article, analysis) -> None:
-    """After an article's claims are stored: attach the links it cites, and queue the searches.
+def cited_sources(*, analysis, base_url: str) -> dict[int, list[tuple[Found, str]]]:
+    """The links each claim of ``analysis`` cites (by the claim's index), with their checked address.
 
-    Runs inside ``article_analyze``'s transaction.  The claims of the article's newsroom that are
-    check-worthy enough for one of its enabled search providers, and have not been searched yet, get
-    a search task each, queued after commit.
+    ``article_analyze`` calls it before its transaction: the destination check may resolve names
+    (DNS), once per address here, and must not do so while the article's and its claims' rows are
+    locked.  Addresses that fail the check are left out.
+    """
+    if not analysis.links:
+        return {}
+    cited = cited_links(
+        claims=[(claim.index, claim.start, claim.end, claim.paragraph) for claim in analysis.claims],
+        links=analysis.links,
+        base_url=base_url,
+    )
+    admitted = {url: _admitted(url) for url in {item.url for found in cited.values() for item in found}}
+    checked = {
+        index: [(item, url) for item in found if (url := admitted[item.url]) is not None]
+        for index, found in cited.items()
+    }
+    return {index: pairs for index, pairs in checked.items() if pairs}
+
+
+def sources_after_analysis(*, article, cited: dict[int, list[tuple[Found, str]]]) -> None:
+    """After an article's claims are stored: attach the links they cite, and queue the searches.
+
+    Runs inside ``article_analyze``'s transaction; ``cited`` is ``cited_sources`` of the analysis
+    stored (claims by index, which is their ``ordinal``).  The claims of the article's newsroom that
+    are check-worthy enough for one of its enabled search providers, and have not been searched yet,
+    get a search task each, queued after commit.
     """
     live = list(
         Claim.objects.filter(article=article)
         .exclude(status=ClaimStatus.SUPERSEDED)
-        .values_list("pk", "start", "end", "paragraph", "checkworthiness", "sources_searched_at")
+        .values_list("pk", "ordinal", "checkworthiness", "sources_searched_at")
     )
-    if analysis.links:
-        cited = cited_links(
-            claims=[row[:4] for row in live], links=analysis.links, base_url=article.url or ""
-        )
-        for claim_id, found in cited.items():
-            sources_found(claim_id=claim_id, found=found)
+    for claim_id, ordinal, _, _ in live:
+        if ordinal in cited:
+            _sources_attach(claim_id=claim_id, found=cited[ordinal])
     thresholds = list(
         SearchProvider.objects.filter(newsroom_id=article.newsroom_id, enabled=True).values_list(
             "min_checkworthiness", flat=True
@@ -287,7 +317,7 @@ def sources_after_analysis(*, article, analysis) -> None:
     if not thresholds:
         return
     lowest = min(thresholds)
-    to_search = [row[0] for row in live if row[5] is None and row[4] >= lowest]
+    to_search = [row[0] for row in live if row[3] is None and row[2] >= lowest]
     if to_search:
         from factcheck.tasks import search_sources
 
@@ -637,6 +667,7 @@ __all__ = [
     "Lease",
     "Readable",
     "cited_links",
+    "cited_sources",
     "fetch_begin",
     "fetch_finish",
     "fetch_policy",

@@ -666,3 +666,31 @@ def test_addresses_are_checked_before_the_claim_is_locked(newsroom, web, monkeyp
     created = services.sources_found(claim_id=claim.pk, found=found)
     assert [source.url for source in created] == [url]
     assert checked_inside_a_transaction == [False, False, False]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_analysis_checks_each_cited_address_once_before_locking_anything(newsroom, settings, monkeypatch):
+    """Cited links are checked (maybe with DNS) before article_analyze's transaction, once per address,
+    however many claims of the paragraph cite it."""
+    from django.db import connection
+
+    from factcheck.services import sources as sources_module
+
+    settings.FACTDESK_FETCH_ON_ADD = False
+    checks = []
+    real_check = sources_module.checked_url
+
+    def watched(address):
+        checks.append((address, connection.in_atomic_block))
+        return real_check(address)
+
+    monkeypatch.setattr(sources_module, "checked_url", watched)
+    article = analysed(
+        newsroom, body=HTML_ARTICLE, body_format="html", url="https://ledger.example/news/budget"
+    )
+
+    assert sorted(checks) == [
+        ("https://ledger.example/minutes/14-may", False),
+        ("https://works.example/plan", False),
+    ]
+    assert Source.objects.filter(claim__article=article).count() == 3

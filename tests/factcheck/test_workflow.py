@@ -729,9 +729,9 @@ ALLOWED_WRITES = {
 CREATING = {"create", "get_or_create", "update_or_create", "bulk_create", "update"}
 
 
-#: Variables that hold other models' ``status`` (a source's fetch state, an email's delivery state):
-#: writing those is not changing a claim's state.
-OTHER_STATUS_HOLDERS = frozenset({"source", "attempt", "email", "outbox", "delivery"})
+#: Variables that hold another model's ``status`` (a source's fetch state; the outbox and webhook
+#: deliveries have a ``state``): writing those is not changing a claim's state.
+OTHER_STATUS_HOLDERS = frozenset({"source"})
 
 
 def _is_status(node) -> bool:
