@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from editorial.models import AnalysisStatus, Article, Membership, Newsroom
 from factcheck.analysis.attributions import DEFAULT_POLICY, Policy
 from factcheck.analysis.types import Severity
+from factcheck.claimreview import DEFAULT_SCALE, RatingScale, rating_scale
 from factcheck.models import (
     ActorKind,
     AttributionFlag,
@@ -138,25 +139,7 @@ def article_list(
     ``updated_since``: the article, or one of its claims, changed at or after that time: a claim's
     review moves the article's readiness without touching the article.  The caller orders.
     """
-    # Exists, not counts: each article's readiness is then two index probes, and a filter on it
-    # lets the page stop early instead of aggregating every claim of the newsroom first.
-    articles = (
-        Article.objects.filter(newsroom=newsroom)
-        .select_related("desk")
-        .annotate(
-            readiness_threshold=_readiness_threshold(),
-            blocking_claims=Exists(
-                Claim.objects.filter(article=OuterRef("pk"), is_flagged=True, status__in=BLOCKING_STATES)
-            ),
-            open_claims=Exists(
-                Claim.objects.filter(
-                    article=OuterRef("pk"),
-                    status__in=list(OPEN_STATES),
-                    checkworthiness__gte=OuterRef("readiness_threshold"),
-                )
-            ),
-        )
-    )
+    articles = with_readiness(Article.objects.filter(newsroom=newsroom).select_related("desk"))
     if external_id is not None:
         articles = articles.filter(external_id=external_id)
     if desk_id is not None:
@@ -230,6 +213,28 @@ def attribution_policy(*, newsroom: Newsroom) -> Policy:
     )
 
 
+def newsroom_scale(*, newsroom: Newsroom) -> RatingScale:
+    """How ``newsroom`` publishes its verdicts as ClaimReview: its checking policy's map from verdicts
+    to ratings, or the defaults when it has none."""
+    saved = CheckingPolicy.objects.filter(newsroom=newsroom).values_list("claim_review_ratings", flat=True)
+    ratings = saved.first()
+    return DEFAULT_SCALE if ratings is None else rating_scale(ratings)
+
+
+def claim_for_review(*, newsroom: Newsroom, claim_id: int) -> Claim | None:
+    """The claim of ``newsroom`` with its article and ``verdict_at`` (when it entered its state), or None:
+    what its ClaimReview is made of."""
+    entered = ClaimEvent.objects.filter(claim=OuterRef("pk"), to_status=OuterRef("status")).order_by(
+        "-created_at", "-id"
+    )
+    return (
+        Claim.objects.select_related("article")
+        .annotate(verdict_at=Subquery(entered.values("created_at")[:1]))
+        .filter(newsroom=newsroom, pk=claim_id)
+        .first()
+    )
+
+
 def sources_queryset(*, with_text: bool = False) -> QuerySet[Source]:
     """Sources with their passages and archived copy, never its raw body; its main text only when
     ``with_text`` (a list shows the title and excerpt)."""
@@ -290,16 +295,22 @@ class Readiness(models.TextChoices):
 
 
 def with_readiness(articles: QuerySet[Article]) -> QuerySet[Article]:
-    """Annotate each article with what its readiness is derived from, in the same query."""
+    """Annotate each article with what its readiness is derived from, in the same query.
+
+    Exists, not counts: each article's readiness is then two index probes, and a filter on it (the
+    articles list's) lets the page stop early instead of aggregating every claim of the newsroom first.
+    """
     return articles.annotate(
-        blocking_claims=Count(
-            "claims", filter=Q(claims__is_flagged=True, claims__status__in=BLOCKING_STATES)
+        readiness_threshold=_readiness_threshold(),
+        blocking_claims=Exists(
+            Claim.objects.filter(article=OuterRef("pk"), is_flagged=True, status__in=BLOCKING_STATES)
         ),
-        open_claims=Count(
-            "claims",
-            filter=Q(
-                claims__checkworthiness__gte=_readiness_threshold(), claims__status__in=list(OPEN_STATES)
-            ),
+        open_claims=Exists(
+            Claim.objects.filter(
+                article=OuterRef("pk"),
+                status__in=list(OPEN_STATES),
+                checkworthiness__gte=OuterRef("readiness_threshold"),
+            )
         ),
     )
 

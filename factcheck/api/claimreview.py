@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -35,34 +34,12 @@ from rest_framework.views import APIView
 
 from config.api import error
 from editorial.models import Article, Newsroom
+from factcheck import selectors
 from factcheck.analysis.types import ClaimKind
-from factcheck.claimreview import DEFAULT_SCALE, Rating, RatingScale, rating_scale
-from factcheck.models import CheckingPolicy, Claim, ClaimEvent
+from factcheck.claimreview import Rating
+from factcheck.models import Claim
 
 SCHEMA_ORG = "https://schema.org"
-
-# --- The read --------------------------------------------------------------------------------------
-
-
-def claim_for_review(*, newsroom: Newsroom, claim_id: int) -> Claim | None:
-    """The claim of ``newsroom`` with its article and ``verdict_at`` (when it entered its state), or None."""
-    entered = ClaimEvent.objects.filter(claim=OuterRef("pk"), to_status=OuterRef("status")).order_by(
-        "-created_at", "-id"
-    )
-    return (
-        Claim.objects.select_related("article")
-        .annotate(verdict_at=Subquery(entered.values("created_at")[:1]))
-        .filter(newsroom=newsroom, pk=claim_id)
-        .first()
-    )
-
-
-def newsroom_scale(*, newsroom: Newsroom) -> RatingScale:
-    """The newsroom's map from verdicts to ratings, or the defaults when it has no checking policy."""
-    saved = CheckingPolicy.objects.filter(newsroom=newsroom).values_list("claim_review_ratings", flat=True)
-    ratings = saved.first()
-    return DEFAULT_SCALE if ratings is None else rating_scale(ratings)
-
 
 # --- The document ----------------------------------------------------------------------------------
 
@@ -96,7 +73,7 @@ def timestamp(moment: datetime) -> str:
 
 
 def claim_review_document(*, claim: Claim, rating: Rating, newsroom: Newsroom) -> dict:
-    """The JSON-LD of ``claim``'s verdict.  ``claim`` comes from :func:`claim_for_review`."""
+    """The JSON-LD of ``claim``'s verdict.  ``claim`` comes from ``selectors.claim_for_review``."""
     article = claim.article
     authors = article_authors(article, newsroom)
     appearance = {"@type": "NewsArticle", "url": article.url, "author": authors}
@@ -243,10 +220,10 @@ class ClaimReviewView(APIView):
     )
     def get(self, request, claim_id: int):
         newsroom = request.auth.newsroom
-        claim = claim_for_review(newsroom=newsroom, claim_id=claim_id)
+        claim = selectors.claim_for_review(newsroom=newsroom, claim_id=claim_id)
         if claim is None:
             raise NotFound("No such claim in your newsroom.")
-        rating = newsroom_scale(newsroom=newsroom).rating(claim.status)
+        rating = selectors.newsroom_scale(newsroom=newsroom).rating(claim.status)
         if rating is None:
             raise NotFound(
                 f"The claim is {claim.get_status_display().lower()}: not a verdict your newsroom publishes "

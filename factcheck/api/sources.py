@@ -26,8 +26,12 @@ class ArchivedSourceOutput(s.SourceOutput):
         fields = [*s.SourceOutput.Meta.fields, "text"]
 
 
-def _source(request, source_id: int) -> Source:
-    return selectors.sources_queryset(with_text=True).get(claim__newsroom=request.auth.newsroom, pk=source_id)
+def _source(request, source_id: int, *, with_text: bool = False) -> Source:
+    """The source ``source_id`` of the key's newsroom (raises Source.DoesNotExist: a 404), with its
+    archived main text only when ``with_text`` (only ``ArchivedSourceOutput`` shows it)."""
+    return selectors.sources_queryset(with_text=with_text).get(
+        claim__newsroom=request.auth.newsroom, pk=source_id
+    )
 
 
 class ClaimSourcesView(APIView):
@@ -74,7 +78,7 @@ class SourceDetailView(APIView):
         summary="One source, with its archived main text.",
     )
     def get(self, request, source_id: int):
-        return Response(ArchivedSourceOutput(_source(request, source_id)).data)
+        return Response(ArchivedSourceOutput(_source(request, source_id, with_text=True)).data)
 
 
 class SourceRefetchView(APIView):
@@ -89,6 +93,7 @@ class SourceRefetchView(APIView):
         summary="Fetch the source again (the page may have changed, or a failure may have passed).",
     )
     def post(self, request, source_id: int):
-        source = _source(request, source_id)
+        # Another newsroom's source is a 404: only its pk is read to say so.
+        source = Source.objects.only("pk").get(claim__newsroom=request.auth.newsroom, pk=source_id)
         services.source_refetch(actor=services.Actor.for_api_key(request.auth), source_id=source.pk)
         return Response(s.SourceOutput(_source(request, source.pk)).data, status=status.HTTP_202_ACCEPTED)
