@@ -2,7 +2,8 @@
 deliveries (``factcheck.webhooks``).
 
 Each row is claimed (pending → sending) by a conditional UPDATE before it is sent, under a lease,
-retried after a backoff, and queued again by a sweep when its task was lost.
+retried after a backoff (``next_attempt``), and queued again by a sweep when its task was lost
+(``requeue_overdue``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,19 @@ class Outcome:
 
     outcome: str
     retry_in: float | None = None
+
+
+def next_attempt(task, pk: int, attempt: Outcome) -> str:
+    """After one attempt at the row ``pk``, by ``task``: queue the next attempt if it is a retry, and
+    return what the attempt did (the task's result).
+
+    The retry is a new message with a countdown rather than Celery's ``retry()``: the row counts the
+    attempts (they survive a lost message or a restarted worker), and a retry that arrives early, or
+    twice, finds the row not due or not pending and does nothing.
+    """
+    if attempt.retry_in is not None:
+        task.apply_async((pk,), countdown=attempt.retry_in)
+    return attempt.outcome
 
 
 def requeue_overdue(

@@ -49,8 +49,8 @@ def absolute(path: str) -> str:
 
 
 def message_id() -> str:
-    """A new Message-ID, made with the email and stored with it: the same on every attempt, so that
-    mail clients fold the rare resend into one."""
+    """A new Message-ID, made by the outbox with each email and stored with it: the same on every
+    attempt, so that mail clients fold the rare resend into one."""
     return make_msgid(idstring="factdesk", domain=urlsplit(settings.SITE_URL).hostname or "localhost")
 
 
@@ -127,7 +127,8 @@ def _with_segments(payload: dict) -> dict:
 
 
 def render(*, items: list[Item], user, newsroom, digest: bool = False) -> Rendered:
-    """Subject, plain text, HTML and list headers of an email about ``items`` for ``user``."""
+    """Subject, plain text, HTML and list headers of an email about ``items`` for ``user`` (the
+    outbox adds its Message-ID)."""
     assert items, "an email is about something"
     event = DIGEST_KIND if digest else items[0].event
     unsubscribe = unsubscribe_url(user_id=user.pk, newsroom_id=newsroom.pk, event=event)
@@ -157,7 +158,6 @@ def render(*, items: list[Item], user, newsroom, digest: bool = False) -> Render
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     html = render_to_string("notifications/email/message.html", context)
     headers = {
-        "Message-ID": message_id(),
         "List-Unsubscribe": f"<{unsubscribe}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058: one POST, no page to visit
         "Auto-Submitted": "auto-generated",  # RFC 3834: no vacation replies

@@ -9,20 +9,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from factcheck.notifications import services
+from factcheck.outbox import next_attempt
 
 
 @shared_task(name="notifications.send_email", acks_late=True, soft_time_limit=60, time_limit=90)
 def send_email(email_id: int) -> str:
-    """Send one outbox email, at most once; after a transient error, queue the next attempt.
-
-    The retry is a new message with a countdown rather than Celery's ``retry()``: the email's own
-    row counts the attempts (they survive a lost message or a restarted worker), and a retry that
-    arrives early, or twice, finds the email not due or not pending and does nothing.
-    """
-    attempt = services.email_send(email_id=email_id)
-    if attempt.retry_in is not None:
-        send_email.apply_async((email_id,), countdown=attempt.retry_in)
-    return attempt.outcome
+    """Send one outbox email, at most once; after a transient error, queue the next attempt
+    (``factcheck.outbox.next_attempt``)."""
+    return next_attempt(send_email, email_id, services.email_send(email_id=email_id))
 
 
 @shared_task(name="notifications.recover_outbox", acks_late=True, soft_time_limit=60, time_limit=90)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from factcheck.outbox import next_attempt
 from factcheck.webhooks import services
 from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT
 
@@ -17,16 +18,9 @@ from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT
     name="webhooks.deliver", acks_late=True, soft_time_limit=TASK_TIME_LIMIT - 30, time_limit=TASK_TIME_LIMIT
 )
 def deliver(delivery_id: int) -> str:
-    """Send one delivery, at most once per attempt; after a failure, queue the next attempt.
-
-    The retry is a new message with a countdown rather than Celery's ``retry()``: the delivery's row
-    counts the attempts (they survive a lost message or a restarted worker), and a retry that
-    arrives early, or twice, finds the delivery not due or not pending and does nothing.
-    """
-    sent = services.delivery_send(delivery_id=delivery_id)
-    if sent.retry_in is not None:
-        deliver.apply_async((delivery_id,), countdown=sent.retry_in)
-    return sent.outcome
+    """Send one delivery, at most once per attempt; after a failure, queue the next attempt
+    (``factcheck.outbox.next_attempt``)."""
+    return next_attempt(deliver, delivery_id, services.delivery_send(delivery_id=delivery_id))
 
 
 @shared_task(name="webhooks.sweep_deliveries", acks_late=True, soft_time_limit=60, time_limit=90)

@@ -54,9 +54,9 @@ def email_queue(*, user, newsroom: Newsroom, kind: str, rendered: Rendered, dedu
     """A pending email, already rendered, queued for sending when the caller's transaction commits.
 
     ``email_create`` renders a person's events; a notice of another app (a kind of ``EMAIL_KINDS``)
-    is rendered by that app.  The headers are sent as they are: give a Message-ID
-    (``emails.message_id()``), and a List-Unsubscribe only if the reader has a setting that turns
-    this kind of email off.
+    is rendered by that app, once for all its readers.  Each email gets a Message-ID of its own
+    here; the other headers are sent as they are: give a List-Unsubscribe only if the reader has a
+    setting that turns this kind of email off.
     """
     email = OutboxEmail.objects.create(
         newsroom=newsroom,
@@ -66,7 +66,7 @@ def email_queue(*, user, newsroom: Newsroom, kind: str, rendered: Rendered, dedu
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
-        headers=rendered.headers,
+        headers={"Message-ID": emails.message_id(), **rendered.headers},
         dedup_key=dedup_key,
         next_attempt_at=timezone.now(),
     )

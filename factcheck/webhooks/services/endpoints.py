@@ -156,12 +156,13 @@ def endpoint_disabled_notify(
         logger.warning("webhook endpoint %s disabled: its newsroom has no admin to email", endpoint.pk)
         return []
     disabling = f"webhook_disabled:endpoint{endpoint.pk}:{endpoint.disabled_at.isoformat()}"
+    rendered = emails.endpoint_disabled(endpoint=endpoint)  # the same for every admin
     made = [
         email_queue(
             user=admin,
             newsroom=endpoint.newsroom,
             kind=WEBHOOK_DISABLED_KIND,
-            rendered=emails.endpoint_disabled(endpoint=endpoint),
+            rendered=rendered,
             dedup_key=f"{disabling}:user{admin.pk}",
         )
         for admin in admins
