@@ -28,7 +28,6 @@ import argparse
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -40,7 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.common import drop_database, free_port, recreate_database  # noqa: E402
+from bench.common import drop_database, free_port, recreate_database, stop_session  # noqa: E402
 from tests.localweb import Answer, LocalWeb  # noqa: E402
 
 VENV = REPO / ".venv" / "bin"
@@ -280,12 +279,7 @@ def main() -> int:
         fuzz = subprocess.run(command, cwd=var_dir, env=env, check=False)  # noqa: S603
         survived = key_still_works(base, raw_key)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_session(server, timeout=15)
 
     failed = fuzz.returncode != 0 or not survived
     if not survived:

@@ -49,12 +49,11 @@ import multiprocessing  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import secrets  # noqa: E402
-import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, fields  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 from bench import common  # noqa: E402
@@ -73,13 +72,6 @@ SENTENCES = common.NEWS_SENTENCES[:10]  # the claims this bench has always serve
 STATUSES = [("superseded", 0.30), ("verified", 0.25), ("not_checkable", 0.15), ("unverifiable", 0.06),
             ("misleading", 0.04), ("false", 0.03), ("unreviewed", 0.10), ("in_review", 0.04),
             ("needs_attribution", 0.03)]  # fmt: skip
-KINDS = [
-    ("statement", 0.70),
-    ("quotation", 0.15),
-    ("opinion", 0.08),
-    ("prediction", 0.05),
-    ("question", 0.02),
-]
 FLAG_KINDS = ["hedge", "vague_collective", "anonymous_experts", "agentless_passive", "unnamed_report",
               "vague_quantity", "anonymous_official"]  # fmt: skip
 DESKS = ["Politics", "Business", "Science", "City"]
@@ -168,7 +160,7 @@ def fill(*, claims: int) -> None:
                         start=(n % CLAIMS_PER_ARTICLE) * 120,
                         end=(n % CLAIMS_PER_ARTICLE) * 120 + len(text),
                         paragraph=(n % CLAIMS_PER_ARTICLE) // 3,
-                        kind=pick(rng, KINDS),
+                        kind=pick(rng, common.CLAIM_KINDS),
                         checkworthiness=score,
                         checkworthiness_reasons=["contains figures", "names a sum of money"][
                             : int(score * 3)
@@ -280,12 +272,7 @@ class Server:
         return total
 
     def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        common.stop_session(self.process, timeout=20)
 
 
 @functools.cache
@@ -487,18 +474,9 @@ def load(label: str, server: Server, key: str, paths: list[str], *, clients: int
 def median_result(label: str, results: list[Result]) -> Result:
     """Each figure's median over ``results`` (the rounds of one side)."""
     middle = {
-        name: statistics.median(getattr(result, name) for result in results)
-        for name in (
-            "requests",
-            "seconds",
-            "p50",
-            "p95",
-            "p99",
-            "server_cpu",
-            "database_cpu",
-            "client_cpu",
-            "busy",
-        )
+        field.name: statistics.median(getattr(result, field.name) for result in results)
+        for field in fields(Result)
+        if field.name not in ("label", "errors")
     }
     return Result(label=label, errors=sum(result.errors for result in results), **middle)
 

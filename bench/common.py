@@ -1,5 +1,6 @@
 """What the bench scripts and .ci/api_fuzz.py share: their throw-away PostgreSQL database, a free
-loopback port, and the CPU time of processes (from /proc).
+loopback port, stopping the servers they start, the CPU time of processes (from /proc), and the claims
+of the bench databases.
 
 Imported as ``bench.common``, with the project's folder on ``sys.path``.  psycopg is imported where it
 is used: bench/api.py's client processes import their script, and need none of this.
@@ -8,7 +9,9 @@ is used: bench/api.py's client processes import their script, and need none of t
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -56,6 +59,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_session(process: subprocess.Popen, *, timeout: float) -> None:
+    """Stop ``process`` (started with ``start_new_session``) and every process of its session: SIGTERM,
+    then SIGKILL if they are not gone within ``timeout`` seconds."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def stat_cpu_seconds(stat: str) -> float:
     """The user and system CPU time in a ``/proc/<pid>/stat`` line."""
     fields = stat.rsplit(")", 1)[1].split()
@@ -83,3 +97,6 @@ NEWS_SENTENCES = [
     "Officials said the airport expansion would create {n} permanent jobs.",
     "The club has won {n2} of its last 40 matches, its best run since the 1990s.",
 ]
+# The kinds of those claims, with their shares.
+CLAIM_KINDS = [("statement", 0.70), ("quotation", 0.15), ("opinion", 0.08), ("prediction", 0.05),
+               ("question", 0.02)]  # fmt: skip

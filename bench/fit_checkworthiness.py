@@ -180,13 +180,18 @@ def logit(probability: float) -> float:
     return math.log(probability / (1.0 - probability))
 
 
-def out_of_fold(featured, labels, fold: int, args) -> dict[tuple[str, float], list[float]]:
-    """Logits of block ``fold`` (of FOLDS contiguous blocks) from each configuration fitted on the others."""
+def blocks(n: int) -> list[list[int]]:
+    """The row numbers of each of FOLDS contiguous blocks of ``n`` rows (sorted by Sentence_id: whole
+    debates)."""
+    return [[i for i in range(n) if i * FOLDS // n == fold] for fold in range(FOLDS)]
+
+
+def out_of_fold(featured, labels, held: list[int], args) -> dict[tuple[str, float], list[float]]:
+    """Logits of the rows ``held`` (one block) from each configuration fitted on the other rows."""
     import numpy as np
 
-    n = len(featured)
-    inside = [i for i in range(n) if i * FOLDS // n != fold]
-    held = [i for i in range(n) if i * FOLDS // n == fold]
+    held_out = set(held)
+    inside = [i for i in range(len(featured)) if i not in held_out]
     design = Design([featured[i] for i in inside], args.min_df)
     x_fit = design.matrix([featured[i] for i in inside])
     x_held = design.matrix([featured[i] for i in held])
@@ -238,11 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     featured = [cw.features(text, CHAR_SIZES) for _, text, _ in train]
     labels = [label for _, _, label in train]
 
+    held_blocks = blocks(len(train))
     per_fold = Parallel(n_jobs=args.jobs)(
-        delayed(out_of_fold)(featured, labels, fold, args) for fold in range(FOLDS)
+        delayed(out_of_fold)(featured, labels, held, args) for held in held_blocks
     )
-    n = len(train)
-    blocks = [[i for i in range(n) if i * FOLDS // n == fold] for fold in range(FOLDS)]
     results = []  # in order of complexity: candidate, then C
     for candidate in CANDIDATES:
         for c in C_GRID:
@@ -252,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             cut = logit(probability)
             block_f1 = [
                 f1_parts([labels[i] for i in block], [int(z >= cut) for z in fold[(candidate.name, c)]])[0]
-                for block, fold in zip(blocks, per_fold, strict=True)
+                for block, fold in zip(held_blocks, per_fold, strict=True)
             ]
             results.append(
                 {

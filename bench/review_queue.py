@@ -83,8 +83,7 @@ ASSIGNED = {"unreviewed": 0.0, "in_review": 1.0, "needs_attribution": 0.5, "veri
             "superseded": 0.4}  # fmt: skip
 KIND_WEIGHTS = {"hedge": 0.25, "vague_collective": 0.20, "anonymous_experts": 0.15, "agentless_passive": 0.15,
                 "unnamed_report": 0.10, "vague_quantity": 0.10, "anonymous_official": 0.05}  # fmt: skip
-CLAIM_KINDS = [("statement", 0.70), ("quotation", 0.15), ("opinion", 0.08), ("prediction", 0.05),
-               ("question", 0.02)]  # fmt: skip
+CLAIM_KINDS = common.CLAIM_KINDS
 SENTENCES = common.NEWS_SENTENCES
 
 

@@ -6,6 +6,7 @@ on one machine, Redis in production.  Both are tried, with two gunicorn workers 
 
 from __future__ import annotations
 
+import environ
 import pytest
 
 from editorial import keycache, services
@@ -21,14 +22,10 @@ REQUESTS = 24  # new connections each, spread over the workers
 @pytest.mark.parametrize("backend", ["file", "redis"])
 def test_a_revoked_key_is_refused_at_once_by_every_web_worker(tmp_path, settings, backend):
     env = base_env(tmp_path)
-    if backend == "redis":
-        env["CACHE_URL"] = BROKER_URL  # a database of its own, flushed by base_env
-        cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BROKER_URL}
-    else:
-        location = tmp_path / "cache"
-        env["CACHE_URL"] = f"filecache://{location}"
-        cache = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(location)}
-    settings.CACHES = {"default": cache}  # this process revokes through the same cache
+    # Redis: a database of its own, flushed by base_env.
+    env["CACHE_URL"] = BROKER_URL if backend == "redis" else f"filecache://{tmp_path / 'cache'}"
+    # This process revokes through the same cache, read from the URL as config/settings.py reads it.
+    settings.CACHES = {"default": environ.Env.cache_url_config(env["CACHE_URL"])}
     newsroom = NewsroomFactory(name="The Daily Ledger", slug="ledger")
     api_key, raw_key = api_key_for(newsroom)
     web = start_web(env, tmp_path, workers=2)
