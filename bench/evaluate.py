@@ -26,6 +26,7 @@ EVALUATIONS = [
     ("check-worthiness (CLEF CheckThat! 2024)", "eval_checkworthiness.py", False),
     ("the annotated sample article", "eval_corpus.py", True),
     ("vague attributions (our own labelled set, the annotated sample article)", "eval_attributions.py", True),
+    ("claims of whole article pages against their true bodies, beside trafilatura", "eval_bodies.py", True),
 ]
 
 

@@ -17,12 +17,14 @@ Nothing here imports Django.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import NamedTuple
 
 import lxml.etree
 import lxml.html
 
+from factcheck.analysis import page
 from factcheck.analysis.types import Block, BlockKind, Document, Link
 
 __all__ = ["parse", "parse_html", "parse_text"]
@@ -818,11 +820,9 @@ _TAG_HINTS = {
     "figcaption": "caption",
     "blockquote": "quote",
     "li": "li",
-    "nav": "nav",
     "address": "byline",
     "tr": "row",
 }
-_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 
 class _HtmlBuilder:
@@ -844,6 +844,8 @@ class _HtmlBuilder:
         self.has_break = False
         self.block_part = 0
         self.break_lines: list[int | None] = []
+        self.furniture: list[tuple[BlockKind, str]] = []  # the page furniture the walk is inside
+        self.block_furniture: tuple[BlockKind, str] | None = None
 
     def current_hint(self) -> str | None:
         if "nav" in self.hints:
@@ -853,7 +855,9 @@ class _HtmlBuilder:
     def boundary(self) -> None:
         if self.in_block:
             start, end = self.block_start, self.length
-            if self.has_break and self.block_hint not in ("h1", "heading"):
+            if self.block_furniture is not None:
+                self.raws.append(_Raw(start, end, self.block_line, None, self.block_furniture))
+            elif self.has_break and self.block_hint not in ("h1", "heading"):
                 chunk = "".join(self.parts[self.block_part :])
                 self.raws.extend(
                     _split_lines(chunk, start, self.block_line, self.block_hint, self.break_lines)
@@ -893,6 +897,7 @@ class _HtmlBuilder:
             self.break_lines = [line]
             self.block_line = line
             self.block_hint = self.current_hint()
+            self.block_furniture = self.furniture[0] if self.furniture else None
         elif self.pending_breaks:
             self.parts.append("\n")
             self.length += 1
@@ -942,19 +947,58 @@ class _HtmlBuilder:
                 self.links.append(Link(href=href, start=start, end=end))
 
 
-def parse_html(html: str) -> Document:
-    """Parse an HTML body (a fragment or a whole page) with lxml."""
+class HtmlRejected(ValueError):
+    """The HTML cannot be read completely; the message says why."""
+
+
+TOO_DEEP = (
+    "The HTML is nested more than {depth:,} elements deep, deeper than the parser reads; it was not"
+    " analysed, so that no part of the article is silently lost. Send the article without the extra"
+    " nesting (or as plain text)."
+)
+MAX_DEPTH = 2048  # what libxml2 reads with its "huge" option; deeper markup is refused, not truncated
+# Elements whose content is not text (the JSON-LD metadata is read before they are dropped).
+_STRIP_TAGS = ("script", "style", "noscript", "template")
+DATA_TABLE = (BlockKind.TABLE, "data table: a table row is not a sentence")
+_FURNITURE_TAGS = frozenset(("nav", "footer", "aside", "table"))
+MAX_CELL_CHARS = 300  # a table with a longer cell lays out the page rather than holding data
+
+
+def _html_root(html: str) -> lxml.etree._Element | None:
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_HTML_PARSER)
+        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
+        return None
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        raise HtmlRejected(TOO_DEEP.format(depth=MAX_DEPTH))
+    return root
+
+
+def parse_html(html: str, *, main_text: bool = True) -> Document:
+    """Parse an HTML body (a fragment or a whole page) with lxml.
+
+    Page furniture is kept out by structure (see :mod:`factcheck.analysis.page`), and, with
+    ``main_text``, every content block that trafilatura does not count in the page's main text.
+    Raises :class:`HtmlRejected` for markup nested deeper than :data:`MAX_DEPTH`.
+    """
+    root = _html_root(html)
+    if root is None:
         return Document(text="", blocks=())
+    lxml.etree.strip_elements(root, *_STRIP_TAGS, with_tail=False)
+    page_chars = len(root.text_content()) or 1
+    limit = page.MAX_FURNITURE_SHARE * page_chars
+    main = page.main_text(copy.deepcopy(root)) if main_text else page.MainText([])
     builder = _HtmlBuilder()
-    stack: list[tuple[lxml.etree._Element, bool]] = [(root, False)]
+    # (element, 0 to open, 1 to close, 2 to close and leave the furniture it opened)
+    stack: list[tuple[lxml.etree._Element, int]] = [(root, 0)]
     while stack:
-        el, closing = stack.pop()
+        el, state = stack.pop()
         tag = el.tag
-        if closing:
+        if state:
             builder.close(tag)
+            if state == 2:
+                builder.furniture.pop()
             builder.add_text(el.tail, el.sourceline)
             continue
         if not isinstance(tag, str):  # comments, processing instructions, entities
@@ -968,14 +1012,52 @@ def parse_html(html: str) -> Document:
             builder.line_break()
             builder.add_text(el.tail, el.sourceline)
             continue
+        close = 1
+        if not builder.furniture and tag not in ("html", "body"):
+            reason = page.furniture_reason(el, tag)
+            if reason is not None or (tag == "table" and _is_data_table(el)):
+                inner = el.text_content()
+                # The article's own container is never furniture, whatever its class or tag says: it holds
+                # most of the main text (or, without one, much of the page, unless it is a menu or footer).
+                if main.long_chars:
+                    container = main.is_most_of(inner)
+                else:
+                    container = len(inner) > limit and tag not in _FURNITURE_TAGS
+                if not container:
+                    builder.furniture.append(DATA_TABLE if reason is None else (BlockKind.FURNITURE, reason))
+                    close = 2
         builder.open(el, tag)
         builder.add_text(el.text, el.sourceline)
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
+        stack.append((el, close))
+        stack.extend((child, 0) for child in reversed(el))
     builder.boundary()
     text = "".join(builder.parts)
     builder.links.sort(key=lambda link: (link.start, link.end))
-    return Document(text=text, blocks=_classify(text, builder.raws, html=True), links=tuple(builder.links))
+    blocks = _classify(text, builder.raws, html=True)
+    if main_text:
+        blocks = _keep_main_text(text, blocks, main)
+    return Document(text=text, blocks=blocks, links=tuple(builder.links))
+
+
+def _is_data_table(table: lxml.etree._Element) -> bool:
+    """A table of data (short cells), not one that lays out a page (paragraphs in its cells)."""
+    return not any(
+        len(cell.text_content()) > MAX_CELL_CHARS
+        for cell in table.iter("td", "th")
+        if cell.text is not None or len(cell)
+    )
+
+
+def _keep_main_text(text: str, blocks: tuple[Block, ...], main: page.MainText) -> tuple[Block, ...]:
+    """The blocks, with every content block that is not in the page's main text marked as furniture."""
+    if not main:
+        return blocks
+    return tuple(
+        Block(BlockKind.FURNITURE, b.start, b.end, page.OUTSIDE, b.source_line)
+        if b.kind.is_content and not main.holds(text[b.start : b.end])
+        else b
+        for b in blocks
+    )
 
 
 def parse(body: str, fmt: str) -> Document:

@@ -12,9 +12,13 @@ from factcheck.analysis import checkworthiness, kinds
 from factcheck.analysis.attributions import Policy, article_context, find_flags
 from factcheck.analysis.blocks import parse
 from factcheck.analysis.sentences import split_spans
-from factcheck.analysis.types import Analysis, Block, BlockKind, Claim, Excluded
+from factcheck.analysis.types import Analysis, Block, BlockKind, Claim, Document, Excluded
 
 FORMATS = ("text", "html")
+# The largest HTML page accepted, in characters of markup: whole pages of news sites run to several MB
+# of scripts, styles and menus around a few kB of article.  The article limit (``max_chars``) applies
+# to the text that the page yields.
+MAX_HTML_CHARS = 10_000_000
 
 
 NO_TEXT = "The article has no text once its markup is removed: there is nothing to check."
@@ -48,9 +52,18 @@ class InputRejected(ValueError):
 def check_input(body: object, *, fmt: str = "text", max_chars: int | None = None) -> str:
     """Refuse what cannot be analysed, with a message a newsroom engineer can act on."""
     _check_raw(body, fmt=fmt, max_chars=max_chars)
-    if fmt == "html" and not parse(body, fmt).text.strip():
-        raise InputRejected(NO_TEXT)
+    if fmt == "html":
+        _check_document(parse(body, fmt), max_chars)
     return body
+
+
+def _check_document(document: Document, max_chars: int | None) -> None:
+    """Refuse an HTML page without text, or one whose article text is over the limit."""
+    if not document.text.strip():
+        raise InputRejected(NO_TEXT)
+    if max_chars is not None and len(document.text) > max_chars:
+        article = sum(block.end - block.start for block in document.blocks if block.kind.is_content)
+        _check_length_of("article text", article, max_chars)
 
 
 def _check_raw(body: object, *, fmt: str, max_chars: int | None) -> None:
@@ -60,9 +73,24 @@ def _check_raw(body: object, *, fmt: str, max_chars: int | None) -> None:
         raise InputRejected("The article body must be text.")
     if not body.strip():
         raise InputRejected("The article is empty: there is nothing to check.")
-    if max_chars is not None and len(body) > max_chars:
+    if fmt == "html":
+        if len(body) > MAX_HTML_CHARS:
+            raise InputRejected(
+                f"The HTML page is {len(body):,} characters long; the limit is {MAX_HTML_CHARS:,} characters."
+            )
+        return
+    _check_length(body, max_chars)
+
+
+def _check_length(text: str, max_chars: int | None) -> None:
+    if max_chars is not None:
+        _check_length_of("article", len(text), max_chars)
+
+
+def _check_length_of(what: str, length: int, max_chars: int) -> None:
+    if length > max_chars:
         raise InputRejected(
-            f"The article is {len(body):,} characters long; the limit is {max_chars:,} characters."
+            f"The {what} is {length:,} characters long; the limit is {max_chars:,} characters."
         )
 
 
@@ -83,7 +111,9 @@ def analyze(
     """
     _check_raw(body, fmt=fmt, max_chars=max_chars)
     document = parse(body, fmt)
-    if not document.text.strip():
+    if fmt == "html":
+        _check_document(document, max_chars)
+    elif not document.text.strip():
         raise InputRejected(NO_TEXT)
     text = document.text
     claims: list[Claim] = []
