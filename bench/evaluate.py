@@ -27,6 +27,7 @@ EVALUATIONS = [
     ("the annotated sample article", "eval_corpus.py", True),
     ("vague attributions (our own labelled set, the annotated sample article)", "eval_attributions.py", True),
     ("claims of whole article pages against their true bodies, beside trafilatura", "eval_bodies.py", True),
+    ("main text kept and boilerplate leaked on whole news pages, beside trafilatura", "eval_pages.py", True),
 ]
 
 

@@ -27,7 +27,7 @@ import lxml.html
 from factcheck.analysis import page
 from factcheck.analysis.types import Block, BlockKind, Document, Link
 
-__all__ = ["parse", "parse_html", "parse_text"]
+__all__ = ["parse", "parse_html", "parse_text", "sentence_furniture"]
 
 # ---------------------------------------------------------------------------------------------
 # Text patterns (compiled once)
@@ -413,6 +413,16 @@ def _furniture(s: str) -> tuple[BlockKind, str] | None:
     return None
 
 
+_SENTENCE_FURNITURE = frozenset({BlockKind.PROMO, BlockKind.BYLINE, BlockKind.IMAGE_CREDIT})
+
+
+def sentence_furniture(sentence: str) -> str | None:
+    """Why a sentence inside a paragraph is furniture (a promo, a copyright line, a byline, a credit glued
+    to prose: "Sign up for our newsletter."), or None."""
+    found = _furniture(sentence)
+    return found[1] if found is not None and found[0] in _SENTENCE_FURNITURE else None
+
+
 def _ends_on_particle(words: list[str]) -> bool:
     """A phrasal verb at the end ("... as striker saga drags on", "Rivals close in"), not a dangling word."""
     particle, verb = words[-1].lower(), words[-2]
@@ -569,6 +579,8 @@ _HINT_KINDS = {
     "heading": (BlockKind.HEADING, "section heading"),
     "h1": (BlockKind.HEADING, "section heading"),
 }
+MIN_PROSE_WORDS = 8
+MAX_STANDFIRST_CHARS = 400
 _TEXT_CLASSIFIED = frozenset({None, "li", "bullet", "row"})
 _HEADLINE = (BlockKind.HEADLINE, "headline")
 
@@ -590,6 +602,8 @@ def _classify(text: str, raws: list[_Raw], *, html: bool) -> tuple[Block, ...]:
                 else (BlockKind.CAPTION, "photo caption")
             )
             continue
+        if hint == "heading" and s[-1] != "?" and _ends_sentence(s) and _word_count(s) >= MIN_PROSE_WORDS:
+            hint = None  # sentences in a heading element (a standfirst, or markup left open) are prose
         if hint not in _TEXT_CLASSIFIED:
             kinds.append(_HINT_KINDS[hint])
             continue
@@ -1019,7 +1033,9 @@ def parse_html(html: str, *, main_text: bool = True) -> Document:
                 inner = el.text_content()
                 # The article's own container is never furniture, whatever its class or tag says: it holds
                 # most of the main text (or, without one, much of the page, unless it is a menu or footer).
-                if main.long_chars:
+                if reason in page.NEVER_ARTICLE:
+                    container = False
+                elif main.long_chars:
                     container = main.is_most_of(inner)
                 else:
                     container = len(inner) > limit and tag not in _FURNITURE_TAGS
@@ -1052,12 +1068,26 @@ def _keep_main_text(text: str, blocks: tuple[Block, ...], main: page.MainText) -
     """The blocks, with every content block that is not in the page's main text marked as furniture."""
     if not main:
         return blocks
-    return tuple(
-        Block(BlockKind.FURNITURE, b.start, b.end, page.OUTSIDE, b.source_line)
-        if b.kind.is_content and not main.holds(text[b.start : b.end])
-        else b
-        for b in blocks
-    )
+    held = [b.kind.is_content and main.holds(text[b.start : b.end]) for b in blocks]
+    # The standfirst: sentences of prose between the headline and the first block of the main text.
+    headline = next((i for i, b in enumerate(blocks) if b.kind is BlockKind.HEADLINE), None)
+    first = next((i for i, h in enumerate(held) if h), len(blocks))
+    standfirst = range(headline + 1, first) if headline is not None and first < len(blocks) else range(0)
+    out = []
+    for i, b in enumerate(blocks):
+        if b.kind.is_content and not held[i]:
+            s = text[b.start : b.end]
+            if not (
+                i in standfirst
+                and sum(held[headline + 1 : i]) == 0
+                and len(s) <= MAX_STANDFIRST_CHARS
+                and not any(blocks[j].kind.is_content for j in range(headline + 1, i))
+                and _ends_sentence(s)
+                and _word_count(s) >= MIN_PROSE_WORDS
+            ):
+                b = Block(BlockKind.FURNITURE, b.start, b.end, page.OUTSIDE, b.source_line)
+        out.append(b)
+    return tuple(out)
 
 
 def parse(body: str, fmt: str) -> Document:

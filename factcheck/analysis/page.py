@@ -33,7 +33,12 @@ PROMO = "newsletter or subscription promo"
 COOKIE = "cookie, consent or browser notice"
 ADVERT = "advertisement"
 FORM = "form"
+HIDDEN = "hidden on the page"
 OUTSIDE = "outside the article's main text"
+CAPTION = "photo caption or credit"
+# Furniture that never holds the article, even when the extractor counts its text as main text
+# (a pop-up dialog of several paragraphs).
+NEVER_ARTICLE = frozenset({COOKIE, HIDDEN})
 
 # Elements that are furniture by what they are.
 TAG_REASONS = {"nav": NAVIGATION, "aside": SIDEBAR, "footer": FOOTER, "form": FORM, "menu": NAVIGATION}
@@ -58,7 +63,8 @@ CLASS_WORD_ROWS = (
     (COMMENTS, "comment comments disqus discussion"),
     (PROMO, "newsletter subscribe subscription signup paywall promo"),
     (COOKIE, "cookie cookies consent gdpr"),
-    (ADVERT, "ad ads advert adverts advertisement advertising sponsored dfp"),
+    (ADVERT, "ad ads advert adverts advertisement advertising sponsored dfp disclosure"),
+    (CAPTION, "caption captions credit credits photocredit"),
 )
 CLASS_WORDS: dict[str, str] = {word: reason for reason, words in CLASS_WORD_ROWS for word in words.split()}
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
@@ -92,7 +98,7 @@ def furniture_reason(el: lxml.etree._Element, tag: str) -> str | None:
             if reason is not None:
                 return reason
     if el.get("aria-hidden") == "true" or el.get("hidden") is not None:
-        return "hidden on the page"
+        return HIDDEN
     return None
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from factcheck.analysis import checkworthiness, kinds
 from factcheck.analysis.attributions import Policy, article_context, find_flags
-from factcheck.analysis.blocks import parse
+from factcheck.analysis.blocks import parse, sentence_furniture
 from factcheck.analysis.sentences import split_spans
 from factcheck.analysis.types import Analysis, Block, BlockKind, Claim, Document, Excluded
 
@@ -20,6 +20,9 @@ FORMATS = ("text", "html")
 # to the text that the page yields.
 MAX_HTML_CHARS = 10_000_000
 
+
+# A sentence of a paragraph this short is tested on its own for furniture (a promo, a copyright line).
+MAX_FURNITURE_SENTENCE = 250
 
 NO_TEXT = "The article has no text once its markup is removed: there is nothing to check."
 
@@ -137,6 +140,10 @@ def analyze(
             sentence = text[start:end]
             if overrides.excluded and fold(sentence) in overrides.excluded:
                 excluded.append(Excluded(sentence, start, end, EDITOR_EXCLUDED))
+                continue
+            reason = sentence_furniture(sentence) if end - start <= MAX_FURNITURE_SENTENCE else None
+            if reason is not None and not (overrides.claims and fold(sentence) in overrides.claims):
+                excluded.append(Excluded(sentence, start, end, reason))
                 continue
             score, reasons = checkworthiness.score(sentence)
             claims.append(
