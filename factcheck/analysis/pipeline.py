@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from factcheck.analysis import checkworthiness, kinds
 from factcheck.analysis.attributions import Policy, article_context, find_flags
-from factcheck.analysis.blocks import parse, sentence_furniture
+from factcheck.analysis.blocks import HtmlRejected, parse, sentence_furniture
 from factcheck.analysis.sentences import split_spans
 from factcheck.analysis.types import Analysis, Block, BlockKind, Claim, Document, Excluded
 
@@ -56,8 +56,15 @@ def check_input(body: object, *, fmt: str = "text", max_chars: int | None = None
     """Refuse what cannot be analysed, with a message a newsroom engineer can act on."""
     _check_raw(body, fmt=fmt, max_chars=max_chars)
     if fmt == "html":
-        _check_document(parse(body, fmt), max_chars)
+        _check_document(_parse(body, fmt), max_chars)
     return body
+
+
+def _parse(body: str, fmt: str) -> Document:
+    try:
+        return parse(body, fmt)
+    except HtmlRejected as exc:
+        raise InputRejected(str(exc)) from None
 
 
 def _check_document(document: Document, max_chars: int | None) -> None:
@@ -113,7 +120,7 @@ def analyze(
     corrections of what is a claim.
     """
     _check_raw(body, fmt=fmt, max_chars=max_chars)
-    document = parse(body, fmt)
+    document = _parse(body, fmt)
     if fmt == "html":
         _check_document(document, max_chars)
     elif not document.text.strip():
