@@ -413,6 +413,12 @@ def _furniture(s: str) -> tuple[BlockKind, str] | None:
     return None
 
 
+MAX_TITLE_WORDS = 25
+# A short line above a paragraph at least this many times longer reads as its title, not as a lede.
+MAX_SHORT_TITLE_WORDS = 15
+TITLE_BODY_RATIO = 3
+_TITLE_HALVES_RE = re.compile(r"\w[:;]\s+\S|\s[\u2013\u2014]\s|\w[\u2013\u2014]\w")
+_OPENING_QUOTES = frozenset("\"'\u201c\u2018\u00ab")
 _SENTENCE_FURNITURE = frozenset({BlockKind.PROMO, BlockKind.BYLINE, BlockKind.IMAGE_CREDIT})
 
 
@@ -614,7 +620,9 @@ def _classify(text: str, raws: list[_Raw], *, html: bool) -> tuple[Block, ...]:
             kinds.append(_HINT_KINDS[hint])
         else:
             nxt = text[raws[i + 1].start : raws[i + 1].start + 1] if i + 1 < n else None
-            if _is_heading(s, nxt) or (
+            if _is_section_label(s):
+                kinds.append((BlockKind.HEADING, "section label"))
+            elif _is_heading(s, nxt) or (
                 s[-1] == "?"
                 and i + 1 < n
                 and raws[i + 1].hint is None
@@ -649,9 +657,52 @@ def _mark_headline(text: str, raws: list[_Raw], kinds: list[tuple[BlockKind, str
         elif raw.hint is None and raw.forced is None and kind in (BlockKind.HEADING, BlockKind.PARAGRAPH):
             if html and any(r.hint in ("heading", "h1") for r in raws):
                 return
-            if _is_headline(text[raw.start : raw.end]):
+            if i + 1 == len(raws):
+                if not html and len(raws) == 1:
+                    kinds[i] = (BlockKind.PARAGRAPH, "")  # a text of one paragraph is all body
+                return
+            s = text[raw.start : raw.end]
+            if _is_headline(s) or (not html and _is_title_line(s, text[raws[i + 1].start : raws[i + 1].end])):
                 kinds[i] = _HEADLINE
         return
+
+
+def _is_title_line(s: str, body: str) -> bool:
+    """The title line (or title and subtitle) a plain-text article opens with, ending on a full stop or
+    not: "Council backs the sea wall: work starts in May." above a longer paragraph of prose.
+
+    A quotation that opens the story, a line of more than MAX_TITLE_WORDS words, or one followed by
+    something that is not a longer paragraph of prose is not a title.
+    """
+    lines = s.split("\n")
+    if len(lines) > 2 or len(s) > 250 or s[0] in _OPENING_QUOTES or not (s[0].isupper() or s[0].isdigit()):
+        return False
+    if any(_word_count(line) > MAX_TITLE_WORDS for line in lines):
+        return False
+    if not (len(body) > len(s) and body[0].isupper() and _ends_sentence(body)) and not _is_section_label(
+        body
+    ):
+        return False
+    # What sets a title apart from a one-sentence first paragraph: a subtitle line, Title Case, or the
+    # two halves of a headline ("Council vote: work on the sea wall starts in May.").
+    words = _WORD_RE.findall(lines[0])
+    return (
+        len(lines) == 2
+        or _is_section_label(body)
+        or (len(words) > 2 and _title_case_ratio(words) >= 0.7)
+        or _TITLE_HALVES_RE.search(lines[0]) is not None
+        or (
+            len(words) <= MAX_SHORT_TITLE_WORDS
+            and len(body) >= TITLE_BODY_RATIO * len(s)
+            and "\n" not in body
+        )
+    )
+
+
+def _is_section_label(s: str) -> bool:
+    """A label in capitals that heads a section of an archive's text: "ABSTRACT.", "FULL TEXT:"."""
+    core = s.rstrip(".:")
+    return len(s) <= 30 and core.isupper() and _word_count(core) <= 3 and not any(c.isdigit() for c in core)
 
 
 def _is_caption_sentence(s: str) -> bool:
