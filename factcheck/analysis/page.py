@@ -16,12 +16,14 @@ Nothing here imports Django.
 
 from __future__ import annotations
 
+import json
 import re
+from typing import NamedTuple
 
 import lxml.etree
 import trafilatura
 
-__all__ = ["CLASS_WORDS", "MainText", "furniture_reason", "main_text"]
+__all__ = ["CLASS_WORDS", "MainText", "PageMetadata", "furniture_reason", "main_text", "page_metadata"]
 
 NAVIGATION = "navigation or menu"
 FOOTER = "page footer"
@@ -156,3 +158,75 @@ def main_text(root: lxml.etree._Element) -> MainText:
         if folded:
             lines.append(folded)
     return MainText(lines)
+
+
+class PageMetadata(NamedTuple):
+    """What a page says about its article in its metadata: JSON-LD (``NewsArticle`` headline, author,
+    datePublished), ``og:`` and ``article:`` tags, ``<meta name="author">``; empty strings where it says
+    nothing.  ``published`` is an ISO date (YYYY-MM-DD)."""
+
+    title: str = ""
+    byline: str = ""
+    published: str = ""
+
+
+MAX_METADATA_CHARS = 500
+
+
+def page_metadata(html: str) -> PageMetadata:
+    """The article's title, byline and publication date from the page's metadata: the JSON-LD article
+    (``NewsArticle`` and its kin) first, then what trafilatura reads from Open Graph and the other meta
+    tags."""
+    ld = _json_ld_article(html)
+    try:
+        found = trafilatura.extract_metadata(html)
+    except Exception:  # hostile markup: no metadata rather than a failure
+        found = None
+    title = ld.get("headline") or (found.title if found else "") or ""
+    byline = ld.get("author") or (found.author if found else "") or ""
+    published = ld.get("datePublished") or (found.date if found else "") or ""
+    return PageMetadata(
+        title=fold(title)[:MAX_METADATA_CHARS],
+        byline=fold(byline.replace(";", ","))[:MAX_METADATA_CHARS],
+        published=published[:10] if _ISO_DATE.match(published) else "",
+    )
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LD_SCRIPT = re.compile(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+
+
+def _json_ld_article(html: str) -> dict[str, str]:
+    """Headline, author names and datePublished of the first JSON-LD object typed as an article."""
+    for match in _LD_SCRIPT.finditer(html):
+        try:
+            data = json.loads(match.group(1))
+        except ValueError:
+            continue
+        for item in _ld_items(data):
+            types = item.get("@type")
+            types = types if isinstance(types, list) else [types]
+            if any(isinstance(t, str) and (t.endswith("Article") or t == "BlogPosting") for t in types):
+                out = {
+                    key: item[key] for key in ("headline", "datePublished") if isinstance(item.get(key), str)
+                }
+                names = [a.get("name") if isinstance(a, dict) else a for a in _as_list(item.get("author"))]
+                if names := [n for n in names if isinstance(n, str) and n.strip()]:
+                    out["author"] = ", ".join(names)
+                return out
+    return {}
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _ld_items(data: object, depth: int = 0) -> list[dict]:
+    """The objects of a JSON-LD document: the top level, lists of them, and ``@graph``."""
+    if depth > 3:
+        return []
+    if isinstance(data, list):
+        return [item for element in data for item in _ld_items(element, depth + 1)]
+    if isinstance(data, dict):
+        return [data, *_ld_items(data.get("@graph"), depth + 1)] if "@graph" in data else [data]
+    return []

@@ -4,6 +4,8 @@ not (each class with its reason), offsets stay exact, and markup of any depth is
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from factcheck.analysis import page
 from factcheck.analysis.blocks import MAX_DEPTH, parse_html
@@ -260,3 +262,45 @@ def test_parse_html_without_the_main_text_pass_keeps_every_paragraph():
     doc = parse_html(whole_page(), main_text=False)
     paragraphs = [doc.text[b.start : b.end] for b in doc.blocks if b.kind.is_content]
     assert paragraphs == ARTICLE_SENTENCES
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata
+
+
+def test_page_metadata_reads_json_ld_and_open_graph():
+    ld = (
+        '{"@context": "https://schema.org", "@type": "NewsArticle",'
+        ' "headline": "Ferry Returns to Kelp Island",'
+        ' "author": {"@type": "Person", "name": "Maren Holt"}, "datePublished": "2025-03-04"}'
+    )
+    html = f"<html><head><script type='application/ld+json'>{ld}</script></head><body>{ARTICLE}</body></html>"
+    assert page.page_metadata(html) == page.PageMetadata(
+        title="Ferry Returns to Kelp Island", byline="Maren Holt", published="2025-03-04"
+    )
+    og = (
+        "<html><head><meta property='og:title' content='Kelp Island ferry is back'>"
+        "<meta name='author' content='Ines Varga'></head><body><p>The ferry is back.</p></body></html>"
+    )
+    found = page.page_metadata(og)
+    assert (found.title, found.byline) == ("Kelp Island ferry is back", "Ines Varga")
+
+
+def test_page_metadata_of_a_fragment_is_empty():
+    assert page.page_metadata("<p>The ferry is back.</p>").title == ""
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(max_size=300)
+    | st.builds(
+        lambda head, ld: f"<html><head><script type='application/ld+json'>{ld}</script>{head}</head></html>",
+        st.text(max_size=80),
+        st.text(alphabet='{}[]":,@ abcdeArticlNwsheadlinauthor', max_size=120),
+    )
+)
+def test_page_metadata_never_fails_and_stays_within_its_limits(html):
+    found = page.page_metadata(html)
+    assert all(isinstance(value, str) for value in found)
+    assert len(found.title) <= page.MAX_METADATA_CHARS and len(found.byline) <= page.MAX_METADATA_CHARS
+    assert found.published == "" or len(found.published) == 10
