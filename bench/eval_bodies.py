@@ -13,8 +13,11 @@ applies to HTML pages, and the claims are scored.  trafilatura 2.3.1 (``trafilat
 defaults; its lines as claims, as the data's README does) is scored on the same pages in the same run.
 A page the analysis refuses counts as a page with no claims, and is listed.
 
-The "article element" lines analyse only the page's ``<article>`` element (the largest, on pages that
-have one), which is close to what a CMS sends: its furniture share is the "article bodies" figure.
+The "article element" lines analyse only the page's ``<article>`` element (the largest, on pages where
+it holds the article: at least 80% of the body's tokens are in its text), which is close to what a CMS
+sends: its furniture share is the "article bodies" figure, and "body lost" counts the sentences of the
+true body whose tokens the claims of the element miss (more than half of them), beside the same count
+for the element's whole text (what the element itself lacks).
 
 Exits 1 below a floor (FLOORS: set a little below the measurement of the landed analysis), 2 if the
 shared folder is missing.
@@ -26,6 +29,7 @@ import argparse
 import importlib.util
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
@@ -36,8 +40,11 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from factcheck.analysis.pipeline import MAX_HTML_CHARS, InputRejected, analyze  # noqa: E402
+from factcheck.analysis.sentences import split  # noqa: E402
 
 # Floors on the whole-page figures (overall) and the article-element furniture share.
+# An <article> element that holds less of the body than this is not the article (a teaser, a widget).
+ARTICLE_HOLDS_BODY = 0.8
 FLOORS = {"f1": 0.95, "furniture_share": 0.03, "refused": 0, "article_furniture_share": 0.035}
 
 
@@ -63,14 +70,34 @@ def trafilatura_claims(html: str) -> list[str]:
     return [line for line in (out or "").split("\n") if line.strip()]
 
 
-def article_element(html: str) -> str | None:
-    """The HTML of the page's largest ``<article>`` element (by text length), or None."""
+def article_element(html: str, body: str, scorer: ModuleType) -> str | None:
+    """The HTML of the page's largest ``<article>`` element (by text length) when it holds the article
+    body (at least ARTICLE_HOLDS_BODY of the body's tokens are in its text), else None."""
     root = lxml.html.document_fromstring(html.encode("utf-8"))
     articles = root.xpath("//article")
     if not articles:
         return None
     best = max(articles, key=lambda el: len(el.text_content()))
+    if scorer.score_page(body, [best.text_content()])["recall"] < ARTICLE_HOLDS_BODY:
+        return None
     return lxml.html.tostring(best, encoding="unicode")
+
+
+def lost_sentences(scorer: ModuleType, body: str, texts: list[str]) -> list[str]:
+    """Sentences of the true body with more than half of their tokens missing from ``texts`` (pooled)."""
+    have = scorer.Counter(t for text in texts for t in scorer.tokens(text))
+    lost = []
+    for sentence in split(body):
+        toks = scorer.tokens(sentence)
+        if toks and sum(1 for t in toks if have[t]) < 0.5 * len(toks):
+            lost.append(sentence)
+    return lost
+
+
+def why_lost(sentence: str, excluded: list[tuple[str, str]]) -> str:
+    """The reason of the excluded block that holds the sentence's opening, or "not found"."""
+    head = " ".join(sentence.split())[:30]
+    return next((reason for text, reason in excluded if head in " ".join(text.split())), "not found")
 
 
 def report(scorer: ModuleType, labels: dict, outputs: dict[str, list[str]], pages: list[str]) -> dict:
@@ -122,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     refused: list[str] = []
     seconds = {"factdesk": 0.0, "trafilatura": 0.0}
     article_pages: list[str] = []
+    lost = {"element": 0, "sentences": 0}
+    lost_why: Counter[str] = Counter()
+    refused_articles: list[str] = []
     for pid in pages:
         html = (folder / "pages" / f"{pid}.html").read_text(encoding="utf-8")
         started = time.perf_counter()
@@ -134,10 +164,24 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         theirs[pid] = trafilatura_claims(html)
         seconds["trafilatura"] += time.perf_counter() - started
-        fragment = article_element(html)
+        fragment = article_element(html, labels[pid]["body"], scorer)
         if fragment is not None:
             article_pages.append(pid)
-            ours_article[pid] = factdesk_claims(fragment) or []
+            try:
+                analysis = analyze(fragment, fmt="html", max_chars=MAX_HTML_CHARS)
+            except InputRejected:
+                refused_articles.append(pid)
+                ours_article[pid] = []
+                continue
+            ours_article[pid] = [claim.text for claim in analysis.claims]
+            excluded = [(item.text, item.reason) for item in analysis.excluded]
+            body = labels[pid]["body"]
+            for sentence in lost_sentences(scorer, body, ours_article[pid]):
+                lost_why[why_lost(sentence, excluded)] += 1
+            lost["element"] += len(
+                lost_sentences(scorer, body, [lxml.html.fromstring(fragment).text_content()])
+            )
+            lost["sentences"] += len(split(body))
 
     results = {
         "factdesk (whole page)": report(scorer, labels, ours, pages),
@@ -146,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"{len(pages)} pages of {folder}; {len(article_pages)} have an <article> element")
     print_table(results)
+    print(
+        f"article elements: {lost_why.total()} of {lost['sentences']} body sentences not in the claims"
+        f" ({lost['element']} missing from the elements' own text; {len(refused_articles)} elements refused);"
+        f" kept out as: {', '.join(f'{why} {n}' for why, n in lost_why.most_common())}"
+    )
     print(
         f"pages refused: factdesk {len(refused)}{' (' + ', '.join(refused) + ')' if refused else ''},"
         f" trafilatura 0"

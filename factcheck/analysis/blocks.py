@@ -590,6 +590,13 @@ _HINT_KINDS = {
     "h1": (BlockKind.HEADING, "section heading"),
 }
 MIN_PROSE_WORDS = 8
+# A fragment whose main text (by the extractor) holds less than this share of its content is read by
+# structure alone.
+MIN_FRAGMENT_MAIN_SHARE = 0.7
+# Markup that starts as a whole page does (a doctype, <html>, <head> or <body>, after comments).
+_WHOLE_PAGE_RE = re.compile(
+    r"(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype|html|head|body)\b", re.IGNORECASE | re.DOTALL
+)
 MAX_STANDFIRST_CHARS = 400
 _TEXT_CLASSIFIED = frozenset({None, "li", "bullet", "row"})
 _HEADLINE = (BlockKind.HEADLINE, "headline")
@@ -1029,7 +1036,7 @@ MAX_DEPTH = 2048  # what libxml2 reads with its "huge" option; deeper markup is 
 # Elements whose content is not text (the JSON-LD metadata is read before they are dropped).
 _STRIP_TAGS = ("script", "style", "noscript", "template")
 DATA_TABLE = (BlockKind.TABLE, "data table: a table row is not a sentence")
-_FURNITURE_TAGS = frozenset(("nav", "footer", "aside", "table"))
+_FURNITURE_TAGS = frozenset(("nav", "footer", "table"))
 MAX_CELL_CHARS = 300  # a table with a longer cell lays out the page rather than holding data
 
 
@@ -1087,13 +1094,11 @@ def parse_html(html: str, *, main_text: bool = True) -> Document:
             if reason is not None or (tag == "table" and _is_data_table(el)):
                 inner = el.text_content()
                 # The article's own container is never furniture, whatever its class or tag says: it holds
-                # most of the main text (or, without one, much of the page, unless it is a menu or footer).
+                # most of the main text, or much of the page's text (unless it is a menu or a footer).
                 if reason in page.NEVER_ARTICLE:
                     container = False
-                elif main.long_chars:
-                    container = main.is_most_of(inner)
                 else:
-                    container = len(inner) > limit and tag not in _FURNITURE_TAGS
+                    container = (len(inner) > limit and tag not in _FURNITURE_TAGS) or main.is_most_of(inner)
                 if not container:
                     builder.furniture.append(DATA_TABLE if reason is None else (BlockKind.FURNITURE, reason))
                     close = 2
@@ -1106,7 +1111,7 @@ def parse_html(html: str, *, main_text: bool = True) -> Document:
     builder.links.sort(key=lambda link: (link.start, link.end))
     blocks = _classify(text, builder.raws, html=True)
     if main_text:
-        blocks = _keep_main_text(text, blocks, main)
+        blocks = _keep_main_text(text, blocks, main, fragment=_WHOLE_PAGE_RE.match(html) is None)
     return Document(text=text, blocks=blocks, links=tuple(builder.links))
 
 
@@ -1119,11 +1124,22 @@ def _is_data_table(table: lxml.etree._Element) -> bool:
     )
 
 
-def _keep_main_text(text: str, blocks: tuple[Block, ...], main: page.MainText) -> tuple[Block, ...]:
-    """The blocks, with every content block that is not in the page's main text marked as furniture."""
+def _keep_main_text(
+    text: str, blocks: tuple[Block, ...], main: page.MainText, *, fragment: bool
+) -> tuple[Block, ...]:
+    """The blocks, with every content block that is not in the page's main text marked as furniture.
+
+    A fragment (an article body, not a whole page) is mostly article: when the extractor's main text
+    leaves out much of it, the extractor has lost its way, and only the page's structure is used.
+    """
     if not main:
         return blocks
     held = [b.kind.is_content and main.holds(text[b.start : b.end]) for b in blocks]
+    if fragment:
+        content = sum(b.end - b.start for b in blocks if b.kind.is_content)
+        kept = sum(b.end - b.start for b, h in zip(blocks, held, strict=True) if h)
+        if kept < MIN_FRAGMENT_MAIN_SHARE * content:
+            return blocks
     # The standfirst: sentences of prose between the headline and the first block of the main text.
     headline = next((i for i, b in enumerate(blocks) if b.kind is BlockKind.HEADLINE), None)
     first = next((i for i, h in enumerate(held) if h), len(blocks))

@@ -63,7 +63,7 @@ CLASS_WORD_ROWS = (
     (SHARE, "share sharing sharebar social sociallinks"),
     (RELATED, "related recommended recommendations popular mostread mostpopular trending outbrain taboola"),
     (COMMENTS, "comment comments disqus discussion"),
-    (PROMO, "newsletter subscribe subscription signup paywall promo"),
+    (PROMO, "newsletter subscribe subscription signup promo"),
     (COOKIE, "cookie cookies consent gdpr"),
     (ADVERT, "ad ads advert adverts advertisement advertising sponsored dfp disclosure"),
     (CAPTION, "caption captions credit credits photocredit"),
