@@ -38,9 +38,10 @@ FORM = "form"
 HIDDEN = "hidden on the page"
 OUTSIDE = "outside the article's main text"
 CAPTION = "photo caption or credit"
+DIALOG = "pop-up dialog"
 # Furniture that never holds the article, even when the extractor counts its text as main text
 # (a pop-up dialog of several paragraphs).
-NEVER_ARTICLE = frozenset({COOKIE, HIDDEN})
+NEVER_ARTICLE = frozenset({DIALOG})
 
 # Elements that are furniture by what they are.
 TAG_REASONS = {"nav": NAVIGATION, "aside": SIDEBAR, "footer": FOOTER, "form": FORM, "menu": NAVIGATION}
@@ -51,8 +52,8 @@ ROLE_REASONS = {
     "complementary": SIDEBAR,
     "contentinfo": FOOTER,
     "search": FORM,
-    "dialog": COOKIE,
-    "alertdialog": COOKIE,
+    "dialog": DIALOG,
+    "alertdialog": DIALOG,
 }
 # Words of ``class`` and ``id`` attributes that name furniture, one row per kind: a word matches a whole
 # word of the attribute, split on anything but letters and digits, in lower case.

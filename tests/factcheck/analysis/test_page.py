@@ -70,7 +70,12 @@ ARTICLE_SENTENCES = [
             "Our morning briefing lands in your inbox before seven.",
             page.PROMO,
         ),
-        ("<div role='dialog'>", "We use small files on your device to remember your choices.", page.COOKIE),
+        ("<div role='dialog'>", "We use small files on your device to remember your choices.", page.DIALOG),
+        (
+            "<div class='cookie-notice'>",
+            "We use small files on your device to remember choices.",
+            page.COOKIE,
+        ),
         ("<div class='ad-slot'>", "Island Motors has the best prices on new cars this month.", page.ADVERT),
         (
             "<aside>",
@@ -89,7 +94,8 @@ ARTICLE_SENTENCES = [
         "related",
         "comments",
         "newsletter",
-        "cookie-dialog",
+        "dialog",
+        "cookie",
         "advert",
         "aside",
         "caption",
@@ -128,8 +134,13 @@ def test_a_table_that_lays_out_the_page_is_not_a_data_table():
     assert claim_texts(body) == ARTICLE_SENTENCES
 
 
-def test_the_articles_own_container_is_never_furniture_whatever_its_class():
-    body = whole_page(article=f"<div class='entry-content has-comments share-enabled'>{ARTICLE}</div>")
+@pytest.mark.parametrize(
+    "container",
+    ["<div class='entry-content has-comments share-enabled'>", "<div aria-hidden='true'>", "<aside>"],
+)
+def test_the_articles_own_container_is_never_furniture_whatever_its_class(container):
+    tag = container[1:].split()[0].rstrip(">")
+    body = whole_page(article=f"{container}{ARTICLE}</{tag}>")
     assert claim_texts(body) == ARTICLE_SENTENCES
 
 
