@@ -1,14 +1,16 @@
-"""article_submit fills an article's title and byline from the metadata of an HTML page when the
-caller sends none, and never overrides what the caller sent."""
+"""article_submit and HTML pages: the title and byline come from the page's metadata when the caller
+sends none (never overriding what the caller sent), and markup too deep to read whole is refused."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from editorial.models import BodyFormat
+from editorial.models import Article, BodyFormat
 from factcheck import services
+from factcheck.models import Claim
 from factcheck.services import Actor
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +51,28 @@ def test_what_the_caller_sent_is_kept(newsroom):
 def test_a_plain_text_body_leaves_title_and_byline_empty(newsroom):
     article = submit(newsroom, body="The ferry resumed sailings on Tuesday.", body_format=BodyFormat.TEXT)
     assert (article.title, article.byline) == ("", "")
+
+
+@pytest.mark.parametrize("depth", [300, 5000])
+def test_deeply_nested_html_is_stored_whole_or_refused_with_the_reason(newsroom, depth):
+    body = (
+        "<p>The ferry resumed sailings on Tuesday.</p>"
+        + "<div>" * depth
+        + "<p>The council said 1,200 passengers had booked.</p>"
+        + "</div>" * depth
+        + "<p>Repairs cost 2.4 million euros.</p>"
+    )
+    if depth == 300:
+        article = submit(newsroom, body=body)
+        services.article_analyze(article_id=article.pk)
+        texts = Claim.objects.filter(article=article).order_by("ordinal").values_list("text", flat=True)
+        assert list(texts) == [
+            "The ferry resumed sailings on Tuesday.",
+            "The council said 1,200 passengers had booked.",
+            "Repairs cost 2.4 million euros.",
+        ]
+        return
+    with pytest.raises(ValidationError) as refused:
+        submit(newsroom, body=body)
+    assert "nested more than 2,048 elements deep" in str(refused.value.message_dict["body"])
+    assert not Article.objects.filter(newsroom=newsroom).exists()
