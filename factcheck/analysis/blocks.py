@@ -414,9 +414,11 @@ def _furniture(s: str) -> tuple[BlockKind, str] | None:
 
 
 MAX_TITLE_WORDS = 25
-# A short line above a paragraph at least this many times longer reads as its title, not as a lede.
+# A short line above a paragraph at least this many times longer reads as its title, not as a lede, unless
+# it opens as prose does ("The minister resigned on Monday."): headlines drop their articles.
 MAX_SHORT_TITLE_WORDS = 15
-TITLE_BODY_RATIO = 3
+TITLE_BODY_RATIO = 2
+_ARTICLES = _wordset("the a an")
 _TITLE_HALVES_RE = re.compile(r"\w[:;]\s+\S|\s[\u2013\u2014]\s|\w[\u2013\u2014]\w")
 _OPENING_QUOTES = frozenset("\"'\u201c\u2018\u00ab")
 
@@ -707,6 +709,7 @@ def _is_title_line(s: str, body: str) -> bool:
             len(words) <= MAX_SHORT_TITLE_WORDS
             and len(body) >= TITLE_BODY_RATIO * len(s)
             and "\n" not in body
+            and not (len(words) > 1 and words[0].lower() in _ARTICLES and words[1].islower())
         )
     )
 

@@ -60,6 +60,11 @@ def test_a_short_first_paragraph_of_prose_is_not_taken_for_a_title():
     ]
 
 
+def test_a_short_lede_that_opens_as_prose_does_is_not_taken_for_a_title():
+    text = f"The harbour board resigned on Monday.\n\n{BODY}"
+    assert claims(text)[0] == "The harbour board resigned on Monday."
+
+
 def test_an_opening_quotation_is_not_a_title():
     text = f'"We will rebuild the wall," the mayor said.\n\n{BODY}'
     assert claims(text)[0] == '"We will rebuild the wall," the mayor said.'
