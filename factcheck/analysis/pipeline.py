@@ -56,24 +56,19 @@ def check_input(body: object, *, fmt: str = "text", max_chars: int | None = None
     """Refuse what cannot be analysed, with a message a newsroom engineer can act on."""
     _check_raw(body, fmt=fmt, max_chars=max_chars)
     if fmt == "html":
-        _check_document(_parse(body, fmt), max_chars)
+        _parse(body, fmt, max_chars)
     return body
 
 
-def _parse(body: str, fmt: str) -> Document:
+def _parse(body: str, fmt: str, max_chars: int | None) -> Document:
+    """The parsed body; refused if it has no text, or (HTML) is unreadable or has too much text."""
     try:
-        return parse(body, fmt)
+        document = parse(body, fmt, max_text_chars=max_chars)
     except HtmlRejected as exc:
         raise InputRejected(str(exc)) from None
-
-
-def _check_document(document: Document, max_chars: int | None) -> None:
-    """Refuse an HTML page without text, or one whose article text is over the limit."""
     if not document.text.strip():
         raise InputRejected(NO_TEXT)
-    if max_chars is not None and len(document.text) > max_chars:
-        article = sum(block.end - block.start for block in document.blocks if block.kind.is_content)
-        _check_length_of("article text", article, max_chars)
+    return document
 
 
 def _check_raw(body: object, *, fmt: str, max_chars: int | None) -> None:
@@ -83,24 +78,11 @@ def _check_raw(body: object, *, fmt: str, max_chars: int | None) -> None:
         raise InputRejected("The article body must be text.")
     if not body.strip():
         raise InputRejected("The article is empty: there is nothing to check.")
-    if fmt == "html":
-        if len(body) > MAX_HTML_CHARS:
-            raise InputRejected(
-                f"The HTML page is {len(body):,} characters long; the limit is {MAX_HTML_CHARS:,} characters."
-            )
-        return
-    _check_length(body, max_chars)
-
-
-def _check_length(text: str, max_chars: int | None) -> None:
-    if max_chars is not None:
-        _check_length_of("article", len(text), max_chars)
-
-
-def _check_length_of(what: str, length: int, max_chars: int) -> None:
-    if length > max_chars:
+    # The article limit applies to the text: of a plain-text body here, of an HTML page by the parser.
+    limit, what = (MAX_HTML_CHARS, "HTML page") if fmt == "html" else (max_chars, "article")
+    if limit is not None and len(body) > limit:
         raise InputRejected(
-            f"The {what} is {length:,} characters long; the limit is {max_chars:,} characters."
+            f"The {what} is {len(body):,} characters long; the limit is {limit:,} characters."
         )
 
 
@@ -120,11 +102,7 @@ def analyze(
     corrections of what is a claim.
     """
     _check_raw(body, fmt=fmt, max_chars=max_chars)
-    document = _parse(body, fmt)
-    if fmt == "html":
-        _check_document(document, max_chars)
-    elif not document.text.strip():
-        raise InputRejected(NO_TEXT)
+    document = _parse(body, fmt, max_chars)
     text = document.text
     claims: list[Claim] = []
     excluded: list[Excluded] = []
