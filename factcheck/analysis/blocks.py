@@ -592,6 +592,7 @@ _HINT_KINDS = {
     "h1": (BlockKind.HEADING, "section heading"),
 }
 MIN_PROSE_WORDS = 8
+MIN_TEASER_CHARS = 60
 # A fragment whose main text (by the extractor) holds less than this share of its content is read by
 # structure alone.
 MIN_FRAGMENT_MAIN_SHARE = 0.7
@@ -1131,7 +1132,33 @@ def parse_html(html: str, *, main_text: bool = True, max_text_chars: int | None 
     blocks = _classify(text, builder.raws, html=True)
     if main_text:
         blocks = _keep_main_text(text, blocks, main, fragment=_WHOLE_PAGE_RE.match(html) is None)
+    blocks = tuple(
+        Block(BlockKind.FURNITURE, b.start, b.end, TEASER, b.source_line)
+        if b.kind.is_content and _is_cut_short(text[b.start : b.end])
+        else b
+        for b in blocks
+    )
     return Document(text=text, blocks=blocks, links=tuple(builder.links))
+
+
+TEASER = "teaser of another story, cut short"
+_CUT_RE = re.compile(r"\w(?:\s*\u2026|\.\.\.|\s+\[(?:\u2026|\.\.\.)\])$")
+
+
+def _is_cut_short(s: str) -> bool:
+    """A paragraph of a page cut off mid-sentence, as the excerpts of other stories are: it ends on an
+    ellipsis glued to a word ("... the actor suffered a heart…"), or on a word that cannot end a sentence
+    with no punctuation after it ("... a writer, producer and")."""
+    if len(s) < MIN_TEASER_CHARS or "\n" in s:
+        return False
+    if _CUT_RE.search(s[-8:]) is not None:
+        return True
+    last = s[-1]
+    return (
+        last.isalpha()
+        and s.rsplit(None, 1)[-1].lower() in _DANGLING_WORDS
+        and _word_count(s) >= MIN_PROSE_WORDS
+    )
 
 
 def _is_data_table(table: lxml.etree._Element) -> bool:

@@ -163,6 +163,24 @@ def test_related_headlines_and_menus_around_the_article_are_left_out_by_the_main
     assert claim_texts(body) == ARTICLE_SENTENCES
 
 
+@pytest.mark.parametrize(
+    "teaser",
+    [
+        "The lighthouse on the point will close for repairs in March, the harbour board said, and the",
+        "Lighthouse keepers on the coast met on Friday to discuss the future of the service and its\u2026",
+        "Lighthouse keepers on the coast met on Friday to discuss the future of the service and its...",
+    ],
+)
+def test_an_excerpt_of_another_story_cut_short_is_kept_out(teaser):
+    reasons = excluded_reasons(whole_page(furniture=f"<p>{teaser}</p>"))
+    assert reasons[teaser] == "teaser of another story, cut short"
+
+
+def test_a_paragraph_ending_on_a_quoted_ellipsis_or_a_full_stop_is_not_a_teaser():
+    ending = '<p>The harbour master said the keepers had asked for "more time, more staff and..."</p>'
+    assert "The harbour master said" in " ".join(claim_texts(whole_page(furniture=ending)))
+
+
 def test_a_promo_sentence_inside_a_paragraph_is_kept_out():
     article = ARTICLE.replace(
         "until the end of the year.</p>",
