@@ -419,6 +419,12 @@ MAX_TITLE_WORDS = 25
 MAX_SHORT_TITLE_WORDS = 15
 TITLE_BODY_RATIO = 2
 _ARTICLES = _wordset("the a an")
+# The dateline a wire story opens with: a place in capitals (and its region), perhaps a date and an
+# agency, then a dash: "HARBOURTON, Ore., May 4 (Reuters) \u2014".
+_DATELINE_START_RE = re.compile(
+    r"[A-Z][A-Z.'\u2019-]{2,}(?:\s+[A-Z][A-Z.'\u2019-]+){0,3}(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)?)?"
+    r"(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([A-Za-z.\s]{2,30}\)\s*)?[\u2014\u2013-]{1,2}\s"
+)
 _TITLE_HALVES_RE = re.compile(r"\w[:;]\s+\S|\s[\u2013\u2014]\s|\w[\u2013\u2014]\w")
 _OPENING_QUOTES = frozenset("\"'\u201c\u2018\u00ab")
 
@@ -694,6 +700,8 @@ def _is_title_line(s: str, body: str) -> bool:
         return False
     if any(_word_count(line) > MAX_TITLE_WORDS for line in lines):
         return False
+    if _DATELINE_START_RE.match(body):
+        return True  # the body opens with a dateline ("HARBOURTON, May 4 (Reuters) \u2014"): s is its title
     if not (len(body) > len(s) and body[0].isupper() and _ends_sentence(body)) and not _is_section_label(
         body
     ):

@@ -52,6 +52,16 @@ def test_the_title_line_of_a_text_article_is_not_a_claim(title):
     assert [item.reason for item in analysis.excluded] == ["headline"]
 
 
+@pytest.mark.parametrize(
+    "dateline",
+    ["HARBOURTON (Reuters) \u2014 ", "PORT ELLIS, Maine, May 4 (AP) \u2014 ", "KELP ISLAND \u2013 "],
+)
+def test_the_line_above_a_wire_dateline_is_the_title(dateline):
+    title = "Harbour board to rebuild the sea wall after two breaches in a winter."
+    analysis = analyze(f"{title}\n\n{dateline}{BODY}")
+    assert [(item.text, item.reason) for item in analysis.excluded] == [(title, "headline")]
+
+
 def test_a_short_first_paragraph_of_prose_is_not_taken_for_a_title():
     text = "Experts warn the sea wall could fail.\n\nThe harbour board said the repairs had worked."
     assert claims(text) == [
