@@ -143,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ours_r, theirs_r = results["factdesk"], results["trafilatura 2.3.1"]
     failures = []
+    if ours_r["body_kept"] < theirs_r["body_kept"]:
+        failures.append(f"body prose kept {ours_r['body_kept']} < trafilatura's {theirs_r['body_kept']}")
     if ours_r["body_kept"] / ours_r["body"] < FLOORS["body_kept_share"]:
         failures.append(
             f"body prose kept {ours_r['body_kept'] / ours_r['body']:.0%} < {FLOORS['body_kept_share']:.0%}"
@@ -158,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         print("BELOW FLOOR: " + "; ".join(failures))
         return 1
     print(
-        f"floors met: body prose kept >= {FLOORS['body_kept_share']:.0%}, leaks <= {FLOORS['max_leaks']}"
-        " and <= half of trafilatura's, no page refused"
+        f"floors met: body prose kept >= {FLOORS['body_kept_share']:.0%} and >= trafilatura's,"
+        f" leaks <= {FLOORS['max_leaks']} and <= half of trafilatura's, no page refused"
     )
     return 0
 
