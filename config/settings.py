@@ -168,6 +168,16 @@ FACTDESK_MAX_BODY_BYTES = env.int("FACTDESK_MAX_BODY_BYTES", default=16_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FACTDESK_MAX_BODY_BYTES
 # Largest article the analysis accepts, in characters.
 FACTDESK_MAX_ARTICLE_CHARS = env.int("FACTDESK_MAX_ARTICLE_CHARS", default=1_000_000)
+# Most claims (sentences to check) one article may have: an article with more is not analysed (its
+# analysis fails, naming the limit), so that no body can become an unbounded number of claims.
+FACTDESK_MAX_CLAIMS_PER_ARTICLE = env.int("FACTDESK_MAX_CLAIMS_PER_ARTICLE", default=5_000)
+# The analysis preview (POST /api/v1/analyze) runs in the web request: its own, smaller cap on the
+# text, in characters (400 above it).  With the claims cap, it bounds the time a preview holds a
+# web worker.
+FACTDESK_ANALYZE_MAX_CHARS = env.int("FACTDESK_ANALYZE_MAX_CHARS", default=100_000)
+# Distinct addresses an article's links may have fetched per analysis, in the order they appear; the
+# links after them are attached as sources not fetched, with the reason (an editor may fetch one).
+FACTDESK_MAX_FETCHES_PER_ARTICLE = env.int("FACTDESK_MAX_FETCHES_PER_ARTICLE", default=100)
 
 # --- Fetching sources ------------------------------------------------------------------------
 # Workers fetch the web pages behind claims.  Every destination is checked on the address actually
