@@ -214,6 +214,17 @@ def test_every_admin_page_answers_only_the_roles_the_api_allows(client, newsroom
             walked += 1
     assert walked > 60
 
+    for url in ["/admin/", *{f"/admin/{model._meta.app_label}/" for model in admin.site._registry}]:
+        response = client.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)  # 404: no app of theirs
+        assert_nothing_of_theirs(response, url)
+    people = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "editorial", "model_name": "membership", "field_name": "user", "term": ""},
+    )
+    assert people.status_code in (200, 403)
+    assert_nothing_of_theirs(people, "the people autocomplete")
+
 
 def test_every_admin_action_names_the_permission_it_needs():
     """An action without one is offered to whoever may see the list: every role."""
