@@ -4,6 +4,7 @@ view (nor ``config.api``, which does)."""
 from __future__ import annotations
 
 import json
+import math
 
 from django.conf import settings
 from rest_framework import exceptions, status
@@ -28,6 +29,13 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON (RFC 8259 has no NaN or Infinity); send a number or null")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large for a 64-bit float")
+    return value
+
+
 def _depth(value) -> int:
     """How deeply arrays and objects nest in ``value``, walked without recursion."""
     deepest, stack = 0, [(value, 1)]
@@ -45,9 +53,9 @@ def _depth(value) -> int:
 
 
 class LimitedJSONParser(JSONParser):
-    """Strict JSON with a cap on the body size (``FACTDESK_MAX_BODY_BYTES``): 413 above it, 400 for
-    anything that is not standard JSON (``NaN``, ``Infinity``), nests deeper than ``MAX_JSON_DEPTH`` or
-    is not text; never a 500."""
+    """Strict JSON with a cap on the body size (``FACTDESK_MAX_BODY_BYTES``): 413 above it; 400 for
+    anything that is not standard JSON (``NaN``, ``Infinity``, a number too large to be finite),
+    nests deeper than ``MAX_JSON_DEPTH`` or is not text; never a 500."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.FACTDESK_MAX_BODY_BYTES
@@ -58,7 +66,9 @@ class LimitedJSONParser(JSONParser):
             raise RequestTooLarge(too_large_message(limit))
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            value = json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
+            value = json.loads(
+                raw.decode(encoding), parse_constant=_refuse_constant, parse_float=_finite_float
+            )
         except UnicodeDecodeError as error:
             raise exceptions.ParseError(
                 f"The request body is not valid {encoding}: {error.reason}."
