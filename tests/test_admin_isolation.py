@@ -266,3 +266,12 @@ def test_a_member_of_two_newsrooms_sees_both_names_and_no_third(client, newsroom
     assert "The Daily Ledger" in page and THEIR_NAME in page
     assert third.name not in page
     assert re.search(r"By newsroom", page, re.IGNORECASE)
+
+
+@pytest.mark.parametrize(("role", "found"), [(Role.ADMIN, 1), (Role.EDITOR, 0), (Role.REPORTER, 0)])
+def test_only_an_admin_finds_people_by_email_as_the_api_shows_none(client, newsrooms, role, found):
+    ours, _ = newsrooms
+    client.force_login(member(ours["newsroom"], role, f"searcher-{role}"))
+    response = client.get(reverse("admin:editorial_membership_changelist"), {"q": "ledgerx-checker@example"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == found
