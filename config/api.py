@@ -1,6 +1,6 @@
-"""What every API view shares: the error body and the exception handler, the size-limited parser, and
-the cursor pagination.  (The schema class is ``editorial.api.schema.AutoSchema``: drf-spectacular's
-schema module imports DRF's views, which import this module for the parser.)"""
+"""What every API view shares: the error body and the exception handler, and the cursor pagination.
+(The parser is ``config.parsers``' and the schema class ``editorial.api.schema.AutoSchema``: DRF's
+views import them when they load, so neither may import DRF's views, as this module does.)"""
 
 from __future__ import annotations
 
@@ -12,24 +12,22 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import BasePagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import DomainError
-
-API_PREFIX = "/api/"
+from config.errors import API_PREFIX, DomainError, error_body, json_error, too_large_message
+from config.parsers import RequestTooLarge
 
 # --- The one error body -----------------------------------------------------------------------------
 
@@ -40,8 +38,8 @@ class ErrorOutput(serializers.Serializer):
     code = serializers.CharField(
         help_text="What went wrong, for programs: invalid, parse_error, not_authenticated, "
         "authentication_failed, permission_denied, not_found, conflict, method_not_allowed, "
-        "request_too_large, unsupported_media_type, idempotency_key_in_use, idempotency_key_reused, "
-        "throttled, server_error."
+        "request_too_large, length_required, unsupported_media_type, idempotency_key_in_use, "
+        "idempotency_key_reused, throttled, server_error."
     )
     detail = serializers.CharField(help_text="What went wrong, for people.")
     errors = serializers.DictField(
@@ -55,45 +53,9 @@ def error(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorOutput, description=description)
 
 
-def error_body(*, code: str, detail: str, errors: dict | None = None) -> dict:
-    return {"code": code, "detail": detail, "errors": errors or {}}
-
-
 def error_response(*, status_code: int, code: str, detail: str, errors: dict | None = None, headers=None):
     """The one error body: ``{"code", "detail", "errors": {field: [messages]}}``."""
     return Response(error_body(code=code, detail=detail, errors=errors), status=status_code, headers=headers)
-
-
-def json_error(*, status_code: int, code: str, detail: str, errors: dict | None = None) -> JsonResponse:
-    """The one error body, answered from outside a DRF view (the URLconf's handlers, idempotency)."""
-    return JsonResponse(error_body(code=code, detail=detail, errors=errors), status=status_code)
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "request_too_large"
-    default_detail = "The request body is too large."
-
-
-class LimitedJSONParser(JSONParser):
-    """JSON with a cap on the body size (``FACTDESK_MAX_BODY_BYTES``): 413 above it, never a 500."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.FACTDESK_MAX_BODY_BYTES
-        if stream is None:
-            raise exceptions.ParseError("The request has no body; send a JSON object.")
-        raw = stream.read(limit + 1)
-        if len(raw) > limit:
-            raise RequestTooLarge(f"The request body is larger than the limit of {limit:,} bytes.")
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            return json.loads(raw.decode(encoding))
-        except UnicodeDecodeError as error:
-            raise exceptions.ParseError(
-                f"The request body is not valid {encoding}: {error.reason}."
-            ) from error
-        except ValueError as error:
-            raise exceptions.ParseError(f"Malformed JSON: {error}.") from error
 
 
 def _messages(detail) -> dict[str, list[str]]:
@@ -133,6 +95,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(too_large_message(settings.FACTDESK_MAX_BODY_BYTES))
 
     response = drf_exception_handler(exc, context)
     if response is None:

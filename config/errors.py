@@ -1,4 +1,25 @@
-"""Domain errors that every interface understands: the API maps them to a status, the admin shows them."""
+"""Domain errors that every interface understands: the API maps them to a status, the admin shows them;
+and the API's one error body, for what answers outside DRF (the URLconf's handlers, the body limit).
+
+Nothing here imports DRF: config/bodies.py, a middleware, uses it, and DRF's views import config.api.
+"""
+
+from django.http import JsonResponse
+
+API_PREFIX = "/api/"
+
+
+def error_body(*, code: str, detail: str, errors: dict | None = None) -> dict:
+    return {"code": code, "detail": detail, "errors": errors or {}}
+
+
+def json_error(*, status_code: int, code: str, detail: str, errors: dict | None = None) -> JsonResponse:
+    """The one error body, answered from outside a DRF view (the URLconf's handlers, idempotency)."""
+    return JsonResponse(error_body(code=code, detail=detail, errors=errors), status=status_code)
+
+
+def too_large_message(limit: int) -> str:
+    return f"The request body is larger than the limit of {limit:,} bytes (FACTDESK_MAX_BODY_BYTES)."
 
 
 class DomainError(Exception):

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.bodies.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -160,12 +161,23 @@ SESSION_COOKIE_HTTPONLY = True
 
 # --- Limits ---------------------------------------------------------------------------------
 
-# Largest request body the API accepts, in bytes (answers 413 above it).
-FACTDESK_MAX_BODY_BYTES = env.int("FACTDESK_MAX_BODY_BYTES", default=1_000_000)
-# Admin forms (a pasted article) may be larger than an API body; the API parser applies its own cap.
-DATA_UPLOAD_MAX_MEMORY_SIZE = max(2 * FACTDESK_MAX_BODY_BYTES, 2_621_440)
+# Largest request body, in bytes, on any path: the API answers 413 above it, before reading it
+# (config/bodies.py).  The default admits a 10 MB HTML page inside a JSON body, with room for the
+# escapes JSON adds; Django's own limit on a form's body is the same.
+FACTDESK_MAX_BODY_BYTES = env.int("FACTDESK_MAX_BODY_BYTES", default=16_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = FACTDESK_MAX_BODY_BYTES
 # Largest article the analysis accepts, in characters.
 FACTDESK_MAX_ARTICLE_CHARS = env.int("FACTDESK_MAX_ARTICLE_CHARS", default=1_000_000)
+# Most claims (sentences to check) one article may have: an article with more is not analysed (its
+# analysis fails, naming the limit), so that no body can become an unbounded number of claims.
+FACTDESK_MAX_CLAIMS_PER_ARTICLE = env.int("FACTDESK_MAX_CLAIMS_PER_ARTICLE", default=5_000)
+# The analysis preview (POST /api/v1/analyze) runs in the web request: its own, smaller cap on the
+# text, in characters (400 above it).  With the claims cap, it bounds the time a preview holds a
+# web worker.
+FACTDESK_ANALYZE_MAX_CHARS = env.int("FACTDESK_ANALYZE_MAX_CHARS", default=100_000)
+# Distinct addresses an article's links may have fetched per analysis, in the order they appear; the
+# links after them are attached as sources not fetched, with the reason (an editor may fetch one).
+FACTDESK_MAX_FETCHES_PER_ARTICLE = env.int("FACTDESK_MAX_FETCHES_PER_ARTICLE", default=100)
 
 # --- Fetching sources ------------------------------------------------------------------------
 # Workers fetch the web pages behind claims.  Every destination is checked on the address actually
@@ -327,7 +339,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["editorial.api.permissions.HasNewsroomKey"],
     "DEFAULT_THROTTLE_CLASSES": ["editorial.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.api.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.api.CursorPage",
     "DEFAULT_SCHEMA_CLASS": "editorial.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",

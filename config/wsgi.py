@@ -16,4 +16,10 @@ except ImproperlyConfigured as error:
         "environment variable to a long random value (or run `make setup` to write a local key file)."
     ) from error
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Imported once Django is set up (it imports DRF).  Chunked request bodies are read, up to the body
+# limit, and given to Django with their length.
+from config.bodies import ChunkedBodies  # noqa: E402
+
+application = ChunkedBodies(django_application)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
@@ -35,21 +36,51 @@ def roles_of(user) -> frozenset[str]:
 class NewsroomScopedAdmin(admin.ModelAdmin):
     """Shows staff only the rows of their own newsrooms (superusers see everything).
 
-    Access follows newsroom roles rather than Django's per-model permissions: members see their
-    newsrooms' rows; ``edit_roles`` may add and change them.  Superusers may do everything.
+    Access follows newsroom roles rather than Django's per-model permissions, and the same rules as
+    the API: ``view_roles`` see their newsrooms' rows (None: every member; API keys, webhooks, search
+    providers and the outbox are their newsroom admins' only, as in the API); ``edit_roles`` may add
+    and change them.  Every action names the permission it needs (``@admin.action(permissions=...)``),
+    so that no role is offered what it may not do.  The list filters on a relation (a newsroom, a
+    desk) offer only what the viewer's rows hold, never another newsroom's name.  Superusers may do
+    everything.
     """
 
     newsroom_path = "newsroom"
+    view_roles: frozenset[str] | None = None
     edit_roles: frozenset[str] = frozenset({Role.ADMIN})
 
     def has_role(self, request, roles: frozenset[str]) -> bool:
         return request.user.is_superuser or bool(roles_of(request.user) & roles)
 
+    def viewable_newsroom_ids(self, request) -> set[int]:
+        """The newsrooms where the person holds one of ``view_roles`` (any role when it is None)."""
+        return {
+            newsroom_id
+            for newsroom_id, role in memberships_of(request.user)
+            if self.view_roles is None or role in self.view_roles
+        }
+
     def has_module_permission(self, request) -> bool:
-        return request.user.is_active and (request.user.is_superuser or bool(roles_of(request.user)))
+        return request.user.is_active and (
+            request.user.is_superuser or bool(self.viewable_newsroom_ids(request))
+        )
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
+        if not self.has_module_permission(request):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        return self.newsroom_id_of(obj) in self.viewable_newsroom_ids(request)
+
+    def get_list_filter(self, request):
+        """Relations filtered by the values the viewer's rows hold (Django's "related only" filter):
+        the plain one would list every newsroom and desk there is."""
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation:
+                item = (item, admin.RelatedOnlyFieldListFilter)
+            filters.append(item)
+        return filters
 
     def has_add_permission(self, request) -> bool:
         return self.has_role(request, self.edit_roles)
@@ -81,7 +112,7 @@ class NewsroomScopedAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(**{f"{self.newsroom_path}__in": newsrooms_of(request.user)})
+        return queryset.filter(**{f"{self.newsroom_path}__in": self.viewable_newsroom_ids(request)})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Newsroom:
@@ -174,6 +205,13 @@ class MembershipAdmin(ServiceWrittenAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("desks")
 
+    def get_search_fields(self, request):
+        # The API never shows a person's email; only a newsroom admin (who manages logins) finds
+        # people by it, or a search would tell anyone whose address it is.
+        if self.has_role(request, frozenset({Role.ADMIN})):
+            return self.search_fields
+        return [field for field in self.search_fields if "email" not in field]
+
     @admin.display(description="desks")
     def desk_names(self, membership) -> str:
         return ", ".join(desk.name for desk in membership.desks.all()) or "—"
@@ -200,6 +238,7 @@ class ApiKeyCreateForm(forms.ModelForm):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(ServiceWrittenAdmin):
+    view_roles = frozenset({Role.ADMIN})  # as the API: only an admin key lists the keys
     list_display = ["name", "newsroom", "prefix", "role", "created_at", "last_used_at", "active"]
     list_filter = ["newsroom", "role", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "newsroom__name"]
@@ -248,7 +287,7 @@ class ApiKeyAdmin(ServiceWrittenAdmin):
     def active(self, api_key) -> bool:
         return api_key.is_active
 
-    @admin.action(description="Revoke the selected keys")
+    @admin.action(description="Revoke the selected keys", permissions=["change"])
     def revoke(self, request, queryset):
         revoked = 0
         for api_key in queryset.filter(revoked_at=None, newsroom__in=self.writable_newsrooms(request)):

@@ -30,20 +30,47 @@ def live_claims() -> QuerySet[Claim]:
     return Claim.objects.exclude(status=ClaimStatus.SUPERSEDED)
 
 
+#: The claims (and the kept-out parts) an article's page shows at most, in reading order: the API's
+#: article answer and the admin's article page.  The rest are in the claims list (the API's
+#: ``/claims/?article=``, the admin's review queue), so that no article makes a page unbounded.
+ARTICLE_PAGE_CLAIMS = 200
+
+
 def article_detail(*, newsroom: Newsroom, article_id: int) -> Article:
-    """One article of ``newsroom`` with its live claims, their flags and the excluded blocks."""
-    return (
+    """One article of ``newsroom`` with its first live claims (``live_claims``: at most
+    ``ARTICLE_PAGE_CLAIMS``, in order, with their flags) and excluded blocks (``first_excluded``),
+    and how many there are of each (``live_total``, ``excluded_total``)."""
+    article = (
         with_readiness(Article.objects.select_related("desk"))
-        .prefetch_related(
-            Prefetch(
-                "claims",
-                queryset=live_claims().prefetch_related("flags").order_by("ordinal"),
-                to_attr="live_claims",
+        .annotate(
+            live_total=Subquery(
+                live_claims()
+                .filter(article=OuterRef("pk"))
+                .values("article")
+                .annotate(total=models.Count("pk"))
+                .values("total")
             ),
-            Prefetch("excluded_blocks", queryset=ExcludedBlock.objects.order_by("start")),
+            excluded_total=Subquery(
+                ExcludedBlock.objects.filter(article=OuterRef("pk"))
+                .values("article")
+                .annotate(total=models.Count("pk"))
+                .values("total")
+            ),
         )
         .get(newsroom=newsroom, pk=article_id)
     )
+    article.live_total = article.live_total or 0
+    article.excluded_total = article.excluded_total or 0
+    article.live_claims = list(
+        live_claims()
+        .filter(article=article)
+        .prefetch_related("flags")
+        .order_by("ordinal")[:ARTICLE_PAGE_CLAIMS]
+    )
+    article.first_excluded = list(
+        ExcludedBlock.objects.filter(article=article).order_by("start")[:ARTICLE_PAGE_CLAIMS]
+    )
+    return article
 
 
 #: What the claims list reads of each claim.

@@ -73,6 +73,10 @@ def test_the_wsgi_application_refuses_to_start_without_a_secret_key(tmp_path):
 
 def test_the_wsgi_application_loads_with_a_secret_key(tmp_path):
     env = clean_env(tmp_path, SECRET_KEY=secrets.token_urlsafe(45), ALLOWED_HOSTS="factdesk.example.org")
-    result = run(env, "-c", "import config.wsgi; print(type(config.wsgi.application).__name__)")
+    result = run(
+        env,
+        "-c",
+        "import config.wsgi as w; a = w.application; print(type(a).__name__, type(a.application).__name__)",
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "WSGIHandler"
+    assert result.stdout.strip() == "ChunkedBodies WSGIHandler"  # Django's, behind the chunked-body reader

@@ -13,10 +13,11 @@ COMMON_ERRORS = {
     401: "No API key, or an unknown or revoked one.",
     429: "Too many requests with this API key: try again after the seconds in `Retry-After`.",
 }
-#: Errors any POST can answer (the first three only when it takes a body).
+#: Errors any POST can answer (the first four only when it takes a body).
 POST_ERRORS = {
     400: "Invalid input: `errors` has a message per field.",
-    413: "The request body is over the configured limit.",
+    411: "A chunked body this server could not read: send a `Content-Length`.",
+    413: "The request body is over the configured limit (`FACTDESK_MAX_BODY_BYTES`).",
     415: "The body is not JSON: send `Content-Type: application/json`.",
     409: f"A request with the same `{IDEMPOTENCY_HEADER}` is still being answered: retry in a moment.",
     422: f"This `{IDEMPOTENCY_HEADER}` was used before with a different request (method, path or body).",

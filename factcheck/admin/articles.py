@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -55,8 +56,19 @@ class ArticleForm(forms.ModelForm):
         pass  # the service validates and writes; the form only parses
 
 
+class FirstRowsFormSet(BaseInlineFormSet):
+    """The inline's first ``selectors.ARTICLE_PAGE_CLAIMS`` rows only, so that no article makes its page
+    unbounded; the article's ``page_note`` says how many there are and where to see them all."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_first_rows"):
+            self._first_rows = super().get_queryset()[: selectors.ARTICLE_PAGE_CLAIMS]
+        return self._first_rows
+
+
 class ClaimInline(admin.TabularInline):
     model = Claim
+    formset = FirstRowsFormSet
     fields = ["ordinal", "claim_text", "kind", "checkworthiness", "status", "assignee", "flag_list"]
     readonly_fields = fields
     extra = 0
@@ -71,6 +83,7 @@ class ClaimInline(admin.TabularInline):
             .exclude(status=ClaimStatus.SUPERSEDED)
             .select_related("assignee")
             .prefetch_related("flags")
+            .order_by("ordinal")
         )
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -87,6 +100,8 @@ class ClaimInline(admin.TabularInline):
 
 class ExcludedInline(admin.TabularInline):
     model = ExcludedBlock
+    formset = FirstRowsFormSet
+    ordering = ["start"]
     fields = ["reason", "text"]
     readonly_fields = fields
     extra = 0
@@ -126,6 +141,7 @@ class ArticleAdmin(ServiceWrittenAdmin):
         "analysis_status",
         "analysis_error",
         "analyzed_revision",
+        "page_note",
         "highlighted_text",
         "created_at",
         "updated_at",
@@ -184,6 +200,23 @@ class ArticleAdmin(ServiceWrittenAdmin):
     @admin.display(description="flagged", ordering="flagged_total")
     def flagged_count(self, article) -> int:
         return article.flagged_total
+
+    @admin.display(description="claims shown")
+    def page_note(self, article: Article) -> SafeString:
+        live = selectors.live_claims().filter(article=article).count()
+        excluded = ExcludedBlock.objects.filter(article=article).count()
+        first = selectors.ARTICLE_PAGE_CLAIMS
+        if live <= first and excluded <= first:
+            return format_html("All {} claims and {} parts kept out are listed below.", live, excluded)
+        return format_html(
+            'The first {} of {} claims (and of {} parts kept out) are listed below; <a href="{}?article={}">'
+            "the claims list</a> has every claim.",
+            first,
+            live,
+            excluded,
+            reverse("admin:factcheck_claim_changelist"),
+            article.pk,
+        )
 
     @admin.display(description="text with claims and cues")
     def highlighted_text(self, article: Article) -> SafeString:

@@ -158,7 +158,7 @@ class SearchProviderAdmin(ServiceWrittenAdmin):
     form = SearchProviderForm
     list_display = ["name", "newsroom", "kind", "enabled", "min_checkworthiness", "max_results"]
     list_filter = ["kind", "enabled"]
-    edit_roles = frozenset({Role.ADMIN})
+    view_roles = edit_roles = frozenset({Role.ADMIN})  # URL templates and secrets: the admins' only
     fieldsets = [
         (None, {"fields": ["newsroom", "name", "kind", "enabled", "min_checkworthiness", "max_results"]}),
         (

@@ -93,13 +93,14 @@ def analyze(
     max_chars: int | None = None,
     policy: Policy | None = None,
     overrides: Overrides = NO_OVERRIDES,
+    max_claims: int | None = None,
 ) -> Analysis:
     """Split an article into claims and the furniture kept out of them.
 
     Each claim carries the vague or uncredited attributions found in it, under the newsroom's
     ``policy`` (the default policy when None); the whole article is read once first, so that a bare
     "analysts say" can point at the analysts it names elsewhere.  ``overrides`` applies an editor's
-    corrections of what is a claim.
+    corrections of what is a claim.  More than ``max_claims`` claims is refused before any is scored.
     """
     _check_raw(body, fmt=fmt, max_chars=max_chars)
     document = _parse(body, fmt, max_chars)
@@ -111,6 +112,8 @@ def analyze(
     sentence_spans = {
         block: split_spans(text, block.start, block.end) for block in blocks if block.kind.is_content
     }
+    if max_claims is not None:
+        _check_claims(text, sentence_spans.values(), overrides, max_claims)
     context = article_context(
         text, [span for spans in sentence_spans.values() for span in spans], policy=policy
     )
@@ -146,6 +149,20 @@ def analyze(
             )
         paragraph += 1
     return Analysis(text=text, claims=tuple(claims), excluded=tuple(excluded), links=document.links)
+
+
+def _check_claims(text: str, spans, overrides: Overrides, max_claims: int) -> None:
+    found = sum(
+        1
+        for block_spans in spans
+        for start, end in block_spans
+        if not overrides.excluded or fold(text[start:end]) not in overrides.excluded
+    )
+    if found > max_claims:
+        raise InputRejected(
+            f"The article has {found:,} sentences to check; the limit is {max_claims:,} claims per "
+            "article. Split it into several articles."
+        )
 
 
 def _corrected(block: Block, text: str, overrides: Overrides) -> Block:

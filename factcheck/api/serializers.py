@@ -177,8 +177,26 @@ class ArticleSummaryOutput(serializers.ModelSerializer):
 
 
 class ArticleOutput(ArticleSummaryOutput):
-    claims = ClaimOutput(many=True, read_only=True, source="live_claims")
-    excluded = ExcludedOutput(many=True, read_only=True, source="excluded_blocks")
+    claims = ClaimOutput(
+        many=True,
+        read_only=True,
+        source="live_claims",
+        help_text=f"The live claims in reading order: the first {selectors.ARTICLE_PAGE_CLAIMS} of them. "
+        "`claims_count` says how many there are, and `claims_url` lists them all, page by page.",
+    )
+    claims_count = serializers.IntegerField(source="live_total", help_text="How many live claims it has.")
+    claims_url = serializers.SerializerMethodField(
+        help_text="The claims list of this article (`/claims/?article=`), paginated: every live claim."
+    )
+    excluded = ExcludedOutput(
+        many=True,
+        read_only=True,
+        source="first_excluded",
+        help_text=f"The parts kept out of the claims, in order: the first {selectors.ARTICLE_PAGE_CLAIMS}.",
+    )
+    excluded_count = serializers.IntegerField(
+        source="excluded_total", help_text="How many parts were kept out of the claims."
+    )
 
     class Meta(ArticleSummaryOutput.Meta):
         fields = [
@@ -187,8 +205,16 @@ class ArticleOutput(ArticleSummaryOutput):
             "created_at",
             "updated_at",
             "claims",
+            "claims_count",
+            "claims_url",
             "excluded",
+            "excluded_count",
         ]
+
+    def get_claims_url(self, article) -> str:
+        path = f"/api/v1/claims/?article={article.pk}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class ScoreField(serializers.FloatField):
@@ -313,7 +339,13 @@ class RevisionChangeOutput(serializers.ModelSerializer):
 
 
 class AnalyzeInput(serializers.Serializer):
-    text = TextField(trim_whitespace=False, allow_blank=True, help_text="The article body.")
+    text = TextField(
+        trim_whitespace=False,
+        allow_blank=True,
+        help_text="The article body: at most `FACTDESK_ANALYZE_MAX_CHARS` characters (100,000 by default) "
+        "and `FACTDESK_MAX_CLAIMS_PER_ARTICLE` claims (5,000); submit a longer article instead, and it is "
+        "analysed in the background.",
+    )
     format = serializers.ChoiceField(choices=[(f, f) for f in FORMATS], default="text")
 
 

@@ -159,14 +159,15 @@ class ArticleDetailView(APIView):
     @extend_schema(
         operation_id="article_get",
         responses={200: s.ArticleOutput, 404: error("No such article in your newsroom.")},
-        summary="An article with its claims, their attribution flags, and the parts kept out of the claims.",
+        summary="An article with its first claims, their attribution flags, and the parts kept out of the "
+        "claims; `claims_url` lists every claim.",
     )
     def get(self, request, article_id: int):
         try:
             article = selectors.article_detail(newsroom=request.auth.newsroom, article_id=article_id)
         except Article.DoesNotExist:
             raise NotFound("No such article in your newsroom.") from None
-        return Response(s.ArticleOutput(article).data)
+        return Response(s.ArticleOutput(article, context={"request": request}).data)
 
 
 class ArticleRevisionsView(ListAPIView):
@@ -253,8 +254,9 @@ class AnalyzeView(APIView):
             analysis = analyze(
                 data.validated_data["text"],
                 fmt=data.validated_data["format"],
-                max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS,
+                max_chars=settings.FACTDESK_ANALYZE_MAX_CHARS,
                 policy=selectors.attribution_policy(newsroom=request.auth.newsroom),
+                max_claims=settings.FACTDESK_MAX_CLAIMS_PER_ARTICLE,
             )
         except InputRejected as error:
             raise ValidationError({"text": [str(error)]}) from error

@@ -20,7 +20,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
 from editorial.admin import NewsroomScopedAdmin, ServiceWrittenAdmin
-from editorial.models import Membership, Newsroom
+from editorial.models import Membership, Newsroom, Role
 from factcheck.notifications import services
 from factcheck.notifications.models import (
     DigestSchedule,
@@ -148,23 +148,13 @@ class OutboxEmailAdmin(NewsroomScopedAdmin):
     search_fields = ["to", "subject"]
     list_select_related = ["newsroom"]
     date_hierarchy = "created_at"
+    view_roles = frozenset({Role.ADMIN})
     actions = ["send_again"]
     fields = [
         "newsroom", "user", "to", "kind", "subject", "state", "attempts", "last_error", "next_attempt_at",
         "lease_expires_at", "created_at", "sent_at", "headers", "body_text", "body_html",
     ]  # fmt: skip
     readonly_fields = fields
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and (
-            request.user.is_superuser or bool(self.writable_newsroom_ids(request))
-        )
-
-    def get_queryset(self, request):
-        queryset = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(newsroom_id__in=self.writable_newsroom_ids(request))
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -176,7 +166,10 @@ class OutboxEmailAdmin(NewsroomScopedAdmin):
     def short_error(self, email) -> str:
         return shortened(email.last_error, 80)
 
-    @admin.action(description="Send the selected failed emails again")
+    def has_resend_permission(self, request) -> bool:
+        return self.has_role(request, self.edit_roles)
+
+    @admin.action(description="Send the selected failed emails again", permissions=["resend"])
     def send_again(self, request, queryset):
         queued = sum(services.email_retry(email=email) for email in queryset.filter(state=OutboxState.FAILED))
         self.message_user(request, f"{queued} email(s) queued to be sent again.", messages.SUCCESS)

@@ -177,6 +177,7 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
             max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS,
             policy=policy,
             overrides=overrides,
+            max_claims=settings.FACTDESK_MAX_CLAIMS_PER_ARTICLE,
         )
     except InputRejected as error:
         article_mark_failed(article_id=article_id, revision=revision, reason=str(error))

@@ -20,7 +20,7 @@ import functools
 import uuid
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
@@ -143,6 +143,8 @@ class Found:
     note: str = ""
     data: dict = field(default_factory=dict)
     related_claim_id: int | None = None
+    #: Why it is attached without being fetched (over the article's limit); empty: fetch it.
+    not_fetched: str = ""
 
 
 def _admitted(url: str) -> str | None:
@@ -200,7 +202,10 @@ def _sources_attach(*, claim_id: int, found: list[tuple[Found, str]]) -> list[So
                     related_claim_id=item.related_claim_id,
                     status=FetchStatus.MATCHED
                     if item.origin == SourceOrigin.ARCHIVE
+                    else FetchStatus.FAILED
+                    if item.not_fetched
                     else FetchStatus.PENDING,
+                    failure=item.not_fetched,
                     actor_name=actor.name,
                 )
             )
@@ -277,6 +282,10 @@ def cited_sources(*, analysis, base_url: str) -> dict[int, list[tuple[Found, str
     ``article_analyze`` calls it before its transaction: the destination check may resolve names
     (DNS), once per address here, and must not do so while the article's and its claims' rows are
     locked.  Addresses that fail the check are left out.
+
+    Only the first ``FACTDESK_MAX_FETCHES_PER_ARTICLE`` distinct addresses, in the order the claims
+    cite them, are checked and fetched: the others are attached as sources not fetched, with the
+    reason, and an editor may fetch any of them from the claim's page (the fetch checks it then).
     """
     if not analysis.links:
         return {}
@@ -285,11 +294,21 @@ def cited_sources(*, analysis, base_url: str) -> dict[int, list[tuple[Found, str
         links=analysis.links,
         base_url=base_url,
     )
-    admitted = {url: _admitted(url) for url in {item.url for found in cited.values() for item in found}}
-    checked = {
-        index: [(item, url) for item in found if (url := admitted[item.url]) is not None]
-        for index, found in cited.items()
-    }
+    addresses = list(dict.fromkeys(item.url for index in sorted(cited) for item in cited[index]))
+    limit = settings.FACTDESK_MAX_FETCHES_PER_ARTICLE
+    admitted = {url: _admitted(url) for url in addresses[:limit]}
+    over = (
+        f"Not fetched: the article links to {len(addresses):,} addresses, and at most {limit:,} are "
+        "fetched for one article (FACTDESK_MAX_FETCHES_PER_ARTICLE). Fetch it again to archive it."
+    )
+    checked: dict[int, list[tuple[Found, str]]] = {}
+    for index, found in cited.items():
+        pairs = checked[index] = []
+        for item in found:
+            if item.url not in admitted:
+                pairs.append((replace(item, not_fetched=over), item.url))
+            elif (url := admitted[item.url]) is not None:
+                pairs.append((item, url))
     return {index: pairs for index, pairs in checked.items() if pairs}
 
 

@@ -52,7 +52,7 @@ class WebhookEndpointAdmin(ServiceWrittenAdmin):
         "newsroom", "url", "description", "event_list", "active", "disabled_at", "disabled_reason",
         "consecutive_failures", "disabled_notice_sent_at", "created_by_name", "created_at", "deliveries_link",
     ]  # fmt: skip
-    edit_roles = frozenset({Role.ADMIN})
+    view_roles = edit_roles = frozenset({Role.ADMIN})  # as the API: webhooks are the admins' only
     actions = ["send_test_event", "enable"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -103,7 +103,7 @@ class WebhookEndpointAdmin(ServiceWrittenAdmin):
         url = reverse("admin:webhooks_webhookdelivery_changelist") + f"?endpoint__id__exact={endpoint.pk}"
         return format_html('<a href="{}">Deliveries and their attempts</a>', url)
 
-    @admin.action(description="Send a test event to the selected endpoints")
+    @admin.action(description="Send a test event to the selected endpoints", permissions=["change"])
     def send_test_event(self, request, queryset):
         sent = 0
         for endpoint in queryset.filter(newsroom__in=self.writable_newsrooms(request)):
@@ -120,7 +120,7 @@ class WebhookEndpointAdmin(ServiceWrittenAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description="Re-enable the selected endpoints")
+    @admin.action(description="Re-enable the selected endpoints", permissions=["change"])
     def enable(self, request, queryset):
         enabled = 0
         for endpoint in queryset.filter(newsroom__in=self.writable_newsrooms(request), active=False):
@@ -151,6 +151,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     """Each event on its way to an endpoint, with every attempt: read-only, written by the workers."""
 
     newsroom_path = "endpoint__newsroom"
+    view_roles = frozenset({Role.ADMIN})  # payloads and receivers' answers: the admins' only, as in the API
     list_display = ["created_at", "endpoint", "event", "state", "attempts", "next_attempt_at", "short_error"]
     list_filter = ["state", "event", "endpoint__newsroom"]
     search_fields = ["event_id", "endpoint__url", "last_error"]

@@ -238,13 +238,13 @@ def test_an_article_over_the_character_limit_is_a_400(api, settings):
 
 
 def test_a_body_over_the_default_limit_is_a_413(api, settings):
-    assert settings.FACTDESK_MAX_BODY_BYTES == 1_000_000
-    payload = json.dumps({"external_id": "cms-1", "body": "x" * 2_000_000})
+    assert settings.FACTDESK_MAX_BODY_BYTES == 16_000_000
+    payload = json.dumps({"external_id": "cms-1", "body": "x" * 16_000_000})
 
     response = api.post("/api/v1/articles/", payload, content_type="application/json")
 
     body = assert_error(response, 413, "request_too_large")
-    assert "1,000,000 bytes" in body["detail"]
+    assert "16,000,000 bytes" in body["detail"]
     assert not Article.objects.exists()
 
 

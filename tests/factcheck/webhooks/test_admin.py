@@ -55,9 +55,10 @@ def test_a_private_address_is_refused_in_the_form_with_the_reason(ada_client, ne
     assert not WebhookEndpoint.objects.exists()
 
 
-def test_an_editor_reads_but_does_not_register(client, newsroom, endpoint):
+def test_an_editor_neither_reads_nor_registers_as_in_the_api(client, newsroom, endpoint):
     client.force_login(member(newsroom, Role.EDITOR, "eddie"))
-    assert client.get(ENDPOINTS).status_code == 200
+    assert client.get(ENDPOINTS).status_code == 403
+    assert client.get(change(endpoint)).status_code == 403
     assert client.get(ADD).status_code == 403
 
 
