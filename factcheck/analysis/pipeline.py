@@ -18,7 +18,7 @@ FORMATS = ("text", "html")
 # The largest HTML page accepted, in characters of markup: whole pages of news sites run to several MB
 # of scripts, styles and menus around a few kB of article.  The article limit (``max_chars``) applies
 # to the text that the page yields.
-MAX_HTML_CHARS = 10_000_000
+MAX_HTML_CHARS = 12_000_000  # over 10 MB (10,485,760 bytes) of ASCII markup
 
 
 # A sentence of a paragraph this short is tested on its own for furniture (a promo, a copyright line).
