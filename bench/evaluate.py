@@ -26,6 +26,7 @@ EVALUATIONS = [
     ("check-worthiness (CLEF CheckThat! 2024)", "eval_checkworthiness.py", False),
     ("the annotated sample article", "eval_corpus.py", True),
     ("vague attributions (our own labelled set, the annotated sample article)", "eval_attributions.py", True),
+    ("vague attributions on real news (PolNeAR train), beside write-good", "eval_news_attributions.py", True),
 ]
 
 
