@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factcheck.analysis.attributions import (
+from factcheck.analysis.attribution import (
     DEFAULT_POLICY,
     KINDS,
     Policy,
@@ -307,7 +307,7 @@ def _words_of(text: str) -> list[str]:
     return text.split()
 
 
-# _candidates skips the patterns whose words are not in the sentence (attributions._letter_runs); these
+# _candidates skips the patterns whose words are not in the sentence (candidates._letter_runs); these
 # texts glue those words to letters, digits, apostrophes and characters that case-fold oddly, to show
 # that the shortcut never changes a flag.
 _GATED_WORDS = st.sampled_from(
@@ -334,7 +334,7 @@ _GATED_TEXT = st.lists(st.tuples(_GATED_WORDS, st.sampled_from(["", " ", " ", "\
 def test_skipping_patterns_never_changes_a_flag(text):
     from unittest import mock
 
-    from factcheck.analysis import attributions
+    from factcheck.analysis.attribution import candidates
 
     def flags(text):
         spans = split_spans(text) or [(0, len(text))]
@@ -342,7 +342,7 @@ def test_skipping_patterns_never_changes_a_flag(text):
         return context.mentions, [find_flags(text, s, e, context=context) for s, e in spans]
 
     fast = flags(text)
-    with mock.patch.object(attributions, "_letter_runs", lambda *_args: None):
+    with mock.patch.object(candidates, "_letter_runs", lambda *_args: None):
         assert flags(text) == fast
 
 
@@ -366,9 +366,9 @@ def test_skipping_patterns_never_changes_a_flag(text):
 def test_each_skippable_pattern_still_flags_its_own_sentence(sentence, kind):
     from unittest import mock
 
-    from factcheck.analysis import attributions
+    from factcheck.analysis.attribution import candidates
 
     fast = flags_of(sentence)
     assert kind in {flag.kind for flag in fast}
-    with mock.patch.object(attributions, "_letter_runs", lambda *_args: None):
+    with mock.patch.object(candidates, "_letter_runs", lambda *_args: None):
         assert flags_of(sentence) == fast
