@@ -56,6 +56,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _OPINION_ADJECTIVES,
     _PARENTHETICAL_STARTS,
     _PERSONS,
+    _PLURAL_MASS,
     _POSTMOD_PREPS,
     _PRONOUN_SUBJECTS,
     _PUBLICATION_VERBS,
@@ -98,6 +99,18 @@ class _NounPhrase:
     credit_end: int = 0  # token index after the name that credits the phrase, when after the head
 
 
+_CLAUSE_THAT = _words("that this")
+_PLURAL_GROUPS = _words("leader outlet group organisation organization")
+
+
+def _plural(word: str) -> bool:
+    """A plural noun: a known plural form, or an unknown word ending in a plural -s."""
+    lemma = _LEMMA.get(word)
+    if lemma is not None:
+        return lemma != word or word in _PLURAL_MASS
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
 def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
     """Walk left from the head over modifiers, stopping after a determiner or quantifier."""
     np = _NounPhrase(head=head, start=head, end=head + 1)
@@ -109,11 +122,18 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
             if w in {"-", "\u2019", "'"} and i > 0:  # "state-run", odd tokens: stop
                 break
             break
+        if w in _CLAUSE_THAT and _plural(t.lows[head]):
+            break  # "information that officials said ...": a clause opens, no determiner of the phrase
         if w in _DETERMINERS_DEFINITE or w in _DETERMINERS_INDEFINITE:
             np.determiner = w
             np.start = i
             break
-        if w in _QUANTIFIERS:
+        if w == "other" and t.word(i - 1) in _DETERMINERS_DEFINITE | _DETERMINERS_INDEFINITE:
+            mods.append(i)  # "the other candidates", "two other aides": the determiner decides
+            np.start = i
+            i -= 1
+            continue
+        if w in _QUANTIFIERS or w == "other":
             np.quantified = True
             np.start = i
             # "a growing number of", "some of the"
@@ -514,6 +534,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     if w.endswith(("'", "\u2019")):  # "the analysts' union"
         return
     np = _premodifiers(t, i)
+    if np.quantified:
+        np.credited_org = False  # "some GOP strategists", "many Obama aides": a part of the side, unnamed
     premod_words = [t.lows[k] for k in np.premods]
     definite = np.determiner in _DETERMINERS_DEFINITE
     if kind == "collective_mod":
@@ -525,6 +547,13 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             )
             or (lemma == "community" and "international" in mods)
             or (lemma == "leader" and mods & _LEADER_MODIFIERS)
+            # Plural leaders, outlets and groups under any common modifier or a quantifier:
+            # "party leaders", "some protest leaders", "news outlets", "conservative outside groups".
+            or (
+                lemma in _PLURAL_GROUPS
+                and w != lemma
+                and (np.quantified or (mods and not any(_is_name_token(t, k) for k in np.premods)))
+            )
             or (lemma in {"government", "capital", "circle"} and mods & _GOVERNMENT_MODIFIERS)
             or (
                 lemma in {"group", "organisation", "organization", "agency", "union", "outlet"}
@@ -632,6 +661,7 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     else:
         if (
             prev == "the"
+            or (w == "other" and (prev in _DETERMINERS_DEFINITE or prev in _DETERMINERS_INDEFINITE))
             or (w in _DEGREE_QUANTIFIERS and prev in _NOT_VAGUE_BEFORE)
             or (w == "others" and prev in _BEFORE_OTHERS)
         ):
@@ -655,7 +685,7 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             break
         head = k
         k += 1
-    if w == "of" and head == i:
+    if (w == "of" or w == "other") and head == i:
         return
     if head != i and t.lows[head] == "of":
         return

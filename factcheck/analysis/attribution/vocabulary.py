@@ -79,7 +79,9 @@ _SINGULAR_FORMS = frozenset(w for w, lemma in _LEMMA.items() if w == lemma) - _w
 )
 
 # Quantifiers that make a vague group ("some say", "many economists", "a growing number of parents").
-_QUANTIFIERS = _words("some many most several few others numerous countless plenty various multiple")
+_QUANTIFIERS = _words("some many most several few other others numerous countless plenty various multiple")
+# Nouns whose one form is plural in use: "people say", "the media report".
+_PLURAL_MASS = _words("people media data police")
 _QUANTIFIER_NOUNS = _words("number handful host majority minority lot lots few")  # "a number of"
 
 _HEDGES = _words(
