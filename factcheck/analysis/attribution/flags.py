@@ -16,6 +16,7 @@ from factcheck.analysis.attribution.kinds import (
 )
 from factcheck.analysis.attribution.patterns import _phrase_re
 from factcheck.analysis.attribution.policy import DEFAULT_POLICY, Policy
+from factcheck.analysis.attribution.quotes import quoted_spans
 from factcheck.analysis.types import Flag, Severity
 
 
@@ -60,6 +61,11 @@ def find_flags(
     candidates = [c for c in found if not c.credited and c.kind in policy.enabled]
     if not candidates:
         return ()
+    quoted = quoted_spans(text, start, end)
+    if quoted:
+        candidates = [c for c in candidates if not any(a <= c.start < b for a, b in quoted)]
+        if not candidates:
+            return ()
     link_ranges = [(a, b) for a, b in links if a < end and b > start]
     allowed = _phrase_re(policy.allowed_phrases)
     allowed_ranges = [m.span() for m in allowed.finditer(text, start, end)] if allowed is not None else []
