@@ -101,6 +101,39 @@ class _NounPhrase:
 
 _CLAUSE_THAT = _words("that this")
 _PLURAL_GROUPS = _words("leader outlet group organisation organization")
+_AGENT_PREPS = _words("by from")
+# Verbs that credit a claim to a speaker or a legal process in the same sentence.
+_CREDITING_VERBS = _words(
+    "said says told tells alleges charged charges accused accuses indicted sued testified claimed claims"
+    " wrote writes stated states"
+)
+_PEOPLE_PRONOUNS = _words("us them you those these whom")
+# Suffixes of nouns of agents and members: "-ers", "-ists", "-ians", "-ants", "-ents", "-ives", "-ees".
+_AGENT_SUFFIXES = (
+    "er",
+    "ers",
+    "or",
+    "ors",
+    "ist",
+    "ists",
+    "ian",
+    "ians",
+    "ant",
+    "ants",
+    "ent",
+    "ents",
+    "ive",
+    "ives",
+    "ee",
+    "ees",
+    "crats",
+    "cans",
+    "als",
+    "ites",
+    "ics",
+)
+# Who has read a report, not who wrote it: "a memo seen by reporters".
+_READER_VERBS = _words("seen obtained reviewed cited quoted interviewed contacted consulted questioned")
 
 
 def _plural(word: str) -> bool:
@@ -420,7 +453,11 @@ def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
         return True
     if w1 in _FOR_FRAMES and t.sentence_initial(s - 1) and t.word(np.head + 1) == ",":
         return True
-    return report and w1 in _REPORT_FRAMES
+    if not (report and w1 in _REPORT_FRAMES):
+        return False
+    # "amid reports that ...", "after a poll showed ...", not "after polls closed" (a verb of its own).
+    after = t.word(np.head + 1)
+    return after in _REPORT_VERBS or not (after in _FINITE_AUX or after.endswith("ed"))
 
 
 def _finite_after(t: _Tokens, j: int) -> bool:
@@ -478,6 +515,51 @@ def _audience(t: _Tokens, start: int) -> bool:
     if w not in _TELL_VERBS:
         return False
     return not (w in _INVERTED_SAY and (start - 2 < 0 or t.lows[start - 2] in _QUOTES_AND_COMMAS))
+
+
+def _vague_agent(t: _Tokens, k: int) -> bool:
+    """The phrase at ``k`` names nobody: a pronoun, an indefinite, a known source noun ("by researchers")."""
+    if t.lows[k] in _PRONOUN_SUBJECTS or t.lows[k] in _DETERMINERS_INDEFINITE:
+        return True
+    for m in range(k, min(t.n, k + 4)):
+        if not t.is_word(m) or t.capitalised(m):
+            return False
+        if t.lows[m] in _LEMMA:
+            return True
+    return False
+
+
+def _agent_after(t: _Tokens, head: int) -> bool:
+    """A report's author in its post-modifier: "by the agency's watchdog", "from WKOW", "her campaign
+    released" (a definite or named phrase; a vague author is judged as a source of its own)."""
+    k = head + 1
+    while k < t.n and k - head <= 10:
+        w = t.lows[k]
+        if not t.is_word(k) or w in _CLAUSE_STOP or w in _FINITE_AUX:
+            return False
+        if w in _REPORT_VERBS and w not in _PUBLICATION_VERBS:
+            return False  # the report's own verb: "Polls show X leading by a wide margin"
+        nxt = t.word(k + 1)
+        if w in _AGENT_PREPS and (
+            nxt in _DETERMINERS_DEFINITE
+            or nxt.endswith(("'s", "\u2019s"))
+            or t.capitalised(k + 1)
+            or (
+                w == "by"
+                and t.is_word(k + 1)
+                and t.word(k - 1) not in _READER_VERBS
+                and not _vague_agent(t, k + 1)
+            )
+        ):
+            return True
+        if k == head + 1 and (w in _POSSESSIVES or w == "the" or t.capitalised(k)):
+            for m in range(k + 1, min(t.n, k + 4)):
+                if t.lows[m] in _PUBLICATION_VERBS:
+                    return True
+                if not t.is_word(m):
+                    break
+        k += 1
+    return False
 
 
 def _venue_after(t: _Tokens, j: int) -> bool:
@@ -612,8 +694,10 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         credited = np.credited_person
     else:
         credited = np.credited_person or np.credited_org
-    if report and not credited and source and _venue_after(t, np.end):
-        credited = True  # "Rumours of a deal surfaced in the newspaper Calcalist"
+    if report and not credited and source and (_venue_after(t, np.end) or _agent_after(t, np.head)):
+        # "Rumours of a deal surfaced in the newspaper Calcalist", "data released Friday by the
+        # regulator", "figures her campaign released": the report is credited to its author.
+        credited = True
     if not source and not credited:
         return
     if kind == "official" and w == "sources" and not np.premods and np.end <= i + 1 and not np.determiner:
@@ -647,6 +731,31 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             np_end=end,
         )
     )
+
+
+def _personal(t: _Tokens, k: int) -> bool:
+    """The noun at ``k`` can name people who speak: a known source or person noun, a capitalised
+    group ("Democrats", "Americans"), or a noun of agent ("enthusiasts", "conservatives", "donors")."""
+    w = t.lows[k]
+    if w in _LEMMA:
+        return _NOUN_KIND.get(w) != "report"
+    if t.capitalised(k) and not t.sentence_initial(k):
+        return True
+    return w.endswith(_AGENT_SUFFIXES)
+
+
+def _personal_after_of(t: _Tokens, k: int) -> bool:
+    """After a partitive "of": a pronoun of people, or a phrase whose head is personal."""
+    if t.word(k) in _PEOPLE_PRONOUNS:
+        return True
+    while k < t.n and t.is_word(k) and (t.lows[k] in _DETERMINERS_DEFINITE or t.lows[k] in _POSSESSIVES):
+        k += 1
+    first = k
+    while k < t.n and k - first < 4 and t.is_word(k) and t.lows[k] not in _CLAUSE_STOP:
+        if _personal(t, k):
+            return True
+        k += 1
+    return False
 
 
 def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
@@ -687,6 +796,10 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         k += 1
     if (w == "of" or w == "other") and head == i:
         return
+    if head != i and not any(_personal(t, k) for k in range(i + 1, head + 1)):
+        return  # "many disputes", "some suspicious claims", "several times": not people, not a source
+    if head == i and t.word(i + 1) == "of" and not _personal_after_of(t, i + 2):
+        return  # "some of it", "most of the money"; not "many of us", "some of the delegates"
     if head != i and t.lows[head] == "of":
         return
     np = _NounPhrase(head=head, start=start, end=head + 1, quantified=True)
@@ -712,6 +825,19 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             np_end=e,
         )
     )
+
+
+def _credited_elsewhere(t: _Tokens) -> bool:
+    """The sentence credits its claim to someone, so a hedge in it carries no evidence of its own:
+    "allegedly ..., according to the indictment", "..., police said", "charged with allegedly ...".
+    """
+    for k in range(t.n):
+        w = t.lows[k]
+        if w == "according" and t.word(k + 1) == "to":
+            return True
+        if w in _CREDITING_VERBS and k > 0 and t.is_word(k - 1) and t.lows[k - 1] not in _HEDGES:
+            return True
+    return False
 
 
 def _hedge_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
@@ -902,6 +1028,8 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
                 _hedge_candidate(t, i, out)
         if has_anonymous:
             _anonymous_candidates(t, text, start, end, runs, out)
+        if any(c.kind == HEDGE for c in out) and _credited_elsewhere(t):
+            out[:] = [c for c in out if c.kind != HEDGE]
     if has_passive:
         _passive_candidates(text, start, end, runs, out)
     if " by " in sentence and not words.isdisjoint(_CRITICISM_TRIGGERS):

@@ -59,6 +59,9 @@ _PERSONS = _plurals(
     "people/people person/people resident voter parent fan member citizen local teacher worker employee"
     " farmer patient user consumer investor trader player colleague lawmaker legislator republican democrat"
     " conservative liberal mp/mps politician resident commuter shopper viewer reader listener"
+    " candidate delegate donor backer senator congressman/congressmen congresswoman/congresswomen"
+    " woman/women man/men friend family/families ally/allies rival follower loyalist operative"
+    " neighbour neighbor relative child/children student survivor protester demonstrator veteran"
 )
 _NOUN_KIND: dict[str, str] = {}
 for _w in _PERSONS:
@@ -190,6 +193,7 @@ _AUX = _words(
     " continue continues continued have've 've 're 's never further however though meanwhile alike"
     " themselves first quickly"
 )
+_AUX |= {w.replace("'", "\u2019") for w in _AUX}  # "don\u2019t" as typeset
 _COPULAS = _words(
     "are is were was be been being remain remains remained seem seems seemed appear appears appeared"
 )
@@ -218,7 +222,7 @@ _CREDIT_PREPS = _words("at with for of from by")
 _PUBLICATION_VERBS = _words(
     "published conducted commissioned carried released led funded produced compiled seen obtained reviewed"
     " polled surveyed cited quoted issued written prepared run authored co-authored presented reported"
-    " interviewed contacted consulted questioned"
+    " interviewed contacted consulted questioned filed provided posted"
 )
 _TITLES = _words(
     "dr dr. prof prof. professor mr mr. mrs mrs. ms ms. sen sen. rep rep. gov gov. gen gen. col col. capt"
