@@ -66,6 +66,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _REPORT_PREMODS_OK,
     _REPORT_VERBS,
     _SINGULAR_FORMS,
+    _SPEAKERS,
     _SPEECH,
     _SPEECH_NOUNS,
     _WORD_RE,
@@ -100,6 +101,9 @@ class _NounPhrase:
 
 
 _CLAUSE_THAT = _words("that this")
+# "one person tweeted", "another supporter wrote", "a lawmaker says", "someone told him".
+_SINGULAR_OPENERS = _words("a an one another")
+_SOMEONE = _words("someone somebody")
 _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 _AGENT_PREPS = _words("by from")
 # Verbs that credit a claim to a speaker or a legal process in the same sentence.
@@ -583,6 +587,13 @@ def _venue_after(t: _Tokens, j: int) -> bool:
     return False
 
 
+def _tag_after(t: _Tokens, j: int) -> bool:
+    """A speech tag follows at ``j``: "officials said," "a former official said." (no comma between)."""
+    while j < t.n and t.lows[j] in _AUX:
+        j += 1
+    return j < t.n and t.lows[j] in _SPEECH and t.lows[j] not in _NOUNISH_VERBS
+
+
 def _apposition_to_name(t: _Tokens, comma: int) -> bool:
     """A name and a comma before ``comma + 1``: "Victor Cha, a Korea expert", not an opening adverbial
     ("Elsewhere, rights groups", "On Tuesday, critics", "In Brussels, diplomats")."""
@@ -654,7 +665,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             return
     elif kind == "person":
         believed_by = t.word(np.start - 1) == "by" and t.word(np.start - 2) in _COGNITION_PARTICIPLES
-        if not np.quantified and (np.determiner or not believed_by):
+        one_speaker = lemma in _SPEAKERS and (np.determiner in _SINGULAR_OPENERS or lemma == w in _SOMEONE)
+        if not (np.quantified or one_speaker) and (np.determiner or not believed_by):
             return  # "many residents say", "is believed by locals to", not "residents said"
     elif definite or np.possessive_lower:
         return
@@ -669,7 +681,7 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             "senior leading prominent political party public key top"
         ):
             kind = "official"
-    elif w in _SINGULAR_FORMS and not np.determiner and not np.premods:
+    elif w in _SINGULAR_FORMS and not np.determiner and not np.premods and w not in _SOMEONE:
         return  # a bare singular is a title or a verb ("Analyst Jane Roe", "critic" as in "film critic")
     report = kind == "report"
     if _audience(t, np.start):
@@ -678,8 +690,10 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     source = _scan_before(t, np, report=report)
     source = _scan_after(t, np, verbs, publications=report) or source
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
-    if _apposition_to_name(t, np.start - 1):
-        np.credited_person = True
+    if _apposition_to_name(t, np.start - 1) and not _tag_after(t, np.end):
+        np.credited_person = (
+            True  # "Victor Cha, a Korea expert at CSIS, said"; not "Mr. Obama, officials said,"
+        )
     if not source and kind == "collective" and lemma == "community" and np.start == t.first:
         # "The international community has failed to ...": the vague actor of any verb at the start.
         after = t.word(np.end)
@@ -714,7 +728,7 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     if np.quantified and kind in {"person", "collective"}:
         out_kind = VAGUE_QUANTITY
     start, end = _np_range(t, np)
-    if np.quantified or report or kind == "official":
+    if np.quantified or report or kind == "official" or np.determiner in _SINGULAR_OPENERS:
         cue_start = t.starts[np.start]
     else:
         first_mod = next((k for k in np.premods if not _is_name_token(t, k)), i)
@@ -943,7 +957,8 @@ def _anonymous_candidates(
         words = text[m.start() : m.end()].split()
         if words[0].lower() == "a":
             head += 1
-        np = _NounPhrase(head=head, start=head if words[0].lower() != "a" else head - 1, end=head + 1)
+        first = head - 1 if t.word(head - 1) in _SINGULAR_OPENERS else head  # "said a person close to"
+        np = _NounPhrase(head=head, start=first, end=head + 1)
         if _scan_after(t, np, _SPEECH, publications=False) or _scan_before(t, np, report=False):
             out.append(_Candidate(kind=ANONYMOUS_OFFICIAL, start=m.start(), end=m.end(), noun="close"))
 

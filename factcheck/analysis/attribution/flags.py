@@ -17,6 +17,7 @@ from factcheck.analysis.attribution.kinds import (
 from factcheck.analysis.attribution.patterns import _phrase_re
 from factcheck.analysis.attribution.policy import DEFAULT_POLICY, Policy
 from factcheck.analysis.attribution.quotes import quoted_spans
+from factcheck.analysis.attribution.vocabulary import _PLURAL_MASS
 from factcheck.analysis.types import Flag, Severity
 
 
@@ -38,7 +39,9 @@ class ArticleContext:
 
 def _message(c: _Candidate, cue: str) -> str:
     group = cue.lower() if cue[:1].isupper() and cue[1:2].islower() else cue
-    return BY_CODE[c.kind].question.format(noun=c.noun, cue=cue, group=group)
+    kind = BY_CODE[c.kind]
+    one = kind.question_one and c.noun == c.lemma and c.noun not in _PLURAL_MASS
+    return (kind.question_one if one else kind.question).format(noun=c.noun, cue=cue, group=group)
 
 
 def find_flags(

@@ -3,7 +3,8 @@
 A newsroom linguist adds or retunes a kind here.  ``priority`` settles overlapping cues (the lower
 wins: "some analysts" is flagged once, as anonymous experts).  ``question`` is what the editor reads;
 it is formatted with ``noun`` (the head noun as written, lower case), ``cue`` (the words flagged) and
-``group`` (the cue, lower-cased when only its first letter is a capital).
+``group`` (the cue, lower-cased when only its first letter is a capital); ``question_one``, when set, is
+asked instead for one unnamed person ("someone said", "a lawmaker said").
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Kind:
     severity: Severity
     priority: int
     question: str
+    question_one: str = ""  # for one unnamed person ("someone", "a lawmaker"), where it differs
 
 
 TABLE: tuple[Kind, ...] = (
@@ -57,6 +59,7 @@ TABLE: tuple[Kind, ...] = (
         Severity.MEDIUM,
         1,
         "Which {group}? Name the people or organisations, or link their statement.",
+        "Who is \u201c{cue}\u201d? Name them, or say why the newsroom keeps them anonymous.",
     ),
     Kind(
         ANONYMOUS_OFFICIAL,

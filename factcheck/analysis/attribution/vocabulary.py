@@ -62,6 +62,12 @@ _PERSONS = _plurals(
     " candidate delegate donor backer senator congressman/congressmen congresswoman/congresswomen"
     " woman/women man/men friend family/families ally/allies rival follower loyalist operative"
     " neighbour neighbor relative child/children student survivor protester demonstrator veteran"
+    " someone/someone somebody/somebody"
+)
+# People who speak for a side, a source even alone under "a", "one" or "another": "a lawmaker said".
+_SPEAKERS = _words(
+    "person someone somebody lawmaker legislator senator congressman congresswoman politician delegate"
+    " donor operative ally rival supporter loyalist insider critic member"
 )
 _NOUN_KIND: dict[str, str] = {}
 for _w in _PERSONS:
@@ -104,7 +110,7 @@ brand dub surmise calculate assess judge deem interpret hail slam decry lament c
 writes/wrote/writing/written point/points/pointed/pointing call/calls/called/calling worry suspect
 agree disagree advise fret opine charge estimate put/puts/put/putting see/sees/saw/seeing describe mention
 acknowledge concur question challenge contest cite attribute link tie/ties/tied/tying raise/raises/raised/
-raising express voice compare liken assume foresee envisage envision tip/tips/tipped/tipping
+raising express voice compare liken assume foresee envisage envision tip/tips/tipped/tipping tweet
 """
 # Verbs of reporting a report, poll or study can take ("Reports of X have raised alarm").
 _REPORT_EXTRA = "emerge surface circulate spark prompt fuel put place indicate swirl persist"
@@ -149,7 +155,7 @@ _NEEDS_NEXT = {
     "add": _words("that"),
     "find": _words("that no little a an evidence the"),
     "show": _words("that a an the no little"),
-    "write": _words("that in"),
+    "write": _words("that in on"),
     "state": _words("that"),
 }
 _NEEDS_NEXT_OF = {
