@@ -186,7 +186,7 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
             w in _CLAUSE_STOP
             or w in _POSTMOD_PREPS
             or w in _AUX
-            or (w in _SPEECH and w not in _NOUNISH_VERBS)
+            or (w in _SPEECH and w not in _NOUNISH_VERBS and not t.capitalised(i))
             or w in _PRONOUN_SUBJECTS
             or w in _FUNCTION_WORDS
         ):
@@ -587,6 +587,22 @@ def _venue_after(t: _Tokens, j: int) -> bool:
     return False
 
 
+def _headline_source(t: _Tokens, np: _NounPhrase) -> bool:
+    """Headline style: a bare source noun before a colon that opens the sentence ("Poll: ...",
+    "Insiders: ..."), or before a present-tense verb of report ("Poll finds ...", "..., analyst says")."""
+    if np.start > t.first and t.is_word(np.start - 1):
+        return False  # "the latest Rasmussen Reports poll shows": not a bare noun opening a clause
+    nxt = t.word(np.head + 1)
+    if nxt == ":":
+        return np.start == t.first
+    return (
+        nxt in _REPORT_VERBS
+        and nxt.endswith("s")
+        and not nxt.endswith("ss")
+        and _verb_ok(t, np.head + 1, _REPORT_VERBS)
+    )
+
+
 def _tag_after(t: _Tokens, j: int) -> bool:
     """A speech tag follows at ``j``: "officials said," "a former official said." (no comma between)."""
     while j < t.n and t.lows[j] in _AUX:
@@ -673,22 +689,30 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     if kind == "report":
         if np.determiner and np.determiner not in _REPORT_PREMODS_OK and np.determiner != "number":
             return
-        if w in _SINGULAR_FORMS and not np.determiner:
-            return  # "Report finds ..." headline style, or "study" as a verb
+        if w in _SINGULAR_FORMS and not np.determiner and not _headline_source(t, np):
+            return  # "study" as a verb; but "Poll finds ...", "Report: ..." name no one
         if lemma in _NEEDS_MODIFIER and not np.determiner and not np.premods:
             return  # "files" and "cables" as verbs
+        if t.word(np.start - 1) == "of" and _names_in(t, max(t.first, np.start - 5), np.start - 1):
+            np.credited_org = True  # "the RealClearPolitics average of polls"
         if lemma == "figure" and set(premod_words) & _words(
             "senior leading prominent political party public key top"
         ):
             kind = "official"
-    elif w in _SINGULAR_FORMS and not np.determiner and not np.premods and w not in _SOMEONE:
+    elif (
+        w in _SINGULAR_FORMS
+        and not np.determiner
+        and not np.premods
+        and w not in _SOMEONE
+        and not _headline_source(t, np)
+    ):
         return  # a bare singular is a title or a verb ("Analyst Jane Roe", "critic" as in "film critic")
     report = kind == "report"
     if _audience(t, np.start):
         return  # "told analysts on a call that ...": the people spoken to are not the source
     verbs = _REPORT_VERBS if report else _SPEECH
     source = _scan_before(t, np, report=report)
-    source = _scan_after(t, np, verbs, publications=report) or source
+    source = _scan_after(t, np, verbs, publications=report) or source or _headline_source(t, np)
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
     if _apposition_to_name(t, np.start - 1) and not _tag_after(t, np.end):
         np.credited_person = (

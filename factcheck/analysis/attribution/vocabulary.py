@@ -47,7 +47,7 @@ _COLLECTIVE_MODIFIED = _plurals(
 # Officials and anonymous sources.
 _OFFICIAL = _plurals(
     "official diplomat aide spokesperson spokesman/spokesmen spokeswoman/spokeswomen adviser advisor"
-    " staffer source"
+    " staffer source prosecutor investigator"
 )
 # Reports and the like, as a source of a claim.
 _REPORT = _plurals(
