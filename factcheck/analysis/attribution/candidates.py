@@ -40,10 +40,12 @@ from factcheck.analysis.attribution.vocabulary import (
     _DETERMINERS_DEFINITE,
     _DETERMINERS_INDEFINITE,
     _EXPERT,
+    _FEELING_VERBS,
     _FUNCTION_WORDS,
     _GROUP_MODIFIERS,
     _HEDGES,
     _INCLUDING,
+    _INTERVIEW_VERBS,
     _LEADER_MODIFIERS,
     _LEMMA,
     _MEDIA_MODIFIERS,
@@ -65,6 +67,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _REPORT_FRAMES,
     _REPORT_PREMODS_OK,
     _REPORT_VERBS,
+    _SAY_VERBS,
     _SINGULAR_FORMS,
     _SPEAKERS,
     _SPEECH,
@@ -104,6 +107,8 @@ _CLAUSE_THAT = _words("that this")
 # "one person tweeted", "another supporter wrote", "a lawmaker says", "someone told him".
 _SINGULAR_OPENERS = _words("a an one another")
 _SOMEONE = _words("someone somebody")
+_FIRST_PERSON = _words("i we i've we've i'd we'd i\u2019ve we\u2019ve")
+_NEAR_SOURCE = _words("close familiar involved aware briefed with")
 _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 _AGENT_PREPS = _words("by from")
 # Verbs that credit a claim to a speaker or a legal process in the same sentence.
@@ -455,6 +460,8 @@ def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
         return True
     if _by_agent(t, s):
         return True
+    if w1 in _FEELING_VERBS or (w1 in _QUANTIFIERS and w2 in _FEELING_VERBS):
+        return True  # "the ruling surprised (many) legal scholars"
     if w1 in _FOR_FRAMES and t.sentence_initial(s - 1) and t.word(np.head + 1) == ",":
         return True
     if not (report and w1 in _REPORT_FRAMES):
@@ -607,7 +614,19 @@ def _tag_after(t: _Tokens, j: int) -> bool:
     """A speech tag follows at ``j``: "officials said," "a former official said." (no comma between)."""
     while j < t.n and t.lows[j] in _AUX:
         j += 1
-    return j < t.n and t.lows[j] in _SPEECH and t.lows[j] not in _NOUNISH_VERBS
+    return j < t.n and t.lows[j] in _SAY_VERBS
+
+
+def _reporters_own(t: _Tokens, j: int) -> bool:
+    """A first-person relative clause at ``j``: "I spoke to", "we interviewed", "I've talked to"."""
+    if t.word(j) in _RELATIVES:
+        j += 1
+    if t.word(j) not in _FIRST_PERSON:
+        return False
+    j += 1
+    while j < t.n and t.lows[j] in _AUX:
+        j += 1
+    return t.word(j) in _INTERVIEW_VERBS
 
 
 def _apposition_to_name(t: _Tokens, comma: int) -> bool:
@@ -646,6 +665,9 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     if np.quantified:
         np.credited_org = False  # "some GOP strategists", "many Obama aides": a part of the side, unnamed
     premod_words = [t.lows[k] for k in np.premods]
+    own = np.determiner == "the" and _reporters_own(t, np.head + 1)
+    if own:
+        np.determiner = ""  # "the economists I spoke to": the reporter's own unnamed interviewees
     definite = np.determiner in _DETERMINERS_DEFINITE
     if kind == "collective_mod":
         mods = {m.rstrip(".") for m in premod_words}
@@ -681,7 +703,11 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             return
     elif kind == "person":
         believed_by = t.word(np.start - 1) == "by" and t.word(np.start - 2) in _COGNITION_PARTICIPLES
-        one_speaker = lemma in _SPEAKERS and (np.determiner in _SINGULAR_OPENERS or lemma == w in _SOMEONE)
+        one_speaker = (
+            lemma in _SPEAKERS
+            and (np.determiner in _SINGULAR_OPENERS or lemma == w in _SOMEONE)
+            and t.word(i + 1) not in _NEAR_SOURCE  # "a person close to ...": an anonymous source
+        )
         if not (np.quantified or one_speaker) and (np.determiner or not believed_by):
             return  # "many residents say", "is believed by locals to", not "residents said"
     elif definite or np.possessive_lower:
@@ -722,6 +748,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         # "The international community has failed to ...": the vague actor of any verb at the start.
         after = t.word(np.end)
         source = after in _FINITE_AUX or (after.endswith("ed") and after not in _POSTMOD_STARTS)
+    if not source and own:
+        source = any(t.lows[k] in _SAY_VERBS for k in range(i + 3, min(t.n, i + 9)))
     if not source and np.quantified and kind == "person" and np.start == t.first:
         source = _saying_after(t, np.end)  # "Many residents ... supported the plan, saying ..."
     if not source and not (np.credited_org or np.credited_person):
@@ -834,7 +862,7 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         k += 1
     if (w == "of" or w == "other") and head == i:
         return
-    if head != i and not any(_personal(t, k) for k in range(i + 1, head + 1)):
+    if head != i and not any(_personal(t, k) for k in range(i + 1, head + 1)) and not _tag_after(t, head + 1):
         return  # "many disputes", "some suspicious claims", "several times": not people, not a source
     if head == i and t.word(i + 1) == "of" and not _personal_after_of(t, i + 2):
         return  # "some of it", "most of the money"; not "many of us", "some of the delegates"

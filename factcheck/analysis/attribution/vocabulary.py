@@ -187,7 +187,22 @@ _OPINION_ADJECTIVES = _words(
     " unconvinced alarmed doubtful unsure uncertain wary hopeful adamant unanimous united critical fearful"
     " nervous bullish bearish upbeat gloomy sure certain agreed adamant sanguine relaxed enthusiastic"
     " positive negative downbeat circumspect hesitant reluctant supportive opposed"
+    " surprised shocked puzzled baffled dismayed stunned troubled disappointed impressed unimpressed"
+    " encouraged startled frustrated angered outraged"
 )
+# Verbs of feeling whose object is the one who feels: "the ruling surprised many legal scholars".
+_FEELING_VERBS = _words(
+    "surprised shocked puzzled baffled dismayed stunned troubled disappointed impressed alarmed worried"
+    " angered outraged divided split frustrated startled concerned"
+)
+# The verbs that make their subject a source wherever they stand: "said", "argued", "fear".
+_SAY_VERBS = _verb_forms(
+    "say/says/said/saying tell/tells/told/telling argue believe think/thinks/thought/thinking warn claim"
+    " insist predict expect fear worry/worries/worried/worrying doubt suspect agree contend tweet"
+    " write/writes/wrote/writing acknowledge estimate suggest"
+)
+# A relative clause of the reporter's own: "the economists I spoke to", "the voters we interviewed".
+_INTERVIEW_VERBS = _words("spoke talked interviewed contacted asked surveyed met consulted reached polled")
 # Between a copula and an opinion adjective: "others were more sanguine", "analysts are less sure".
 _DEGREE = _words("more less far much very deeply increasingly somewhat rather fairly quite so too")
 # Words between a subject and its verb: auxiliaries, negation and adverbs.
