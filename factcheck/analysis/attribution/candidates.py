@@ -33,6 +33,7 @@ from factcheck.analysis.attribution.tokens import _is_name_token, _person_name_a
 from factcheck.analysis.attribution.vocabulary import (
     _APOSTROPHE_RE,
     _AUX,
+    _CAUSATIVES,
     _CLAUSE_STOP,
     _COPULAS,
     _CREDIT_PREPS,
@@ -111,6 +112,8 @@ _FIRST_PERSON = _words("i we i've we've i'd we'd i\u2019ve we\u2019ve")
 _NEAR_SOURCE = _words("close familiar involved aware briefed with")
 _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 _AGENT_PREPS = _words("by from")
+# A relative clause about a named person, still open: "Mr. Trump, who is regarded as ...".
+_ABOUT_A_NAME_RE = re.compile(r"[A-Z][\w.'\u2019-]*,\s+(?:who|whose)\b[^,;:()\u2014]*$")
 # Verbs that credit a claim to a speaker or a legal process in the same sentence.
 _CREDITING_VERBS = _words(
     "said says told tells alleges charged charges accused accuses indicted sued testified claimed claims"
@@ -118,29 +121,7 @@ _CREDITING_VERBS = _words(
 )
 _PEOPLE_PRONOUNS = _words("us them you those these whom")
 # Suffixes of nouns of agents and members: "-ers", "-ists", "-ians", "-ants", "-ents", "-ives", "-ees".
-_AGENT_SUFFIXES = (
-    "er",
-    "ers",
-    "or",
-    "ors",
-    "ist",
-    "ists",
-    "ian",
-    "ians",
-    "ant",
-    "ants",
-    "ent",
-    "ents",
-    "ive",
-    "ives",
-    "ee",
-    "ees",
-    "crats",
-    "cans",
-    "als",
-    "ites",
-    "ics",
-)
+_AGENT_SUFFIXES = _words("ers ors ists ians ants ents ives ees crats cans als ites ics")
 # Who has read a report, not who wrote it: "a memo seen by reporters".
 _READER_VERBS = _words("seen obtained reviewed cited quoted interviewed contacted consulted questioned")
 
@@ -318,7 +299,11 @@ def _credit_in_span(t: _Tokens, i: int, j: int, *, publications: bool) -> int:
         if w in _CREDIT_PREPS or w in _PUBLICATION_VERBS or (publications and w == "in"):
             m = k + 1
             while m < j and m - k <= 3 and not t.capitalised(m) and t.lows[m] not in _SPEECH:
+                if t.lows[m] in _POSTMOD_PREPS:
+                    break  # "at the convention in Philadelphia": the place is not who they are
                 m += 1  # "in the journal Nature", "by the charity Shelter"
+            if w == "in" and m == k + 1 and t.word(k - 1) not in _PUBLICATION_VERBS:
+                continue  # "polls in New Hampshire": a place credits no one
             if m < j and _is_name_token(t, m):
                 while m + 1 < j and (t.capitalised(m + 1) or t.lows[m + 1] in _NAME_JOINERS):
                     m += 1
@@ -337,6 +322,8 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
     if w not in verbs:
         return False
     lemma = _NEEDS_NEXT_OF.get(w)
+    if lemma == "call" and _object_gap(t, j):
+        return True  # "a bill that critics called anti-gay", "what economists call spending"
     if lemma in {"show", "find"} and verbs is _REPORT_VERBS:
         return True  # "Data shows house prices fell", "A study found people sleep less"
     if lemma == "see" and t.word(j + 1) not in _NEEDS_NEXT["see"]:
@@ -350,6 +337,14 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
     return lemma is None or t.word(j + 1) in _NEEDS_NEXT[lemma]
 
 
+def _object_gap(t: _Tokens, j: int) -> bool:
+    """The verb at ``j`` has its object before it, in a relative clause: "(a bill) that critics called"."""
+    k = j - 1
+    while k > t.first and t.is_word(k) and t.lows[k] not in _RELATIVES and t.lows[k] != "what" and j - k < 6:
+        k -= 1
+    return t.word(k) in _RELATIVES or t.word(k) == "what"
+
+
 def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publications: bool) -> bool:
     """True when the phrase is the subject of a verb in ``verbs``; sets credits and ``np.end`` on the way."""
     j = np.head + 1
@@ -360,6 +355,8 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
     while j < t.n and steps < 40:
         steps += 1
         w = t.lows[j]
+        if w == "to" and j == np.head + 1 and t.word(np.start - 1) in _CAUSATIVES:
+            return _verb_ok(t, j + 1, verbs)  # "led some allies to worry", "leaving some to question"
         if w == ",":
             # A parenthetical: ", including Jane Roe of RAND,", ", who asked not to be named,", ", however,".
             close = j + 1
@@ -392,6 +389,8 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
             if w == "who":
                 while k < t.n and t.lows[k] in _AUX:
                     k += 1
+                if t.word(k) in _SAY_VERBS:
+                    return True  # "there are some experts who think ..."
                 k = min(k + 1, t.n)  # the relative clause's own verb ("analysts who" may end the text)
             limit = min(t.n, j + 14)
             while k < limit:
@@ -530,14 +529,16 @@ def _audience(t: _Tokens, start: int) -> bool:
 
 def _vague_agent(t: _Tokens, k: int) -> bool:
     """The phrase at ``k`` names nobody: a pronoun, an indefinite, a known source noun ("by researchers")."""
-    if t.lows[k] in _PRONOUN_SUBJECTS or t.lows[k] in _DETERMINERS_INDEFINITE:
+    if t.lows[k] in _PRONOUN_SUBJECTS:
         return True
-    for m in range(k, min(t.n, k + 4)):
-        if not t.is_word(m) or t.capitalised(m):
-            return False
-        if t.lows[m] in _LEMMA:
-            return True
-    return False
+    vague = t.lows[k] in _DETERMINERS_INDEFINITE
+    for m in range(k, min(t.n, k + 7)):
+        if not t.is_word(m):
+            break
+        if t.capitalised(m) and _is_name_token(t, m):
+            return False  # "by economists at Duke University"
+        vague = vague or t.lows[m] in _LEMMA
+    return vague
 
 
 def _agent_after(t: _Tokens, head: int) -> bool:
@@ -615,6 +616,13 @@ def _tag_after(t: _Tokens, j: int) -> bool:
     while j < t.n and t.lows[j] in _AUX:
         j += 1
     return j < t.n and t.lows[j] in _SAY_VERBS
+
+
+def _verb_next(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
+    """The phrase's own verb follows at ``j`` (auxiliaries and adverbs aside), with no comma between."""
+    while j < t.n and (t.lows[j] in _AUX or (t.lows[j].endswith("ly") and t.is_word(j))):
+        j += 1
+    return j < t.n and _verb_ok(t, j, verbs)
 
 
 def _reporters_own(t: _Tokens, j: int) -> bool:
@@ -738,9 +746,13 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         return  # "told analysts on a call that ...": the people spoken to are not the source
     verbs = _REPORT_VERBS if report else _SPEECH
     source = _scan_before(t, np, report=report)
-    source = _scan_after(t, np, verbs, publications=report) or source or _headline_source(t, np)
+    # The agent of a passive is not the subject of the verb after it: "a super PAC started by a former
+    # aide has reported spending ..." (its credits are still read, for the article context).
+    object_of_prep = t.word(np.start - 1) == "by"
+    after = _scan_after(t, np, verbs, publications=report)
+    source = (after and not object_of_prep) or source or _headline_source(t, np)
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
-    if _apposition_to_name(t, np.start - 1) and not _tag_after(t, np.end):
+    if _apposition_to_name(t, np.start - 1) and not _verb_next(t, np.end, verbs):
         np.credited_person = (
             True  # "Victor Cha, a Korea expert at CSIS, said"; not "Mr. Obama, officials said,"
         )
@@ -799,6 +811,13 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     )
 
 
+def _opens_clause(word: str) -> bool:
+    """A word after which a bare quantifier can be the subject: "and some say", "while many fear"."""
+    return (
+        word in _CLAUSE_STOP or word in _CAUSATIVES or word in _AUX or word.endswith("ly") or word == "even"
+    )
+
+
 def _personal(t: _Tokens, k: int) -> bool:
     """The noun at ``k`` can name people who speak: a known source or person noun, a capitalised
     group ("Democrats", "Americans"), or a noun of agent ("enthusiasts", "conservatives", "donors")."""
@@ -807,7 +826,7 @@ def _personal(t: _Tokens, k: int) -> bool:
         return _NOUN_KIND.get(w) != "report"
     if t.capitalised(k) and not t.sentence_initial(k):
         return True
-    return w.endswith(_AGENT_SUFFIXES)
+    return w.endswith(tuple(_AGENT_SUFFIXES))
 
 
 def _personal_after_of(t: _Tokens, k: int) -> bool:
@@ -843,6 +862,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             return  # "how many", "so many", not "many say"
         if nxt[:1].isdigit() or (w == "most" and prev == "at"):
             return
+        if prev in _CONJUNCTIONS and t.capitalised(i - 2) and _is_name_token(t, i - 2):
+            return  # "Ms. Toretti, Mrs. Rao and other bundlers": a list that names its members
         start = i - 1 if prev == "a" and w == "few" else i
         if w == "few" and prev == "quite":
             start = i - 2
@@ -872,6 +893,13 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     if _scan_after(t, np, _SPEECH, publications=False):
         if _passive_after(t, np.end):
             return  # "Others in the squad will be assessed": spoken of, not speaking
+        if head == i and w != "of":
+            nxt = t.word(i + 1)
+            if nxt in _SPEECH and nxt.endswith("s") and not t.capitalised(i + 1):
+                return  # "numerous questions", "some claims": a noun after the quantifier, not its verb
+            prev_word = t.lows[i - 1] if i > t.first and t.is_word(i - 1) else ""
+            if prev_word.endswith(("ing", "ed")) and not _opens_clause(prev_word):
+                return  # "causing some worry": the object of a verb, not the subject of a clause
     elif start == t.first and w != "of" and _saying_after(t, np.end):
         # "Many drivers queued for hours, saying ...": the head is the noun, not the verb after it.
         while head > i and t.lows[head].endswith("ed"):
@@ -989,6 +1017,8 @@ def _passive_candidates(
         for m in pattern.finditer(text, start, end):
             if window >= 0 and _has_agent(text, m.end(), end, window):
                 continue  # an agent; a vague one ("by critics") is caught as a noun
+            if _ABOUT_A_NAME_RE.search(text, start, m.start()):
+                continue  # "Mr. Cruz, whose finish was widely seen as ...,": background on a named person
             cue = text[m.start() : m.end()]
             out.append(_Candidate(kind=AGENTLESS_PASSIVE, start=m.start(), end=m.end(), noun=cue.lower()))
 

@@ -47,7 +47,7 @@ _COLLECTIVE_MODIFIED = _plurals(
 # Officials and anonymous sources.
 _OFFICIAL = _plurals(
     "official diplomat aide spokesperson spokesman/spokesmen spokeswoman/spokeswomen adviser advisor"
-    " staffer source prosecutor investigator"
+    " staffer source prosecutor investigator ally/allies confidant loyalist"
 )
 # Reports and the like, as a source of a claim.
 _REPORT = _plurals(
@@ -60,7 +60,7 @@ _PERSONS = _plurals(
     " farmer patient user consumer investor trader player colleague lawmaker legislator republican democrat"
     " conservative liberal mp/mps politician resident commuter shopper viewer reader listener"
     " candidate delegate donor backer senator congressman/congressmen congresswoman/congresswomen"
-    " woman/women man/men friend family/families ally/allies rival follower loyalist operative"
+    " woman/women man/men friend family/families rival follower operative"
     " neighbour neighbor relative child/children student survivor protester demonstrator veteran"
     " someone/someone somebody/somebody"
 )
@@ -149,8 +149,11 @@ _NEEDS_NEXT = {
         "concerns concern questions question alarm alarms doubts doubt fears fear the eyebrows red flags"
         " worries suspicions hopes expectations"
     ),
-    "voice": _words("concern concerns doubts fears alarm"),
-    "express": _words("concern concerns doubts fears alarm"),
+    "voice": _words("concern concerns doubts fears alarm opposition support skepticism scepticism"),
+    "express": _words(
+        "concern concerns doubts fears alarm skepticism scepticism outrage optimism dismay discomfort"
+        " enthusiasm interest frustration anger support opposition confidence surprise reservations"
+    ),
     "charge": _words("that"),
     "add": _words("that"),
     "find": _words("that no little a an evidence the"),
@@ -229,7 +232,7 @@ _SPEECH_NOUNS = _words(
 _REPORT_FRAMES = _words("amid following after despite denied confirmed dismissed citing cited")
 _DETERMINERS_DEFINITE = _words("the these those this that its their his her our my your whose such")
 _DETERMINERS_INDEFINITE = _words(
-    "a an one another two three four five six seven eight nine ten dozens hundreds"
+    "a an one another two three four five six seven eight nine ten dozens hundreds every each"
 )
 _POSTMOD_PREPS = _words(
     "at from with of in on for across within inside outside around among by to about over"
@@ -271,6 +274,8 @@ _NOT_NAMES = _words(
     " ukraine iran israel wall street westminster whitehall silicon valley city european-based"
     " washington-based london-based western-backed senior top leading independent international global"
     " regional local foreign outside other several some many most"
+    " monday tuesday wednesday thursday friday saturday sunday january february march april june july"
+    " august september october november december"
 )
 # Sentence-initial capitalised modifiers that are common words ("Security analysts", "Health experts").
 _COMMON_MODIFIERS = _words(
@@ -318,8 +323,11 @@ _COMMON_SUFFIXES = (
 # Only an indefinite report is unnamed: "a study", "reports", "new research"; "the study" points back.
 _REPORT_PREMODS_OK = _words(
     "a an one some several many numerous multiple recent new earlier previous other further more various"
-    " unconfirmed unverified conflicting contradictory initial early preliminary latest growing"
+    " unconfirmed unverified conflicting contradictory initial early preliminary latest growing every each"
 )
+# Verbs that make their object think or say something: "led some allies to worry", "leaving some to
+# question".
+_CAUSATIVES = _words("lead leads led leading leave leaves leaving left prompt prompts prompted prompting")
 _MEDIA_MODIFIERS = _words(
     "local state national foreign international official state-run state-owned social news western"
     " regional mainstream independent chinese russian iranian israeli indian turkish egyptian"
