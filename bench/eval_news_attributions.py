@@ -125,7 +125,7 @@ class Tally:
         if not n:
             return f"n=0 (outside claims {self.outside[group]})"
         return (
-            f"{self.span[group] / n:6.1%} on span, {self.sentence[group] / n:6.1%} sentence-flagged"
+            f"{self.span[group] / n:6.2%} on span, {self.sentence[group] / n:6.2%} sentence-flagged"
             f"  (n={n}, outside claims {self.outside[group]})"
         )
 

@@ -112,6 +112,7 @@ _FIRST_PERSON = _words("i we i've we've i'd we'd i\u2019ve we\u2019ve")
 _NEAR_SOURCE = _words("close familiar involved aware briefed with")
 _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 _AGENT_PREPS = _words("by from")
+_OBJECT_PREPS = _words("by to for")
 # A relative clause about a named person, still open: "Mr. Trump, who is regarded as ...".
 _ABOUT_A_NAME_RE = re.compile(r"[A-Z][\w.'\u2019-]*,\s+(?:who|whose)\b[^,;:()\u2014]*$")
 # Verbs that credit a claim to a speaker or a legal process in the same sentence.
@@ -350,6 +351,9 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
     j = np.head + 1
     if j < t.n and t.capitalised(j) and _person_name_at(t, j):  # "economist Paul Krugman"
         np.credited_person = True
+    example = j + 2 if t.word(j) == "such" and t.word(j + 1) == "as" else j + 1
+    if (t.word(j) in _INCLUDING or example == j + 2) and _names_in(t, example, min(t.n, example + 3)):
+        np.credited_person = True  # "experts like Paul Bauman", "groups such as Amnesty"
     copula = seen_aux = False
     steps = 0
     while j < t.n and steps < 40:
@@ -746,9 +750,10 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         return  # "told analysts on a call that ...": the people spoken to are not the source
     verbs = _REPORT_VERBS if report else _SPEECH
     source = _scan_before(t, np, report=report)
-    # The agent of a passive is not the subject of the verb after it: "a super PAC started by a former
-    # aide has reported spending ..." (its credits are still read, for the article context).
-    object_of_prep = t.word(np.start - 1) == "by"
+    # The agent of a passive, or the object of "to" or "for", is not the subject of the verb after it:
+    # "a super PAC started by a former aide has reported spending ...", "an email to his supporters
+    # notes ..." (its credits are still read, for the article context).
+    object_of_prep = t.word(np.start - 1) in _OBJECT_PREPS
     after = _scan_after(t, np, verbs, publications=report)
     source = (after and not object_of_prep) or source or _headline_source(t, np)
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
