@@ -113,6 +113,9 @@ _NEAR_SOURCE = _words("close familiar involved aware briefed with")
 _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 _AGENT_PREPS = _words("by from")
 _OBJECT_PREPS = _words("by to for")
+_SURVEYS = _words("poll survey study research census")
+# Verbs whose object is a document of their subject's: "she sent an email", "he released a report".
+_SENDING_VERBS = _words("sent send sends sending released releases published publishes issued issues posted")
 # A relative clause about a named person, still open: "Mr. Trump, who is regarded as ...".
 _ABOUT_A_NAME_RE = re.compile(r"[A-Z][\w.'\u2019-]*,\s+(?:who|whose)\b[^,;:()\u2014]*$")
 # Verbs that credit a claim to a speaker or a legal process in the same sentence.
@@ -753,8 +756,10 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     # The agent of a passive, or the object of "to" or "for", is not the subject of the verb after it:
     # "a super PAC started by a former aide has reported spending ...", "an email to his supporters
     # notes ..." (its credits are still read, for the article context).
-    object_of_prep = t.word(np.start - 1) in _OBJECT_PREPS
+    object_of_prep = t.word(np.start - 1) in _OBJECT_PREPS or _object_of_verb(t, np.start)
     after = _scan_after(t, np, verbs, publications=report)
+    if after and not report and _passive_after(t, np.end):
+        after = False  # "Other groups are expected to spend ...": spoken of, not speaking
     source = (after and not object_of_prep) or source or _headline_source(t, np)
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
     if _apposition_to_name(t, np.start - 1) and not _verb_next(t, np.end, verbs):
@@ -777,6 +782,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         credited = np.credited_person
     else:
         credited = np.credited_person or np.credited_org
+    if report and not credited and t.word(np.start - 1) in _SENDING_VERBS:
+        credited = True  # "she sent an email saying ...": the report is its sender's
     if report and not credited and source and (_venue_after(t, np.end) or _agent_after(t, np.head)):
         # "Rumours of a deal surfaced in the newspaper Calcalist", "data released Friday by the
         # regulator", "figures her campaign released": the report is credited to its author.
@@ -814,6 +821,15 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             np_end=end,
         )
     )
+
+
+def _object_of_verb(t: _Tokens, start: int) -> bool:
+    """The phrase at ``start`` is the object of the verb before it ("39 percent blame his supporters",
+    "she sent an email saying ..."), unless the verb opens an inverted tag ('..., said one analyst')."""
+    w = t.word(start - 1)
+    if w in _INVERTED_SAY or w in _CAUSATIVES or w in _FEELING_VERBS:
+        return False
+    return (w in _SPEECH and w not in _NOUNISH_VERBS) or w in _SENDING_VERBS
 
 
 def _opens_clause(word: str) -> bool:
@@ -895,6 +911,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     if head != i and t.lows[head] == "of":
         return
     np = _NounPhrase(head=head, start=start, end=head + 1, quantified=True)
+    if t.word(start - 1) in _OBJECT_PREPS and not _scan_before(t, np, report=False):
+        return  # "a ritual for many Fortune 500 companies in which ...": not a subject
     if _scan_after(t, np, _SPEECH, publications=False):
         if _passive_after(t, np.end):
             return  # "Others in the squad will be assessed": spoken of, not speaking
@@ -1132,6 +1150,11 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             _anonymous_candidates(t, text, start, end, runs, out)
         if any(c.kind == HEDGE for c in out) and _credited_elsewhere(t):
             out[:] = [c for c in out if c.kind != HEDGE]
+        polls = [c.start for c in out if c.kind == UNNAMED_REPORT and c.credited and c.lemma in _SURVEYS]
+        if polls:
+            # "A Times/CBS News poll found that many African-Americans said ...": the people counted
+            # after a named poll are its respondents.
+            out[:] = [c for c in out if not (c.kind == VAGUE_QUANTITY and c.start > min(polls))]
     if has_passive:
         _passive_candidates(text, start, end, runs, out)
     if " by " in sentence and not words.isdisjoint(_CRITICISM_TRIGGERS):
