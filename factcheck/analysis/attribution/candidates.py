@@ -113,6 +113,9 @@ _NEAR_SOURCE = _words("close familiar involved aware briefed with")
 _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 _AGENT_PREPS = _words("by from")
 _OBJECT_PREPS = _words("by to for")
+# A sentence that says "according to" names its source there (and a vague one is flagged there).
+_ACCORDING_TO_RE = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
+_LABEL_NOUNS = _words("email e-mail file files data document documents memo source sources")
 _SURVEYS = _words("poll survey study research census")
 # Verbs whose object is a document of their subject's: "she sent an email", "he released a report".
 _SENDING_VERBS = _words("sent send sends sending released releases published publishes issued issues posted")
@@ -609,7 +612,8 @@ def _headline_source(t: _Tokens, np: _NounPhrase) -> bool:
         return False  # "the latest Rasmussen Reports poll shows": not a bare noun opening a clause
     nxt = t.word(np.head + 1)
     if nxt == ":":
-        return np.start == t.first
+        # "Poll: ...", "Insiders: ...", not a form's label ("Email: ...").
+        return np.start == t.first and t.lows[np.head] not in _LABEL_NOUNS and t.n - np.head > 4
     return (
         nxt in _REPORT_VERBS
         and nxt.endswith("s")
@@ -1157,6 +1161,9 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             out[:] = [c for c in out if not (c.kind == VAGUE_QUANTITY and c.start > min(polls))]
     if has_passive:
         _passive_candidates(text, start, end, runs, out)
+        if any(c.kind == AGENTLESS_PASSIVE for c in out) and _ACCORDING_TO_RE.search(text, start, end):
+            # "the year was considered a good one, according to Russell": the sentence names its source
+            out[:] = [c for c in out if c.kind != AGENTLESS_PASSIVE]
     if " by " in sentence and not words.isdisjoint(_CRITICISM_TRIGGERS):
         _criticism_agent_candidates(text, start, end, out)
     return out
