@@ -84,6 +84,8 @@ def _is_name_token(t: _Tokens, i: int) -> bool:
         return True
     if bare in _COMMON_MODIFIERS or bare in _LEMMA or bare in _QUANTIFIERS:
         return False
+    if t.is_word(i + 1) and not t.capitalised(i + 1) and t.lows[i + 2 : i + 3] and t.lows[i + 2] in _LEMMA:
+        return False  # a compound of common words opens the sentence: "Law enforcement officials"
     return not bare.endswith(_COMMON_SUFFIXES)
 
 

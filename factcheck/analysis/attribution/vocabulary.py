@@ -149,11 +149,6 @@ _NEEDS_NEXT = {
         "concerns concern questions question alarm alarms doubts doubt fears fear the eyebrows red flags"
         " worries suspicions hopes expectations"
     ),
-    "voice": _words("concern concerns doubts fears alarm opposition support skepticism scepticism"),
-    "express": _words(
-        "concern concerns doubts fears alarm skepticism scepticism outrage optimism dismay discomfort"
-        " enthusiasm interest frustration anger support opposition confidence surprise reservations"
-    ),
     "charge": _words("that"),
     "add": _words("that"),
     "find": _words("that no little a an evidence the"),
@@ -173,8 +168,6 @@ _NEEDS_NEXT_OF = {
             "tie": "tie/ties/tied/tying",
             "link": "link",
             "raise": "raise",
-            "voice": "voice",
-            "express": "express",
             "charge": "charge",
             "add": "add",
             "find": "find/finds/found/finding",
