@@ -897,6 +897,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     k = i + 1
     while k < t.n and k - i <= 3 and t.is_word(k):
         x = t.lows[k]
+        if x.endswith("ly") and t.word(k + 1) in _SPEECH:
+            break  # an adverb before the verb: "other challengers justifiably complained"
         if x in _LEMMA and (x not in _SPEECH or _LEMMA[x] != x) and not (x in _PERSONS and x not in _EXPERT):
             return  # a known noun: handled as a noun ("many economists", "several reports")
         if x in _SPEECH and x in _NOUNISH_PLURALS and t.word(k + 1) in _AUX:
