@@ -636,6 +636,16 @@ def _verb_next(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
     return j < t.n and _verb_ok(t, j, verbs)
 
 
+def _says_in_relative(t: _Tokens, j: int) -> bool:
+    """A relative clause at ``j`` whose verb is one of saying: "(commentators) who have suggested ..."."""
+    if t.word(j) != "who":
+        return False
+    j += 1
+    while j < t.n and t.lows[j] in _AUX:
+        j += 1
+    return t.word(j) in _SAY_VERBS
+
+
 def _reporters_own(t: _Tokens, j: int) -> bool:
     """A first-person relative clause at ``j``: "I spoke to", "we interviewed", "I've talked to"."""
     if t.word(j) in _RELATIVES:
@@ -764,7 +774,9 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     after = _scan_after(t, np, verbs, publications=report)
     if after and not report and _passive_after(t, np.end):
         after = False  # "Other groups are expected to spend ...": spoken of, not speaking
-    source = (after and not object_of_prep) or source or _headline_source(t, np)
+    source = (
+        (after and not object_of_prep) or source or _headline_source(t, np) or _says_in_relative(t, i + 1)
+    )
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
     if _apposition_to_name(t, np.start - 1) and not _verb_next(t, np.end, verbs):
         np.credited_person = (
@@ -864,6 +876,8 @@ def _personal_after_of(t: _Tokens, k: int) -> bool:
     while k < t.n and k - first < 4 and t.is_word(k) and t.lows[k] not in _CLAUSE_STOP:
         if _personal(t, k):
             return True
+        if _plural(t.lows[k]):
+            return False  # the head, not people: "many of the upcoming contests favor Trump"
         k += 1
     return False
 
@@ -897,8 +911,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     k = i + 1
     while k < t.n and k - i <= 3 and t.is_word(k):
         x = t.lows[k]
-        if x.endswith("ly") and t.word(k + 1) in _SPEECH:
-            break  # an adverb before the verb: "other challengers justifiably complained"
+        if (x.endswith("ly") and t.word(k + 1) in _SPEECH) or x in _PRONOUN_SUBJECTS or x in _FIRST_PERSON:
+            break  # an adverb before the verb, a relative clause: "several people I've spoken with said"
         if x in _LEMMA and (x not in _SPEECH or _LEMMA[x] != x) and not (x in _PERSONS and x not in _EXPERT):
             return  # a known noun: handled as a noun ("many economists", "several reports")
         if x in _SPEECH and x in _NOUNISH_PLURALS and t.word(k + 1) in _AUX:
@@ -917,9 +931,15 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     if head != i and t.lows[head] == "of":
         return
     np = _NounPhrase(head=head, start=start, end=head + 1, quantified=True)
-    if t.word(start - 1) in _OBJECT_PREPS and not _scan_before(t, np, report=False):
+    # "several people I've spoken with over the last weeks said": the reporter's own interviewees
+    own = _reporters_own(t, head + 1) and any(
+        t.lows[k] in _SAY_VERBS for k in range(head + 3, min(t.n, head + 16))
+    )
+    if not own and t.word(start - 1) in _OBJECT_PREPS and not _scan_before(t, np, report=False):
         return  # "a ritual for many Fortune 500 companies in which ...": not a subject
-    if _scan_after(t, np, _SPEECH, publications=False):
+    if own:
+        pass
+    elif _scan_after(t, np, _SPEECH, publications=False):
         if _passive_after(t, np.end):
             return  # "Others in the squad will be assessed": spoken of, not speaking
         if head == i and w != "of":

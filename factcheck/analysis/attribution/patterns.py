@@ -48,7 +48,7 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int, tuple[frozenset[str], ...]]
             r"|suggested|reported|feared|argued|estimated|assumed|suspected|felt|predicted|speculated|hoped"
             r"|expected|rumou?red|widely\s+known|widely\s+accepted|generally\s+accepted|generally\s+agreed"
             r"|accepted|agreed|acknowledged|recogni[sz]ed|held|contended|claimed|believed|posited|argued)\b"
-            r"(?!\s+(?:with|about|for|of)\b)",  # "it is said with a smile": "it" is something said
+            r"(?!\s+(?:with|about|for|of|in|on|at)\b)",  # "it is said with a smile", "it will be held in ..."
             2,
             (
                 "it",

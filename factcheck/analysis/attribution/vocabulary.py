@@ -110,7 +110,7 @@ brand dub surmise calculate assess judge deem interpret hail slam decry lament c
 writes/wrote/writing/written point/points/pointed/pointing call/calls/called/calling worry suspect
 agree disagree advise fret opine charge estimate put/puts/put/putting see/sees/saw/seeing describe mention
 acknowledge concur question challenge contest cite attribute link tie/ties/tied/tying raise/raises/raised/
-raising express voice compare liken assume foresee envisage envision tip/tips/tipped/tipping tweet
+raising express voice compare liken assume foresee envisage envision tip/tips/tipped/tipping tweet echo
 """
 # Verbs of reporting a report, poll or study can take ("Reports of X have raised alarm").
 _REPORT_EXTRA = "emerge surface circulate spark prompt fuel put place indicate swirl persist"
@@ -136,7 +136,12 @@ def _verb_forms(spec: str) -> frozenset[str]:
 
 
 _SPEECH = _verb_forms(_SPEECH_LEMMAS)
-_REPORT_VERBS = _SPEECH | _verb_forms(_REPORT_EXTRA)
+# Verbs of the mind, which a report cannot take ("the data now considered a requirement").
+_MIND_VERBS = _verb_forms(
+    "believe think/thinks/thought/thinking fear hope feel/feels/felt/feeling worry/worries/worried/worrying"
+    " doubt suspect wonder assume consider regard"
+)
+_REPORT_VERBS = (_SPEECH - _MIND_VERBS) | _verb_forms(_REPORT_EXTRA)
 # "call" is a speech verb in "called for", "called on", "called it"; "see" in "see it as", "see little".
 _NEEDS_NEXT = {
     "call": _words("for on it this that them him her the a an into"),
@@ -219,7 +224,7 @@ _SPEECH_NOUNS = _words(
     "criticism condemnation warnings warning concern concerns fears calls objections complaints praise"
     " opposition scepticism skepticism consensus agreement disagreement debate doubts unease anger alarm"
     " speculation pressure claims allegations accusations questions predictions estimates forecasts"
-    " view views belief beliefs worries backlash outcry support reaction reactions"
+    " view views belief beliefs worries backlash outcry reaction reactions"
 )
 # Before an NP that is the source: "according to", "in the view of", "amid reports".
 _REPORT_FRAMES = _words("amid following after despite denied confirmed dismissed citing cited")
