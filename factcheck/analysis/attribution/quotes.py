@@ -30,9 +30,11 @@ def quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         opens = mark in _OPENING or (mark not in _CLOSING and open_at is None)
         if opens and open_at is None:
             open_at = m.start()
-        elif not opens or open_at is not None:
-            spans.append((start if open_at is None else open_at, m.end()))
+        elif open_at is not None:
+            spans.append((open_at, m.end()))
             open_at = None
+        elif not spans:
+            spans.append((start, m.end()))  # the end of a quote begun in an earlier sentence
     if open_at is not None:
         spans.append((open_at, end))
     return [(a, b) for a, b in spans if len(text[a:b].split()) >= _MIN_WORDS]
