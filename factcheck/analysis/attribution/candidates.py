@@ -113,6 +113,7 @@ _NEAR_SOURCE = _words("close familiar involved aware briefed with")
 _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 _AGENT_PREPS = _words("by from")
 _OBJECT_PREPS = _words("by to for")
+_ARTICLES_INDEFINITE = _words("a an")
 # A sentence that says "according to" names its source there (and a vague one is flagged there).
 _ACCORDING_TO_RE = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 _LABEL_NOUNS = _words("email e-mail file files data document documents memo source sources")
@@ -216,7 +217,10 @@ _POSTMOD_STARTS = (
         " following studying polled who"
     )
 )
-_PARTICIPLE_NEXT = _words("by in for at from on last this earlier online")
+_PARTICIPLE_NEXT = _words(
+    "by in for at from on last this earlier online yesterday today monday tuesday wednesday thursday friday"
+    " saturday sunday"
+)
 _TO_AFTER = _words("tend tends tended seem seems seemed appear appears appeared continue continues continued")
 _INVERTED_SAY = _words(
     "said says say warned warns added adds noted notes argued argues wrote writes told tells suggested"
@@ -306,8 +310,8 @@ def _credit_in_span(t: _Tokens, i: int, j: int, *, publications: bool) -> int:
         if w in _CREDIT_PREPS or w in _PUBLICATION_VERBS or (publications and w == "in"):
             m = k + 1
             while m < j and m - k <= 3 and not t.capitalised(m) and t.lows[m] not in _SPEECH:
-                if t.lows[m] in _POSTMOD_PREPS:
-                    break  # "at the convention in Philadelphia": the place is not who they are
+                if t.lows[m] in _POSTMOD_PREPS or t.lows[m] in _ARTICLES_INDEFINITE:
+                    break  # "at the convention in Philadelphia", "in a New Hampshire paper"
                 m += 1  # "in the journal Nature", "by the charity Shelter"
             if w == "in" and m == k + 1 and t.word(k - 1) not in _PUBLICATION_VERBS:
                 continue  # "polls in New Hampshire": a place credits no one
@@ -608,7 +612,7 @@ def _venue_after(t: _Tokens, j: int) -> bool:
 def _headline_source(t: _Tokens, np: _NounPhrase) -> bool:
     """Headline style: a bare source noun before a colon that opens the sentence ("Poll: ...",
     "Insiders: ..."), or before a present-tense verb of report ("Poll finds ...", "..., analyst says")."""
-    if np.start > t.first and t.is_word(np.start - 1):
+    if np.start > t.first and t.is_word(np.start - 1) and t.lows[np.start - 1] not in _CLAUSE_STOP:
         return False  # "the latest Rasmussen Reports poll shows": not a bare noun opening a clause
     nxt = t.word(np.head + 1)
     if nxt == ":":
@@ -737,7 +741,9 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             and (np.determiner in _SINGULAR_OPENERS or lemma == w in _SOMEONE)
             and t.word(i + 1) not in _NEAR_SOURCE  # "a person close to ...": an anonymous source
         )
-        if not (np.quantified or one_speaker) and (np.determiner or not believed_by):
+        # "People in Fort Pierce said": no one at all ("people familiar with ..." is an anonymous source)
+        bare_people = w == "people" and not np.determiner and t.word(i + 1) not in _NEAR_SOURCE
+        if not (np.quantified or one_speaker or bare_people) and (np.determiner or not believed_by):
             return  # "many residents say", "is believed by locals to", not "residents said"
     elif definite or np.possessive_lower:
         return

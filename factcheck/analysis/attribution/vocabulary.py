@@ -203,7 +203,9 @@ _SAY_VERBS = _verb_forms(
     " write/writes/wrote/writing acknowledge estimate suggest"
 )
 # A relative clause of the reporter's own: "the economists I spoke to", "the voters we interviewed".
-_INTERVIEW_VERBS = _words("spoke talked interviewed contacted asked surveyed met consulted reached polled")
+_INTERVIEW_VERBS = _words(
+    "spoke spoken talked interviewed contacted asked surveyed met consulted reached polled"
+)
 # Between a copula and an opinion adjective: "others were more sanguine", "analysts are less sure".
 _DEGREE = _words("more less far much very deeply increasingly somewhat rather fairly quite so too")
 # Words between a subject and its verb: auxiliaries, negation and adverbs.
