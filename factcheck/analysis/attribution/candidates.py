@@ -118,6 +118,12 @@ _ARTICLES_INDEFINITE = _words("a an")
 _ACCORDING_TO_RE = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 _LABEL_NOUNS = _words("email e-mail file files data document documents memo source sources")
 _SURVEYS = _words("poll survey study research census")
+_POLLS = _words("poll survey")
+# Premodifiers that keep "figures" statistics: "official figures", "new figures", "unemployment figures".
+_FIGURE_PREMODS = _words(
+    "official new latest recent government preliminary provisional final monthly annual quarterly weekly"
+    " unemployment sales trade population fundraising"
+)
 # Verbs whose object is a document of their subject's: "she sent an email", "he released a report".
 _SENDING_VERBS = _words("sent send sends sending released releases published publishes issued issues posted")
 # A relative clause about a named person, still open: "Mr. Trump, who is regarded as ...".
@@ -313,8 +319,6 @@ def _credit_in_span(t: _Tokens, i: int, j: int, *, publications: bool) -> int:
                 if t.lows[m] in _POSTMOD_PREPS or t.lows[m] in _ARTICLES_INDEFINITE:
                     break  # "at the convention in Philadelphia", "in a New Hampshire paper"
                 m += 1  # "in the journal Nature", "by the charity Shelter"
-            if w == "in" and m == k + 1 and t.word(k - 1) not in _PUBLICATION_VERBS:
-                continue  # "polls in New Hampshire": a place credits no one
             if m < j and _is_name_token(t, m):
                 while m + 1 < j and (t.capitalised(m + 1) or t.lows[m + 1] in _NAME_JOINERS):
                     m += 1
@@ -742,7 +746,7 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             and t.word(i + 1) not in _NEAR_SOURCE  # "a person close to ...": an anonymous source
         )
         # "People in Fort Pierce said": no one at all ("people familiar with ..." is an anonymous source)
-        bare_people = w == "people" and not np.determiner and t.word(i + 1) not in _NEAR_SOURCE
+        bare_people = w == "people" and not np.determiner and t.word(i + 1) not in _NEAR_SOURCE | _RELATIVES
         if not (np.quantified or one_speaker or bare_people) and (np.determiner or not believed_by):
             return  # "many residents say", "is believed by locals to", not "residents said"
     elif definite or np.possessive_lower:
@@ -760,6 +764,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             "senior leading prominent political party public key top"
         ):
             kind = "official"
+        elif lemma == "figure" and np.premods and not set(premod_words) & _FIGURE_PREMODS:
+            return  # "religious figures in attendance": people, not statistics
     elif (
         w in _SINGULAR_FORMS
         and not np.determiner
@@ -777,7 +783,9 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     # "a super PAC started by a former aide has reported spending ...", "an email to his supporters
     # notes ..." (its credits are still read, for the article context).
     object_of_prep = t.word(np.start - 1) in _OBJECT_PREPS or _object_of_verb(t, np.start)
-    after = _scan_after(t, np, verbs, publications=report)
+    # A report appears in a publication ("a report in Politico"); a poll is taken in a place ("polls
+    # in New Hampshire").
+    after = _scan_after(t, np, verbs, publications=report and lemma not in _POLLS)
     if after and not report and _passive_after(t, np.end):
         after = False  # "Other groups are expected to spend ...": spoken of, not speaking
     source = (
