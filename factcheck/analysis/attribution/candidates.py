@@ -399,7 +399,11 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
         if (
             w in _POSTMOD_STARTS
             and not seen_aux
-            and (w not in _PUBLICATION_VERBS or t.word(j + 1) in _PARTICIPLE_NEXT)
+            # "a report published on Monday", not "outlets reported on Wednesday" (a verb of their own)
+            and (
+                w not in _PUBLICATION_VERBS
+                or (t.word(j + 1) in _PARTICIPLE_NEXT and (publications or w not in verbs))
+            )
         ):
             # A post-modifier: "at Goldman Sachs", "of missile transfers between the two countries",
             # "close to the player", "who study the virus".

@@ -215,7 +215,7 @@ _AUX = _words(
     " largely mostly often increasingly privately publicly openly repeatedly recently previously even too"
     " all both tend tends tended to seem seems seemed appear appears appeared remain remains remained"
     " continue continues continued have've 've 're 's never further however though meanwhile alike"
-    " themselves first quickly"
+    " themselves first quickly ever"
 )
 _AUX |= {w.replace("'", "\u2019") for w in _AUX}  # "don\u2019t" as typeset
 _COPULAS = _words(
