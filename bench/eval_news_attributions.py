@@ -60,13 +60,25 @@ def load(shared: Path) -> tuple[dict[str, str], list[dict]]:
     return texts, rows
 
 
+class BaselineMissing(RuntimeError):
+    """The public baseline cannot run here."""
+
+
 def write_good_spans(texts: list[str]) -> list[list[tuple[int, int, str]]]:
     """write-good's weasel-word and passive-voice suggestions for each text, in code-point offsets."""
-    if shutil.which("node") is None:
-        raise SystemExit("node is needed for the write-good baseline (Debian: apt-get install nodejs npm)")
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        raise BaselineMissing(
+            "node and npm are needed for the write-good baseline (Debian: apt-get install npm)"
+        )
     if not (PEERS / "node_modules" / "write-good").is_dir():
         print("installing write-good into bench/peers (npm ci)", flush=True)
-        subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=PEERS, check=True)
+        installed = subprocess.run(
+            ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=PEERS, check=False
+        )
+        if installed.returncode != 0:
+            raise BaselineMissing(
+                "npm ci could not install write-good into bench/peers (see npm's output above)"
+            )
     result = subprocess.run(
         ["node", str(PEERS / "write_good.js")],
         input=json.dumps(texts),
@@ -234,7 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_baseline:
         articles = list(texts)
         started = time.perf_counter()
-        peer = dict(zip(articles, write_good_spans([texts[a] for a in articles]), strict=True))
+        try:
+            peer = dict(zip(articles, write_good_spans([texts[a] for a in articles]), strict=True))
+        except BaselineMissing as exc:
+            print(f"write-good baseline: {exc}", file=sys.stderr)
+            return 2
         peer_seconds = time.perf_counter() - started
         measure(
             texts,
