@@ -22,7 +22,9 @@ The modules, in the order a sentence goes through them:
 - :mod:`.vocabulary`: the words, as data (source nouns by kind, quantifiers, verbs of speech);
 - :mod:`.tokens`: the words of a sentence, and names told from common words;
 - :mod:`.patterns`: regular patterns over the raw sentence (anonymity, agentless passives);
-- :mod:`.candidates`: every cue of a sentence, judged as a source and as credited or not;
+- :mod:`.phrases`: the noun phrase around a cue (determiner, modifiers, what follows, its credits);
+- :mod:`.sources`: whether a noun or a quantified group is the source of a claim, and credited;
+- :mod:`.candidates`: every cue of a sentence (nouns, quantifiers, hedges, passives, anonymity);
 - :mod:`.policy`: a newsroom's settings;
 - :mod:`.flags`: the newsroom's policy applied, one question per flag (:func:`find_flags`).
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from factcheck.analysis.attribution.candidates import _Candidate, _candidates
+from factcheck.analysis.attribution.candidates import _candidates
 from factcheck.analysis.attribution.kinds import (
     ANONYMOUS_EXPERTS,
     ANONYMOUS_OFFICIAL,
@@ -15,6 +15,7 @@ from factcheck.analysis.attribution.kinds import (
     VAGUE_COLLECTIVE,
 )
 from factcheck.analysis.attribution.patterns import _phrase_re
+from factcheck.analysis.attribution.phrases import _Candidate
 from factcheck.analysis.attribution.policy import DEFAULT_POLICY, Policy
 from factcheck.analysis.attribution.quotes import quoted_spans
 from factcheck.analysis.attribution.vocabulary import _PLURAL_MASS
