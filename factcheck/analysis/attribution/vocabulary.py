@@ -239,7 +239,7 @@ _POSTMOD_PREPS = _words(
 )
 _PARENTHETICAL_STARTS = _words(
     "who which including such like among notably led many most some both however though meanwhile"
-    " too in for speaking writing working based citing"
+    " too in for on at speaking writing working based citing"
 )
 _INCLUDING = _words("including like notably among")
 _CREDIT_PREPS = _words("at with for of from by")
