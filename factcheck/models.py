@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from editorial.models import ApiKey, Article, Desk, Newsroom
-from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
+from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import ClaimKind, Severity
 from factcheck.claimreview import default_claim_review_ratings, validate_claim_review_ratings
 from factcheck.workflow import OPEN_STATES, ClaimStatus

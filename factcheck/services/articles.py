@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
 from editorial.services import article_upsert
-from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
+from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import InputRejected, Overrides, analyze, check_input, fold
 from factcheck.analysis.types import Analysis, Severity
 from factcheck.models import (
