@@ -9,6 +9,7 @@
 from factcheck.services.actors import Actor
 from factcheck.services.articles import (
     Correction,
+    analyses_overdue,
     analysis_override_set,
     article_analyze,
     article_mark_failed,
@@ -45,6 +46,7 @@ __all__ = [
     "Lease",
     "Readable",
     "allowed_transitions",
+    "analyses_overdue",
     "analysis_override_set",
     "article_analyze",
     "article_mark_failed",

@@ -44,6 +44,7 @@ from factcheck.models import (
     Source,
     SourceOrigin,
 )
+from factcheck.queue import publish_each_on_commit
 from factcheck.services.actors import Actor
 from factcheck.services.review import _locked_claim
 from factcheck.web.fetch import Fetcher, FetchPolicy, FetchResult
@@ -97,7 +98,7 @@ def _queue_fetch(source_ids: Iterable[int]) -> None:
 
     ids = list(source_ids)
     if ids and settings.FACTDESK_FETCH_ON_ADD:
-        transaction.on_commit(lambda: [fetch_source.delay(source_id) for source_id in ids])
+        publish_each_on_commit(fetch_source, ids)
 
 
 def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Source:
@@ -321,7 +322,7 @@ def sources_after_analysis(*, article, cited: dict[int, list[tuple[Found, str]]]
     if to_search:
         from factcheck.tasks import search_sources
 
-        transaction.on_commit(lambda: [search_sources.delay(claim_id) for claim_id in to_search])
+        publish_each_on_commit(search_sources, to_search)
 
 
 def source_refetch(*, actor: Actor, source_id: int) -> Source:
