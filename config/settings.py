@@ -191,6 +191,8 @@ FACTDESK_FETCH_RETRY_CAP = env.int("FACTDESK_FETCH_RETRY_CAP", default=900)
 # How long a fetch holds its source before another worker may take it over, in seconds (default:
 # the fetch's total_timeout plus 30 s to extract and store).  A worker that dies mid-fetch leaves it.
 FACTDESK_FETCH_LEASE = env.int("FACTDESK_FETCH_LEASE", default=0)
+# A source added this long ago and never fetched is queued again (its message was lost).
+FACTDESK_FETCH_REQUEUE_AFTER_SECONDS = env.int("FACTDESK_FETCH_REQUEUE_AFTER_SECONDS", default=120)
 # Queue the fetch as soon as a source is added (the tests turn this off and fetch explicitly).
 FACTDESK_FETCH_ON_ADD = env.bool("FACTDESK_FETCH_ON_ADD", default=True)
 

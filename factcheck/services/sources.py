@@ -644,14 +644,15 @@ def fetch_finish(*, lease: Lease, result: FetchResult, readable: Readable | None
 def stale_source_ids(*, limit: int = 500) -> list[int]:
     """Sources whose fetch should be running and is not: queued messages lost, workers gone.
 
-    Pending sources whose next attempt is overdue by a minute, or added over two minutes ago with
-    no attempt due, and sources whose fetch lease ran out.  The sweeper queues them again; a fetch
-    that is in fact under way is not disturbed (``fetch_begin`` sees its live lease).
+    Pending sources whose next attempt is overdue by half of ``FACTDESK_FETCH_REQUEUE_AFTER_SECONDS``,
+    or added longer ago than that with no attempt due, and sources whose fetch lease ran out.  The
+    sweeper queues them again; a fetch that is in fact under way is not disturbed (``fetch_begin``
+    sees its live lease).
     """
     now = timezone.now()
-    grace = timedelta(minutes=1)
+    after = timedelta(seconds=settings.FACTDESK_FETCH_REQUEUE_AFTER_SECONDS)
     waiting = Q(status=FetchStatus.PENDING) & (
-        Q(next_attempt_at__lt=now - grace) | Q(next_attempt_at__isnull=True, updated_at__lt=now - 2 * grace)
+        Q(next_attempt_at__lt=now - after / 2) | Q(next_attempt_at__isnull=True, updated_at__lt=now - after)
     )
     expired = Q(status=FetchStatus.FETCHING, lease_until__lt=now)
     return list(
