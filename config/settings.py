@@ -193,6 +193,9 @@ FACTDESK_FETCH_RETRY_CAP = env.int("FACTDESK_FETCH_RETRY_CAP", default=900)
 FACTDESK_FETCH_LEASE = env.int("FACTDESK_FETCH_LEASE", default=0)
 # A source added this long ago and never fetched is queued again (its message was lost).
 FACTDESK_FETCH_REQUEUE_AFTER_SECONDS = env.int("FACTDESK_FETCH_REQUEUE_AFTER_SECONDS", default=120)
+# A search of the providers queued this long ago and not finished is queued again (its message was
+# lost, or its worker died); above the search's own retries (about four minutes with timeouts).
+FACTDESK_SEARCH_REQUEUE_AFTER_SECONDS = env.int("FACTDESK_SEARCH_REQUEUE_AFTER_SECONDS", default=600)
 # Queue the fetch as soon as a source is added (the tests turn this off and fetch explicitly).
 FACTDESK_FETCH_ON_ADD = env.bool("FACTDESK_FETCH_ON_ADD", default=True)
 
@@ -257,6 +260,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-send-digests": {"task": "notifications.send_digests", "schedule": 300.0},
     # Source fetches whose message was lost, or whose worker died holding the lease: queued again.
     "factcheck-sweep-sources": {"task": "factcheck.sweep_sources", "schedule": FACTDESK_SWEEP_SECONDS},
+    # Searches of the providers whose message was lost, or whose worker died: queued again.
+    "factcheck-sweep-searches": {"task": "factcheck.sweep_searches", "schedule": FACTDESK_SWEEP_SECONDS},
     # Webhook deliveries whose task was lost, or whose worker died mid-send: queued again.
     "webhooks-sweep-deliveries": {"task": "webhooks.sweep_deliveries", "schedule": FACTDESK_SWEEP_SECONDS},
 }

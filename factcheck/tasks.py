@@ -195,6 +195,17 @@ def sweep_sources() -> int:
     return len(ids)
 
 
+@shared_task(name="factcheck.sweep_searches", acks_late=True, soft_time_limit=50, time_limit=60)
+def sweep_searches() -> int:
+    """Queue again the searches of the providers that were queued and never finished (run by beat)."""
+    ids = services.searches_overdue()
+    for claim_id in ids:
+        publish(search_sources, (claim_id,))
+    if ids:
+        logger.info("requeued %d searches for sources", len(ids))
+    return len(ids)
+
+
 @shared_task(
     name="factcheck.search_sources",
     bind=True,

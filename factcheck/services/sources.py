@@ -322,7 +322,36 @@ def sources_after_analysis(*, article, cited: dict[int, list[tuple[Found, str]]]
     if to_search:
         from factcheck.tasks import search_sources
 
+        # The claims record the search owed: the sweep queues it again if this message is lost.
+        Claim.objects.filter(pk__in=to_search, sources_search_due_at__isnull=True).update(
+            sources_search_due_at=timezone.now() + _search_requeue_after()
+        )
         publish_each_on_commit(search_sources, to_search)
+
+
+def _search_requeue_after() -> timedelta:
+    return timedelta(seconds=settings.FACTDESK_SEARCH_REQUEUE_AFTER_SECONDS)
+
+
+def searches_overdue(*, limit: int = 500, now: datetime | None = None) -> list[int]:
+    """The claims whose search for sources was queued and has not finished in time (the message was
+    lost, or the worker died), oldest due first, at most ``limit``.  Each gets its next due time, as
+    far ahead as the claim has already waited; the caller queues them.  A search that runs twice
+    attaches nothing twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Claim.objects.select_for_update(skip_locked=True)
+            .filter(sources_searched_at__isnull=True, sources_search_due_at__lte=now)
+            .exclude(status=ClaimStatus.SUPERSEDED)
+            .order_by("sources_search_due_at", "pk")
+            .values_list("pk", "created_at")[:limit]
+        )
+        for pk, created_at in rows:
+            Claim.objects.filter(pk=pk).update(
+                sources_search_due_at=now + max(_search_requeue_after(), now - created_at)
+            )
+    return [pk for pk, _ in rows]
 
 
 def source_refetch(*, actor: Actor, source_id: int) -> Source:
@@ -678,6 +707,7 @@ __all__ = [
     "retry_delay",
     "search_provider_errors",
     "search_provider_save",
+    "searches_overdue",
     "source_add",
     "source_refetch",
     "sources_after_analysis",
