@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.metrics.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -153,6 +154,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe health over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -285,6 +288,12 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "socket_timeout": env.float("FACTDESK_BROKER_SOCKET_TIMEOUT", default=5.0),
         "retry_on_timeout": True,
     }
+
+# --- Health and metrics -----------------------------------------------------------------------
+# /readyz waits this long, at most, for the broker and for a worker's answer to a ping.
+FACTDESK_READYZ_TIMEOUT = env.float("FACTDESK_READYZ_TIMEOUT", default=1.0)
+# /metrics answers only a request with "Authorization: Bearer <this token>"; unset, it is off (404).
+FACTDESK_METRICS_TOKEN = env("FACTDESK_METRICS_TOKEN", default="")
 
 # --- Email ----------------------------------------------------------------------------------
 

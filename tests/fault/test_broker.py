@@ -38,6 +38,15 @@ RECOVERY_WITHIN = 60.0
 PAGE = b"<html><body><article><p>The council approved a budget of $4.2 million.</p></article></body></html>"
 
 
+def get(web, path: str, **headers: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(web.base_url + path, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
 def post(web, key: str, path: str, payload: dict, **headers: str) -> tuple[int, dict, float]:
     request = urllib.request.Request(
         web.base_url + path,
@@ -87,6 +96,7 @@ def test_writes_during_a_broker_outage_are_answered_and_done_once_it_is_back(
         FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS="3",
         FACTDESK_FETCH_REQUEUE_AFTER_SECONDS="4",
         FACTDESK_FETCH_ALLOW_NETWORKS="127.0.0.2/32",
+        FACTDESK_METRICS_TOKEN="scrape",
     )
     newsroom = NewsroomFactory()
     reporter = member(newsroom, Role.REPORTER, "rita")
@@ -134,6 +144,14 @@ def test_writes_during_a_broker_outage_are_answered_and_done_once_it_is_back(
                 + ", ".join(f"{seconds:.2f} s" for _, _, seconds in [*answers, again, source, *moves])
             )
             ids = [body["id"] for _, body, _ in answers]
+            status, ready = get(web, "/readyz")
+            checks = json.loads(ready)["checks"]
+            assert status == 503, ready
+            assert (checks["database"]["ok"], checks["broker"]["ok"], checks["workers"]["ok"]) == (
+                True,
+                False,
+                False,
+            )
             time.sleep(3)  # the sweeps come round with the broker still down
             assert Article.objects.filter(pk__in=ids, analysis_status=AnalysisStatus.ANALYZED).count() == 0
 
@@ -161,6 +179,13 @@ def test_writes_during_a_broker_outage_are_answered_and_done_once_it_is_back(
                 ),
             )
             recovered = time.monotonic() - back
+            status, ready = get(web, "/readyz")
+            assert status == 200, ready
+            assert json.loads(ready)["checks"]["workers"]["workers"] >= 1
+            status, scraped = get(web, "/metrics", Authorization="Bearer scrape")
+            assert status == 200
+            assert b'factdesk_backlog{kind="analysis",state="received"} 0.0' in scraped
+            assert b'factdesk_queue_depth{queue="celery"}' in scraped
             print(f"recovered {recovered:.1f} s after the broker came back (limit {RECOVERY_WITHIN:.0f} s)")
             time.sleep(6)  # any second copy of the work would be done by now
             worker.check_running()
