@@ -22,7 +22,7 @@ from factcheck.notifications.models import OutboxEmail, OutboxState
 from factcheck.workflow import ClaimStatus
 from tests.factcheck.notifications.smtp import SMTPServer
 from tests.factories import NewsroomFactory, api_key_for, member
-from tests.fault.processes import OwnRedis, fault_env, start_beat
+from tests.fault.processes import OwnRedis, fault_env, report, start_beat
 from tests.integration.test_worker import BUDGET, JOBS, eventually, start_web, start_worker
 from tests.localweb import Answer, LocalWeb
 
@@ -139,7 +139,7 @@ def test_writes_during_a_broker_outage_are_answered_and_done_once_it_is_back(
             assert source[0] == 201, source[1]
             for status, body, _ in moves:
                 assert status == 200, body
-            print(
+            report(
                 "answers during the outage: "
                 + ", ".join(f"{seconds:.2f} s" for _, _, seconds in [*answers, again, source, *moves])
             )
@@ -186,7 +186,10 @@ def test_writes_during_a_broker_outage_are_answered_and_done_once_it_is_back(
             assert status == 200
             assert b'factdesk_backlog{kind="analysis",state="received"} 0.0' in scraped
             assert b'factdesk_queue_depth{queue="celery"}' in scraped
-            print(f"recovered {recovered:.1f} s after the broker came back (limit {RECOVERY_WITHIN:.0f} s)")
+            report(
+                f"broker killed during writes: all work done {recovered:.1f} s after it came back "
+                f"(limit {RECOVERY_WITHIN:.0f} s)"
+            )
             time.sleep(6)  # any second copy of the work would be done by now
             worker.check_running()
         finally:

@@ -21,7 +21,7 @@ from factcheck import services
 from factcheck.models import Claim, FetchAttempt, FetchStatus, Source
 from factcheck.workflow import ClaimStatus
 from tests.factories import ArticleFactory, NewsroomFactory, api_key_for, member
-from tests.fault.processes import OwnRedis, fault_env, start_beat
+from tests.fault.processes import OwnRedis, fault_env, report, start_beat
 from tests.fault.test_broker import post
 from tests.integration.test_worker import eventually, start_web, start_worker
 from tests.localweb import Answer, LocalWeb
@@ -104,7 +104,7 @@ def test_an_analysis_whose_worker_is_killed_is_done_by_another_within_the_lease(
             detail=lambda: statuses(ids),
         )
         recovered = time.monotonic() - killed
-        print(
+        report(
             f"{len(cut_short)} analysis cut short by SIGKILL; all {ARTICLES} analysed {recovered:.1f} s "
             f"after the kill (lease {LEASE} s, limit {RECOVERY_WITHIN:.0f} s)"
         )
@@ -197,7 +197,7 @@ def test_a_fetch_whose_worker_is_killed_is_done_by_another_within_the_lease(
                 interval=0.25,
                 detail=source_statuses,
             )
-            print(
+            report(
                 f"{cut_short} fetches cut short by SIGKILL; all {SOURCES} fetched "
                 f"{time.monotonic() - killed:.1f} s after the kill (lease 6 s, limit {RECOVERY_WITHIN:.0f} s)"
             )
