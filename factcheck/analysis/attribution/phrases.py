@@ -639,14 +639,36 @@ def _reporters_own(t: _Tokens, j: int) -> bool:
 def _apposition_to_name(t: _Tokens, comma: int) -> bool:
     """A name and a comma before ``comma + 1``: "Victor Cha, a Korea expert", not an opening adverbial
     ("Elsewhere, rights groups", "On Tuesday, critics", "In Brussels, diplomats")."""
-    if t.word(comma) != "," or not (t.capitalised(comma - 1) or t.word(comma - 1) in {"jr", "jr."}):
+    before = comma - 1
+    if t.word(before) == ")":  # "Chris Christie (R), a staunch ally": a bracketed tag after the name
+        k = before - 1
+        while k > t.first and before - k < 5 and t.word(k) != "(":
+            k -= 1
+        if t.word(k) == "(":
+            before = k - 1
+    if t.word(comma) != "," or not (t.capitalised(before) or t.word(before) in {"jr", "jr."}):
         return False
-    if t.word(comma - 1) in _TIME_WORDS:
+    if t.word(before) in _TIME_WORDS:
         return False
-    k = comma - 1
+    k = before
     while k > t.first and t.is_word(k - 1):
         k -= 1
     if k != t.first:
         return True
     first = t.lows[k]
-    return not (first in _OPENING_PREPS or (k == comma - 1 and first in _OPENING_ADVERBS))
+    return not (first in _OPENING_PREPS or (k == before and first in _OPENING_ADVERBS))
+
+
+def _name_apposition_after(t: _Tokens, j: int) -> bool:
+    """A person's name in apposition after the phrase, within a few words of ``j``: "her rivals, Sen. Jane
+    Roe and Gov. John Doe, ...", "a delegate backing Roe, Mary Doe \u2014 ...". The name must not be the
+    subject of a verb of its own ("according to officials, Jane Roe said" credits no one)."""
+    k = j
+    while k < t.n and k - j < 4 and t.is_word(k):
+        k += 1
+    if t.word(k) != "," or not _person_name_at(t, k + 1):
+        return False
+    m = k + 1
+    while m < t.n and (t.capitalised(m) or t.lows[m] in {".", "-"}):
+        m += 1
+    return m >= t.n or t.lows[m] in {",", "(", "\u2014", "\u2013", "and", ";"}

@@ -45,6 +45,7 @@ from factcheck.analysis.attribution.phrases import (
     _audience,
     _Candidate,
     _headline_source,
+    _name_apposition_after,
     _names_in,
     _NounPhrase,
     _np_range,
@@ -87,6 +88,9 @@ from factcheck.analysis.attribution.vocabulary import (
     _SPEECH,
     _words,
 )
+
+# Pronouns that stand for one named person or a known few: "he and other rivals".
+_PERSONAL_PRONOUNS = _words("he she i we you")
 
 
 def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candidate], extra: bool) -> None:
@@ -203,6 +207,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         np.credited_person = (
             True  # "Victor Cha, a Korea expert at CSIS, said"; not "Mr. Obama, officials said,"
         )
+    if _name_apposition_after(t, i + 1):
+        np.credited_person = True  # "her rivals, Sen. Jane Roe and Gov. John Doe, ..."
     if not source and kind == "collective" and lemma == "community" and np.start == t.first:
         # "The international community has failed to ...": the vague actor of any verb at the start.
         after = t.word(np.end)
@@ -322,8 +328,12 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             return  # "how many", "so many", not "many say"
         if nxt[:1].isdigit() or (w == "most" and prev == "at"):
             return
-        if prev in _CONJUNCTIONS and t.capitalised(i - 2) and _is_name_token(t, i - 2):
-            return  # "Ms. Toretti, Mrs. Rao and other bundlers": a list that names its members
+        if prev in _CONJUNCTIONS and (
+            (t.capitalised(i - 2) and _is_name_token(t, i - 2)) or t.word(i - 2) in _PERSONAL_PRONOUNS
+        ):
+            return  # "Ms. Toretti, Mrs. Rao and other bundlers", "he and other rivals": named members
+        if prev in _POSSESSIVES or prev.endswith(("'s", "\u2019s")):
+            return  # "the senator's most explosive claim", "his many critics": a definite phrase
         start = i - 1 if prev == "a" and w == "few" else i
         if w == "few" and prev == "quite":
             start = i - 2
