@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from factcheck.analysis.attribution.vocabulary import (
     _COMMON_MODIFIERS,
     _COMMON_SUFFIXES,
@@ -20,9 +23,10 @@ _OPENERS = frozenset({'"', "\u201c", "\u2018", "'", ":", "(", "\u2014", "\u2013"
 class _Tokens:
     """The words and punctuation of one sentence, with absolute offsets."""
 
-    __slots__ = ("ends", "first", "lows", "n", "starts", "words")
+    __slots__ = ("ends", "first", "lows", "n", "starts", "text", "words")
 
     def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
         self.words: list[str] = _TOKEN_RE.findall(text, start, end)
         self.starts: list[int] = []
         self.ends: list[int] = []
@@ -86,6 +90,8 @@ def _is_name_token(t: _Tokens, i: int) -> bool:
         return False
     if t.is_word(i + 1) and not t.capitalised(i + 1) and t.lows[i + 2 : i + 3] and t.lows[i + 2] in _LEMMA:
         return False  # a compound of common words opens the sentence: "Law enforcement officials"
+    if bare in _lower_case_words(t.text):
+        return False  # the text writes it in lower case elsewhere: "Budget analysts", "Protest groups"
     return not bare.endswith(_COMMON_SUFFIXES)
 
 
@@ -99,3 +105,12 @@ def _person_name_at(t: _Tokens, i: int) -> bool:
     if not (t.capitalised(j) and t.capitalised(j + 1)):
         return j > i and t.capitalised(j)
     return t.lows[j] not in _NOT_NAMES and t.lows[j] not in _LEMMA
+
+
+_LOWER_WORD_RE = re.compile(r"(?<![\w'\u2019.-])[a-z][a-z-]*[a-z](?![\w'\u2019-])")
+
+
+@lru_cache(maxsize=8)
+def _lower_case_words(text: str) -> frozenset[str]:
+    """The words that the text (an article, or one sentence) writes in lower case somewhere."""
+    return frozenset(_LOWER_WORD_RE.findall(text))

@@ -203,6 +203,16 @@ def test_article_context_resolves_a_later_bare_group():
     assert "resolved_by" not in plain.as_dict()
 
 
+def test_a_capitalised_opener_is_a_common_word_when_the_article_writes_it_in_lower_case():
+    flagged = "Budget analysts expect the deficit to grow."
+    # The same sentence alone: "Budget" could be a name ("Budget Rent a Car"), so it credits the analysts.
+    assert flags_of(flagged) == ()
+    article = f"The city passed its budget on Monday. {flagged}"
+    spans = split_spans(article)
+    (flag,) = find_flags(article, *spans[1])
+    assert (flag.kind, flag.cue) == ("anonymous_experts", "Budget analysts")
+
+
 def test_article_context_with_an_inclusion_list():
     article = (
         "Analysts, including Jane Roe of RAND, doubt the deal will last. Analysts also fear a new crisis."
