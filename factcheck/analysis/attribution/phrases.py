@@ -205,6 +205,8 @@ _QUOTES_AND_COMMAS = frozenset(
 _VIEW_NOUNS = _words("view eyes opinion judgment judgement assessment estimation analysis reckoning words")
 _FOR_FRAMES = _words("to for among")
 _CONJUNCTIONS = _words("and or")
+_DASHES = frozenset({"\u2014", "\u2013", "\u2015"})
+_SENTENCE_STOPS = frozenset({".", ";", "?", "!", ":"})
 _QUANTIFIER_OPENERS = _words("a an the growing increasing small large")  # "a growing number of"
 _NAME_JOINERS = _words("of for and &")
 _ARTICLES = _words("a an the")
@@ -341,6 +343,35 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
         w = t.lows[j]
         if w == "to" and j == np.head + 1 and t.word(np.start - 1) in _CAUSATIVES:
             return _verb_ok(t, j + 1, verbs)  # "led some allies to worry", "leaving some to question"
+        if w == "," and j - 1 > np.head and t.capitalised(j - 1):
+            # The rest of a list of names: "voters in Ohio, Iowa and Utah said".
+            k = j
+            while t.word(k) == "," and t.capitalised(k + 1):
+                k += 1
+                while k < t.n and t.capitalised(k):
+                    k += 1
+            if k > j + 1 and t.word(k) in _CONJUNCTIONS and t.capitalised(k + 1):
+                k += 1
+                while k < t.n and t.capitalised(k):
+                    k += 1
+                np.end = max(np.end, k)
+                j = k
+                continue
+        if w in _DASHES and np.end == j:
+            # An aside between dashes: "insiders in two states \u2014 Ohio and Iowa \u2014 said".
+            close = j + 1
+            while close < min(t.n, j + 12) and t.lows[close] != w and t.lows[close] not in _SENTENCE_STOPS:
+                close += 1
+            if t.word(close) != w or close == j + 1:
+                return False
+            nxt = t.word(j + 1)
+            named = (nxt in _INCLUDING or nxt == "such") and _names_in(t, j + 1, close)
+            if named or any(_person_name_at(t, k) for k in range(j + 1, close) if t.capitalised(k)):
+                np.credited_person = True
+                np.credit_end = max(np.credit_end, close)
+            np.end = max(np.end, close)
+            j = close + 1
+            continue
         if w == ",":
             # A parenthetical: ", including Jane Roe of RAND,", ", who asked not to be named,", ", however,".
             close = j + 1

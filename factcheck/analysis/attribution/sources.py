@@ -17,6 +17,7 @@ from factcheck.analysis.attribution.phrases import (
     _BEFORE_OTHERS,
     _COGNITION_PARTICIPLES,
     _CONJUNCTIONS,
+    _DASHES,
     _DEGREE_QUANTIFIERS,
     _FIGURE_PREMODS,
     _FINITE_AUX,
@@ -203,7 +204,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         (after and not object_of_prep) or source or _headline_source(t, np) or _says_in_relative(t, i + 1)
     )
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
-    if _apposition_to_name(t, np.start - 1) and not _verb_next(t, np.end, verbs):
+    verb_at = np.end + 1 if t.word(np.end) in _DASHES else np.end  # after an aside between dashes
+    if _apposition_to_name(t, np.start - 1) and not _verb_next(t, verb_at, verbs):
         np.credited_person = (
             True  # "Victor Cha, a Korea expert at CSIS, said"; not "Mr. Obama, officials said,"
         )
