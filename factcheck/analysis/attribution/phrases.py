@@ -207,6 +207,8 @@ _FOR_FRAMES = _words("to for among")
 _CONJUNCTIONS = _words("and or")
 _DASHES = frozenset({"\u2014", "\u2013", "\u2015"})
 _SENTENCE_STOPS = frozenset({".", ";", "?", "!", ":"})
+_QUOTES = frozenset({'"', "\u201c", "\u201d"})
+_AUX_BEFORE_OBJECT = _words("to be been being the a an")
 _QUANTIFIER_OPENERS = _words("a an the growing increasing small large")  # "a growing number of"
 _NAME_JOINERS = _words("of for and &")
 _ARTICLES = _words("a an the")
@@ -411,6 +413,18 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 if t.word(k) in _SAY_VERBS:
                     return True  # "there are some experts who think ..."
                 k = min(k + 1, t.n)  # the relative clause's own verb ("analysts who" may end the text)
+                tail = _after_relative(t, k)
+                if tail and not any(t.lows[m] in _INTERVIEW_VERBS for m in range(k - 1, tail)):
+                    credit_end = _credit_in_span(t, j, tail, publications=publications)
+                    if credit_end:
+                        np.credited_org = True
+                        np.credit_end = max(np.credit_end, credit_end)
+                if tail:
+                    # A long relative clause, asides and all: "voters who have heard him speak over the
+                    # years, at rallies or on television, said ..."; the listener is no credit.
+                    np.end = max(np.end, tail)
+                    j = tail
+                    continue
             limit = min(t.n, j + 14)
             while k < limit:
                 x = t.lows[k]
@@ -419,6 +433,8 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 prev = t.lows[k - 1]
                 if x in _AUX and x not in _AUX_INSIDE_POSTMODS:
                     break
+                if x == "who" and w != "who":
+                    break  # a relative clause after the post-modifier, read on its own
                 if (
                     x in verbs
                     and prev not in _DETERMINERS_DEFINITE
@@ -462,6 +478,25 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
             return True
         return _verb_ok(t, j, verbs)
     return False
+
+
+def _after_relative(t: _Tokens, k: int) -> int:
+    """Where a relative clause that runs from ``k`` ends, when it is followed by a verb of saying (with
+    its auxiliaries) and holds no clause of its own ("that", a second "who"); 0 otherwise."""
+    limit = min(t.n, k + 30)
+    while k < limit:
+        w = t.lows[k]
+        if w in _SENTENCE_STOPS or w in _RELATIVES or w in _DASHES or w in _QUOTES:
+            return 0
+        if w in _SAY_VERBS and t.is_word(k - 1) and t.lows[k - 1] not in _AUX_BEFORE_OBJECT:
+            m = k - 1
+            while t.lows[m] in _FINITE_AUX or (t.lows[m].endswith("ly") and len(t.lows[m]) > 4):
+                m -= 1
+            return m + 1 if t.lows[m] != "to" else 0
+        if w in _SAY_VERBS and t.word(k - 1) == ",":
+            return k
+        k += 1
+    return 0
 
 
 def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:

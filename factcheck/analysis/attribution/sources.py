@@ -205,7 +205,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     )
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
     verb_at = np.end + 1 if t.word(np.end) in _DASHES else np.end  # after an aside between dashes
-    if _apposition_to_name(t, np.start - 1) and not _verb_next(t, verb_at, verbs):
+    described = any(t.lows[k] in _RELATIVES for k in range(np.head + 1, min(np.end, t.n)))
+    if _apposition_to_name(t, np.start - 1) and (described or not _verb_next(t, verb_at, verbs)):
         np.credited_person = (
             True  # "Victor Cha, a Korea expert at CSIS, said"; not "Mr. Obama, officials said,"
         )
