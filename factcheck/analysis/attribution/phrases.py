@@ -78,7 +78,7 @@ _FIRST_PERSON = _words("i we i've we've i'd we'd i\u2019ve we\u2019ve")
 _NEAR_SOURCE = _words("close familiar involved aware briefed with")
 _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 _AGENT_PREPS = _words("by from")
-_OBJECT_PREPS = _words("by to for")
+_OBJECT_PREPS = _words("by to for like unlike")
 _ARTICLES_INDEFINITE = _words("a an")
 # A sentence that says "according to" names its source there (and a vague one is flagged there).
 _ACCORDING_TO_RE = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
@@ -207,6 +207,7 @@ _FOR_FRAMES = _words("to for among")
 _CONJUNCTIONS = _words("and or")
 _DASHES = frozenset({"\u2014", "\u2013", "\u2015"})
 _SENTENCE_STOPS = frozenset({".", ";", "?", "!", ":"})
+_WHO_CONTRACTED = ("who'", "who\u2019")
 _QUOTES = frozenset({'"', "\u201c", "\u201d"})
 _AUX_BEFORE_OBJECT = _words("to be been being the a an")
 _QUANTIFIER_OPENERS = _words("a an the growing increasing small large")  # "a growing number of"
@@ -283,6 +284,8 @@ def _credit_in_span(t: _Tokens, i: int, j: int, *, publications: bool) -> int:
     or 0 when there is none."""
     for k in range(i, j):
         w = t.lows[k]
+        if w == "of" and (t.word(k - 1) in _QUANTIFIERS or t.word(k - 1) in _QUANTIFIER_NOUNS):
+            continue  # a part of a group, not its employer: "most of the Senate Republicans"
         if w in _CREDIT_PREPS or w in _PUBLICATION_VERBS or (publications and w == "in"):
             m = k + 1
             while m < j and m - k <= 3 and not t.capitalised(m) and t.lows[m] not in _SPEECH:
@@ -395,6 +398,13 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
             np.end = max(np.end, close)
             j = close + 1
             continue
+        if w.startswith(_WHO_CONTRACTED) and not seen_aux:
+            tail = _after_relative(t, j + 1)  # "leaders who'd rather be ... said"
+            if not tail:
+                return False
+            np.end = max(np.end, tail)
+            j = tail
+            continue
         if (
             w in _POSTMOD_STARTS
             and not seen_aux
@@ -433,7 +443,7 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 prev = t.lows[k - 1]
                 if x in _AUX and x not in _AUX_INSIDE_POSTMODS:
                     break
-                if x == "who" and w != "who":
+                if (x == "who" and w != "who") or x.startswith(_WHO_CONTRACTED):
                     break  # a relative clause after the post-modifier, read on its own
                 if (
                     x in verbs
@@ -484,11 +494,15 @@ def _after_relative(t: _Tokens, k: int) -> int:
     """Where a relative clause that runs from ``k`` ends, when it is followed by a verb of saying (with
     its auxiliaries) and holds no clause of its own ("that", a second "who"); 0 otherwise."""
     limit = min(t.n, k + 30)
+    comma = False
     while k < limit:
         w = t.lows[k]
-        if w in _SENTENCE_STOPS or w in _RELATIVES or w in _DASHES or w in _QUOTES:
+        abbreviation = w == "." and t.capitalised(k - 1) and len(t.words[k - 1]) <= 4  # "Mr.", "Gov."
+        if (w in _SENTENCE_STOPS and not abbreviation) or w in _RELATIVES or w in _DASHES or w in _QUOTES:
             return 0
-        if w in _SAY_VERBS and t.is_word(k - 1) and t.lows[k - 1] not in _AUX_BEFORE_OBJECT:
+        if w == ",":
+            comma = True  # after an aside, only the verb right after its comma ("..., on TV, said")
+        if w in _SAY_VERBS and not comma and t.is_word(k - 1) and t.lows[k - 1] not in _AUX_BEFORE_OBJECT:
             m = k - 1
             while t.lows[m] in _FINITE_AUX or (t.lows[m].endswith("ly") and len(t.lows[m]) > 4):
                 m -= 1

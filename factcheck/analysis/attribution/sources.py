@@ -300,7 +300,15 @@ def _personal_after_of(t: _Tokens, k: int) -> bool:
     """After a partitive "of": a pronoun of people, or a phrase whose head is personal."""
     if t.word(k) in _PEOPLE_PRONOUNS:
         return True
-    while k < t.n and t.is_word(k) and (t.lows[k] in _DETERMINERS_DEFINITE or t.lows[k] in _POSSESSIVES):
+    while (
+        k < t.n
+        and t.is_word(k)
+        and (
+            t.lows[k] in _DETERMINERS_DEFINITE
+            or t.lows[k] in _POSSESSIVES
+            or t.lows[k].endswith(("'s", "\u2019s"))  # "many of Trump's claims" is about the claims
+        )
+    ):
         k += 1
     first = k
     while k < t.n and k - first < 4 and t.is_word(k) and t.lows[k] not in _CLAUSE_STOP:
