@@ -61,6 +61,7 @@ from factcheck.analysis.attribution.phrases import (
     _tag_after,
     _venue_after,
     _verb_next,
+    _verb_ok,
 )
 from factcheck.analysis.attribution.tokens import _is_name_token, _Tokens
 from factcheck.analysis.attribution.vocabulary import (
@@ -90,6 +91,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _words,
 )
 
+_THAT_WHICH = _words("that which")
 # Pronouns that stand for one named person or a known few: "he and other rivals".
 _PERSONAL_PRONOUNS = _words("he she i we you")
 
@@ -203,6 +205,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     source = (
         (after and not object_of_prep) or source or _headline_source(t, np) or _says_in_relative(t, i + 1)
     )
+    if not source and report and t.word(i + 1) in _THAT_WHICH and not t.word(i + 2).endswith("ing"):
+        source = _verb_ok(t, i + 2, _REPORT_VERBS)  # "based on polls that show him ahead"
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
     verb_at = np.end + 1 if t.word(np.end) in _DASHES else np.end  # after an aside between dashes
     described = any(t.lows[k] in _RELATIVES for k in range(np.head + 1, min(np.end, t.n)))
