@@ -324,6 +324,22 @@ def _personal_after_of(t: _Tokens, k: int) -> bool:
     return False
 
 
+def _new_clause_before_others(t: _Tokens, i: int) -> bool:
+    """ "... will not attend the convention and others have said": "and" joins clauses, after a verb and a
+    word that is no person (unlike "critics and others", "Jane Roe and others", "he and others")."""
+    before = i - 2
+    return (
+        t.word(i - 1) in _CONJUNCTIONS
+        and t.is_word(before)
+        and not t.capitalised(before)
+        and t.lows[before] not in _PRONOUN_SUBJECTS
+        and t.lows[before] not in _PEOPLE_PRONOUNS
+        and not _personal(t, before)
+        and not _plural(t.lows[before])
+        and any(t.lows[k] in _FINITE_AUX or t.lows[k].endswith("ed") for k in range(t.first, before))
+    )
+
+
 def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     """Quantified sources: "Some believe", "Many in the party think", "Others argue", "Some fans feel"."""
     w = t.lows[i]
@@ -338,7 +354,7 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             prev == "the"
             or (w == "other" and (prev in _DETERMINERS_DEFINITE or prev in _DETERMINERS_INDEFINITE))
             or (w in _DEGREE_QUANTIFIERS and prev in _NOT_VAGUE_BEFORE)
-            or (w == "others" and prev in _BEFORE_OTHERS)
+            or (w == "others" and prev in _BEFORE_OTHERS and not _new_clause_before_others(t, i))
         ):
             return  # "how many", "so many", not "many say"
         if nxt[:1].isdigit() or (w == "most" and prev == "at"):
