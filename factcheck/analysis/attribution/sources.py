@@ -386,8 +386,12 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         k += 1
     if (w == "of" or w == "other") and head == i:
         return
-    if head != i and not any(_personal(t, k) for k in range(i + 1, head + 1)) and not _tag_after(t, head + 1):
-        return  # "many disputes", "some suspicious claims", "several times": not people, not a source
+    if (
+        head != i
+        and not any(_personal(t, k) for k in range(i + 1, head + 1))
+        and (not _tag_after(t, head + 1) or (prev.endswith("ed") and not _opens_clause(prev)))
+    ):
+        return  # "many disputes", "several times"; "people who battled other threats say"
     if head == i and t.word(i + 1) == "of" and not _personal_after_of(t, i + 2):
         return  # "some of it", "most of the money"; not "many of us", "some of the delegates"
     if head != i and t.lows[head] == "of":

@@ -213,6 +213,11 @@ def test_a_capitalised_opener_is_a_common_word_when_the_article_writes_it_in_low
     assert (flag.kind, flag.cue) == ("anonymous_experts", "Budget analysts")
 
 
+def test_the_object_of_a_relative_clause_is_not_the_cue():
+    sentence = "The new filter is crude, but engineers who have battled other spam waves say it will hold."
+    assert [f.cue for f in flags_of(sentence)] == ["engineers"]
+
+
 def test_article_context_with_an_inclusion_list():
     article = (
         "Analysts, including Jane Roe of RAND, doubt the deal will last. Analysts also fear a new crisis."
