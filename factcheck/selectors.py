@@ -36,6 +36,11 @@ def live_claims() -> QuerySet[Claim]:
 ARTICLE_PAGE_CLAIMS = 200
 
 
+def article_revision(*, article_id: int) -> int | None:
+    """The current revision of the article ``article_id``; None when it is gone."""
+    return Article.objects.filter(pk=article_id).values_list("revision", flat=True).first()
+
+
 def article_detail(*, newsroom: Newsroom, article_id: int) -> Article:
     """One article of ``newsroom`` with its first live claims (``live_claims``: at most
     ``ARTICLE_PAGE_CLAIMS``, in order, with their flags) and excluded blocks (``first_excluded``),

@@ -28,7 +28,7 @@ from factcheck.models import (
     ExcludedBlock,
 )
 from factcheck.notifications.services import claims_flagged_notify
-from factcheck.queue import publish_each_on_commit
+from factcheck.queue import publish_on_commit
 from factcheck.selectors import attribution_policy
 from factcheck.services.actors import Actor
 from factcheck.services.review import move
@@ -66,8 +66,6 @@ def article_submit(
         check_input(body, fmt=body_format, max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS)
     except InputRejected as error:
         raise ValidationError({"body": str(error)}) from error
-    from factcheck.tasks import analyze_article  # the task module imports this one
-
     now = timezone.now()
     with transaction.atomic():
         result = article_upsert(
@@ -90,12 +88,12 @@ def article_submit(
             Article.objects.filter(pk=article.pk).update(
                 analysis_queued_at=now, analysis_due_at=now + _requeue_after()
             )
-            publish_each_on_commit(analyze_article, [article.pk])
+            publish_on_commit("factcheck.analyze_article", [article.pk])
         elif _overdue(article, now):
             # The same body again (a client retrying after an error) while its analysis is overdue:
             # queue it now rather than at the next sweep.
             Article.objects.filter(pk=article.pk).update(analysis_due_at=now + _requeue_after())
-            publish_each_on_commit(analyze_article, [article.pk])
+            publish_on_commit("factcheck.analyze_article", [article.pk])
     logger.info(
         "article %s %s by %s (revision %s)",
         result.article.pk,

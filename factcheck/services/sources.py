@@ -44,11 +44,13 @@ from factcheck.models import (
     Source,
     SourceOrigin,
 )
-from factcheck.queue import publish_each_on_commit
+from factcheck.queue import publish_on_commit
 from factcheck.services.actors import Actor
 from factcheck.services.review import _locked_claim
+from factcheck.web.extract import ExtractionFailed, extract
 from factcheck.web.fetch import Fetcher, FetchPolicy, FetchResult
 from factcheck.web.passages import Passage as FoundPassage
+from factcheck.web.passages import best_passages
 from factcheck.webhooks.services.events import source_fetched_emit
 from factcheck.workflow import ClaimStatus
 
@@ -94,11 +96,8 @@ def _touch(claim_id: int, *, at: datetime | None = None) -> None:
 
 def _queue_fetch(source_ids: Iterable[int]) -> None:
     """Queue a fetch of each source once the current transaction commits."""
-    from factcheck.tasks import fetch_source  # the tasks module imports the services
-
-    ids = list(source_ids)
-    if ids and settings.FACTDESK_FETCH_ON_ADD:
-        publish_each_on_commit(fetch_source, ids)
+    if settings.FACTDESK_FETCH_ON_ADD:
+        publish_on_commit("factcheck.fetch_source", source_ids)
 
 
 def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Source:
@@ -339,13 +338,11 @@ def sources_after_analysis(*, article, cited: dict[int, list[tuple[Found, str]]]
     lowest = min(thresholds)
     to_search = [row[0] for row in live if row[3] is None and row[2] >= lowest]
     if to_search:
-        from factcheck.tasks import search_sources
-
         # The claims record the search owed: the sweep queues it again if this message is lost.
         Claim.objects.filter(pk__in=to_search, sources_search_due_at__isnull=True).update(
             sources_search_due_at=timezone.now() + _search_requeue_after()
         )
-        publish_each_on_commit(search_sources, to_search)
+        publish_on_commit("factcheck.search_sources", to_search)
 
 
 def _search_requeue_after() -> timedelta:
@@ -565,6 +562,32 @@ class Readable:
     error: str = ""
     passages: tuple[FoundPassage, ...] = ()
     snapshot_id: int | None = None  # the same content, archived before
+
+
+def fetched_readable(*, lease: Lease, result: FetchResult) -> Readable:
+    """The main text of a successful fetch's body (or why there is none), and its passages that
+    match the claim.  Runs in the task, outside any transaction.
+
+    Content already archived is not extracted again: its stored text is used.
+    """
+    stored = (
+        Snapshot.objects.filter(content_hash=result.content_hash)
+        .values_list("pk", "text", "title", "extraction_error")
+        .first()
+    )
+    if stored is not None:
+        snapshot_id, text, title, error = stored
+    else:
+        snapshot_id = None
+        try:
+            extracted = extract(
+                result.body, result.content_type, charset=result.charset, url=result.final_url
+            )
+            text, title, error = extracted.text, extracted.title, ""
+        except ExtractionFailed as failure:
+            text, title, error = "", "", failure.reason
+    passages = tuple(best_passages(lease.claim_text, text, limit=PASSAGES_PER_SOURCE)) if text else ()
+    return Readable(title=title, text=text, error=error, passages=passages, snapshot_id=snapshot_id)
 
 
 def retry_delay(tries: int, retry_after: float | None) -> float:

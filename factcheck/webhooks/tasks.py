@@ -10,6 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from factcheck.outbox import next_attempt
+from factcheck.queue import publish_each
 from factcheck.webhooks import services
 from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT
 
@@ -20,13 +21,13 @@ from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT
 def deliver(delivery_id: int) -> str:
     """Send one delivery, at most once per attempt; after a failure, queue the next attempt
     (``factcheck.outbox.next_attempt``)."""
-    return next_attempt(deliver, delivery_id, services.delivery_send(delivery_id=delivery_id))
+    return next_attempt(deliver.name, delivery_id, services.delivery_send(delivery_id=delivery_id))
 
 
 @shared_task(name="webhooks.sweep_deliveries", acks_late=True, soft_time_limit=60, time_limit=90)
 def sweep_deliveries() -> int:
     """Queue again the deliveries whose worker was lost or whose task never ran."""
-    return len(services.deliveries_sweep())
+    return len(publish_each(deliver.name, services.deliveries_sweep()))
 
 
 # Kept only for the messages queued before the upgrade to the outbox (a retry of this task waited up

@@ -22,11 +22,13 @@ from factcheck.webhooks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from factcheck.webhooks.services.delivery import DISABLED_ERROR
 from factcheck.webhooks.services.events import webhook_emit
 from factcheck.webhooks.signing import new_secret
 
 logger = logging.getLogger(__name__)
+
+#: Why a delivery pending when its endpoint was disabled is not sent.
+DISABLED_ERROR = "Not sent: the endpoint was disabled after too many failed deliveries."
 
 
 def checked_events(events) -> list[str]:

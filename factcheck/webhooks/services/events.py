@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
 from factcheck.models import Claim, ClaimEvent, FetchStatus, Snapshot, Source
-from factcheck.queue import publish_each_on_commit
+from factcheck.queue import publish_on_commit
 from factcheck.selectors import live_claims, readiness, with_readiness
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from factcheck.workflow import ClaimStatus
@@ -43,10 +43,7 @@ def _subscribed(newsroom_id: int, event: str) -> list[WebhookEndpoint]:
 
 def queue_deliveries(delivery_ids: list[int]) -> None:
     """Send the deliveries once the current transaction commits."""
-    from factcheck.webhooks.tasks import deliver  # the task module imports the services
-
-    if delivery_ids:
-        publish_each_on_commit(deliver, delivery_ids)
+    publish_on_commit("webhooks.deliver", delivery_ids)
 
 
 def envelope(*, event: str, data: dict, event_id: uuid.UUID | None = None) -> dict:

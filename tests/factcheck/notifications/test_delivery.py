@@ -172,7 +172,10 @@ def test_a_pending_email_whose_task_never_ran_is_queued_again_but_not_a_fresh_on
     # Time passes and the task never comes (the broker lost it).
     waited = datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS + 1)
     OutboxEmail.objects.filter(pk=pending.pk).update(next_attempt_at=F("next_attempt_at") - waited)
-    assert notifications.outbox_recover() == [pending.pk]
+    assert notifications.outbox_recover(now=timezone.now()) == [pending.pk]  # found; not yet queued
+    assert reload(pending).state == OutboxState.PENDING
+    OutboxEmail.objects.filter(pk=pending.pk).update(next_attempt_at=F("next_attempt_at") - waited)
+    assert recover_outbox.apply().get() == 1  # the sweep task queues what the service found
 
     assert reload(pending).state == OutboxState.SENT
     assert len(smtp_server.mailbox.received) == 1

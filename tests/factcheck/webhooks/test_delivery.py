@@ -329,7 +329,13 @@ def test_the_sweeper_queues_a_delivery_whose_task_was_lost(
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         next_attempt_at=timezone.now() - timedelta(minutes=2)
     )
-    assert services.deliveries_sweep() == [delivery.pk]
+    assert services.deliveries_sweep() == [delivery.pk]  # found, for the sweep task to queue
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.PENDING and receiver.requests == []
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - timedelta(minutes=2)
+    )
+    assert tasks.sweep_deliveries() == 1
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.DELIVERED and len(receiver.requests) == 1
 
@@ -344,7 +350,7 @@ def test_the_sweeper_sends_again_what_a_lost_worker_was_sending(
     )
     WebhookAttempt.objects.create(delivery=delivery, number=1, started_at=now - timedelta(minutes=3))
 
-    assert services.deliveries_sweep(now=now) == [delivery.pk]
+    assert tasks.sweep_deliveries() == 1
 
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.DELIVERED and delivery.attempts == 2
