@@ -232,7 +232,9 @@ def _claim_list_rows(newsroom: Newsroom, desk_id: int | None, filters: tuple) ->
     Built once per process and cloned for each request (the pagination orders, filters and slices a
     clone; this queryset is never evaluated): building it through the ORM (the filters of the review
     queue, the join for the assignee's name) cost a sixth of the CPU of a request.  Only the
-    newsroom's id goes into the query.
+    newsroom's id goes into the query.  Kept because ``bench/api.py`` measures it paying: the endpoint
+    against itself without this cache, in turn in one run (2 gthread workers x 4 threads, 16 clients),
+    served 165 against 105 requests/s (medians of 3), p95 181 against 404 ms.
     """
     claims = selectors.claim_list(newsroom=newsroom, **_claim_list_arguments(dict(filters), desk_id=desk_id))
     return claims.values_list(*selectors.CLAIM_LIST_FIELDS, "assignee_username", named=True)
