@@ -20,7 +20,7 @@ from factcheck.claimreview import (
     rating_scale,
 )
 from factcheck.models import CheckingPolicy
-from factcheck.services.claimreview import claim_review_ratings_save
+from factcheck.services.rating_scales import claim_review_ratings_save
 from factcheck.workflow import ClaimStatus
 
 

@@ -29,7 +29,7 @@ from factcheck.notifications.models import (
     OutboxEmail,
     OutboxState,
 )
-from factcheck.outbox import shortened
+from factcheck.outbox_rows import shortened
 
 
 class NotificationPreferencesForm(forms.ModelForm):

@@ -9,14 +9,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from factcheck.notifications import services
-from factcheck.outbox import next_attempt
+from factcheck.outbox_rows import next_attempt
 from factcheck.queue import publish_each
 
 
 @shared_task(name="notifications.send_email", acks_late=True, soft_time_limit=60, time_limit=90)
 def send_email(email_id: int) -> str:
     """Send one outbox email, at most once; after a transient error, queue the next attempt
-    (``factcheck.outbox.next_attempt``)."""
+    (``factcheck.outbox_rows.next_attempt``)."""
     return next_attempt(send_email.name, email_id, services.email_send(email_id=email_id))
 
 

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Role
 from factcheck.admin.claims import ReadOnlyAdmin
-from factcheck.outbox import shortened
+from factcheck.outbox_rows import shortened
 from factcheck.webhooks import services
 from factcheck.webhooks.models import SUBSCRIBABLE, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from factcheck.outbox import next_attempt
+from factcheck.outbox_rows import next_attempt
 from factcheck.queue import publish_each
 from factcheck.webhooks import services
 from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT
@@ -20,7 +20,7 @@ from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT
 )
 def deliver(delivery_id: int) -> str:
     """Send one delivery, at most once per attempt; after a failure, queue the next attempt
-    (``factcheck.outbox.next_attempt``)."""
+    (``factcheck.outbox_rows.next_attempt``)."""
     return next_attempt(deliver.name, delivery_id, services.delivery_send(delivery_id=delivery_id))
 
 

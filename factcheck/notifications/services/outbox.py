@@ -19,7 +19,7 @@ from factcheck import retry
 from factcheck.notifications import emails
 from factcheck.notifications.emails import Item, Rendered
 from factcheck.notifications.models import DIGEST_KIND, OutboxEmail, OutboxState
-from factcheck.outbox import CLOCK_TOLERANCE, Outcome, requeue_overdue
+from factcheck.outbox_rows import CLOCK_TOLERANCE, Outcome, requeue_overdue
 from factcheck.queue import publish_on_commit
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from factcheck import retry
 from factcheck.destinations import allowed_networks
-from factcheck.outbox import CLOCK_TOLERANCE, Outcome, requeue_overdue
+from factcheck.outbox_rows import CLOCK_TOLERANCE, Outcome, requeue_overdue
 from factcheck.web.deliver import DeliveryPolicy, DeliveryResult, Poster
 from factcheck.webhooks import signing
 from factcheck.webhooks.models import (
