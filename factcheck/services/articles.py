@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
 from editorial.services import article_upsert
+from factcheck import domain_events
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import InputRejected, Overrides, analyze, check_input, fold
 from factcheck.analysis.types import Analysis, Severity
@@ -27,18 +28,11 @@ from factcheck.models import (
     ClaimEvent,
     ExcludedBlock,
 )
-from factcheck.notifications.services import claims_flagged_notify
 from factcheck.queue import publish_on_commit
-from factcheck.selectors import attribution_policy
+from factcheck.selectors import attribution_policy, flagged_claim_ids, flagged_claims
 from factcheck.services.actors import Actor
 from factcheck.services.review import move
 from factcheck.services.sources import cited_sources, sources_after_analysis
-from factcheck.webhooks.services.events import (
-    article_analyzed_emit,
-    claims_status_changed_emit,
-    flagged_before_analysis,
-    flagged_claims,
-)
 from factcheck.workflow import BY_NAME, ClaimStatus
 
 logger = logging.getLogger(__name__)
@@ -236,7 +230,7 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
         if done(article):
             return article
         live = list(article.claims.exclude(status=ClaimStatus.SUPERSEDED).order_by("ordinal"))
-        flagged_before = flagged_before_analysis(article=article, live=live)
+        flagged_before = flagged_claim_ids(article=article, live=live)
         _store_analysis(
             article=article,
             revision=revision,
@@ -246,11 +240,12 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
         )
         sources_after_analysis(article=article, cited=cited)
         flagged = flagged_claims(article=article)
-        article_analyzed_emit(
-            article=article, revision=revision, flagged_before=flagged_before, flagged=flagged
-        )
-        claims_flagged_notify(
-            article=article, revision=revision, actor=correction and correction.actor, flagged=flagged
+        domain_events.article_analyzed(
+            article=article,
+            revision=revision,
+            flagged_before=flagged_before,
+            flagged=flagged,
+            actor=correction and correction.actor,
         )
         article.canonical_text = analysis.text
         article.analyzed_revision = revision
@@ -367,28 +362,31 @@ def _store_analysis(
             kept.append(previous)
 
     gone = [claim for queue in by_text.values() for claim in queue]
-    moved: list[tuple[Claim, ClaimEvent]] = []  # claim.status_changed, emitted once for all of them
-    events = [
-        move(
+    moved = [
+        (
             claim,
-            BY_NAME["supersede"],
-            actor=actor,
-            note=correction.note or f"Revision {revision} removed or rewrote this sentence.",
-            batch=moved,
+            move(
+                claim,
+                BY_NAME["supersede"],
+                actor=actor,
+                note=correction.note or f"Revision {revision} removed or rewrote this sentence.",
+            ),
         )
         for claim in gone
     ]
-    events += [
-        move(
+    moved += [
+        (
             claim,
-            BY_NAME["answer_attribution"],
-            actor=actor,
-            note=f"The article was revised (revision {revision}).",
-            batch=moved,
+            move(
+                claim,
+                BY_NAME["answer_attribution"],
+                actor=actor,
+                note=f"The article was revised (revision {revision}).",
+            ),
         )
         for claim in answered
     ]
-    claims_status_changed_emit(moves=moved)
+    events = [event for _, event in moved]
     now = timezone.now()  # bulk_update does not set auto_now fields itself
     for claim in (*gone, *kept):
         claim.updated_at = now
@@ -427,6 +425,7 @@ def _store_analysis(
             )
         )
     ClaimEvent.objects.bulk_create(events)
+    domain_events.claim_events_recorded(recorded=moved)  # one batch of claim.status_changed
 
     claims_by_index = {claim.ordinal: claim for claim in (*kept, *created)}
     AttributionFlag.objects.bulk_create(

@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import Forbidden
-from factcheck import retry
+from factcheck import domain_events, retry
 from factcheck.destinations import MAX_URL, allowed_networks, checked_url
 from factcheck.models import (
     ActorKind,
@@ -51,7 +51,6 @@ from factcheck.web.extract import ExtractionFailed, extract
 from factcheck.web.fetch import Fetcher, FetchPolicy, FetchResult
 from factcheck.web.passages import Passage as FoundPassage
 from factcheck.web.passages import best_passages
-from factcheck.webhooks.services.events import source_fetched_emit
 from factcheck.workflow import ClaimStatus
 
 PASSAGES_PER_SOURCE = 3
@@ -706,8 +705,8 @@ def fetch_finish(*, lease: Lease, result: FetchResult, readable: Readable | None
             )
         source.save(update_fields=SOURCE_FIELDS)
         FetchAttempt.objects.filter(token=lease.token).update(**attempt)
-        source_fetched_emit(
-            source=source, claim={"newsroom_id": lease.newsroom_id, "article_id": lease.article_id}
+        domain_events.source_fetched(
+            source=source, newsroom_id=lease.newsroom_id, article_id=lease.article_id
         )
     return delay
 

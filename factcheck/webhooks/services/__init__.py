@@ -42,7 +42,6 @@ from factcheck.webhooks.services.endpoints import (
 from factcheck.webhooks.services.events import (
     article_analyzed_emit,
     claim_status_changed_emit,
-    flagged_before_analysis,
     source_fetched_emit,
     webhook_emit,
 )
@@ -62,7 +61,6 @@ __all__ = [
     "endpoint_disabled_notify_late",
     "endpoint_enable",
     "endpoint_ping",
-    "flagged_before_analysis",
     "retry_delay",
     "source_fetched_emit",
     "webhook_emit",
