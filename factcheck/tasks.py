@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from factcheck import retry, selectors
 from factcheck.queue import publish, publish_each
-from factcheck.services import articles, searches, sources
+from factcheck.services import analyses, articles, fetcher, fetching, searches
 from factcheck.web.fetch import FetchResult
 
 logger = logging.getLogger(__name__)
@@ -46,13 +46,13 @@ def analyze_article(self, article_id: int) -> None:
         revision = selectors.article_revision(article_id=article_id)
         if revision is None:
             return  # deleted since it was queued
-        articles.article_analyze(article_id=article_id)
+        analyses.article_analyze(article_id=article_id)
     except TRANSIENT_ERRORS as error:
         if self.request.retries >= self.max_retries:
             if revision is None:  # the database never answered: nothing can be recorded
                 logger.error("analysis of article %s abandoned: %s", article_id, error)
                 return
-            articles.article_mark_failed(
+            analyses.article_mark_failed(
                 article_id=article_id,
                 revision=revision,
                 reason=f"The database was unavailable after {self.max_retries + 1} attempts: {error}",
@@ -60,12 +60,12 @@ def analyze_article(self, article_id: int) -> None:
             return
         raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
     except SoftTimeLimitExceeded:
-        articles.article_mark_failed(
+        analyses.article_mark_failed(
             article_id=article_id, revision=revision, reason="The analysis took too long and was stopped."
         )
     except Exception as error:
         logger.exception("analysis of article %s failed", article_id)
-        articles.article_mark_failed(
+        analyses.article_mark_failed(
             article_id=article_id,
             revision=revision,
             reason=f"Internal error while analysing ({type(error).__name__}); the team has the log.",
@@ -101,12 +101,12 @@ def fetch_source(self, source_id: int, scheduled: bool = False) -> None:
     part under every pool; the soft and hard limits here bound the whole task under the process pool.
     """
     try:
-        step = sources.fetch_begin(source_id=source_id, scheduled=scheduled)
+        step = fetching.fetch_begin(source_id=source_id, scheduled=scheduled)
     except TRANSIENT_ERRORS as error:
         raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
     if step is None:
         return
-    if isinstance(step, sources.Busy):
+    if isinstance(step, fetching.Busy):
         # Another run holds the source (or a retry is scheduled): look again when that is over, in
         # case that run's worker dies.  A run that finds it done then does nothing.
         if not self.request.is_eager:
@@ -118,8 +118,8 @@ def fetch_source(self, source_id: int, scheduled: bool = False) -> None:
             publish(fetch_source.name, (source_id,), countdown=step.seconds + 1)
         return
     try:
-        result = sources.fetcher().fetch(step.url)
-        readable = sources.fetched_readable(lease=step, result=result) if result.outcome == "ok" else None
+        result = fetcher.fetcher().fetch(step.url)
+        readable = fetching.fetched_readable(lease=step, result=result) if result.outcome == "ok" else None
     except SoftTimeLimitExceeded:
         result, readable = _failed(step.url, "The fetch took too long and was stopped.", "transient"), None
     except Exception as error:
@@ -127,7 +127,7 @@ def fetch_source(self, source_id: int, scheduled: bool = False) -> None:
         result = _failed(step.url, f"Internal error while fetching ({type(error).__name__}).", "transient")
         readable = None
     try:
-        delay = sources.fetch_finish(lease=step, result=result, readable=readable)
+        delay = fetching.fetch_finish(lease=step, result=result, readable=readable)
     except TRANSIENT_ERRORS as error:
         # The lease is still ours in the database; when it runs out, a later run fetches again.
         raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
@@ -158,7 +158,7 @@ def _failed(url: str, error: str, outcome: str) -> FetchResult:
 @shared_task(name="factcheck.sweep_sources", acks_late=True, soft_time_limit=50, time_limit=60)
 def sweep_sources() -> int:
     """Queue again the fetches that should be running and are not (run by Celery beat every minute)."""
-    ids = publish_each(fetch_source.name, sources.stale_source_ids())
+    ids = publish_each(fetch_source.name, fetching.stale_source_ids())
     if ids:
         logger.info("requeued %d source fetches", len(ids))
     return len(ids)
@@ -167,7 +167,7 @@ def sweep_sources() -> int:
 @shared_task(name="factcheck.sweep_searches", acks_late=True, soft_time_limit=50, time_limit=60)
 def sweep_searches() -> int:
     """Queue again the searches of the providers that were queued and never finished (run by beat)."""
-    ids = publish_each(search_sources.name, sources.searches_overdue())
+    ids = publish_each(search_sources.name, searches.searches_overdue())
     if ids:
         logger.info("requeued %d searches for sources", len(ids))
     return len(ids)

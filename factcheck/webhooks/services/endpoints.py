@@ -13,7 +13,7 @@ from django.utils import timezone
 from editorial.models import Newsroom
 from factcheck.destinations import checked_url
 from factcheck.notifications.models import WEBHOOK_DISABLED_KIND, OutboxEmail
-from factcheck.notifications.services import email_queue
+from factcheck.notifications.services.outbox import email_queue
 from factcheck.webhooks import emails
 from factcheck.webhooks.models import (
     SUBSCRIBABLE,
