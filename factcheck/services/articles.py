@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
 from editorial.services import article_upsert
+from factcheck.analysis.page import page_metadata
 from factcheck.analysis.pipeline import InputRejected, check_input
 from factcheck.models import (
     Claim,
@@ -43,6 +44,9 @@ def article_submit(
         check_input(body, fmt=body_format, max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS)
     except InputRejected as error:
         raise ValidationError({"body": str(error)}) from error
+    if body_format == BodyFormat.HTML and not (title and byline):
+        found = page_metadata(body)  # a whole page names its headline and authors in its metadata
+        title, byline = title or found.title, byline or found.byline
     now = timezone.now()
     with transaction.atomic():
         result = article_upsert(
