@@ -98,9 +98,12 @@ def seed(web: str) -> str:
 
     from editorial import services as editorial
     from editorial.models import Desk, Role
-    from factcheck import services
     from factcheck.models import Claim
-    from factcheck.services import Actor
+    from factcheck.services.actors import Actor
+    from factcheck.services.analyses import article_analyze
+    from factcheck.services.articles import article_submit
+    from factcheck.services.review import claim_assign, claim_transition
+    from factcheck.services.sources import source_add
     from factcheck.tasks import fetch_source
 
     def newsroom_with_people(name: str, slug: str, desks: list[str]):
@@ -118,7 +121,7 @@ def seed(web: str) -> str:
 
     def submit(newsroom, editor, n, desk_slug, title, body, url=True):
         desk = Desk.objects.filter(newsroom=newsroom, slug=desk_slug).first() if desk_slug else None
-        article = services.article_submit(
+        article = article_submit(
             actor=Actor.for_user(editor),
             newsroom=newsroom,
             external_id=f"cms-{n}",
@@ -129,7 +132,7 @@ def seed(web: str) -> str:
             byline="By Ana Ruiz and Tom Lee" if n % 2 == 0 else "",
             desk=desk,
         )
-        services.article_analyze(article_id=article.pk)
+        article_analyze(article_id=article.pk)
         return article
 
     newsroom, people = newsroom_with_people("Fuzz Ledger", "fuzz", ["Politics", "Business"])
@@ -143,10 +146,10 @@ def seed(web: str) -> str:
 
     def move(claim, *steps, actor=checker):
         for to in steps:
-            services.claim_transition(actor=actor, claim_id=claim.pk, to=to, note=f"Fuzz seed: {to}.")
+            claim_transition(actor=actor, claim_id=claim.pk, to=to, note=f"Fuzz seed: {to}.")
 
-    fetched = services.source_add(actor=checker, claim_id=claims[0].pk, url=f"{web}/minutes", note="Minutes.")
-    failed = services.source_add(actor=checker, claim_id=claims[1].pk, url=f"{web}/gone")
+    fetched = source_add(actor=checker, claim_id=claims[0].pk, url=f"{web}/minutes", note="Minutes.")
+    failed = source_add(actor=checker, claim_id=claims[1].pk, url=f"{web}/gone")
     for source in (fetched, failed):
         fetch_source.apply(args=(source.pk,))
     move(claims[0], "in_review", "verified")
@@ -157,7 +160,7 @@ def seed(web: str) -> str:
     move(claims[5], "in_review")
     move(claims[6], "not_checkable", actor=editor)
     move(claims[7], "in_review", "false", "in_review", "misleading", actor=editor)
-    services.claim_assign(actor=editor, claim_id=claims[8].pk, assignee_id=people[Role.FACT_CHECKER].pk)
+    claim_assign(actor=editor, claim_id=claims[8].pk, assignee_id=people[Role.FACT_CHECKER].pk)
     # A revision that rewrites a sentence: its claim is superseded.
     revised = ARTICLES[1][2].replace("1,200 permanent jobs", "900 permanent jobs")
     submit(newsroom, people[Role.EDITOR], 1, "business", "Harbour expansion", revised, url=False)

@@ -130,8 +130,10 @@ def main() -> int:
     from celery import Celery
     from django.db import connection
 
-    from factcheck import services
     from factcheck.models import Claim, FetchStatus, Source
+    from factcheck.services import fetcher as fetcher_config
+    from factcheck.services.actors import Actor
+    from factcheck.services.sources import source_add
     from tests.factories import ArticleFactory, member
 
     redis.Redis.from_url(args.broker_url).flushdb()
@@ -141,7 +143,7 @@ def main() -> int:
         article=article, newsroom=article.newsroom, revision=1, ordinal=0, text=text, start=0, end=len(text),
         kind="statement", checkworthiness=0.9,
     )  # fmt: skip
-    actor = services.Actor.for_user(member(article.newsroom, "fact_checker", "bench"))
+    actor = Actor.for_user(member(article.newsroom, "fact_checker", "bench"))
 
     def add_sources(tag: str, addresses: list[str], count: int = args.sources) -> tuple[list[int], list[str]]:
         port = {host: servers[hosts.index(host)].server_address[1] for host in addresses}
@@ -149,7 +151,7 @@ def main() -> int:
         for n in range(count):
             host = addresses[n % len(addresses)]
             urls.append(f"http://{host}:{port[host]}/{tag}/{n}")
-        ids = [services.source_add(actor=actor, claim_id=claim.pk, url=url).pk for url in urls]
+        ids = [source_add(actor=actor, claim_id=claim.pk, url=url).pk for url in urls]
         return ids, urls
 
     broker = Celery(broker=args.broker_url)
@@ -227,7 +229,7 @@ def main() -> int:
         add_sources("single", hosts[:1])[0], var / "single.log", processes, warm("single", processes)
     )
 
-    fetcher = services.fetcher()
+    fetcher = fetcher_config.fetcher()
     start = time.perf_counter()
     for url in spread_urls:
         result = fetcher.fetch(url)

@@ -22,12 +22,16 @@ from django.conf import settings
 from django.urls import reverse
 from rank_bm25 import BM25Okapi
 
+from factcheck.citations import Found
 from factcheck.models import Claim, SearchProvider, SourceOrigin
-from factcheck.services.sources import SEARCH_DETAILS, Found, fetch_policy
-from factcheck.services.sources import fetcher as shared_fetcher
+from factcheck.services.fetcher import fetch_policy
+from factcheck.services.fetcher import fetcher as shared_fetcher
 from factcheck.web.fetch import Fetcher
 from factcheck.web.passages import content_terms as words
 from factcheck.workflow import VERDICTS
+
+#: What an HTTP JSON search provider may say of a result besides its address (``fields``' keys).
+SEARCH_DETAILS = ("title", "snippet", "rating", "publisher")
 
 #: How many of the newsroom's latest verdicts the archive compares a claim with.
 ARCHIVE_CANDIDATES = 5000

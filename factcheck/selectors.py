@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +35,29 @@ def live_claims() -> QuerySet[Claim]:
 #: article answer and the admin's article page.  The rest are in the claims list (the API's
 #: ``/claims/?article=``, the admin's review queue), so that no article makes a page unbounded.
 ARTICLE_PAGE_CLAIMS = 200
+
+
+def article_revision(*, article_id: int) -> int | None:
+    """The current revision of the article ``article_id``; None when it is gone."""
+    return Article.objects.filter(pk=article_id).values_list("revision", flat=True).first()
+
+
+def flagged_claim_ids(*, article: Article, live: Iterable[Claim] | None = None) -> frozenset[int]:
+    """The ids of the article's live claims flagged now (before a new analysis is stored, for
+    ``claim.flagged`` to name only the claims it newly flags).
+
+    ``live``: the article's live claims, when the caller has loaded them already.
+    """
+    if live is not None:
+        return frozenset(claim.pk for claim in live if claim.is_flagged)
+    return frozenset(live_claims().filter(article=article, is_flagged=True).values_list("pk", flat=True))
+
+
+def flagged_claims(*, article: Article) -> list[Claim]:
+    """The article's live flagged claims in their order, with their flags."""
+    return list(
+        live_claims().filter(article=article, is_flagged=True).prefetch_related("flags").order_by("ordinal")
+    )
 
 
 def article_detail(*, newsroom: Newsroom, article_id: int) -> Article:

@@ -8,8 +8,10 @@ from rest_framework.test import APIClient
 from editorial import services as editorial_services
 from editorial.models import Article, BodyFormat, Desk, Membership, Newsroom, Role
 from editorial.services import body_digest
-from factcheck import services as factcheck_services
 from factcheck.models import Claim
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
 
 #: The first sentence of :class:`ArticleFactory`'s body: the claim :func:`claim_of` finds unless told.
@@ -93,7 +95,7 @@ def analysed(newsroom, *, reporters=(), **fields) -> Article:
     by the real service."""
     article = ArticleFactory(newsroom=newsroom, **fields)
     article.reporters.add(*reporters)
-    factcheck_services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     article.refresh_from_db()
     return article
 
@@ -101,15 +103,15 @@ def analysed(newsroom, *, reporters=(), **fields) -> Article:
 def revise(article: Article, body: str) -> Article:
     """A new revision of ``article``: ``body`` submitted as the CMS submits it (same title and desk), then
     analysed as the worker would."""
-    factcheck_services.article_submit(
-        actor=factcheck_services.Actor.system(),
+    article_submit(
+        actor=Actor.system(),
         newsroom=article.newsroom,
         external_id=article.external_id,
         body=body,
         title=article.title,
         desk=article.desk,
     )
-    factcheck_services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     article.refresh_from_db()
     return article
 

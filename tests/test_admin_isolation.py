@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from editorial import services as editorial_services
 from editorial.models import ApiKey, Role
-from factcheck import services
 from factcheck.models import SearchProvider
 from factcheck.notifications.models import DigestSchedule, NotificationPreferences, OutboxEmail
+from factcheck.services.analyses import article_analyze
+from factcheck.services.checking_policies import checking_policy_save
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.factories import ArticleFactory, DeskFactory, NewsroomFactory, api_key_for, member
 
@@ -63,7 +64,7 @@ def world(newsroom, marker: str) -> dict:
         body=f"The {marker} council approved a budget of $4.2 million on Tuesday.\n\nPhoto: {marker}",
         url="https://example.org/budget",
     )
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     claim = article.claims.get()
     source = claim.sources.create(url=f"https://example.org/{marker}", actor_name=marker)
     api_key, _ = api_key_for(newsroom, role=Role.ADMIN)
@@ -90,7 +91,7 @@ def world(newsroom, marker: str) -> dict:
         results_path="items",
         fields={"url": "link"},
     )
-    services.checking_policy_save(newsroom=newsroom, flag_kinds=[], severities={})
+    checking_policy_save(newsroom=newsroom, flag_kinds=[], severities={})
     NotificationPreferences.objects.create(user=checker, newsroom=newsroom)
     DigestSchedule.objects.create(newsroom=newsroom)
     OutboxEmail.objects.create(

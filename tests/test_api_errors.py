@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from config.api import server_error
 from editorial.models import Role
-from factcheck import services
+from factcheck.services.analyses import article_analyze
 from factcheck.webhooks.models import WebhookEndpoint
 from tests.factcheck.test_api import assert_error
 from tests.factories import ArticleFactory, DeskFactory, api_key_for, client_for
@@ -32,7 +32,7 @@ def objects(newsroom):
     article = ArticleFactory(
         newsroom=newsroom, body="The council approved a budget of $4.2 million on Tuesday."
     )
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     claim = article.claims.get()
     source = claim.sources.create(url="https://example.org/minutes", actor_name="test")
     webhook = WebhookEndpoint.objects.create(

@@ -10,9 +10,10 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from editorial.models import ApiKey, Article, Desk, IdempotencyRecord, Role
-from factcheck import services
 from factcheck.models import Claim, ClaimEvent, Source
-from factcheck.services.review import claim_note_add
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.review import claim_note_add, claim_transition
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factcheck.test_api import assert_error
 from tests.factories import ArticleFactory, DeskFactory, api_key_for, client_for, member
@@ -47,16 +48,12 @@ def ours(newsroom):
         body=f"The {MARKER} council approved a budget of $4.2 million on Tuesday.",
         url="https://example.org/zanzibar-budget",
     )
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     claim = article.claims.get()
-    services.claim_transition(actor=services.Actor.for_user(person), claim_id=claim.pk, to="in_review")
-    claim_note_add(
-        actor=services.Actor.for_user(person), claim_id=claim.pk, note=f"Asked {MARKER} officials."
-    )
+    claim_transition(actor=Actor.for_user(person), claim_id=claim.pk, to="in_review")
+    claim_note_add(actor=Actor.for_user(person), claim_id=claim.pk, note=f"Asked {MARKER} officials.")
     # A verdict, so that the claim has a ClaimReview (GET /claims/{id}/claimreview).
-    services.claim_transition(
-        actor=services.Actor.for_user(person), claim_id=claim.pk, to="false", note="The minutes say 3.9."
-    )
+    claim_transition(actor=Actor.for_user(person), claim_id=claim.pk, to="false", note="The minutes say 3.9.")
     source = claim.sources.create(url="https://example.org/minutes", actor_name="ana")
     webhook = WebhookEndpoint.objects.create(  # disabled: another newsroom's key must not enable it
         newsroom=newsroom,

@@ -15,10 +15,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Article, Desk, Role
-from factcheck import selectors, services
+from factcheck import selectors
 from factcheck.admin.common import highlight_claim, highlight_claims
 from factcheck.analysis.pipeline import InputRejected, check_input
 from factcheck.models import Claim, ExcludedBlock
+from factcheck.services.actors import Actor
+from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
 
 
@@ -237,8 +239,8 @@ class ArticleAdmin(ServiceWrittenAdmin):
         else:
             newsroom = data["newsroom"]
             external_id = data.get("external_id") or f"admin-{uuid.uuid4().hex[:12]}"
-        return services.article_submit(
-            actor=services.Actor.for_user(request.user),
+        return article_submit(
+            actor=Actor.for_user(request.user),
             newsroom=newsroom,
             external_id=external_id,
             body=data["body"],

@@ -22,13 +22,16 @@ from django.urls import path, reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
-from factcheck import selectors, services
+from factcheck import selectors
 from factcheck.admin.common import REFUSALS, highlight_claim, refusal_text
 from factcheck.admin.sources import SourceViewsMixin, source_views
 from factcheck.models import Claim, ClaimEvent, ReviewItem
+from factcheck.services.actors import Actor
+from factcheck.services.review import allowed_transitions, claim_assign, claim_transition
+from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus, WorkflowRole
 
-ASSIGNABLE_ROLES = ["admin", "editor", "fact_checker"]  # as ``services.claim_assign`` accepts them
+ASSIGNABLE_ROLES = ["admin", "editor", "fact_checker"]  # as ``claim_assign`` accepts them
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ class ClaimPageMixin(SourceViewsMixin):
         return TemplateResponse(request, self.claim_page_template, self.claim_page_context(request, claim))
 
     def claim_page_context(self, request, claim: ReviewItem) -> dict:
-        actor = services.Actor.for_user(request.user)
+        actor = Actor.for_user(request.user)
         role, _ = actor.workflow_role(claim)
         neighbours = list(
             selectors.live_claims()
@@ -142,7 +145,7 @@ class ClaimPageMixin(SourceViewsMixin):
             )
             .order_by("ordinal")
         )
-        transitions = services.allowed_transitions(actor=actor, claim=claim)
+        transitions = allowed_transitions(actor=actor, claim=claim)
         can_assign = role == WorkflowRole.EDITOR
         info = self.opts.app_label, self.opts.model_name
         return {
@@ -185,8 +188,8 @@ class ClaimPageMixin(SourceViewsMixin):
     def transition_view(self, request, object_id):
         claim = self._claim_for_post(request, object_id)
         try:
-            moved = services.claim_transition(
-                actor=services.Actor.for_user(request.user),
+            moved = claim_transition(
+                actor=Actor.for_user(request.user),
                 claim_id=claim.pk,
                 to=request.POST.get("to", ""),
                 note=request.POST.get("note", ""),
@@ -206,8 +209,8 @@ class ClaimPageMixin(SourceViewsMixin):
             messages.error(request, "Choose someone from the list.")
             return self._back_to(claim)
         try:
-            assigned = services.claim_assign(
-                actor=services.Actor.for_user(request.user),
+            assigned = claim_assign(
+                actor=Actor.for_user(request.user),
                 claim_id=claim.pk,
                 assignee_id=int(raw) if raw else None,
                 note=request.POST.get("note", "").strip(),
@@ -222,8 +225,8 @@ class ClaimPageMixin(SourceViewsMixin):
     def source_view(self, request, object_id):
         claim = self._claim_for_post(request, object_id)
         try:
-            source = services.source_add(
-                actor=services.Actor.for_user(request.user),
+            source = source_add(
+                actor=Actor.for_user(request.user),
                 claim_id=claim.pk,
                 url=request.POST.get("url", ""),
                 note=request.POST.get("note", ""),

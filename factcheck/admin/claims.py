@@ -11,9 +11,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from editorial.admin import NewsroomScopedAdmin
-from factcheck import services
 from factcheck.admin.common import CORRECT_ROLES, highlight_claim
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import claim_exclude, excluded_block_promote
 from factcheck.workflow import ClaimStatus
 
 
@@ -109,7 +110,7 @@ class ClaimAdmin(NewsroomScopedAdmin):
     def keep_out(self, request, queryset):
         claims = list(queryset.select_related("article"))
         for claim in claims:
-            services.claim_exclude(actor=services.Actor.for_user(request.user), claim=claim)
+            claim_exclude(actor=Actor.for_user(request.user), claim=claim)
         self.message_user(
             request, f"{len(claims)} sentence(s) kept out of the claims; their history says who did it."
         )
@@ -191,7 +192,7 @@ class ExcludedBlockAdmin(ReadOnlyAdmin):
     )
     def make_claims(self, request, queryset):
         for block in queryset.select_related("article"):
-            services.excluded_block_promote(actor=services.Actor.for_user(request.user), block=block)
+            excluded_block_promote(actor=Actor.for_user(request.user), block=block)
         self.message_user(
             request, f"{len(queryset)} part(s) made claims; the claims' history says who did it."
         )

@@ -10,7 +10,6 @@ from django.db import transaction
 
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Role
-from factcheck import services
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import Severity
 from factcheck.claimreview import (
@@ -20,7 +19,7 @@ from factcheck.claimreview import (
     rating_scale,
 )
 from factcheck.models import CheckingPolicy
-from factcheck.services.claimreview import claim_review_ratings_save
+from factcheck.services.checking_policies import checking_policy_save, claim_review_ratings_save
 from factcheck.workflow import ClaimStatus
 
 
@@ -157,7 +156,7 @@ class CheckingPolicyAdmin(ServiceWrittenAdmin):
     def save_form(self, request, form, change):
         newsroom = form.instance.newsroom if change else form.cleaned_data["newsroom"]
         with transaction.atomic():
-            services.checking_policy_save(
+            checking_policy_save(
                 newsroom=newsroom,
                 flag_kinds=form.cleaned_data["flag_kinds"],
                 severities=form.severities(),

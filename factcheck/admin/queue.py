@@ -19,7 +19,6 @@ from django.utils.safestring import SafeString
 
 from editorial.admin import NewsroomScopedAdmin, newsrooms_of
 from editorial.models import Desk
-from factcheck import services
 from factcheck.admin.claim_page import ASSIGNABLE_ROLES, ClaimPageMixin
 from factcheck.admin.common import (
     CHECK_ROLES,
@@ -32,6 +31,8 @@ from factcheck.admin.common import (
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.models import ReviewItem
 from factcheck.selectors import QUEUE_ORDER, QueueFilters, narrow_queue, review_queue
+from factcheck.services.actors import Actor
+from factcheck.services.review import claim_assign, claim_transition
 from factcheck.workflow import BY_NAME, OPEN_STATES, ClaimStatus, Transition
 
 #: Refusals listed one by one in a bulk action's message; beyond, only counted.
@@ -295,7 +296,7 @@ class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
                 messages.ERROR,
             )
             return
-        actor = services.Actor.for_user(request.user)
+        actor = Actor.for_user(request.user)
         done, refused = 0, []
         for claim in queryset:
             if claim.status not in transition.sources:
@@ -303,7 +304,7 @@ class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
                 refused.append((claim, f"{transition.label} is only for claims that are {sources}."))
                 continue
             try:
-                services.claim_transition(
+                claim_transition(
                     actor=actor,
                     claim_id=claim.pk,
                     to=transition.target,
@@ -327,12 +328,12 @@ class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
             )
             return
         assignee = checkers_of(request.user).filter(pk=int(raw)).first()
-        actor = services.Actor.for_user(request.user)
+        actor = Actor.for_user(request.user)
         note = request.POST.get("note", "").strip()
         done, refused = 0, []
         for claim in queryset:
             try:
-                services.claim_assign(actor=actor, claim_id=claim.pk, assignee_id=int(raw), note=note)
+                claim_assign(actor=actor, claim_id=claim.pk, assignee_id=int(raw), note=note)
             except REFUSALS as error:
                 refused.append((claim, refusal_text(error)))
             else:

@@ -19,9 +19,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Role
-from factcheck import selectors, services
+from factcheck import selectors
 from factcheck.admin.common import REFUSALS, refusal_text
 from factcheck.models import FetchAttempt, Passage, SearchProvider, Source
+from factcheck.services.actors import Actor
+from factcheck.services.searches import search_provider_errors, search_provider_save
+from factcheck.services.sources import source_refetch
 
 
 def mark_terms(text: str, terms: list[list[int]] | list[tuple[int, int]]) -> SafeString:
@@ -112,7 +115,7 @@ class SourceViewsMixin:
         if not Source.objects.filter(claim=claim, pk=source_id).exists():
             raise Http404("No such source on this claim.")
         try:
-            source = services.source_refetch(actor=services.Actor.for_user(request.user), source_id=source_id)
+            source = source_refetch(actor=Actor.for_user(request.user), source_id=source_id)
         except REFUSALS as error:
             messages.error(request, refusal_text(error))
         else:
@@ -139,7 +142,7 @@ class SearchProviderForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if all(name in data for name in ("kind", "min_checkworthiness", "max_results")):
-            errors = services.search_provider_errors(
+            errors = search_provider_errors(
                 kind=data["kind"],
                 min_checkworthiness=data["min_checkworthiness"],
                 max_results=data["max_results"],
@@ -182,4 +185,4 @@ class SearchProviderAdmin(ServiceWrittenAdmin):
     def save_form(self, request, form, change):
         data = dict(form.cleaned_data)
         data["newsroom"] = form.instance.newsroom if change else data["newsroom"]
-        return services.search_provider_save(provider_id=form.instance.pk, **data)
+        return search_provider_save(provider_id=form.instance.pk, **data)

@@ -9,10 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import error
-from factcheck import selectors, services
+from factcheck import selectors
 from factcheck.api import serializers as s
 from factcheck.api.views import CLAIM_ERRORS, ERRORS, _claim
 from factcheck.models import Source
+from factcheck.services.actors import Actor
+from factcheck.services.sources import source_add, source_refetch
 
 SOURCE_ERRORS = {401: ERRORS[401], 404: error("No such source in your newsroom.")}
 
@@ -62,8 +64,8 @@ class ClaimSourcesView(APIView):
         claim = _claim(request, claim_id)  # another newsroom's claim is a 404, whatever the body
         data = s.SourceInput(data=request.data)
         data.is_valid(raise_exception=True)
-        source = services.source_add(
-            actor=services.Actor.for_api_key(request.auth),
+        source = source_add(
+            actor=Actor.for_api_key(request.auth),
             claim_id=claim.pk,
             url=data.validated_data["url"],
             note=data.validated_data["note"],
@@ -95,5 +97,5 @@ class SourceRefetchView(APIView):
     def post(self, request, source_id: int):
         # Another newsroom's source is a 404: only its pk is read to say so.
         source = Source.objects.only("pk").get(claim__newsroom=request.auth.newsroom, pk=source_id)
-        services.source_refetch(actor=services.Actor.for_api_key(request.auth), source_id=source.pk)
+        source_refetch(actor=Actor.for_api_key(request.auth), source_id=source.pk)
         return Response(s.SourceOutput(_source(request, source.pk)).data, status=status.HTTP_202_ACCEPTED)

@@ -21,7 +21,6 @@ from django.urls import path, reverse
 
 from editorial.admin import NewsroomScopedAdmin, ServiceWrittenAdmin
 from editorial.models import Membership, Newsroom, Role
-from factcheck.notifications import services
 from factcheck.notifications.models import (
     DigestSchedule,
     Event,
@@ -29,7 +28,13 @@ from factcheck.notifications.models import (
     OutboxEmail,
     OutboxState,
 )
-from factcheck.outbox import shortened
+from factcheck.notifications.services.outbox import email_retry
+from factcheck.notifications.services.preferences import (
+    digest_schedule_save,
+    notification_preferences_ensure,
+    notification_preferences_save,
+)
+from factcheck.outbox_rows import shortened
 
 
 class NotificationPreferencesForm(forms.ModelForm):
@@ -70,7 +75,7 @@ class NotificationPreferencesAdmin(ServiceWrittenAdmin):
         if newsroom is None:
             messages.info(request, "You are not a member of any newsroom, so Factdesk sends you no email.")
             return HttpResponseRedirect(reverse("admin:index"))
-        preferences = services.notification_preferences_ensure(user=request.user, newsroom=newsroom)
+        preferences = notification_preferences_ensure(user=request.user, newsroom=newsroom)
         info = self.opts.app_label, self.opts.model_name
         return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[preferences.pk]))
 
@@ -102,7 +107,7 @@ class NotificationPreferencesAdmin(ServiceWrittenAdmin):
 
     def save_form(self, request, form, change):
         data = form.cleaned_data
-        return services.notification_preferences_save(
+        return notification_preferences_save(
             user=form.instance.user if change else data["user"],
             newsroom=form.instance.newsroom if change else data["newsroom"],
             deliveries={event: data[event] for event in Event.values},
@@ -132,7 +137,7 @@ class DigestScheduleAdmin(ServiceWrittenAdmin):
 
     def save_form(self, request, form, change):
         data = form.cleaned_data
-        return services.digest_schedule_save(
+        return digest_schedule_save(
             newsroom=form.instance.newsroom if change else data["newsroom"],
             send_at=data["send_at"],
             time_zone=data["time_zone"],
@@ -171,5 +176,5 @@ class OutboxEmailAdmin(NewsroomScopedAdmin):
 
     @admin.action(description="Send the selected failed emails again", permissions=["resend"])
     def send_again(self, request, queryset):
-        queued = sum(services.email_retry(email=email) for email in queryset.filter(state=OutboxState.FAILED))
+        queued = sum(email_retry(email=email) for email in queryset.filter(state=OutboxState.FAILED))
         self.message_user(request, f"{queued} email(s) queued to be sent again.", messages.SUCCESS)

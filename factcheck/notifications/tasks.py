@@ -8,24 +8,26 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from factcheck.notifications import services
-from factcheck.outbox import next_attempt
+from factcheck.notifications.services.digests import digests_send_due
+from factcheck.notifications.services.outbox import email_send, outbox_recover
+from factcheck.outbox_rows import next_attempt
+from factcheck.queue import publish_each
 
 
 @shared_task(name="notifications.send_email", acks_late=True, soft_time_limit=60, time_limit=90)
 def send_email(email_id: int) -> str:
     """Send one outbox email, at most once; after a transient error, queue the next attempt
-    (``factcheck.outbox.next_attempt``)."""
-    return next_attempt(send_email, email_id, services.email_send(email_id=email_id))
+    (``factcheck.outbox_rows.next_attempt``)."""
+    return next_attempt(send_email.name, email_id, email_send(email_id=email_id))
 
 
 @shared_task(name="notifications.recover_outbox", acks_late=True, soft_time_limit=60, time_limit=90)
 def recover_outbox() -> int:
     """Queue again the emails whose worker was lost or whose task never ran."""
-    return len(services.outbox_recover())
+    return len(publish_each(send_email.name, outbox_recover()))
 
 
 @shared_task(name="notifications.send_digests", acks_late=True, soft_time_limit=120, time_limit=180)
 def send_digests() -> int:
     """Make and queue the daily digests that are due."""
-    return len(services.digests_send_due())
+    return len(digests_send_due())

@@ -15,8 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from editorial.models import Newsroom
-from factcheck.notifications import emails, services
+from factcheck.notifications import emails
 from factcheck.notifications.models import DIGEST_KIND, Event
+from factcheck.notifications.services.preferences import notification_unsubscribe
 
 
 @csrf_exempt  # the signed token authenticates the request; mail clients send no CSRF token
@@ -33,7 +34,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "settings_url": emails.settings_url(newsroom_id),
     }
     if request.method == "POST":
-        done = services.notification_unsubscribe(user_id=user_id, newsroom_id=newsroom_id, event=event)
+        done = notification_unsubscribe(user_id=user_id, newsroom_id=newsroom_id, event=event)
         status = 200 if done is not None else 404
         return render(
             request, "notifications/unsubscribe.html", {**context, "done": done is not None}, status=status

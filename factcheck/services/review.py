@@ -16,11 +16,10 @@ from django.db.models import F
 
 from config.errors import Conflict, Forbidden
 from editorial.models import Article
+from factcheck import domain_events
 from factcheck.models import EVIDENCE, Claim, ClaimEvent
-from factcheck.notifications.services import claim_event_notify
 from factcheck.selectors import NOTE_ACTION
 from factcheck.services.actors import Actor
-from factcheck.webhooks.services.events import claim_status_changed_emit
 from factcheck.workflow import (
     BY_NAME,
     ClaimStatus,
@@ -49,20 +48,12 @@ def _locked_claim(claim_id: int) -> Claim:
     return Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=claim_id)
 
 
-def move(
-    claim: Claim,
-    transition: Transition,
-    *,
-    actor: Actor,
-    note: str = "",
-    batch: list[tuple[Claim, ClaimEvent]] | None = None,
-) -> ClaimEvent:
+def move(claim: Claim, transition: Transition, *, actor: Actor, note: str = "") -> ClaimEvent:
     """Apply ``transition`` to the (locked) ``claim`` in memory and return its unsaved audit event.
 
-    The caller has checked the transition and the permission, and saves both.  This is the only
-    code that assigns a claim's state (a test checks).  ``claim.status_changed`` is emitted here; a
-    caller moving many claims passes a ``batch`` list instead, which collects each (claim, event),
-    and emits them all at once with ``claims_status_changed_emit``.
+    The caller has checked the transition and the permission, saves both, and records the event
+    (``domain_events.claim_events_recorded``).  This is the only code that assigns a claim's state
+    (a test checks).
     """
     event = actor.event(
         claim=claim, action=transition.name, from_status=claim.status, to_status=transition.target, note=note
@@ -70,10 +61,6 @@ def move(
     claim.status = transition.target
     if transition.takes and actor.user is not None:
         claim.assignee = actor.user
-    if batch is None:
-        claim_status_changed_emit(claim=claim, event=event)
-    else:
-        batch.append((claim, event))
     return event
 
 
@@ -133,7 +120,7 @@ def claim_transition(
         event = move(claim, transition, actor=actor, note=note)
         claim.save(update_fields=CLAIM_FIELDS_CHANGED)
         event.save()
-        claim_event_notify(event=event)
+        domain_events.claim_events_recorded(recorded=[(claim, event)])
     return claim
 
 
@@ -170,7 +157,7 @@ def claim_assign(*, actor: Actor, claim_id: int, assignee_id: int | None, note: 
         claim.assignee = assignee
         claim.save(update_fields=["assignee", "updated_at"])
         event.save()
-        claim_event_notify(event=event)
+        domain_events.claim_events_recorded(recorded=[(claim, event)])
     return claim
 
 

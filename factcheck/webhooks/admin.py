@@ -16,9 +16,15 @@ from django.utils.html import format_html
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Role
 from factcheck.admin.claims import ReadOnlyAdmin
-from factcheck.outbox import shortened
-from factcheck.webhooks import services
+from factcheck.destinations import checked_url
+from factcheck.outbox_rows import shortened
 from factcheck.webhooks.models import SUBSCRIBABLE, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from factcheck.webhooks.services.endpoints import (
+    endpoint_create,
+    endpoint_delete,
+    endpoint_enable,
+    endpoint_ping,
+)
 
 ERROR_CHARS = 120
 
@@ -34,7 +40,7 @@ class WebhookEndpointCreateForm(forms.ModelForm):
 
     def clean_url(self):
         try:
-            return services.checked_url(self.cleaned_data["url"])
+            return checked_url(self.cleaned_data["url"])
         except ValidationError as error:
             raise ValidationError(error.message_dict["url"]) from None
 
@@ -69,7 +75,7 @@ class WebhookEndpointAdmin(ServiceWrittenAdmin):
     def save_form(self, request, form, change):
         if change:
             return form.instance  # an endpoint is not edited: remove it and register another
-        registered = services.endpoint_create(
+        registered = endpoint_create(
             newsroom=form.cleaned_data["newsroom"],
             url=form.cleaned_data["url"],
             events=form.cleaned_data["events"],
@@ -88,11 +94,11 @@ class WebhookEndpointAdmin(ServiceWrittenAdmin):
         return self.has_change_permission(request, obj)
 
     def delete_model(self, request, obj):
-        services.endpoint_delete(endpoint=obj)
+        endpoint_delete(endpoint=obj)
 
     def delete_queryset(self, request, queryset):
         for endpoint in queryset.filter(newsroom__in=self.writable_newsrooms(request)):
-            services.endpoint_delete(endpoint=endpoint)
+            endpoint_delete(endpoint=endpoint)
 
     @admin.display(description="events")
     def event_list(self, endpoint) -> str:
@@ -108,7 +114,7 @@ class WebhookEndpointAdmin(ServiceWrittenAdmin):
         sent = 0
         for endpoint in queryset.filter(newsroom__in=self.writable_newsrooms(request)):
             try:
-                services.endpoint_ping(endpoint=endpoint, actor_name=request.user.get_username())
+                endpoint_ping(endpoint=endpoint, actor_name=request.user.get_username())
             except ValidationError as error:
                 self.message_user(request, f"{endpoint}: {' '.join(error.messages)}", messages.ERROR)
             else:
@@ -124,7 +130,7 @@ class WebhookEndpointAdmin(ServiceWrittenAdmin):
     def enable(self, request, queryset):
         enabled = 0
         for endpoint in queryset.filter(newsroom__in=self.writable_newsrooms(request), active=False):
-            services.endpoint_enable(endpoint=endpoint)
+            endpoint_enable(endpoint=endpoint)
             enabled += 1
         self.message_user(request, f"{enabled} endpoint(s) re-enabled.", messages.SUCCESS)
 

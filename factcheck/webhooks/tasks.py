@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from factcheck.outbox import next_attempt
-from factcheck.webhooks import services
-from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT
+from factcheck.outbox_rows import next_attempt
+from factcheck.queue import publish_each
+from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT, deliveries_sweep, delivery_send
+from factcheck.webhooks.services.endpoints import endpoint_disabled_notify_late
 
 
 @shared_task(
@@ -19,14 +20,14 @@ from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT
 )
 def deliver(delivery_id: int) -> str:
     """Send one delivery, at most once per attempt; after a failure, queue the next attempt
-    (``factcheck.outbox.next_attempt``)."""
-    return next_attempt(deliver, delivery_id, services.delivery_send(delivery_id=delivery_id))
+    (``factcheck.outbox_rows.next_attempt``)."""
+    return next_attempt(deliver.name, delivery_id, delivery_send(delivery_id=delivery_id))
 
 
 @shared_task(name="webhooks.sweep_deliveries", acks_late=True, soft_time_limit=60, time_limit=90)
 def sweep_deliveries() -> int:
     """Queue again the deliveries whose worker was lost or whose task never ran."""
-    return len(services.deliveries_sweep())
+    return len(publish_each(deliver.name, deliveries_sweep()))
 
 
 # Kept only for the messages queued before the upgrade to the outbox (a retry of this task waited up
@@ -36,4 +37,4 @@ def sweep_deliveries() -> int:
 @shared_task(name="webhooks.notify_disabled", acks_late=True)
 def notify_disabled(endpoint_id: int) -> int:
     """Put in the outbox the email of an endpoint disabled before the upgrade (a message from then)."""
-    return len(services.endpoint_disabled_notify_late(endpoint_id=endpoint_id))
+    return len(endpoint_disabled_notify_late(endpoint_id=endpoint_id))

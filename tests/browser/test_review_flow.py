@@ -14,9 +14,10 @@ import pytest
 
 from editorial import services as editorial_services
 from editorial.models import AnalysisStatus, Role
-from factcheck import services
 from factcheck.models import Claim, ClaimEvent
-from factcheck.services import Actor
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
 from tests.factories import DeskFactory, NewsroomFactory, UserFactory
 
@@ -52,7 +53,7 @@ def editor(transactional_db):
 def article(editor):
     """An article submitted and analysed through the services, with vague attributions flagged."""
     newsroom = editor.memberships.get().newsroom
-    article = services.article_submit(
+    article = article_submit(
         actor=Actor.system(),
         newsroom=newsroom,
         external_id="cms-2041",
@@ -61,7 +62,7 @@ def article(editor):
         desk=newsroom.desks.get(slug="city"),
         body=BODY,
     )
-    services.article_analyze(article_id=article.pk)  # idempotent: a no-op if the commit hook ran it
+    article_analyze(article_id=article.pk)  # idempotent: a no-op if the commit hook ran it
     article.refresh_from_db()
     assert article.analysis_status == AnalysisStatus.ANALYZED
     flagged = Claim.objects.filter(article=article, is_flagged=True)

@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from editorial import services as editorial_services
 from editorial.models import AnalysisStatus, Article, BodyFormat, Role
-from factcheck import services
 from factcheck.models import Claim, ClaimEvent
-from factcheck.services import Actor
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
 from tests.factories import DeskFactory, UserFactory, member
 
@@ -55,10 +56,10 @@ def editor_client(client, newsroom):
 
 def submitted(newsroom, external_id: str = "cms-1", body: str = BODY, **fields) -> Article:
     """An article submitted and analysed through the services, as the API would."""
-    article = services.article_submit(
+    article = article_submit(
         actor=Actor.system(), newsroom=newsroom, external_id=external_id, body=body, **fields
     )
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     article.refresh_from_db()
     return article
 

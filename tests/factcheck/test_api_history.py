@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 
 from config.errors import Forbidden
 from editorial.models import Role
-from factcheck import selectors, services
+from factcheck import selectors
 from factcheck.models import Claim, ClaimEvent
-from factcheck.services.review import claim_note_add
+from factcheck.services.actors import Actor
+from factcheck.services.review import claim_note_add, claim_transition
 from tests.factcheck.test_api import assert_error
 from tests.factories import ArticleFactory, analysed, api_key_for, claim_of, client_for, member, revise
 
@@ -53,9 +54,9 @@ def test_a_note_is_written_in_the_claims_history(api, claim):
 
 def test_notes_list_holds_notes_only(api, claim, newsroom):
     checker = member(newsroom, Role.FACT_CHECKER, "ana")
-    services.claim_transition(actor=services.Actor.for_user(checker), claim_id=claim.pk, to="in_review")
-    claim_note_add(actor=services.Actor.for_user(checker), claim_id=claim.pk, note="First.")
-    claim_note_add(actor=services.Actor.for_user(checker), claim_id=claim.pk, note="Second.")
+    claim_transition(actor=Actor.for_user(checker), claim_id=claim.pk, to="in_review")
+    claim_note_add(actor=Actor.for_user(checker), claim_id=claim.pk, note="First.")
+    claim_note_add(actor=Actor.for_user(checker), claim_id=claim.pk, note="Second.")
 
     notes = api.get(f"/api/v1/claims/{claim.pk}/notes/").json()
 
@@ -65,7 +66,7 @@ def test_notes_list_holds_notes_only(api, claim, newsroom):
 
 def test_a_note_does_not_count_as_the_claims_last_move(api, claim, newsroom):
     checker = member(newsroom, Role.FACT_CHECKER, "ana")
-    services.claim_transition(actor=services.Actor.for_user(checker), claim_id=claim.pk, to="in_review")
+    claim_transition(actor=Actor.for_user(checker), claim_id=claim.pk, to="in_review")
     api.post(f"/api/v1/claims/{claim.pk}/notes/", {"note": "Looking at it."}, format="json")
 
     response = api.post(
@@ -99,9 +100,9 @@ def test_every_role_of_the_newsroom_may_write_a_note(newsroom, claim):
 def test_the_note_service_refuses_people_outside_the_newsroom(claim, other_newsroom):
     outsider = member(other_newsroom, Role.EDITOR, "outsider")
     with pytest.raises(Forbidden):
-        claim_note_add(actor=services.Actor.for_user(outsider), claim_id=claim.pk, note="Hello.")
+        claim_note_add(actor=Actor.for_user(outsider), claim_id=claim.pk, note="Hello.")
     with pytest.raises(ValidationError):
-        claim_note_add(actor=services.Actor.system(), claim_id=claim.pk, note=" ")
+        claim_note_add(actor=Actor.system(), claim_id=claim.pk, note=" ")
     assert not ClaimEvent.objects.filter(action="note").exists()
 
 
@@ -122,14 +123,14 @@ def test_another_newsrooms_claim_takes_no_note(api, other_newsroom):
 def test_revisions_list_what_each_revision_did_to_the_claims(api, article, claim):
     jobs = Claim.objects.get(article=article, text=JOBS)
     checker = member(article.newsroom, Role.FACT_CHECKER, "ana")
-    services.claim_transition(actor=services.Actor.for_user(checker), claim_id=claim.pk, to="in_review")
-    services.claim_transition(
-        actor=services.Actor.for_user(checker),
+    claim_transition(actor=Actor.for_user(checker), claim_id=claim.pk, to="in_review")
+    claim_transition(
+        actor=Actor.for_user(checker),
         claim_id=claim.pk,
         to="needs_attribution",
         note="Whose figure?",
     )
-    claim_note_add(actor=services.Actor.for_user(checker), claim_id=claim.pk, note="Not a revision.")
+    claim_note_add(actor=Actor.for_user(checker), claim_id=claim.pk, note="Not a revision.")
 
     revise(article, f"{BUDGET}\n\n{HOSPITAL}")
 

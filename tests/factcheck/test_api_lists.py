@@ -13,8 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, Role
-from factcheck import selectors, services
+from factcheck import selectors
 from factcheck.models import AttributionFlag, Claim
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.checking_policies import checking_policy_save
+from factcheck.services.review import claim_transition
 from tests import factories
 from tests.factcheck.test_api import all_pages, assert_error
 from tests.factories import ArticleFactory, DeskFactory, api_key_for, client_for, member
@@ -65,7 +69,7 @@ def flag(claim: Claim) -> None:
 
 def take(claim: Claim) -> None:
     checker = member(claim.newsroom, Role.FACT_CHECKER, f"checker-{claim.pk}")
-    services.claim_transition(actor=services.Actor.for_user(checker), claim_id=claim.pk, to="in_review")
+    claim_transition(actor=Actor.for_user(checker), claim_id=claim.pk, to="in_review")
 
 
 # --- Articles ----------------------------------------------------------------------------------------
@@ -104,9 +108,7 @@ def test_articles_filter_by_readiness(api, four_articles, readiness):
 
 
 def test_readiness_follows_the_newsrooms_threshold(api, newsroom, four_articles):
-    services.checking_policy_save(
-        newsroom=newsroom, flag_kinds=[], severities={}, checkworthiness_threshold=1.0
-    )
+    checking_policy_save(newsroom=newsroom, flag_kinds=[], severities={}, checkworthiness_threshold=1.0)
     # Nothing scores 1.0: the open article's claims no longer need checking before publication.
     assert four_articles["open"].pk in ids(api, "/api/v1/articles/?readiness=clear")
     assert ids(api, "/api/v1/articles/?readiness=open") == []
@@ -180,7 +182,7 @@ def test_claims_filter_by_desk(api, newsroom, other_newsroom):
 def test_claims_filter_by_assignee(api, newsroom, other_newsroom):
     ana = member(newsroom, Role.FACT_CHECKER, "ana")
     claims = list(analysed(newsroom).claims.order_by("ordinal"))
-    services.claim_transition(actor=services.Actor.for_user(ana), claim_id=claims[0].pk, to="in_review")
+    claim_transition(actor=Actor.for_user(ana), claim_id=claims[0].pk, to="in_review")
 
     assert ids(api, f"/api/v1/claims/?assignee={ana.pk}") == [claims[0].pk]
     assert ids(api, "/api/v1/claims/?assignee=none") == [claim.pk for claim in claims[1:]]
@@ -349,7 +351,7 @@ def test_a_page_of_desks_people_keys_and_revisions_costs_the_same_whatever_its_s
         member(newsroom, Role.FACT_CHECKER, f"checker{n}").memberships.get().desks.set(desks)
         api_key_for(newsroom)
     Article.objects.filter(pk=article.pk).update(body="\n\n".join(SENTENCES[:3]), revision=2)
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
 
     assert measure() == few
     assert max(few.values()) <= 3

@@ -14,10 +14,12 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from editorial.models import Role
-from factcheck import selectors, services
+from factcheck import selectors
 from factcheck.api import views
 from factcheck.api.serializers import ClaimOutput
 from factcheck.models import AttributionFlag, Claim
+from factcheck.services.actors import Actor
+from factcheck.services.review import claim_transition
 from tests.factories import DeskFactory, analysed, api_key_for, client_for, member
 
 pytestmark = pytest.mark.django_db
@@ -58,9 +60,9 @@ def claims(newsroom):
                 message=f"Who? ({i})",
             )
     checker = member(newsroom, Role.FACT_CHECKER, "checker")
-    actor = services.Actor.for_user(checker)
-    services.claim_transition(actor=actor, claim_id=all_claims[1].pk, to="in_review")
-    services.claim_transition(actor=actor, claim_id=all_claims[1].pk, to="false", note="Wrong.")
+    actor = Actor.for_user(checker)
+    claim_transition(actor=actor, claim_id=all_claims[1].pk, to="in_review")
+    claim_transition(actor=actor, claim_id=all_claims[1].pk, to="false", note="Wrong.")
     Claim.objects.filter(pk=all_claims[2].pk).update(checkworthiness_reasons=[])
     Claim.objects.filter(pk__in=[all_claims[3].pk, all_claims[4].pk]).update(status="superseded")
     return all_claims

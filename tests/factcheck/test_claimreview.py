@@ -17,12 +17,14 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from editorial.models import Role
-from factcheck import services
 from factcheck.analysis.attribution import KINDS
 from factcheck.claimreview import default_claim_review_ratings, rating_scale
 from factcheck.models import CheckingPolicy, Claim, ClaimEvent
-from factcheck.services import Actor
-from factcheck.services.claimreview import claim_review_ratings_save
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.checking_policies import checking_policy_save, claim_review_ratings_save
+from factcheck.services.review import claim_transition
+from factcheck.services.sources import source_add
 from tests import factories
 from tests.factories import BUDGET, ArticleFactory, UserFactory, api_key_for, claim_of, client_for, member
 
@@ -50,10 +52,10 @@ def give_verdict(claim: Claim, verdict: str, *, actor: Actor | None = None) -> C
     actor = actor or checker(claim.newsroom)
     claim.refresh_from_db()
     if claim.status != "in_review":
-        services.claim_transition(actor=actor, claim_id=claim.pk, to="in_review", note="Again.")
+        claim_transition(actor=actor, claim_id=claim.pk, to="in_review", note="Again.")
     if verdict == "verified":
-        services.source_add(actor=actor, claim_id=claim.pk, url=SOURCE)
-    return services.claim_transition(actor=actor, claim_id=claim.pk, to=verdict, note="Checked.")
+        source_add(actor=actor, claim_id=claim.pk, url=SOURCE)
+    return claim_transition(actor=actor, claim_id=claim.pk, to=verdict, note="Checked.")
 
 
 def review(api, claim_id, **headers):
@@ -173,7 +175,7 @@ def test_the_date_is_that_of_the_latest_verdict(api, newsroom):
         give_verdict(claim, "false", actor=editor)
     assert review(api, claim.pk).json()["datePublished"] == "2026-01-05T08:30:15Z"
 
-    services.claim_transition(actor=editor, claim_id=claim.pk, to="in_review", note="New figures.")
+    claim_transition(actor=editor, claim_id=claim.pk, to="in_review", note="New figures.")
     claim = give_verdict(claim, "misleading", actor=editor)
 
     body = review(api, claim.pk).json()
@@ -247,7 +249,7 @@ def test_an_html_article_gives_the_sentence_as_text(api, newsroom):
         body_format="html",
         body=f"<p><b>{BUDGET[:11]}</b>{BUDGET[11:]}</p>",
     )
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     claim = give_verdict(claim_of(article), "false")
     assert review(api, claim.pk).json()["claimReviewed"] == BUDGET
 
@@ -269,13 +271,13 @@ def test_a_claim_without_a_verdict_is_a_404(api, newsroom, state):
     claim = claim_of(analysed(newsroom))
     editor = Actor.for_user(member(newsroom, Role.EDITOR, "editor"))
     if state == "not_checkable":
-        services.claim_transition(actor=editor, claim_id=claim.pk, to=state, note="An opinion.")
+        claim_transition(actor=editor, claim_id=claim.pk, to=state, note="An opinion.")
     elif state == "superseded":
         Claim.objects.filter(pk=claim.pk).update(status=state)  # as a revision would leave it
     elif state != "unreviewed":
-        services.claim_transition(actor=editor, claim_id=claim.pk, to="in_review")
+        claim_transition(actor=editor, claim_id=claim.pk, to="in_review")
         if state == "needs_attribution":
-            services.claim_transition(actor=editor, claim_id=claim.pk, to=state, note="Who?")
+            claim_transition(actor=editor, claim_id=claim.pk, to=state, note="Who?")
     body = assert_not_found(review(api, claim.pk), "not a verdict your newsroom publishes")
     assert Claim.objects.get(pk=claim.pk).get_status_display().lower() in body["detail"]
 
@@ -467,7 +469,7 @@ def test_any_json_either_parses_into_a_scale_or_is_refused(value):
 
 
 def test_a_new_policy_starts_with_the_default_map(newsroom):
-    services.checking_policy_save(newsroom=newsroom, flag_kinds=[], severities={})
+    checking_policy_save(newsroom=newsroom, flag_kinds=[], severities={})
     assert (
         CheckingPolicy.objects.get(newsroom=newsroom).claim_review_ratings == default_claim_review_ratings()
     )

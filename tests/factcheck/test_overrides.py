@@ -6,9 +6,11 @@ import pytest
 
 from editorial.models import Role
 from editorial.services import member_add
-from factcheck import services
 from factcheck.analysis.pipeline import Overrides, analyze, fold
 from factcheck.models import ClaimEvent, ExcludedBlock
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze, claim_exclude, excluded_block_promote
+from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
 from tests.factories import ArticleFactory, UserFactory
 
@@ -49,7 +51,7 @@ def editor(newsroom):
 @pytest.fixture
 def article(newsroom):
     article = ArticleFactory(newsroom=newsroom, body=BODY)
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     return article
 
 
@@ -64,9 +66,7 @@ def live_texts(article) -> list[str]:
 @pytest.mark.django_db
 def test_promoting_an_excluded_part_makes_a_claim_recorded_as_the_editors(article, editor):
     block = ExcludedBlock.objects.get(article=article, text=CREDIT)
-    services.excluded_block_promote(
-        actor=services.Actor.for_user(editor), block=block, reason="a real credit line"
-    )
+    excluded_block_promote(actor=Actor.for_user(editor), block=block, reason="a real credit line")
 
     assert CREDIT in live_texts(article)
     assert not ExcludedBlock.objects.filter(article=article, text=CREDIT).exists()
@@ -78,7 +78,7 @@ def test_promoting_an_excluded_part_makes_a_claim_recorded_as_the_editors(articl
 @pytest.mark.django_db
 def test_keeping_a_claim_out_supersedes_it_and_survives_a_revision(article, editor, newsroom):
     claim = article.claims.get(text=PROMO)
-    services.claim_exclude(actor=services.Actor.for_user(editor), claim=claim, reason="newsletter promo")
+    claim_exclude(actor=Actor.for_user(editor), claim=claim, reason="newsletter promo")
 
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUPERSEDED
@@ -86,11 +86,11 @@ def test_keeping_a_claim_out_supersedes_it_and_survives_a_revision(article, edit
     assert event.actor_user == editor and "newsletter promo" in event.note
     assert ExcludedBlock.objects.filter(article=article, text=PROMO, reason="kept out by an editor").exists()
 
-    services.article_submit(
-        actor=services.Actor.system(), newsroom=newsroom, external_id=article.external_id,
+    article_submit(
+        actor=Actor.system(), newsroom=newsroom, external_id=article.external_id,
         body=BODY.replace("Monday", "Tuesday"),
     )  # fmt: skip
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     texts = live_texts(article)
     assert PROMO not in texts
     assert any("Tuesday" in text for text in texts)
@@ -98,10 +98,10 @@ def test_keeping_a_claim_out_supersedes_it_and_survives_a_revision(article, edit
 
 @pytest.mark.django_db
 def test_a_second_correction_of_the_same_text_replaces_the_first(article, editor):
-    actor = services.Actor.for_user(editor)
-    services.claim_exclude(actor=actor, claim=article.claims.get(text=PROMO))
+    actor = Actor.for_user(editor)
+    claim_exclude(actor=actor, claim=article.claims.get(text=PROMO))
     block = ExcludedBlock.objects.get(article=article, text=PROMO)
-    services.excluded_block_promote(actor=actor, block=block)
+    excluded_block_promote(actor=actor, block=block)
     assert PROMO in live_texts(article)
     assert article.overrides.count() == 1
 

@@ -3,9 +3,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from factcheck import selectors, services
+from factcheck import selectors
 from factcheck.analysis.attribution import DEFAULT_POLICY, KINDS
 from factcheck.models import AttributionFlag, CheckingPolicy
+from factcheck.services.analyses import article_analyze
+from factcheck.services.checking_policies import checking_policy_save
 from tests.factories import ArticleFactory
 
 OFFICIAL = (
@@ -18,7 +20,7 @@ ALLOWED = "People familiar with the matter said the deal was signed on Friday."
 
 def analysed(newsroom, body: str):
     article = ArticleFactory(newsroom=newsroom, body=body)
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     return {flag.kind: flag for flag in AttributionFlag.objects.filter(claim__article=article)}
 
 
@@ -29,7 +31,7 @@ def save_policy(newsroom, **changes):
         "extra_vague_terms": "",
         "allowed_phrases": "",
     } | changes
-    return services.checking_policy_save(newsroom=newsroom, **values)
+    return checking_policy_save(newsroom=newsroom, **values)
 
 
 @pytest.mark.django_db

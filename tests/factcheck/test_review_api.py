@@ -6,9 +6,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from editorial.models import Role
-from factcheck import services
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, Source
-from factcheck.services import Actor
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.review import claim_transition
+from factcheck.services.sources import source_add
 from tests.factories import ArticleFactory, MembershipFactory, UserFactory, api_key_for
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +30,7 @@ def client_for(newsroom, role=Role.EDITOR) -> APIClient:
 
 def claim_in(newsroom, text=BUDGET) -> Claim:
     article = ArticleFactory(newsroom=newsroom, body=BODY)
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     return Claim.objects.get(article=article, text=text)
 
 
@@ -39,9 +41,7 @@ def checker_of(newsroom) -> Actor:
 
 
 def take(claim):
-    return services.claim_transition(
-        actor=checker_of(claim.article.newsroom), claim_id=claim.pk, to="in_review"
-    )
+    return claim_transition(actor=checker_of(claim.article.newsroom), claim_id=claim.pk, to="in_review")
 
 
 def transition(api, claim_id, **payload):
@@ -129,11 +129,11 @@ def test_a_claim_that_moved_on_is_a_409_saying_so(api, claim):
     ],
 )
 def test_a_move_not_for_the_keys_role_is_a_403(newsroom, claim, role, source, target):
-    services.source_add(actor=Actor.system(), claim_id=claim.pk, url=URL)
+    source_add(actor=Actor.system(), claim_id=claim.pk, url=URL)
     if source != "unreviewed":
         take(claim)
     if source in ("needs_attribution", "false"):
-        services.claim_transition(actor=checker_of(newsroom), claim_id=claim.pk, to=source, note="Why.")
+        claim_transition(actor=checker_of(newsroom), claim_id=claim.pk, to=source, note="Why.")
     api = client_for(newsroom, role)
     assert_error(transition(api, claim.pk, to=target, note="Because."), 403, "permission_denied")
     claim.refresh_from_db()
@@ -142,9 +142,7 @@ def test_a_move_not_for_the_keys_role_is_a_403(newsroom, claim, role, source, ta
 
 def test_a_reporter_key_is_offered_no_moves(newsroom, claim):
     take(claim)
-    services.claim_transition(
-        actor=checker_of(newsroom), claim_id=claim.pk, to="needs_attribution", note="Who?"
-    )
+    claim_transition(actor=checker_of(newsroom), claim_id=claim.pk, to="needs_attribution", note="Who?")
     body = client_for(newsroom, Role.REPORTER).get(f"/api/v1/claims/{claim.pk}/").json()
     assert body["transitions"] == []
 
@@ -220,7 +218,7 @@ def test_an_unknown_claim_is_a_404_everywhere(api):
 )
 def test_a_claim_with_its_flags_sources_history_and_the_keys_moves(newsroom, role, offered):
     claim = claim_in(newsroom, CRITICS)
-    services.source_add(actor=Actor.system(), claim_id=claim.pk, url=URL, note="The minutes.")
+    source_add(actor=Actor.system(), claim_id=claim.pk, url=URL, note="The minutes.")
 
     response = client_for(newsroom, role).get(f"/api/v1/claims/{claim.pk}/")
 
@@ -239,7 +237,7 @@ def test_a_claim_with_its_flags_sources_history_and_the_keys_moves(newsroom, rol
 
 def test_history_is_oldest_first(api, claim, newsroom):
     take(claim)
-    services.claim_transition(actor=checker_of(newsroom), claim_id=claim.pk, to="false", note="No.")
+    claim_transition(actor=checker_of(newsroom), claim_id=claim.pk, to="false", note="No.")
     transition(api, claim.pk, to="in_review", note="New figures.")
 
     response = api.get(f"/api/v1/claims/{claim.pk}/history/")
@@ -258,7 +256,7 @@ def test_history_is_oldest_first(api, claim, newsroom):
 def make_busy(claim, events: int, flags: int):
     """A claim with many sources, events and flags (flags made directly, as the analysis would)."""
     for i in range(events):
-        services.source_add(actor=Actor.system(), claim_id=claim.pk, url=f"{URL}/{i}")
+        source_add(actor=Actor.system(), claim_id=claim.pk, url=f"{URL}/{i}")
     AttributionFlag.objects.bulk_create(
         AttributionFlag(
             claim=claim,

@@ -14,9 +14,12 @@ from django.utils.html import escape
 
 from editorial import services as editorial_services
 from editorial.models import Article, Role
-from factcheck import services
 from factcheck.models import Claim, ClaimEvent, Source
-from factcheck.services import Actor
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.articles import article_submit
+from factcheck.services.review import claim_transition
+from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus
 from tests.factories import DeskFactory, UserFactory
 
@@ -61,10 +64,10 @@ def member(newsroom, role: str, username: str):
 
 
 def submitted(newsroom, external_id: str, body: str, **fields) -> Article:
-    article = services.article_submit(
+    article = article_submit(
         actor=Actor.system(), newsroom=newsroom, external_id=external_id, body=body, **fields
     )
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     article.refresh_from_db()
     return article
 
@@ -127,14 +130,14 @@ def worked(newsroom, people):
         Claim.objects.filter(text=text).update(checkworthiness=score)
     fiona, felix, edna = (Actor.for_user(people[name]) for name in ("fiona", "felix", "edna"))
     for text in (BUDGET, CRITICS):
-        services.claim_transition(actor=fiona, claim_id=claim(text).pk, to=ClaimStatus.IN_REVIEW)
-    services.source_add(actor=fiona, claim_id=claim(BUDGET).pk, url="https://ledger.example/minutes")
-    services.claim_transition(actor=fiona, claim_id=claim(BUDGET).pk, to=ClaimStatus.VERIFIED)
-    services.claim_transition(
+        claim_transition(actor=fiona, claim_id=claim(text).pk, to=ClaimStatus.IN_REVIEW)
+    source_add(actor=fiona, claim_id=claim(BUDGET).pk, url="https://ledger.example/minutes")
+    claim_transition(actor=fiona, claim_id=claim(BUDGET).pk, to=ClaimStatus.VERIFIED)
+    claim_transition(
         actor=edna, claim_id=claim(HOSPITAL).pk, to=ClaimStatus.NOT_CHECKABLE, note="A plan, not a fact."
     )
-    services.claim_transition(actor=felix, claim_id=claim(OFFICIALS).pk, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(
+    claim_transition(actor=felix, claim_id=claim(OFFICIALS).pk, to=ClaimStatus.IN_REVIEW)
+    claim_transition(
         actor=felix, claim_id=claim(OFFICIALS).pk, to=ClaimStatus.NEEDS_ATTRIBUTION, note="Which officials?"
     )
     return {"a": a, "b": b, "politics": politics, "city": city}
@@ -347,8 +350,8 @@ def test_a_role_elsewhere_is_refused_claim_by_claim(client, worked, newsroom, ot
 
 def test_a_verdict_without_a_source_is_refused_and_the_others_given(as_user, worked, people):
     fiona = Actor.for_user(people["fiona"])
-    services.claim_transition(actor=fiona, claim_id=claim(EXPERTS).pk, to=ClaimStatus.IN_REVIEW)
-    services.source_add(actor=fiona, claim_id=claim(EXPERTS).pk, url="https://stats.example/march")
+    claim_transition(actor=fiona, claim_id=claim(EXPERTS).pk, to=ClaimStatus.IN_REVIEW)
+    source_add(actor=fiona, claim_id=claim(EXPERTS).pk, url="https://stats.example/march")
     critics = claim(CRITICS)
 
     result = run(as_user("fiona"), "verify", [claim(EXPERTS), critics])
@@ -778,10 +781,10 @@ def test_the_claim_page_makes_a_fixed_number_of_queries(
 ):
     client = as_user("edna")
     fiona = Actor.for_user(people["fiona"])
-    services.source_add(actor=fiona, claim_id=claim(EXPERTS).pk, url="https://ledger.example/experts")
+    source_add(actor=fiona, claim_id=claim(EXPERTS).pk, url="https://ledger.example/experts")
     bound = queries(client, page_of(claim(EXPERTS)), django_assert_max_num_queries)  # one source
     for n in range(10):
-        services.source_add(actor=fiona, claim_id=claim(BUDGET).pk, url=f"https://ledger.example/{n}")
+        source_add(actor=fiona, claim_id=claim(BUDGET).pk, url=f"https://ledger.example/{n}")
     budget = page_of(claim(BUDGET))  # verified, with 11 sources, a neighbour and a longer history
     with django_assert_max_num_queries(bound):
         assert client.get(budget).status_code == 200

@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from editorial.models import AnalysisStatus, Article, BodyFormat
-from factcheck import services
 from factcheck.analysis.pipeline import analyze
 from factcheck.models import ActorKind, AttributionFlag, Claim, ClaimEvent, ExcludedBlock
-from factcheck.services import Actor
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze, article_mark_failed
+from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
 from tests.factories import ArticleFactory, DeskFactory
 
@@ -26,7 +27,7 @@ BODY_V2 = f"{BUDGET} {VOTE}\n\n{HOSPITAL}\n\nPhoto: Jane Doe/Reuters"
 
 def submit(newsroom, **fields):
     values = {"external_id": "cms-1", "body": BODY_V1, **fields}
-    return services.article_submit(actor=Actor.system(), newsroom=newsroom, **values)
+    return article_submit(actor=Actor.system(), newsroom=newsroom, **values)
 
 
 def live_claims(article):
@@ -104,7 +105,7 @@ def test_analyze_stores_claims_and_excluded_blocks_as_the_pipeline_finds_them(ne
     expected = analyze(BODY_V1)
     assert len(expected.claims) >= 3, "the fixture text should give several claims"
 
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
 
     article.refresh_from_db()
     assert article.analysis_status == AnalysisStatus.ANALYZED
@@ -130,7 +131,7 @@ def test_analyze_stores_claims_and_excluded_blocks_as_the_pipeline_finds_them(ne
 
 def test_a_revision_keeps_the_claims_whose_sentence_stays_and_supersedes_the_others(newsroom):
     article = submit(newsroom)
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     before = {claim.text: claim for claim in live_claims(article)}
     assert {BUDGET, VOTE, JOBS} <= set(before)
     # A fact-checker's verdict on a sentence that the revision keeps must survive it.
@@ -138,7 +139,7 @@ def test_a_revision_keeps_the_claims_whose_sentence_stays_and_supersedes_the_oth
 
     article = submit(newsroom, body=BODY_V2)
     assert article.revision == 2
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
 
     after = {claim.text: claim for claim in live_claims(article)}
     assert after[BUDGET].pk == before[BUDGET].pk
@@ -167,11 +168,11 @@ def test_a_revision_keeps_the_claims_whose_sentence_stays_and_supersedes_the_oth
 
 def test_a_sentence_moved_to_another_place_keeps_its_claim(newsroom):
     article = submit(newsroom, body=f"{BUDGET}\n\n{JOBS}")
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     before = {claim.text: claim.pk for claim in live_claims(article)}
 
     submit(newsroom, body=f"{JOBS}\n\n{HOSPITAL}\n\n{BUDGET}")
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
 
     after = live_claims(article)
     assert [claim.text for claim in after] == [JOBS, HOSPITAL, BUDGET]
@@ -182,13 +183,13 @@ def test_a_sentence_moved_to_another_place_keeps_its_claim(newsroom):
 
 def test_analyzing_an_analysed_revision_again_changes_nothing(newsroom, django_assert_max_num_queries):
     article = submit(newsroom)
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     claims = list(Claim.objects.order_by("id").values())
     events = list(ClaimEvent.objects.order_by("id").values())
     excluded = list(ExcludedBlock.objects.order_by("id").values())
 
     with django_assert_max_num_queries(3):  # a savepoint, a locking read, its release: no writes
-        services.article_analyze(article_id=article.pk)
+        article_analyze(article_id=article.pk)
 
     assert list(Claim.objects.order_by("id").values()) == claims
     assert list(ClaimEvent.objects.order_by("id").values()) == events
@@ -198,13 +199,13 @@ def test_analyzing_an_analysed_revision_again_changes_nothing(newsroom, django_a
 def test_storing_the_same_revision_again_keeps_every_claim_and_event(newsroom):
     """A redelivery that finds the revision not yet marked analysed stores it again without duplicates."""
     article = submit(newsroom)
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     columns = ("id", "text", "ordinal", "start", "end", "status")
     claims = list(Claim.objects.order_by("id").values_list(*columns))
     events = list(ClaimEvent.objects.order_by("id").values_list("id", "action"))
     Article.objects.filter(pk=article.pk).update(analysis_status=AnalysisStatus.ANALYZING)
 
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
 
     assert Article.objects.get(pk=article.pk).analysis_status == AnalysisStatus.ANALYZED
     assert list(Claim.objects.order_by("id").values_list(*columns)) == claims
@@ -214,21 +215,21 @@ def test_storing_the_same_revision_again_keeps_every_claim_and_event(newsroom):
 
 def test_flags_of_a_kept_claim_are_refreshed_not_duplicated(newsroom):
     article = submit(newsroom)
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     budget = Claim.objects.get(article=article, text=BUDGET)
     AttributionFlag.objects.create(
         claim=budget, kind="vague_source", cue="officials", start=0, end=9, severity="medium", message="Who?"
     )
 
     submit(newsroom, body=BODY_V2)
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
 
     expected = {c.text: len(c.flags) for c in analyze(BODY_V2).claims}
     assert AttributionFlag.objects.filter(claim=budget).count() == expected[BUDGET]
 
 
 def test_analyze_of_a_missing_article_returns_none():
-    assert services.article_analyze(article_id=987654) is None
+    assert article_analyze(article_id=987654) is None
 
 
 @pytest.mark.parametrize(
@@ -241,7 +242,7 @@ def test_analyze_of_a_missing_article_returns_none():
 def test_an_article_with_nothing_to_check_is_marked_failed_with_a_reason(newsroom, body, body_format, words):
     article = ArticleFactory(newsroom=newsroom, body=body, body_format=body_format)  # not via the API
 
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
 
     article.refresh_from_db()
     assert article.analysis_status == AnalysisStatus.FAILED
@@ -254,7 +255,7 @@ def test_an_article_over_the_limit_is_marked_failed_with_a_reason(newsroom, sett
     article = ArticleFactory(newsroom=newsroom, body="The council met. " * 10)
     settings.FACTDESK_MAX_ARTICLE_CHARS = 100
 
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
 
     article.refresh_from_db()
     assert article.analysis_status == AnalysisStatus.FAILED
@@ -266,7 +267,7 @@ def test_a_failure_of_an_old_revision_does_not_touch_the_new_one(newsroom):
     article = submit(newsroom)
     submit(newsroom, body=BODY_V2)
 
-    services.article_mark_failed(article_id=article.pk, revision=1, reason="Too late.")
+    article_mark_failed(article_id=article.pk, revision=1, reason="Too late.")
 
     article.refresh_from_db()
     assert (article.revision, article.analysis_status, article.analysis_error) == (
@@ -291,11 +292,11 @@ def test_claims_carry_their_articles_newsroom_and_desk_and_move_with_it(newsroom
     politics, science = DeskFactory(newsroom=newsroom), DeskFactory(newsroom=newsroom)
     body = "The dam holds 40 million cubic metres. Engineers inspected it in May."
     submit = {"actor": Actor.system(), "newsroom": newsroom, "external_id": "dam-1", "body": body}
-    article = services.article_submit(**submit, desk=politics)
-    services.article_analyze(article_id=article.pk)
+    article = article_submit(**submit, desk=politics)
+    article_analyze(article_id=article.pk)
     assert set(Claim.objects.values_list("newsroom_id", "desk_id")) == {(newsroom.pk, politics.pk)}
 
-    services.article_submit(**submit, desk=science)  # same body: only the desk changes
+    article_submit(**submit, desk=science)  # same body: only the desk changes
     assert set(Claim.objects.values_list("desk_id", flat=True)) == {science.pk}
-    services.article_submit(**submit, desk=None)
+    article_submit(**submit, desk=None)
     assert set(Claim.objects.values_list("desk_id", flat=True)) == {None}

@@ -9,9 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from editorial.models import Article, BodyFormat
-from factcheck import services
 from factcheck.models import Claim
-from factcheck.services import Actor
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.articles import article_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ PAGE = (
 
 def submit(newsroom, **fields):
     values = {"external_id": "cms-page", "body": PAGE, "body_format": BodyFormat.HTML, **fields}
-    return services.article_submit(actor=Actor.system(), newsroom=newsroom, **values)
+    return article_submit(actor=Actor.system(), newsroom=newsroom, **values)
 
 
 def test_the_title_and_byline_come_from_the_pages_metadata_when_not_sent(newsroom):
@@ -64,7 +65,7 @@ def test_deeply_nested_html_is_stored_whole_or_refused_with_the_reason(newsroom,
     )
     if depth == 300:
         article = submit(newsroom, body=body)
-        services.article_analyze(article_id=article.pk)
+        article_analyze(article_id=article.pk)
         texts = Claim.objects.filter(article=article).order_by("ordinal").values_list("text", flat=True)
         assert list(texts) == [
             "The ferry resumed sailings on Tuesday.",

@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from editorial.models import Role
-from factcheck import services, tasks
+from factcheck import tasks
+from factcheck.citations import Found
 from factcheck.models import (
     Claim,
     ClaimEvent,
@@ -27,8 +28,13 @@ from factcheck.models import (
     Source,
     SourceOrigin,
 )
-from factcheck.services import Actor
-from factcheck.services.sources import retry_delay
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.fetcher import fetcher
+from factcheck.services.fetching import Busy, Lease, fetch_begin, fetch_finish, retry_delay, stale_source_ids
+from factcheck.services.review import claim_transition
+from factcheck.services.searches import search_provider_save, searches_overdue
+from factcheck.services.sources import source_add, source_refetch, sources_found
 from tests.factories import analysed, api_key_for, claim_of, client_for, member
 from tests.localweb import Answer, LocalWeb
 
@@ -79,7 +85,7 @@ def claim_in(newsroom, text=BUDGET, body=BODY, **fields) -> Claim:
 def add(actor, claim, url, capture) -> Source:
     """Add a source and run what is queued on commit (the fetch, eagerly)."""
     with capture(execute=True):
-        source = services.source_add(actor=actor, claim_id=claim.pk, url=url)
+        source = source_add(actor=actor, claim_id=claim.pk, url=url)
     source.refresh_from_db()
     return source
 
@@ -202,11 +208,11 @@ def test_a_redelivered_task_fetches_nothing_twice(newsroom, fiona, web, django_c
 
 def test_a_fetch_under_way_is_left_to_its_worker(newsroom, fiona, web):
     url = web.route("/minutes", Answer(body=PAGE))
-    source = services.source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)
-    lease = services.fetch_begin(source_id=source.pk)
-    assert isinstance(lease, services.Lease)
+    source = source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)
+    lease = fetch_begin(source_id=source.pk)
+    assert isinstance(lease, Lease)
 
-    assert isinstance(services.fetch_begin(source_id=source.pk), services.Busy)
+    assert isinstance(fetch_begin(source_id=source.pk), Busy)
     tasks.fetch_source(source.pk)  # a duplicate delivery while the first run is fetching
 
     assert web.hits["/minutes"] == 0
@@ -215,10 +221,10 @@ def test_a_fetch_under_way_is_left_to_its_worker(newsroom, fiona, web):
 
 def test_a_worker_that_died_mid_fetch_is_taken_over_once_its_lease_runs_out(newsroom, fiona, web):
     url = web.route("/minutes", Answer(body=PAGE))
-    source = services.source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)
-    dead = services.fetch_begin(source_id=source.pk)  # ... and its worker is killed here
+    source = source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)
+    dead = fetch_begin(source_id=source.pk)  # ... and its worker is killed here
     Source.objects.filter(pk=source.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
-    assert services.stale_source_ids() == [source.pk]  # the sweeper would queue it again
+    assert stale_source_ids() == [source.pk]  # the sweeper would queue it again
 
     tasks.fetch_source(source.pk)
 
@@ -228,19 +234,19 @@ def test_a_worker_that_died_mid_fetch_is_taken_over_once_its_lease_runs_out(news
     assert outcomes[dead.token] == "interrupted"
     assert sorted(outcomes.values()) == ["interrupted", "ok"]
     assert web.hits["/minutes"] == 1
-    assert services.stale_source_ids() == []
+    assert stale_source_ids() == []
 
 
 def test_a_run_that_lost_its_lease_records_nothing_but_its_attempt(newsroom, fiona, web):
     url = web.route("/minutes", Answer(body=PAGE))
-    source = services.source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)
-    slow = services.fetch_begin(source_id=source.pk)
+    source = source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)
+    slow = fetch_begin(source_id=source.pk)
     Source.objects.filter(pk=source.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
     tasks.fetch_source(source.pk)  # takes over and succeeds
     fetched = Source.objects.get(pk=source.pk)
 
-    late = services.fetcher().fetch(url)
-    assert services.fetch_finish(lease=slow, result=late) is None
+    late = fetcher().fetch(url)
+    assert fetch_finish(lease=slow, result=late) is None
 
     source.refresh_from_db()
     assert (source.status, source.snapshot_id, source.fetched_at) == (
@@ -254,8 +260,8 @@ def test_a_run_that_lost_its_lease_records_nothing_but_its_attempt(newsroom, fio
 
 def test_the_sweeper_requeues_sources_whose_message_was_lost(newsroom, fiona, web):
     url = web.route("/minutes", Answer(body=PAGE))
-    source = services.source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)  # never queued
-    assert services.stale_source_ids() == []  # just added: its task may still be on its way
+    source = source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)  # never queued
+    assert stale_source_ids() == []  # just added: its task may still be on its way
     Source.objects.filter(pk=source.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
 
     assert tasks.sweep_sources() == 1
@@ -272,7 +278,7 @@ def test_refetching_fetches_again_and_is_in_the_history(
     first = source.snapshot_id
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.source_refetch(actor=fiona, source_id=source.pk)
+        source_refetch(actor=fiona, source_id=source.pk)
 
     source.refresh_from_db()
     assert source.status == FetchStatus.FETCHED and source.snapshot_id != first
@@ -301,7 +307,7 @@ def test_refetching_fetches_again_and_is_in_the_history(
 def test_a_private_destination_is_refused_with_the_reason(newsroom, fiona, url):
     claim = claim_in(newsroom)
     with pytest.raises(ValidationError) as refused:
-        services.source_add(actor=fiona, claim_id=claim.pk, url=url)
+        source_add(actor=fiona, claim_id=claim.pk, url=url)
     message = " ".join(refused.value.message_dict["url"])
     assert "private" in message.lower() or "loopback" in message.lower() or "reserved" in message.lower()
     assert not Source.objects.exists()
@@ -353,7 +359,7 @@ def test_the_api_lists_sources_with_status_archive_and_passages(
 
 def test_other_newsrooms_sources_are_not_found(newsroom, other_newsroom, fiona, web):
     url = web.route("/minutes", Answer(body=PAGE))
-    source = services.source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)
+    source = source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)
     other = client_for(api_key_for(other_newsroom)[1])
     assert other.get(f"/api/v1/sources/{source.pk}/").status_code == 404
     assert other.post(f"/api/v1/sources/{source.pk}/refetch/").status_code == 404
@@ -414,7 +420,7 @@ def test_refetch_from_the_claim_page(newsroom, fiona, web, client, django_captur
 def test_another_newsrooms_archive_is_not_shown(newsroom, other_newsroom, fiona, web, client):
     url = web.route("/minutes", Answer(body=PAGE))
     claim = claim_in(newsroom)
-    source = services.source_add(actor=fiona, claim_id=claim.pk, url=url)
+    source = source_add(actor=fiona, claim_id=claim.pk, url=url)
     tasks.fetch_source(source.pk)
     outsider = member(other_newsroom, Role.EDITOR, "otto")
     client.force_login(outsider)
@@ -456,7 +462,7 @@ def test_links_cited_in_the_article_become_sources_of_their_claims(newsroom, set
     assert sources_of("The mayor") == []
     assert sources_of("Roads") == [("https://works.example/plan", "cited", "Linked from the sentence.")]
 
-    services.article_analyze(article_id=article.pk)  # analysing again adds nothing
+    article_analyze(article_id=article.pk)  # analysing again adds nothing
     assert Source.objects.count() == 3
     assert ClaimEvent.objects.filter(action="sources_found").count() == 3
 
@@ -484,9 +490,9 @@ def test_the_archive_provider_finds_earlier_verdicts(newsroom, fiona, settings):
     claim.refresh_from_db()
     assert claim.sources_searched_at is not None
     # an archive match is not evidence: it cannot back a verdict on its own
-    services.claim_transition(actor=fiona, claim_id=claim.pk, to="in_review")
+    claim_transition(actor=fiona, claim_id=claim.pk, to="in_review")
     with pytest.raises(ValidationError):
-        services.claim_transition(actor=fiona, claim_id=claim.pk, to="verified")
+        claim_transition(actor=fiona, claim_id=claim.pk, to="verified")
 
 
 def test_a_json_search_api_in_googles_shape(newsroom, web, settings, django_capture_on_commit_callbacks):
@@ -510,7 +516,7 @@ def test_a_json_search_api_in_googles_shape(newsroom, web, settings, django_capt
     search = web.route(
         "/claims:search", Answer(body=json.dumps(answer).encode(), content_type="application/json")
     )
-    services.search_provider_save(
+    search_provider_save(
         provider_id=None,
         newsroom=newsroom,
         name="Fact Check Tools",
@@ -542,9 +548,7 @@ def test_a_json_search_api_in_googles_shape(newsroom, web, settings, django_capt
 
 def test_a_search_provider_is_checked_when_saved(newsroom):
     def save(**fields):
-        return services.search_provider_save(
-            provider_id=None, newsroom=newsroom, name="p", kind="http_json", **fields
-        )
+        return search_provider_save(provider_id=None, newsroom=newsroom, name="p", kind="http_json", **fields)
 
     with pytest.raises(ValidationError) as error:
         save(url_template="https://api.example/search", fields={"url": "url"})
@@ -562,13 +566,13 @@ def test_a_source_found_only_counts_as_evidence_once_fetched(
 ):
     claim = claim_in(newsroom)
     url = web.route("/minutes", Answer(body=PAGE))
-    services.sources_found(claim_id=claim.pk, found=[services.Found(url=url, origin=SourceOrigin.CITED)])
-    services.claim_transition(actor=fiona, claim_id=claim.pk, to="in_review")
+    sources_found(claim_id=claim.pk, found=[Found(url=url, origin=SourceOrigin.CITED)])
+    claim_transition(actor=fiona, claim_id=claim.pk, to="in_review")
     with pytest.raises(ValidationError):
-        services.claim_transition(actor=fiona, claim_id=claim.pk, to="verified")
+        claim_transition(actor=fiona, claim_id=claim.pk, to="verified")
 
     tasks.fetch_source(claim.sources.get().pk)
-    services.claim_transition(actor=fiona, claim_id=claim.pk, to="verified")
+    claim_transition(actor=fiona, claim_id=claim.pk, to="verified")
     assert Passage.objects.filter(source__claim=claim).exists()
 
 
@@ -659,11 +663,11 @@ def test_addresses_are_checked_before_the_claim_is_locked(newsroom, web, monkeyp
 
     monkeypatch.setattr(sources_module, "checked_url", watched)
     found = [
-        services.Found(url=url, origin=SourceOrigin.CITED),
-        services.Found(url="http://127.0.0.1/admin", origin=SourceOrigin.CITED),
-        services.Found(url=f"  {url} ", origin=SourceOrigin.SEARCH),
+        Found(url=url, origin=SourceOrigin.CITED),
+        Found(url="http://127.0.0.1/admin", origin=SourceOrigin.CITED),
+        Found(url=f"  {url} ", origin=SourceOrigin.SEARCH),
     ]
-    created = services.sources_found(claim_id=claim.pk, found=found)
+    created = sources_found(claim_id=claim.pk, found=found)
     assert [source.url for source in created] == [url]
     assert checked_inside_a_transaction == [False, False, False]
 
@@ -705,17 +709,17 @@ def test_a_search_whose_message_was_lost_is_queued_again_by_the_sweep(newsroom, 
     claim = claim_in(newsroom)  # analysed; its search queued on a commit that never ran its callbacks
     claim.refresh_from_db()
     assert claim.sources_searched_at is None and claim.sources_search_due_at is not None
-    assert services.searches_overdue() == []  # its message may still be on its way
+    assert searches_overdue() == []  # its message may still be on its way
     soon = timezone.now() + timedelta(seconds=601)
     owed = list(
         Claim.objects.filter(sources_searched_at__isnull=True).order_by("pk").values_list("pk", flat=True)
     )
     assert claim.pk in owed and len(owed) == Claim.objects.filter(article=claim.article).count()
-    assert services.searches_overdue(now=soon) == owed
+    assert searches_overdue(now=soon) == owed
     Claim.objects.filter(pk__in=owed).update(sources_search_due_at=timezone.now() - timedelta(seconds=1))
 
     assert tasks.sweep_searches() == len(owed)  # eager here: the searches run at once
 
     claim.refresh_from_db()
     assert claim.sources_searched_at is not None
-    assert services.searches_overdue(now=timezone.now() + timedelta(days=1)) == []
+    assert searches_overdue(now=timezone.now() + timedelta(days=1)) == []

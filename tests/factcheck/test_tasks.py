@@ -13,10 +13,11 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
-from factcheck import services
 from factcheck.analysis.pipeline import analyze
 from factcheck.models import Claim, ClaimEvent, ExcludedBlock
-from factcheck.services import Actor
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.articles import analyses_overdue, article_submit
 from factcheck.tasks import MAX_RETRIES, analyze_article, backoff, sweep_analyses
 from tests.factories import ArticleFactory, NewsroomFactory
 
@@ -225,9 +226,7 @@ def test_backoff_is_capped():
 
 def submit(newsroom, external_id: str = "cms-1", body: str = BODY) -> Article:
     """Submitted through the service, its message never delivered (no commit callback runs here)."""
-    return services.article_submit(
-        actor=Actor.system(), newsroom=newsroom, external_id=external_id, body=body
-    )
+    return article_submit(actor=Actor.system(), newsroom=newsroom, external_id=external_id, body=body)
 
 
 def later(seconds: float):
@@ -239,10 +238,10 @@ def test_a_submitted_analysis_is_due_for_the_sweep_after_the_requeue_delay(setti
     article = submit(NewsroomFactory())
     article.refresh_from_db()
     assert article.analysis_status == AnalysisStatus.RECEIVED
-    assert services.analyses_overdue() == []  # its message may still be on its way
-    assert services.analyses_overdue(now=later(119)) == []
+    assert analyses_overdue() == []  # its message may still be on its way
+    assert analyses_overdue(now=later(119)) == []
 
-    assert services.analyses_overdue(now=later(121)) == [article.pk]
+    assert analyses_overdue(now=later(121)) == [article.pk]
 
 
 def test_the_sweep_analyses_an_article_whose_message_was_lost():
@@ -254,7 +253,7 @@ def test_the_sweep_analyses_an_article_whose_message_was_lost():
     article.refresh_from_db()
     assert (article.analysis_status, article.analyzed_revision) == (AnalysisStatus.ANALYZED, 1)
     assert sweep_analyses() == 0
-    assert services.analyses_overdue(now=later(10_000)) == []  # analysed: nothing owed
+    assert analyses_overdue(now=later(10_000)) == []  # analysed: nothing owed
 
 
 def test_an_analysis_whose_worker_died_is_queued_again_when_its_lease_runs_out(settings):
@@ -264,9 +263,9 @@ def test_an_analysis_whose_worker_died_is_queued_again_when_its_lease_runs_out(s
     Article.objects.filter(pk=article.pk).update(
         analysis_status=AnalysisStatus.ANALYZING, analysis_due_at=later(240)
     )
-    assert services.analyses_overdue(now=later(200)) == []  # it may still be running
+    assert analyses_overdue(now=later(200)) == []  # it may still be running
 
-    assert services.analyses_overdue(now=later(241)) == [article.pk]
+    assert analyses_overdue(now=later(241)) == [article.pk]
 
 
 def test_analysing_starts_the_lease():
@@ -274,7 +273,7 @@ def test_analysing_starts_the_lease():
     started = timezone.now()
     # The database fails after the start, and the analysis stops there, as a dying worker's would.
     with database_fails("factcheck_claim"), contextlib.suppress(OperationalError):
-        services.article_analyze(article_id=article.pk)
+        article_analyze(article_id=article.pk)
     article.refresh_from_db()
     assert article.analysis_status == AnalysisStatus.ANALYZING
     lease = (article.analysis_due_at - started).total_seconds()
@@ -290,7 +289,7 @@ def test_each_requeue_waits_as_long_as_the_article_has_waited(settings):
     found = []
     for _ in range(40):  # 40 sweeps, one a minute
         now += timedelta(seconds=60)
-        found += [now - queued for _ in services.analyses_overdue(now=now)]
+        found += [now - queued for _ in analyses_overdue(now=now)]
     assert len(found) == 4, found  # in 40 minutes: after 3, 7, 15 and 31 minutes
     assert all(later >= 2 * earlier for earlier, later in itertools.pairwise(found)), found
 

@@ -22,10 +22,14 @@ from django.db.models import F
 
 from config.errors import Conflict, Forbidden
 from editorial.models import Article, Role
-from factcheck import selectors, services, workflow
+from factcheck import selectors, workflow
 from factcheck.models import ActorKind, CheckingPolicy, Claim, ClaimEvent
 from factcheck.selectors import Readiness
-from factcheck.services import Actor
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import analysis_override_set, article_analyze
+from factcheck.services.checking_policies import checking_policy_save
+from factcheck.services.review import allowed_transitions, claim_assign, claim_transition
+from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus
 from tests.factories import (
     BUDGET,
@@ -129,9 +133,7 @@ class Desk:
         self.editor = Actor.for_user(member(newsroom, Role.EDITOR))
 
     def move(self, claim: Claim, to: str, actor: Actor | None = None) -> Claim:
-        return services.claim_transition(
-            actor=actor or self.checker, claim_id=claim.pk, to=to, note="setting up"
-        )
+        return claim_transition(actor=actor or self.checker, claim_id=claim.pk, to=to, note="setting up")
 
     def put(self, claim: Claim, state: str) -> Claim:
         """Bring a fresh claim to ``state`` by the workflow's own moves (a revision for superseded)."""
@@ -178,7 +180,7 @@ def article(newsroom):
 @pytest.fixture
 def claim(article, desk):
     claim = claim_of(article)
-    services.source_add(actor=desk.editor, claim_id=claim.pk, url=URL)
+    source_add(actor=desk.editor, claim_id=claim.pk, url=URL)
     return claim
 
 
@@ -207,13 +209,13 @@ def attempt(actor: Actor, claim: Claim, source: str, target: str, outcome: str) 
     events_before = {event.pk for event in events(claim)}
     if outcome != "ok":
         with pytest.raises(Conflict if outcome == "conflict" else Forbidden):
-            services.claim_transition(actor=actor, claim_id=claim.pk, to=target, note=NOTE)
+            claim_transition(actor=actor, claim_id=claim.pk, to=target, note=NOTE)
         claim.refresh_from_db()
         assert (claim.status, claim.assignee_id) == (source, assignee_before)
         assert {event.pk for event in events(claim)} == events_before
         return
 
-    returned = services.claim_transition(actor=actor, claim_id=claim.pk, to=target, note=NOTE)
+    returned = claim_transition(actor=actor, claim_id=claim.pk, to=target, note=NOTE)
     claim.refresh_from_db()
     assert returned.status == claim.status == target
     new = [event for event in events(claim) if event.pk not in events_before]
@@ -260,7 +262,7 @@ def test_the_moves_offered_are_the_moves_allowed(newsroom, desk, claim, source, 
     for name in ACTORS:
         with subtests.test(actor=name):
             actor = make_actor(name, newsroom=newsroom, article=claim.article)
-            offered = {t.target.value for t in services.allowed_transitions(actor=actor, claim=claim)}
+            offered = {t.target.value for t in allowed_transitions(actor=actor, claim=claim)}
             assert offered == {target for target in STATES if expected_outcome(source, target, name) == "ok"}
 
 
@@ -271,13 +273,13 @@ def test_the_moves_offered_are_the_moves_allowed(newsroom, desk, claim, source, 
 def test_verified_needs_a_source(article, desk):
     claim = desk.put(claim_of(article), IN_REVIEW)
     with pytest.raises(ValidationError) as caught:
-        services.claim_transition(actor=desk.checker, claim_id=claim.pk, to="verified", note=NOTE)
+        claim_transition(actor=desk.checker, claim_id=claim.pk, to="verified", note=NOTE)
     assert "source" in caught.value.message_dict["sources"][0]
     claim.refresh_from_db()
     assert claim.status == IN_REVIEW
 
-    services.source_add(actor=desk.checker, claim_id=claim.pk, url=URL)
-    verified = services.claim_transition(actor=desk.checker, claim_id=claim.pk, to="verified")
+    source_add(actor=desk.checker, claim_id=claim.pk, url=URL)
+    verified = claim_transition(actor=desk.checker, claim_id=claim.pk, to="verified")
     assert verified.status == "verified"  # with a source, and without a note: verify needs none
 
 
@@ -299,7 +301,7 @@ def test_moves_that_need_a_note(desk, claim, source, target, note):
     claim = desk.put(claim, source)
     count = len(events(claim))
     with pytest.raises(ValidationError) as caught:
-        services.claim_transition(actor=desk.editor, claim_id=claim.pk, to=target, note=note)
+        claim_transition(actor=desk.editor, claim_id=claim.pk, to=target, note=note)
     assert "note" in caught.value.message_dict["note"][0]
     claim.refresh_from_db()
     assert claim.status == source
@@ -308,22 +310,22 @@ def test_moves_that_need_a_note(desk, claim, source, target, note):
 
 @pytest.mark.django_db
 def test_take_needs_no_note_and_the_guards_come_after_the_permission(newsroom, claim, desk):
-    taken = services.claim_transition(actor=desk.checker, claim_id=claim.pk, to=IN_REVIEW)
+    taken = claim_transition(actor=desk.checker, claim_id=claim.pk, to=IN_REVIEW)
     assert taken.status == IN_REVIEW
     reporter = Actor.for_user(member(newsroom, Role.REPORTER))
     with pytest.raises(Forbidden):  # not "add a note": it is not theirs to do at all
-        services.claim_transition(actor=reporter, claim_id=claim.pk, to="false")
+        claim_transition(actor=reporter, claim_id=claim.pk, to="false")
 
 
 @pytest.mark.django_db
 def test_a_stale_expected_status_is_a_conflict_naming_the_state_and_who_moved_it(newsroom, claim, desk):
     winner = Actor.for_user(member(newsroom, Role.FACT_CHECKER, username="ana"))
-    services.claim_transition(actor=winner, claim_id=claim.pk, to=IN_REVIEW, expected_status=UNREVIEWED)
+    claim_transition(actor=winner, claim_id=claim.pk, to=IN_REVIEW, expected_status=UNREVIEWED)
     # A later source is not the move: the message names who moved the claim.
-    services.source_add(actor=desk.editor, claim_id=claim.pk, url="https://example.org/other")
+    source_add(actor=desk.editor, claim_id=claim.pk, url="https://example.org/other")
 
     with pytest.raises(Conflict) as caught:
-        services.claim_transition(
+        claim_transition(
             actor=desk.editor, claim_id=claim.pk, to=NOT_CHECKABLE, note=NOTE, expected_status=UNREVIEWED
         )
     message = caught.value.message
@@ -336,7 +338,7 @@ def test_a_stale_expected_status_is_a_conflict_naming_the_state_and_who_moved_it
 @pytest.mark.django_db
 def test_a_move_the_workflow_lacks_is_a_conflict_saying_what_is_possible(claim, desk):
     with pytest.raises(Conflict) as caught:
-        services.claim_transition(actor=desk.editor, claim_id=claim.pk, to="verified", note=NOTE)
+        claim_transition(actor=desk.editor, claim_id=claim.pk, to="verified", note=NOTE)
     assert "unreviewed cannot become verified" in caught.value.message
     assert "in review" in caught.value.message
 
@@ -345,7 +347,7 @@ def test_a_move_the_workflow_lacks_is_a_conflict_saying_what_is_possible(claim, 
 @pytest.mark.parametrize("target", ["approved", "", "IN_REVIEW"])
 def test_an_unknown_state_is_a_validation_error(claim, desk, target):
     with pytest.raises(ValidationError) as caught:
-        services.claim_transition(actor=desk.editor, claim_id=claim.pk, to=target, note=NOTE)
+        claim_transition(actor=desk.editor, claim_id=claim.pk, to=target, note=NOTE)
     assert "Unknown state" in caught.value.message_dict["to"][0]
     claim.refresh_from_db()
     assert claim.status == UNREVIEWED
@@ -354,7 +356,7 @@ def test_an_unknown_state_is_a_validation_error(claim, desk, target):
 @pytest.mark.django_db
 def test_an_unknown_claim_does_not_exist(desk):
     with pytest.raises(Claim.DoesNotExist):
-        services.claim_transition(actor=desk.editor, claim_id=10**9, to=IN_REVIEW)
+        claim_transition(actor=desk.editor, claim_id=10**9, to=IN_REVIEW)
 
 
 # --- Assignment ----------------------------------------------------------------------------------
@@ -365,7 +367,7 @@ def test_an_unknown_claim_does_not_exist(desk):
 def test_editors_assign_claims_to_checkers_of_the_newsroom(newsroom, claim, role):
     editor = Actor.for_user(member(newsroom, role))
     checker = member(newsroom, Role.FACT_CHECKER, username="bo")
-    assigned = services.claim_assign(actor=editor, claim_id=claim.pk, assignee_id=checker.pk)
+    assigned = claim_assign(actor=editor, claim_id=claim.pk, assignee_id=checker.pk)
     claim.refresh_from_db()
     assert assigned.assignee == claim.assignee == checker
     event = events(claim)[-1]
@@ -378,10 +380,10 @@ def test_editors_assign_claims_to_checkers_of_the_newsroom(newsroom, claim, role
     assert event.note == "Assigned to bo."
 
     count = len(events(claim))
-    services.claim_assign(actor=editor, claim_id=claim.pk, assignee_id=checker.pk)
+    claim_assign(actor=editor, claim_id=claim.pk, assignee_id=checker.pk)
     assert len(events(claim)) == count  # unchanged: nothing to record
 
-    services.claim_assign(actor=editor, claim_id=claim.pk, assignee_id=None)
+    claim_assign(actor=editor, claim_id=claim.pk, assignee_id=None)
     claim.refresh_from_db()
     assert claim.assignee is None
     assert events(claim)[-1].note == "Unassigned."
@@ -391,7 +393,7 @@ def test_editors_assign_claims_to_checkers_of_the_newsroom(newsroom, claim, role
 def test_an_editor_key_assigns_too(newsroom, claim):
     checker = member(newsroom, Role.FACT_CHECKER)
     key = Actor.for_api_key(api_key_for(newsroom, role=Role.EDITOR)[0])
-    services.claim_assign(actor=key, claim_id=claim.pk, assignee_id=checker.pk)
+    claim_assign(actor=key, claim_id=claim.pk, assignee_id=checker.pk)
     claim.refresh_from_db()
     assert claim.assignee == checker
     assert events(claim)[-1].actor_api_key == key.api_key
@@ -406,7 +408,7 @@ def test_only_editors_assign(newsroom, claim, name):
     actor = make_actor(name, newsroom=newsroom, article=claim.article)
     count = len(events(claim))
     with pytest.raises(Forbidden):
-        services.claim_assign(actor=actor, claim_id=claim.pk, assignee_id=checker.pk)
+        claim_assign(actor=actor, claim_id=claim.pk, assignee_id=checker.pk)
     claim.refresh_from_db()
     assert claim.assignee is None
     assert len(events(claim)) == count
@@ -416,7 +418,7 @@ def test_only_editors_assign(newsroom, claim, name):
 def test_an_editor_of_another_newsroom_cannot_assign(newsroom, other_newsroom, claim):
     outsider = Actor.for_user(member(other_newsroom, Role.EDITOR))
     with pytest.raises(Forbidden):
-        services.claim_assign(actor=outsider, claim_id=claim.pk, assignee_id=outsider.user.pk)
+        claim_assign(actor=outsider, claim_id=claim.pk, assignee_id=outsider.user.pk)
 
 
 @pytest.mark.django_db
@@ -434,7 +436,7 @@ def test_claims_go_only_to_active_checkers_of_the_newsroom(newsroom, other_newsr
     else:
         assignee_id = 10**9
     with pytest.raises(ValidationError) as caught:
-        services.claim_assign(actor=desk.editor, claim_id=claim.pk, assignee_id=assignee_id)
+        claim_assign(actor=desk.editor, claim_id=claim.pk, assignee_id=assignee_id)
     assert "assignee" in caught.value.message_dict
     claim.refresh_from_db()
     assert claim.assignee is None
@@ -490,7 +492,7 @@ def test_a_revision_that_rewrites_the_sentence_supersedes_the_request(newsroom, 
 def test_reanalysing_the_same_revision_does_not_answer_the_request(newsroom, desk):
     article = analysed(newsroom, body=BODY)
     claim = desk.put(claim_of(article, CRITICS), NEEDS_ATTRIBUTION)
-    services.analysis_override_set(actor=desk.editor, article=article, text=BUDGET, as_claim=True)
+    analysis_override_set(actor=desk.editor, article=article, text=BUDGET, as_claim=True)
     claim.refresh_from_db()
     assert claim.status == NEEDS_ATTRIBUTION
 
@@ -502,7 +504,7 @@ def test_reanalysing_the_same_revision_does_not_answer_the_request(newsroom, des
 def test_readiness_follows_the_claims(newsroom, desk):
     article = ArticleFactory(newsroom=newsroom, body=BODY)
     assert selectors.article_readiness(article_id=article.pk) == Readiness.PENDING
-    services.article_analyze(article_id=article.pk)
+    article_analyze(article_id=article.pk)
     budget, critics = claim_of(article, BUDGET), claim_of(article, CRITICS)
     # What the analysis makes of the two sentences is what this test relies on.
     assert (budget.is_flagged, critics.is_flagged) == (False, True)
@@ -520,7 +522,7 @@ def test_readiness_follows_the_claims(newsroom, desk):
     assert readiness() == Readiness.OPEN
     desk.move(budget, IN_REVIEW)
     assert readiness() == Readiness.OPEN
-    services.source_add(actor=desk.checker, claim_id=budget.pk, url=URL)
+    source_add(actor=desk.checker, claim_id=budget.pk, url=URL)
     desk.move(budget, "verified")
     # Everything check-worthy is resolved; the flagged claim scores under the threshold.
     assert readiness() == Readiness.CLEAR
@@ -535,7 +537,7 @@ def test_readiness_threshold_comes_from_the_checking_policy(newsroom, other_news
     assert selectors.article_readiness(article_id=article.pk) == Readiness.CLEAR
 
     def policy(newsroom, threshold):
-        services.checking_policy_save(
+        checking_policy_save(
             newsroom=newsroom, flag_kinds=[], severities={}, checkworthiness_threshold=threshold
         )
 
@@ -554,7 +556,7 @@ def test_readiness_threshold_comes_from_the_checking_policy(newsroom, other_news
 @pytest.mark.parametrize("threshold", [-0.1, 1.01, float("nan")])
 def test_the_threshold_is_a_score_from_0_to_1(newsroom, threshold):
     with pytest.raises(ValidationError) as caught:
-        services.checking_policy_save(
+        checking_policy_save(
             newsroom=newsroom, flag_kinds=[], severities={}, checkworthiness_threshold=threshold
         )
     assert "checkworthiness_threshold" in caught.value.message_dict
@@ -603,9 +605,7 @@ def race(attempts):
     def attempt(claim_id, actor, to, note, expected):
         try:
             barrier.wait(timeout=30)
-            services.claim_transition(
-                actor=actor, claim_id=claim_id, to=to, note=note, expected_status=expected
-            )
+            claim_transition(actor=actor, claim_id=claim_id, to=to, note=note, expected_status=expected)
             return "ok", ""
         except (Conflict, Forbidden) as error:
             return type(error).__name__, error.message
@@ -676,7 +676,7 @@ def test_takes_dismissals_and_verdicts_at_once_leave_one_lawful_history(round_):
     editors = [member(newsroom, Role.EDITOR, username=f"ed{round_}-{i}") for i in range(4)]
     key = Actor.for_api_key(api_key_for(newsroom, role=Role.FACT_CHECKER)[0])
     claim = claim_of(analysed(newsroom, body=BODY))
-    services.source_add(actor=Actor.for_user(editors[0]), claim_id=claim.pk, url=URL)
+    source_add(actor=Actor.for_user(editors[0]), claim_id=claim.pk, url=URL)
 
     user = Actor.for_user
     attempts = [
@@ -724,7 +724,7 @@ def test_takes_dismissals_and_verdicts_at_once_leave_one_lawful_history(round_):
 #: The only places allowed to write a claim's state: (file, function, what).
 ALLOWED_WRITES = {
     ("factcheck/services/review.py", "move", "assignment"),
-    ("factcheck/services/articles.py", "_store_analysis", "bulk_update"),
+    ("factcheck/services/analyses.py", "_store_analysis", "bulk_update"),
 }
 CREATING = {"create", "get_or_create", "update_or_create", "bulk_create", "update"}
 
@@ -874,11 +874,9 @@ def test_a_review_waits_for_a_revision_being_stored_instead_of_deadlocking(servi
     editor = Actor.for_user(member(newsroom, Role.EDITOR))
     claim = claim_of(analysed(newsroom, body=BODY))
     calls = {
-        "claim_transition": lambda: services.claim_transition(actor=editor, claim_id=claim.pk, to=IN_REVIEW),
-        "claim_assign": lambda: services.claim_assign(
-            actor=editor, claim_id=claim.pk, assignee_id=checker.pk
-        ),
-        "source_add": lambda: services.source_add(actor=editor, claim_id=claim.pk, url=URL),
+        "claim_transition": lambda: claim_transition(actor=editor, claim_id=claim.pk, to=IN_REVIEW),
+        "claim_assign": lambda: claim_assign(actor=editor, claim_id=claim.pk, assignee_id=checker.pk),
+        "source_add": lambda: source_add(actor=editor, claim_id=claim.pk, url=URL),
     }
     article_locked, outcomes = threading.Event(), {}
 

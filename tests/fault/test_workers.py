@@ -17,8 +17,10 @@ import pytest
 from celery import Celery
 
 from editorial.models import AnalysisStatus, Article, Role
-from factcheck import services
 from factcheck.models import Claim, FetchAttempt, FetchStatus, Source
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus
 from tests.factories import ArticleFactory, NewsroomFactory, api_key_for, member
 from tests.fault.processes import OwnRedis, fault_env, report, start_beat
@@ -155,9 +157,9 @@ def test_a_fetch_whose_worker_is_killed_is_done_by_another_within_the_lease(
     )
     with LocalWeb("127.0.0.2") as site:
         article = ArticleFactory(body="The council approved a budget of $4.2 million on Tuesday.")
-        services.article_analyze(article_id=article.pk)
+        article_analyze(article_id=article.pk)
         claim = Claim.objects.get(article=article)
-        checker = services.Actor.for_user(member(article.newsroom, Role.FACT_CHECKER, "fiona"))
+        checker = Actor.for_user(member(article.newsroom, Role.FACT_CHECKER, "fiona"))
         first = start_worker(
             env, tmp_path, "fault-fetch-first", queue="fetch", pool="threads", concurrency=4, log="first.log"
         )
@@ -167,7 +169,7 @@ def test_a_fetch_whose_worker_is_killed_is_done_by_another_within_the_lease(
         try:
             for n in range(SOURCES):
                 url = site.route(f"/report/{n}", Answer(body=PAGE.format(n=n).encode(), delay=DELAY))
-                source = services.source_add(actor=checker, claim_id=claim.pk, url=url)
+                source = source_add(actor=checker, claim_id=claim.pk, url=url)
                 broker.send_task("factcheck.fetch_source", args=[source.pk], queue="fetch")
             eventually(
                 lambda: (

@@ -21,8 +21,10 @@ import pytest
 import redis
 from celery import Celery
 
-from factcheck import services
 from factcheck.models import Claim, FetchAttempt, FetchStatus, Source
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.sources import source_add
 from tests.factories import ArticleFactory, member
 from tests.integration.test_worker import (  # noqa: F401 - fixture
     BROKER_URL,
@@ -83,13 +85,13 @@ def test_a_killed_worker_leaves_every_source_fetched_exactly_once(services_env, 
     redis.Redis.from_url(FETCH_BROKER_URL).flushdb()
     with LocalWeb("127.0.0.2") as web:
         article = ArticleFactory(body="The council approved a budget of $4.2 million on Tuesday.")
-        services.article_analyze(article_id=article.pk)
+        article_analyze(article_id=article.pk)
         claim = Claim.objects.get(article=article)
-        checker = services.Actor.for_user(member(article.newsroom, "fact_checker", "fiona"))
+        checker = Actor.for_user(member(article.newsroom, "fact_checker", "fiona"))
         ids = []
         for n in range(SOURCES):
             url = web.route(f"/report/{n}", Answer(body=PAGE.format(n=n).encode(), delay=DELAY))
-            ids.append(services.source_add(actor=checker, claim_id=claim.pk, url=url).pk)
+            ids.append(source_add(actor=checker, claim_id=claim.pk, url=url).pk)
 
         broker = Celery(broker=FETCH_BROKER_URL)
         for source_id in ids:

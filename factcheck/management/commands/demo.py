@@ -18,8 +18,11 @@ from django.core.management.base import BaseCommand, CommandError
 from editorial import services as editorial_services
 from editorial.management.commands._helpers import error_text
 from editorial.models import AnalysisStatus, Desk, Role
-from factcheck import selectors, services
+from factcheck import selectors
 from factcheck.management.commands.ingest import title_of
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze, article_mark_failed
+from factcheck.services.articles import article_submit
 
 SAMPLE_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample_article.txt"
 NEWSROOM_NAME, NEWSROOM_SLUG, DESK_NAME = "Demo Gazette", "demo", "City"
@@ -58,17 +61,17 @@ class Command(BaseCommand):
             user = editorial_services.user_update(user=member.membership.user, staff=True, superuser=True)
             revoked = editorial_services.api_key_revoke_all(newsroom=newsroom, name=KEY_NAME)
             issued = editorial_services.api_key_create(newsroom=newsroom, name=KEY_NAME, role=Role.EDITOR)
-            article = services.article_submit(
-                actor=services.Actor.for_user(user), newsroom=newsroom, external_id=EXTERNAL_ID, body=body,
+            article = article_submit(
+                actor=Actor.for_user(user), newsroom=newsroom, external_id=EXTERNAL_ID, body=body,
                 title=title_of(body, "text"), desk=desk,
             )  # fmt: skip
         except ValidationError as error:
             raise CommandError(f"The demo could not be set up: {error_text(error)}") from error
         try:
-            analysed = services.article_analyze(article_id=article.pk)
+            analysed = article_analyze(article_id=article.pk)
         except Exception as error:
             reason = f"Internal error while analysing ({type(error).__name__}: {error})."
-            services.article_mark_failed(article_id=article.pk, revision=article.revision, reason=reason)
+            article_mark_failed(article_id=article.pk, revision=article.revision, reason=reason)
             raise CommandError(f"The analysis of the sample article failed: {reason}") from error
         if analysed is None:
             raise CommandError("The demo article disappeared before it could be analysed.")

@@ -20,8 +20,11 @@ from tqdm import tqdm
 
 from editorial.management.commands._helpers import desks_by_slug, error_text, newsroom_by_slug
 from editorial.models import AnalysisStatus
-from factcheck import selectors, services
+from factcheck import selectors
 from factcheck.management.commands.analyze import FORMAT_CHOICES, resolve_format
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze, article_mark_failed
+from factcheck.services.articles import article_submit
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +91,7 @@ class Command(BaseCommand):
         max_chars = settings.FACTDESK_MAX_ARTICLE_CHARS
         paths = [Path(name) for name in options["files"]]
         err = getattr(self.stderr, "_out", sys.stderr)
-        actor = services.Actor.system()
+        actor = Actor.system()
         submitted = failed = 0
         bar = tqdm(paths, desc="Submitting", unit="file", file=err, disable=len(paths) < 2, leave=False)
         for path in bar:
@@ -113,7 +116,7 @@ class Command(BaseCommand):
         body_format = resolve_format(options["body_format"], body, path.name)
         external_id = f"{options['external_id_prefix']}{path.stem}"
         try:
-            article = services.article_submit(
+            article = article_submit(
                 actor=actor, newsroom=newsroom, external_id=external_id, body=body, body_format=body_format,
                 title=title_of(body, body_format), desk=desk,
             )  # fmt: skip
@@ -124,11 +127,11 @@ class Command(BaseCommand):
             return f"{message}, queued for analysis"
         revision = article.revision
         try:
-            article = services.article_analyze(article_id=article.pk)
+            article = article_analyze(article_id=article.pk)
         except Exception as error:  # what the worker would record as a failure; the other files go on
             logger.exception("analysis of article %s failed", article.pk)
             reason = f"Internal error while analysing ({type(error).__name__}: {error})."
-            services.article_mark_failed(article_id=article.pk, revision=revision, reason=reason)
+            article_mark_failed(article_id=article.pk, revision=revision, reason=reason)
             raise FileRejected(f"analysis failed: {reason}") from error
         if article is None:
             raise FileRejected("the article was deleted before it could be analysed")

@@ -20,38 +20,3 @@ the email to a newsroom's admins when a webhook endpoint is disabled).  Delivery
   "sent", that resend is a duplicate: it carries the same Message-ID, which mail clients use to
   fold duplicates.  We prefer that rare duplicate to losing an email for good.
 """
-
-from factcheck.notifications.services.digests import digests_send_due
-from factcheck.notifications.services.events import claim_event_notify, claims_flagged_notify
-from factcheck.notifications.services.outbox import (
-    Attempt,
-    email_queue,
-    email_retry,
-    email_send,
-    is_transient,
-    outbox_recover,
-    retry_delay,
-)
-from factcheck.notifications.services.preferences import (
-    digest_schedule_save,
-    notification_preferences_ensure,
-    notification_preferences_save,
-    notification_unsubscribe,
-)
-
-__all__ = [
-    "Attempt",
-    "claim_event_notify",
-    "claims_flagged_notify",
-    "digest_schedule_save",
-    "digests_send_due",
-    "email_queue",
-    "email_retry",
-    "email_send",
-    "is_transient",
-    "notification_preferences_ensure",
-    "notification_preferences_save",
-    "notification_unsubscribe",
-    "outbox_recover",
-    "retry_delay",
-]

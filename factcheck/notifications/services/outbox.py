@@ -15,12 +15,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from editorial.models import Newsroom
+from factcheck import retry
 from factcheck.notifications import emails
 from factcheck.notifications.emails import Item, Rendered
 from factcheck.notifications.models import DIGEST_KIND, OutboxEmail, OutboxState
-from factcheck.outbox import CLOCK_TOLERANCE, Outcome, requeue_overdue
-from factcheck.queue import publish_each_on_commit
-from factcheck.retry import equal_jitter
+from factcheck.outbox_rows import CLOCK_TOLERANCE, Outcome, requeue_overdue
+from factcheck.queue import publish_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +33,7 @@ def clock(now: datetime.datetime | None) -> datetime.datetime:
 
 
 def _send_email_on_commit(email_id: int) -> None:
-    from factcheck.notifications.tasks import send_email  # the task module imports this one
-
-    publish_each_on_commit(send_email, [email_id])
+    publish_on_commit("notifications.send_email", [email_id])
 
 
 def email_create(
@@ -81,9 +79,10 @@ Attempt = Outcome
 
 
 def retry_delay(attempts: int) -> float:
-    """Seconds before the next attempt at an email (``factcheck.retry.equal_jitter``)."""
-    return equal_jitter(
+    """Seconds before the next attempt at an email (``factcheck.retry.retry_delay``)."""
+    return retry.retry_delay(
         attempts,
+        None,
         base=settings.FACTDESK_EMAIL_RETRY_BASE_SECONDS,
         cap=settings.FACTDESK_EMAIL_RETRY_CAP_SECONDS,
     )
@@ -152,14 +151,14 @@ def email_send(*, email_id: int, now: datetime.datetime | None = None) -> Attemp
 
 
 def outbox_recover(*, now: datetime.datetime | None = None) -> list[int]:
-    """Queue again what should be sending and is not.  Run every minute by Celery beat.
+    """What should be sending and is not, for the sweep task to queue again (every minute, by beat).
 
     - An email still "sending" after its lease lost its worker: pending again (or failed, if that
       was its last attempt), and queued.
     - A pending email due for longer than FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS never had its task run
       (the broker lost it, or no worker was up): queued again.  A task that does arrive late finds
       the email already claimed and does nothing.
-    Returns the ids queued.
+    Returns the ids to queue.
     """
     now = clock(now)
     stuck = OutboxEmail.objects.filter(state=OutboxState.SENDING, lease_expires_at__lt=now)
@@ -174,11 +173,8 @@ def outbox_recover(*, now: datetime.datetime | None = None) -> list[int]:
         next_attempt_at=now - datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS),
         last_error="The worker sending it was lost (its lease ran out); sending it again.",
     )
-    from factcheck.notifications.tasks import send_email
-
     due = requeue_overdue(
         OutboxEmail.objects.filter(state=OutboxState.PENDING),
-        task=send_email,
         due_before=now - datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS),
         now=now,
         limit=RECOVER_BATCH,

@@ -17,10 +17,15 @@ from rest_framework.views import APIView
 from config.api import error
 from editorial.api.lookups import first_or_404
 from editorial.api.permissions import HasAdminKey
-from factcheck.services import Actor
-from factcheck.webhooks import services
+from factcheck.services.actors import Actor
 from factcheck.webhooks.api import serializers as s
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint
+from factcheck.webhooks.services.endpoints import (
+    endpoint_create,
+    endpoint_delete,
+    endpoint_enable,
+    endpoint_ping,
+)
 
 ADMIN_ONLY = {403: error("The key is not a newsroom admin's: only those manage webhooks.")}
 NOT_FOUND = {404: error("No such webhook endpoint in your newsroom.")}
@@ -76,7 +81,7 @@ class WebhooksView(ListAPIView):
     def post(self, request):
         data = s.WebhookEndpointCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        registered = services.endpoint_create(
+        registered = endpoint_create(
             newsroom=request.auth.newsroom,
             url=data.validated_data["url"],
             events=data.validated_data["events"],
@@ -104,7 +109,7 @@ class WebhookDetailView(APIView):
         summary="Remove an endpoint, with its deliveries and their log: nothing more is sent to it.",
     )
     def delete(self, request, webhook_id: int):
-        services.endpoint_delete(endpoint=_endpoint(request, webhook_id))
+        endpoint_delete(endpoint=_endpoint(request, webhook_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -119,7 +124,7 @@ class WebhookEnableView(APIView):
         "while it was disabled are not sent. Enabling an active endpoint changes nothing.",
     )
     def post(self, request, webhook_id: int):
-        endpoint = services.endpoint_enable(endpoint=_endpoint(request, webhook_id))
+        endpoint = endpoint_enable(endpoint=_endpoint(request, webhook_id))
         return Response(s.WebhookEndpointOutput(endpoint).data)
 
 
@@ -138,9 +143,7 @@ class WebhookPingView(APIView):
         summary="Send a test event (`ping`) to the endpoint; its delivery is in the endpoint's deliveries.",
     )
     def post(self, request, webhook_id: int):
-        delivery = services.endpoint_ping(
-            endpoint=_endpoint(request, webhook_id), actor_name=_actor_name(request)
-        )
+        delivery = endpoint_ping(endpoint=_endpoint(request, webhook_id), actor_name=_actor_name(request))
         delivery = WebhookDelivery.objects.prefetch_related("attempt_log").get(pk=delivery.pk)
         return Response(s.WebhookDeliveryOutput(delivery).data, status=status.HTTP_202_ACCEPTED)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from factcheck import retry
 from factcheck.destinations import allowed_networks
-from factcheck.outbox import CLOCK_TOLERANCE, Outcome, requeue_overdue
+from factcheck.outbox_rows import CLOCK_TOLERANCE, Outcome, requeue_overdue
 from factcheck.web.deliver import DeliveryPolicy, DeliveryResult, Poster
 from factcheck.webhooks import signing
 from factcheck.webhooks.models import (
@@ -25,6 +25,7 @@ from factcheck.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from factcheck.webhooks.services.endpoints import DISABLED_ERROR, endpoint_disable
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,6 @@ SWEEP_BATCH = 500
 TASK_TIME_LIMIT = 90
 #: What the last error keeps of a failure.
 ERROR_CHARS = 2000
-DISABLED_ERROR = "Not sent: the endpoint was disabled after too many failed deliveries."
 
 
 def delivery_policy() -> DeliveryPolicy:
@@ -202,8 +202,6 @@ def _count_failure(endpoint: WebhookEndpoint, *, reason: str, now: datetime.date
     endpoint.consecutive_failures += 1
     endpoint.save(update_fields=["consecutive_failures"])
     if endpoint.active and endpoint.consecutive_failures >= settings.FACTDESK_WEBHOOK_DISABLE_AFTER:
-        from factcheck.webhooks.services.endpoints import endpoint_disable
-
         endpoint_disable(
             endpoint=endpoint,
             reason=f"{endpoint.consecutive_failures} deliveries in a row failed; the last one: {reason}",
@@ -212,16 +210,14 @@ def _count_failure(endpoint: WebhookEndpoint, *, reason: str, now: datetime.date
 
 
 def deliveries_sweep(*, now: datetime.datetime | None = None) -> list[int]:
-    """Queue again what should be sending and is not.  Run every minute by Celery beat.
+    """What should be sending and is not, for the sweep task to queue again (every minute, by beat).
 
     - A delivery still "sending" after its lease lost its worker: its attempt is logged as
       interrupted, and it is pending again (or failed, if that was its last attempt).
     - A pending delivery due for over a minute never had its task run (the broker lost it, or no
       worker was up): queued again.  A task that does arrive late finds it claimed and does nothing.
-    Returns the ids queued.
+    Returns the ids to queue.
     """
-    from factcheck.webhooks.tasks import deliver
-
     now = now or timezone.now()
     stuck = list(
         WebhookDelivery.objects.filter(state=DeliveryState.SENDING, lease_until__lt=now).values_list(
@@ -250,7 +246,6 @@ def deliveries_sweep(*, now: datetime.datetime | None = None) -> list[int]:
                 _count_failure(endpoint, reason=lost, now=now)
     requeued = requeue_overdue(
         WebhookDelivery.objects.filter(state=DeliveryState.PENDING),
-        task=deliver,
         due_before=now - REQUEUE_AFTER,
         now=now,
         limit=SWEEP_BATCH,

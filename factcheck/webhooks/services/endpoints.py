@@ -13,7 +13,7 @@ from django.utils import timezone
 from editorial.models import Newsroom
 from factcheck.destinations import checked_url
 from factcheck.notifications.models import WEBHOOK_DISABLED_KIND, OutboxEmail
-from factcheck.notifications.services import email_queue
+from factcheck.notifications.services.outbox import email_queue
 from factcheck.webhooks import emails
 from factcheck.webhooks.models import (
     SUBSCRIBABLE,
@@ -22,11 +22,13 @@ from factcheck.webhooks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from factcheck.webhooks.services.delivery import DISABLED_ERROR
 from factcheck.webhooks.services.events import webhook_emit
 from factcheck.webhooks.signing import new_secret
 
 logger = logging.getLogger(__name__)
+
+#: Why a delivery pending when its endpoint was disabled is not sent.
+DISABLED_ERROR = "Not sent: the endpoint was disabled after too many failed deliveries."
 
 
 def checked_events(events) -> list[str]:

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
 from factcheck.models import Claim, ClaimEvent, FetchStatus, Snapshot, Source
-from factcheck.queue import publish_each_on_commit
-from factcheck.selectors import live_claims, readiness, with_readiness
+from factcheck.queue import publish_on_commit
+from factcheck.selectors import flagged_claims, readiness, with_readiness
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from factcheck.workflow import ClaimStatus
 
@@ -43,10 +43,7 @@ def _subscribed(newsroom_id: int, event: str) -> list[WebhookEndpoint]:
 
 def queue_deliveries(delivery_ids: list[int]) -> None:
     """Send the deliveries once the current transaction commits."""
-    from factcheck.webhooks.tasks import deliver  # the task module imports the services
-
-    if delivery_ids:
-        publish_each_on_commit(deliver, delivery_ids)
+    publish_on_commit("webhooks.deliver", delivery_ids)
 
 
 def envelope(*, event: str, data: dict, event_id: uuid.UUID | None = None) -> dict:
@@ -88,23 +85,6 @@ def webhook_emit(
 # --- article.analyzed and claim.flagged ---------------------------------------------------------
 
 
-def flagged_before_analysis(*, article: Article, live: Iterable[Claim] | None = None) -> frozenset[int]:
-    """The article's live claims flagged now, before a new analysis is stored (see below).
-
-    ``live``: the article's live claims, when the caller has loaded them already.
-    """
-    if live is not None:
-        return frozenset(claim.pk for claim in live if claim.is_flagged)
-    return frozenset(live_claims().filter(article=article, is_flagged=True).values_list("pk", flat=True))
-
-
-def flagged_claims(*, article: Article) -> list[Claim]:
-    """The article's live flagged claims in their order, with their flags."""
-    return list(
-        live_claims().filter(article=article, is_flagged=True).prefetch_related("flags").order_by("ordinal")
-    )
-
-
 def _claim_data(claim: Claim) -> dict:
     return {
         "id": claim.pk,
@@ -126,9 +106,10 @@ def article_analyzed_emit(
     """``article.analyzed`` for the analysis just stored, and ``claim.flagged`` for each live claim it
     flags that was not flagged before it (a new claim, or one newly flagged).
 
-    Called in ``article_analyze``'s transaction, after the claims are stored; ``flagged_before`` is
-    :func:`flagged_before_analysis` taken in the same transaction before they were.  ``flagged``:
-    :func:`flagged_claims`, when the caller has loaded them already.
+    Called by ``factcheck.domain_events.article_analyzed``, in ``article_analyze``'s transaction,
+    after the claims are stored; ``flagged_before`` is ``selectors.flagged_claim_ids`` taken in the
+    same transaction before they were.  ``flagged``: ``selectors.flagged_claims``, when the caller
+    has loaded them already.
     """
     wanted = _subscriptions(article.newsroom_id, WebhookEvent.ARTICLE_ANALYZED, WebhookEvent.CLAIM_FLAGGED)
     analyzed, flagging = wanted[WebhookEvent.ARTICLE_ANALYZED], wanted[WebhookEvent.CLAIM_FLAGGED]
@@ -181,14 +162,14 @@ def article_analyzed_emit(
 def claim_status_changed_emit(*, claim: Claim, event: ClaimEvent) -> None:
     """``claim.status_changed`` for a move of ``claim`` (``event``: its audit event, saved or not).
 
-    Called by ``review.move``, the one code that changes a claim's state, in its caller's transaction.
+    Called by ``factcheck.domain_events``, in the transaction that moved the claim.
     """
     claims_status_changed_emit(moves=[(claim, event)])
 
 
 def claims_status_changed_emit(*, moves: list[tuple[Claim, ClaimEvent]]) -> None:
-    """``claim.status_changed`` for each (claim, audit event) of ``moves``, in their order: moves of
-    claims of one newsroom, collected by ``review.move`` for its caller (``batch``).  One query for
+    """``claim.status_changed`` for each (claim, audit event) of ``moves``, in their order: events of
+    claims of one newsroom (``factcheck.domain_events.claim_events_recorded``).  One query for
     the subscriptions, none when no move changes a state.
     """
     changed = [(claim, event) for claim, event in moves if event.from_status != event.to_status]

@@ -12,7 +12,6 @@ from django.urls import reverse
 from editorial import services as editorial_services
 from editorial.models import Role
 from factcheck.notifications import emails
-from factcheck.notifications import services as notifications
 from factcheck.notifications.models import (
     DIGEST_KIND,
     Delivery,
@@ -22,6 +21,7 @@ from factcheck.notifications.models import (
     OutboxEmail,
     OutboxState,
 )
+from factcheck.notifications.services.preferences import notification_preferences_ensure
 from tests.factcheck.notifications.builders import analysed, person
 from tests.factories import NewsroomFactory
 
@@ -61,7 +61,7 @@ def test_the_settings_link_opens_the_readers_own_settings_made_with_the_defaults
 
 def test_a_person_changes_their_own_settings(client, newsroom):
     reporter = person(newsroom, Role.REPORTER, "rita")
-    preferences = notifications.notification_preferences_ensure(user=reporter, newsroom=newsroom)
+    preferences = notification_preferences_ensure(user=reporter, newsroom=newsroom)
 
     response = logged_in(client, reporter).post(
         change_url(preferences), form_data(verdict_given=Delivery.DIGEST, claims_flagged=Delivery.NEVER)
@@ -75,7 +75,7 @@ def test_a_person_changes_their_own_settings(client, newsroom):
 def test_a_person_neither_sees_nor_changes_someone_elses_settings(client, newsroom):
     reporter = person(newsroom, Role.REPORTER, "rita")
     editor = person(newsroom, Role.EDITOR, "edna")
-    theirs = notifications.notification_preferences_ensure(user=editor, newsroom=newsroom)
+    theirs = notification_preferences_ensure(user=editor, newsroom=newsroom)
     logged_in(client, reporter)
 
     listed = client.get(reverse("admin:notifications_notificationpreferences_changelist"))
@@ -93,8 +93,8 @@ def test_a_newsroom_admin_changes_the_settings_of_their_newsrooms_people_only(
     newsroom_admin = person(newsroom, Role.ADMIN, "ada")
     editor = person(newsroom, Role.EDITOR, "edna")
     stranger = person(other_newsroom, Role.EDITOR, "stan")
-    ours = notifications.notification_preferences_ensure(user=editor, newsroom=newsroom)
-    theirs = notifications.notification_preferences_ensure(user=stranger, newsroom=other_newsroom)
+    ours = notification_preferences_ensure(user=editor, newsroom=newsroom)
+    theirs = notification_preferences_ensure(user=stranger, newsroom=other_newsroom)
     logged_in(client, newsroom_admin)
 
     assert client.post(change_url(ours), form_data(claim_assigned=Delivery.DIGEST)).status_code == 302

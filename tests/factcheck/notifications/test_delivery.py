@@ -14,12 +14,17 @@ from django.db.models import F
 from django.utils import timezone
 
 from editorial.models import Role
-from factcheck import services
-from factcheck.notifications import services as notifications
 from factcheck.notifications.models import OutboxEmail, OutboxState
-from factcheck.notifications.services import is_transient, retry_delay
+from factcheck.notifications.services.outbox import (
+    email_retry,
+    email_send,
+    is_transient,
+    outbox_recover,
+    retry_delay,
+)
 from factcheck.notifications.tasks import recover_outbox, send_email
-from factcheck.services import Actor
+from factcheck.services.actors import Actor
+from factcheck.services.review import claim_assign
 from tests.factcheck.notifications.builders import ANALYSTS, analysed, person, visible
 from tests.factories import DeskFactory, claim_of
 
@@ -38,7 +43,7 @@ def pending(newsroom, checker) -> OutboxEmail:
     claim = claim_of(
         analysed(newsroom, desk=DeskFactory(newsroom=newsroom)), ANALYSTS
     )  # a desk with no editor
-    services.claim_assign(actor=Actor.for_user(editor), claim_id=claim.pk, assignee_id=checker.pk)
+    claim_assign(actor=Actor.for_user(editor), claim_id=claim.pk, assignee_id=checker.pk)
     [email] = OutboxEmail.objects.all()
     assert email.state == OutboxState.PENDING
     return email
@@ -56,13 +61,13 @@ def test_the_send_is_queued_after_commit_and_sends_exactly_once(
     claim = claim_of(analysed(newsroom), ANALYSTS)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.claim_assign(actor=Actor.for_user(editor), claim_id=claim.pk, assignee_id=checker.pk)
+        claim_assign(actor=Actor.for_user(editor), claim_id=claim.pk, assignee_id=checker.pk)
     [email] = OutboxEmail.objects.filter(to=checker.email)
     assert len(callbacks) == 1 and smtp_server.mailbox.received == []  # nothing sent before commit
 
     callbacks[0]()  # the commit: the task runs (eagerly here)
     send_email.apply(args=[email.pk])  # a redelivered task
-    assert notifications.email_send(email_id=email.pk).outcome == "skipped"  # a retry
+    assert email_send(email_id=email.pk).outcome == "skipped"  # a retry
 
     [received] = smtp_server.mailbox.received
     assert received.rcpt_tos == (checker.email,)
@@ -82,7 +87,7 @@ def test_with_the_server_down_the_email_waits_and_goes_once_the_server_is_back(
     smtp_server.stop()
     now = timezone.now()
 
-    attempt = notifications.email_send(email_id=pending.pk, now=now)
+    attempt = email_send(email_id=pending.pk, now=now)
 
     email = reload(pending)
     assert attempt.outcome == "retry" and 15 <= attempt.retry_in <= 30
@@ -90,14 +95,11 @@ def test_with_the_server_down_the_email_waits_and_goes_once_the_server_is_back(
     assert "Connection refused" in email.last_error or "ConnectionRefusedError" in email.last_error
     assert email.next_attempt_at == now + datetime.timedelta(seconds=attempt.retry_in)
     # Not due yet: a task that comes early does nothing.
-    assert (
-        notifications.email_send(email_id=pending.pk, now=now + datetime.timedelta(seconds=5)).outcome
-        == "skipped"
-    )
+    assert email_send(email_id=pending.pk, now=now + datetime.timedelta(seconds=5)).outcome == "skipped"
 
     smtp_server.start()
-    assert notifications.email_send(email_id=pending.pk, now=email.next_attempt_at).outcome == "sent"
-    assert notifications.email_send(email_id=pending.pk, now=email.next_attempt_at).outcome == "skipped"
+    assert email_send(email_id=pending.pk, now=email.next_attempt_at).outcome == "sent"
+    assert email_send(email_id=pending.pk, now=email.next_attempt_at).outcome == "skipped"
 
     assert len(smtp_server.mailbox.received) == 1
     email = reload(pending)
@@ -109,29 +111,27 @@ def test_a_temporary_refusal_is_retried_and_a_permanent_one_fails_with_the_reaso
     newsroom, pending, smtp_server, checker
 ):
     smtp_server.mailbox.refuse[checker.email] = "451 4.3.0 Mailbox busy, try again later"
-    assert notifications.email_send(email_id=pending.pk).outcome == "retry"
+    assert email_send(email_id=pending.pk).outcome == "retry"
     assert "451" in reload(pending).last_error
 
     smtp_server.mailbox.refuse[checker.email] = "550 5.1.1 No such user here"
     later = reload(pending).next_attempt_at
-    assert notifications.email_send(email_id=pending.pk, now=later).outcome == "failed"
+    assert email_send(email_id=pending.pk, now=later).outcome == "failed"
 
     email = reload(pending)
     assert (email.state, email.attempts) == (OutboxState.FAILED, 2)
     assert "550" in email.last_error and "No such user here" in email.last_error
     assert smtp_server.mailbox.received == []
-    assert (
-        notifications.email_send(email_id=pending.pk, now=later).outcome == "skipped"
-    )  # failed stays failed
+    assert email_send(email_id=pending.pk, now=later).outcome == "skipped"  # failed stays failed
 
 
 def test_after_the_last_attempt_a_transient_error_fails_the_email(pending, smtp_server, settings):
     settings.FACTDESK_EMAIL_MAX_ATTEMPTS = 2
     smtp_server.stop()
     now = timezone.now()
-    assert notifications.email_send(email_id=pending.pk, now=now).outcome == "retry"
+    assert email_send(email_id=pending.pk, now=now).outcome == "retry"
     later = reload(pending).next_attempt_at
-    assert notifications.email_send(email_id=pending.pk, now=later).outcome == "failed"
+    assert email_send(email_id=pending.pk, now=later).outcome == "failed"
 
     email = reload(pending)
     assert (email.state, email.attempts) == (OutboxState.FAILED, 2)
@@ -143,8 +143,8 @@ def test_an_email_another_worker_is_sending_is_left_to_it(pending, smtp_server):
     OutboxEmail.objects.filter(pk=pending.pk).update(
         state=OutboxState.SENDING, attempts=1, lease_expires_at=now + datetime.timedelta(minutes=5)
     )
-    assert notifications.email_send(email_id=pending.pk, now=now).outcome == "skipped"
-    assert notifications.outbox_recover(now=now + datetime.timedelta(minutes=4)) == []  # lease still running
+    assert email_send(email_id=pending.pk, now=now).outcome == "skipped"
+    assert outbox_recover(now=now + datetime.timedelta(minutes=4)) == []  # lease still running
     assert smtp_server.mailbox.received == []
     assert reload(pending).state == OutboxState.SENDING
 
@@ -167,24 +167,27 @@ def test_an_email_whose_worker_was_lost_is_sent_again_once_its_lease_runs_out(pe
 def test_a_pending_email_whose_task_never_ran_is_queued_again_but_not_a_fresh_one(
     pending, smtp_server, settings
 ):
-    assert notifications.outbox_recover() == []  # just made: its own task is on its way
+    assert outbox_recover() == []  # just made: its own task is on its way
 
     # Time passes and the task never comes (the broker lost it).
     waited = datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS + 1)
     OutboxEmail.objects.filter(pk=pending.pk).update(next_attempt_at=F("next_attempt_at") - waited)
-    assert notifications.outbox_recover() == [pending.pk]
+    assert outbox_recover(now=timezone.now()) == [pending.pk]  # found; not yet queued
+    assert reload(pending).state == OutboxState.PENDING
+    OutboxEmail.objects.filter(pk=pending.pk).update(next_attempt_at=F("next_attempt_at") - waited)
+    assert recover_outbox.apply().get() == 1  # the sweep task queues what the service found
 
     assert reload(pending).state == OutboxState.SENT
     assert len(smtp_server.mailbox.received) == 1
-    assert notifications.outbox_recover(now=timezone.now() + datetime.timedelta(hours=1)) == []
+    assert outbox_recover(now=timezone.now() + datetime.timedelta(hours=1)) == []
 
 
 def test_a_failed_email_can_be_sent_again_with_fresh_attempts(pending, django_capture_on_commit_callbacks):
     OutboxEmail.objects.filter(pk=pending.pk).update(state=OutboxState.FAILED, attempts=12, last_error="x")
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert notifications.email_retry(email=pending) is True
-        assert notifications.email_retry(email=pending) is False  # no longer failed
+        assert email_retry(email=pending) is True
+        assert email_retry(email=pending) is False  # no longer failed
 
     assert reload(pending).state == OutboxState.SENT
     assert len(mail.outbox) == 1

@@ -11,11 +11,16 @@ import pytest
 from django.core import mail
 
 from editorial.models import Role
-from factcheck import services
 from factcheck.notifications import emails
-from factcheck.notifications import services as notifications
 from factcheck.notifications.models import DIGEST_KIND, Delivery, Event, Notification, OutboxEmail
-from factcheck.services import Actor
+from factcheck.notifications.services.digests import digests_send_due
+from factcheck.notifications.services.preferences import (
+    digest_schedule_save,
+    notification_preferences_save,
+    notification_unsubscribe,
+)
+from factcheck.services.actors import Actor
+from factcheck.services.review import claim_assign, claim_transition
 from factcheck.workflow import ClaimStatus
 from tests.factcheck.notifications.builders import ANALYSTS, BELIEVED, TITLE, analysed, person, visible
 from tests.factories import DeskFactory, claim_of
@@ -46,12 +51,10 @@ UNDATED = datetime.datetime(2021, 1, 1, tzinfo=datetime.UTC)
 def ed(newsroom, desk):
     """An editor on the desk who also reports, and wants everything in the digest."""
     user = person(newsroom, Role.EDITOR, "edna", desks=[desk])
-    notifications.notification_preferences_save(
+    notification_preferences_save(
         user=user, newsroom=newsroom, deliveries=dict.fromkeys(Event.values, Delivery.DIGEST)
     )
-    notifications.digest_schedule_save(
-        newsroom=newsroom, send_at=datetime.time(18, 0), time_zone="Europe/Paris"
-    )
+    digest_schedule_save(newsroom=newsroom, send_at=datetime.time(18, 0), time_zone="Europe/Paris")
     return user
 
 
@@ -60,15 +63,15 @@ def three_events(newsroom, desk, ed) -> list[Notification]:
     chief = person(newsroom, Role.EDITOR, "chief")
     flagged = analysed(newsroom, desk=desk)
     happened_at(paris(10, 10))
-    services.claim_assign(
+    claim_assign(
         actor=Actor.for_user(chief), claim_id=claim_of(flagged, ANALYSTS).pk, assignee_id=ed.pk, note="Yours."
     )
     happened_at(paris(10, 11))
     other_desk = DeskFactory(newsroom=newsroom, name="Politics", slug="politics")
     own = analysed(newsroom, desk=other_desk, external_id="own-story", title="Ed's own story", reporters=[ed])
     claim = claim_of(own, BELIEVED)
-    services.claim_transition(actor=Actor.for_user(chief), claim_id=claim.pk, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(
+    claim_transition(actor=Actor.for_user(chief), claim_id=claim.pk, to=ClaimStatus.IN_REVIEW)
+    claim_transition(
         actor=Actor.for_user(chief), claim_id=claim.pk, to=ClaimStatus.NEEDS_ATTRIBUTION, note=NOTE
     )
     happened_at(paris(10, 12))
@@ -86,10 +89,10 @@ def test_three_events_for_one_person_make_one_email_at_digest_time_listing_all_t
     ]
     assert not OutboxEmail.objects.filter(user=ed).exists()  # nothing immediately
 
-    assert notifications.digests_send_due(now=paris(10, 17, 55)) == []  # before 18:00 in Paris
+    assert digests_send_due(now=paris(10, 17, 55)) == []  # before 18:00 in Paris
     with django_capture_on_commit_callbacks(execute=True):
-        [email_id] = notifications.digests_send_due(now=paris(10, 18, 2))
-        assert notifications.digests_send_due(now=paris(10, 18, 7)) == []  # the next run: done already
+        [email_id] = digests_send_due(now=paris(10, 18, 2))
+        assert digests_send_due(now=paris(10, 18, 7)) == []  # the next run: done already
 
     [message] = mail.outbox
     assert message.to == [ed.email]
@@ -111,8 +114,8 @@ def test_three_events_for_one_person_make_one_email_at_digest_time_listing_all_t
 def test_the_digest_time_follows_the_newsrooms_time_zone(newsroom, desk, ed):
     three_events(newsroom, desk, ed)
     utc = datetime.UTC
-    assert notifications.digests_send_due(now=datetime.datetime(2020, 3, 10, 16, 59, tzinfo=utc)) == []
-    assert len(notifications.digests_send_due(now=datetime.datetime(2020, 3, 10, 17, 1, tzinfo=utc))) == 1
+    assert digests_send_due(now=datetime.datetime(2020, 3, 10, 16, 59, tzinfo=utc)) == []
+    assert len(digests_send_due(now=datetime.datetime(2020, 3, 10, 17, 1, tzinfo=utc))) == 1
 
 
 def test_an_event_after_the_digest_time_waits_for_the_next_days_digest(newsroom, desk, ed):
@@ -120,9 +123,9 @@ def test_an_event_after_the_digest_time_waits_for_the_next_days_digest(newsroom,
     late = events[-1]
     happened_at(paris(10, 18, 1), [late])  # after 18:00, before the run at 18:02
 
-    [first] = notifications.digests_send_due(now=paris(10, 18, 2))
-    assert notifications.digests_send_due(now=paris(11, 9, 0)) == []  # the next morning: not yet
-    [second] = notifications.digests_send_due(now=paris(11, 18, 0))
+    [first] = digests_send_due(now=paris(10, 18, 2))
+    assert digests_send_due(now=paris(11, 9, 0)) == []  # the next morning: not yet
+    [second] = digests_send_due(now=paris(11, 18, 0))
 
     assert list(OutboxEmail.objects.get(pk=first).notifications.values_list("event", flat=True)) == [
         Event.CLAIMS_FLAGGED,
@@ -130,42 +133,35 @@ def test_an_event_after_the_digest_time_waits_for_the_next_days_digest(newsroom,
     ]
     assert list(OutboxEmail.objects.get(pk=second).notifications.all()) == [late]
     assert OutboxEmail.objects.get(pk=second).subject.endswith(": 1 update")
-    assert notifications.digests_send_due(now=paris(12, 18, 0)) == []  # nothing waits: no empty digest
+    assert digests_send_due(now=paris(12, 18, 0)) == []  # nothing waits: no empty digest
 
 
 def test_a_newsroom_without_a_schedule_sends_at_eight_in_the_configured_time_zone(newsroom, desk, settings):
     settings.TIME_ZONE = "UTC"
     user = person(newsroom, Role.EDITOR, "edna", desks=[desk])
-    notifications.notification_preferences_save(
+    notification_preferences_save(
         user=user, newsroom=newsroom, deliveries={Event.CLAIMS_FLAGGED: Delivery.DIGEST}
     )
     analysed(newsroom, desk=desk)
     happened_at(datetime.datetime(2020, 3, 10, 7, 0, tzinfo=datetime.UTC))
 
-    assert (
-        notifications.digests_send_due(now=datetime.datetime(2020, 3, 10, 7, 59, tzinfo=datetime.UTC)) == []
-    )
-    assert (
-        len(notifications.digests_send_due(now=datetime.datetime(2020, 3, 10, 8, 0, tzinfo=datetime.UTC)))
-        == 1
-    )
+    assert digests_send_due(now=datetime.datetime(2020, 3, 10, 7, 59, tzinfo=datetime.UTC)) == []
+    assert len(digests_send_due(now=datetime.datetime(2020, 3, 10, 8, 0, tzinfo=datetime.UTC))) == 1
 
 
 def test_immediate_events_never_appear_in_a_digest(newsroom, desk):
     user = person(newsroom, Role.EDITOR, "edna", desks=[desk])
     analysed(newsroom, desk=desk)
     assert OutboxEmail.objects.filter(user=user).count() == 1
-    assert notifications.digests_send_due(now=paris(20, 18, 0)) == []
+    assert digests_send_due(now=paris(20, 18, 0)) == []
 
 
 def test_unsubscribing_from_the_digest_stops_every_event_that_went_to_it(newsroom, ed):
-    notifications.notification_preferences_save(
+    notification_preferences_save(
         user=ed, newsroom=newsroom, deliveries={Event.CLAIM_ASSIGNED: Delivery.IMMEDIATELY}
     )
 
-    preferences = notifications.notification_unsubscribe(
-        user_id=ed.pk, newsroom_id=newsroom.pk, event=DIGEST_KIND
-    )
+    preferences = notification_unsubscribe(user_id=ed.pk, newsroom_id=newsroom.pk, event=DIGEST_KIND)
 
     assert {event: preferences.delivery(event) for event in Event.values} == {
         Event.CLAIMS_FLAGGED: Delivery.NEVER,

@@ -8,11 +8,14 @@ from django.core import mail
 from django.db import transaction
 
 from editorial.models import Role
-from factcheck import services
 from factcheck.models import Claim
-from factcheck.notifications import services as notifications
 from factcheck.notifications.models import Delivery, Event, Notification, OutboxEmail, OutboxState
-from factcheck.services import Actor
+from factcheck.notifications.services.events import claims_flagged_notify
+from factcheck.notifications.services.preferences import notification_preferences_save
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import Correction, article_analyze, claim_exclude
+from factcheck.services.articles import article_submit
+from factcheck.services.review import claim_assign, claim_transition
 from factcheck.tasks import analyze_article
 from factcheck.workflow import ClaimStatus
 from tests.factcheck.notifications.builders import (
@@ -99,11 +102,9 @@ def test_a_redelivered_analysis_a_rerun_or_a_correction_makes_no_second_email(
     with django_capture_on_commit_callbacks(execute=True):
         article = analysed(newsroom, desk=desk)
         analyze_article.apply(args=[article.pk])  # a redelivered task
-        services.article_analyze(article_id=article.pk)  # a re-run
+        article_analyze(article_id=article.pk)  # a re-run
         # An editor's correction stores the same revision again, as theirs.
-        services.claim_exclude(
-            actor=Actor.for_user(editor), claim=claim_of(article, HOSPITAL), reason="a promo"
-        )
+        claim_exclude(actor=Actor.for_user(editor), claim=claim_of(article, HOSPITAL), reason="a promo")
 
     assert recipients() == [other_editor.email, editor.email]
     assert OutboxEmail.objects.count() == 2
@@ -158,13 +159,11 @@ def test_the_editor_whose_correction_flagged_a_sentence_is_not_told_about_it(new
     article = analysed(newsroom, desk=desk, body=f"{BUDGET}\n\n{HOSPITAL}")
     assert not OutboxEmail.objects.exists()
 
-    revision = services.article_submit(
+    revision = article_submit(
         actor=Actor.for_user(editor), newsroom=newsroom, external_id=article.external_id,
         body=f"{BUDGET}\n\n{EXPERTS}", title=TITLE, desk=desk,
     ).revision  # fmt: skip
-    services.article_analyze(
-        article_id=article.pk, correction=services.Correction(actor=Actor.for_user(editor))
-    )
+    article_analyze(article_id=article.pk, correction=Correction(actor=Actor.for_user(editor)))
 
     assert list(OutboxEmail.objects.values_list("to", "dedup_key")) == [
         (other_editor.email, f"claims_flagged:article{article.pk}:revision{revision}:user{other_editor.pk}")
@@ -184,9 +183,9 @@ def test_the_flagged_claims_email_takes_the_same_queries_for_one_claim_or_many(
     OutboxEmail.objects.all().delete()
 
     with django_assert_max_num_queries(1000) as few:
-        notifications.claims_flagged_notify(article=one, revision=1)
+        claims_flagged_notify(article=one, revision=1)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        made = notifications.claims_flagged_notify(article=many, revision=1)
+        made = claims_flagged_notify(article=many, revision=1)
 
     assert [len(n.payload["claims"]) for n in made] == [len(vague)] * 2
 
@@ -200,7 +199,7 @@ def test_an_assignment_emails_the_assignee_with_the_note(newsroom, django_captur
     claim = claim_of(analysed(newsroom), ANALYSTS)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.claim_assign(
+        claim_assign(
             actor=Actor.for_user(editor),
             claim_id=claim.pk,
             assignee_id=checker.pk,
@@ -224,9 +223,9 @@ def test_taking_a_claim_yourself_assigning_it_to_yourself_or_to_nobody_sends_not
     article = analysed(newsroom)
     first, second = claim_of(article, ANALYSTS), claim_of(article, BELIEVED)
 
-    services.claim_transition(actor=Actor.for_user(checker), claim_id=first.pk, to=ClaimStatus.IN_REVIEW)
-    services.claim_assign(actor=Actor.for_user(editor), claim_id=second.pk, assignee_id=editor.pk)
-    services.claim_assign(actor=Actor.for_user(editor), claim_id=second.pk, assignee_id=None)
+    claim_transition(actor=Actor.for_user(checker), claim_id=first.pk, to=ClaimStatus.IN_REVIEW)
+    claim_assign(actor=Actor.for_user(editor), claim_id=second.pk, assignee_id=editor.pk)
+    claim_assign(actor=Actor.for_user(editor), claim_id=second.pk, assignee_id=None)
 
     assert not Notification.objects.filter(event=Event.CLAIM_ASSIGNED).exists()
     assert not OutboxEmail.objects.filter(kind=Event.CLAIM_ASSIGNED).exists()
@@ -242,10 +241,10 @@ def test_sending_a_claim_back_for_attribution_emails_the_reporters_with_the_note
     reporters = [person(newsroom, Role.REPORTER, "rita"), person(newsroom, Role.REPORTER, "ray")]
     person(newsroom, Role.REPORTER, "not-on-this-story")
     claim = claim_of(analysed(newsroom, reporters=reporters), ANALYSTS)
-    services.claim_transition(actor=Actor.for_user(checker), claim_id=claim.pk, to=ClaimStatus.IN_REVIEW)
+    claim_transition(actor=Actor.for_user(checker), claim_id=claim.pk, to=ClaimStatus.IN_REVIEW)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.claim_transition(
+        claim_transition(
             actor=Actor.for_user(checker), claim_id=claim.pk, to=ClaimStatus.NEEDS_ATTRIBUTION, note=NOTE
         )
 
@@ -273,22 +272,22 @@ def test_a_verdict_reaches_the_reporter_only_when_they_ask_for_it(
     editor = person(newsroom, Role.EDITOR, "edna")
     reporter = person(newsroom, Role.REPORTER, "rita")
     claim = claim_of(analysed(newsroom, reporters=[reporter]), ANALYSTS)
-    services.claim_transition(actor=Actor.for_user(editor), claim_id=claim.pk, to=ClaimStatus.IN_REVIEW)
+    claim_transition(actor=Actor.for_user(editor), claim_id=claim.pk, to=ClaimStatus.IN_REVIEW)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.claim_transition(
+        claim_transition(
             actor=Actor.for_user(editor), claim_id=claim.pk, to=ClaimStatus.FALSE, note="The report says 3%."
         )
     assert mail.outbox == []  # off by default
 
-    notifications.notification_preferences_save(
+    notification_preferences_save(
         user=reporter, newsroom=newsroom, deliveries={Event.VERDICT_GIVEN: Delivery.IMMEDIATELY}
     )
-    services.claim_transition(
+    claim_transition(
         actor=Actor.for_user(editor), claim_id=claim.pk, to=ClaimStatus.IN_REVIEW, note="New figures."
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.claim_transition(
+        claim_transition(
             actor=Actor.for_user(editor), claim_id=claim.pk, to=ClaimStatus.MISLEADING, note="Out of context."
         )
 
@@ -306,7 +305,7 @@ def test_never_makes_nothing_and_digest_keeps_the_event_for_the_digest(newsroom,
     never = person(newsroom, Role.EDITOR, "never", desks=[desk])
     later = person(newsroom, Role.EDITOR, "later", desks=[desk])
     for user, delivery in ((never, Delivery.NEVER), (later, Delivery.DIGEST)):
-        notifications.notification_preferences_save(
+        notification_preferences_save(
             user=user, newsroom=newsroom, deliveries={Event.CLAIMS_FLAGGED: delivery}
         )
 
@@ -322,14 +321,14 @@ def test_an_event_rolled_back_leaves_no_email_and_sends_nothing(newsroom, django
     checker = person(newsroom, Role.FACT_CHECKER, "chuck")
     reporter = person(newsroom, Role.REPORTER, "rita")
     claim = claim_of(analysed(newsroom, reporters=[reporter]), ANALYSTS)
-    services.claim_transition(actor=Actor.for_user(checker), claim_id=claim.pk, to=ClaimStatus.IN_REVIEW)
+    claim_transition(actor=Actor.for_user(checker), claim_id=claim.pk, to=ClaimStatus.IN_REVIEW)
 
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.claim_transition(
+        claim_transition(
             actor=Actor.for_user(checker), claim_id=claim.pk, to=ClaimStatus.NEEDS_ATTRIBUTION, note=NOTE
         )
         assert OutboxEmail.objects.count() == 1  # made with the event...

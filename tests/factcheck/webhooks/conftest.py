@@ -17,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from editorial.models import Role
-from factcheck.webhooks import services
 from factcheck.webhooks.models import SUBSCRIBABLE
+from factcheck.webhooks.services.endpoints import Registered, endpoint_create
 from tests.factories import member
 
 PUBLIC = "127.0.0.2"
@@ -137,11 +137,9 @@ def ada(newsroom):
 
 
 @pytest.fixture
-def registered(newsroom, receiver) -> services.Registered:
+def registered(newsroom, receiver) -> Registered:
     """An endpoint of ``newsroom`` at the receiver, for every event."""
-    return services.endpoint_create(
-        newsroom=newsroom, url=receiver.url(), events=ALL_EVENTS, actor_name="ada"
-    )
+    return endpoint_create(newsroom=newsroom, url=receiver.url(), events=ALL_EVENTS, actor_name="ada")
 
 
 @pytest.fixture

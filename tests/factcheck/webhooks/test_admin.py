@@ -8,8 +8,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from editorial.models import Role
-from factcheck.webhooks import services
 from factcheck.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from factcheck.webhooks.services.endpoints import endpoint_disable, endpoint_ping
 from tests.factcheck.webhooks.conftest import Reply
 from tests.factories import member
 
@@ -73,7 +73,7 @@ def test_the_test_event_and_re_enable_actions(
     assert [request.headers["factdesk-event"] for request in receiver.requests] == ["ping"]
     assert WebhookDelivery.objects.get().state == DeliveryState.DELIVERED
 
-    services.endpoint_disable(endpoint=endpoint, reason="3 deliveries in a row failed.")
+    endpoint_disable(endpoint=endpoint, reason="3 deliveries in a row failed.")
     ada_client.post(ENDPOINTS, {"action": "enable", "_selected_action": [endpoint.pk]})
     endpoint.refresh_from_db()
     assert endpoint.active and endpoint.disabled_at is None
@@ -91,7 +91,7 @@ def test_deliveries_and_attempts_are_read_only_and_escaped(
 ):
     receiver.answer(Reply(500, b"<script>alert(1)</script>"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.endpoint_ping(endpoint=endpoint)
+        endpoint_ping(endpoint=endpoint)
     delivery = WebhookDelivery.objects.get()
     assert WebhookAttempt.objects.get().response_excerpt == "<script>alert(1)</script>"
 

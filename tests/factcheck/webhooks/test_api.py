@@ -7,8 +7,10 @@ import pytest
 from django.utils import timezone
 
 from editorial.models import Role
-from factcheck.webhooks import services
 from factcheck.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from factcheck.webhooks.services.delivery import delivery_send
+from factcheck.webhooks.services.endpoints import endpoint_disable, endpoint_ping
+from factcheck.webhooks.services.events import webhook_emit
 from factcheck.webhooks.signing import verify
 from tests.factcheck.test_api import assert_error
 from tests.factcheck.webhooks.conftest import ALL_EVENTS, Reply
@@ -115,7 +117,7 @@ def test_deleting_an_endpoint_removes_it_with_its_deliveries(
     admin_api, endpoint, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks():
-        services.endpoint_ping(endpoint=endpoint)
+        endpoint_ping(endpoint=endpoint)
     response = admin_api.delete(f"{LIST}{endpoint.pk}/")
     assert response.status_code == 204 and response.content == b""
     assert not WebhookEndpoint.objects.exists() and not WebhookDelivery.objects.exists()
@@ -132,7 +134,7 @@ def test_a_ping_is_delivered_signed_and_listed_with_its_attempts(
     assert response.status_code == 202
     assert response.json()["event"] == "ping" and response.json()["state"] == "pending"
     delivery = WebhookDelivery.objects.get()
-    services.delivery_send(delivery_id=delivery.pk, now=WebhookDelivery.objects.get().next_attempt_at)
+    delivery_send(delivery_id=delivery.pk, now=WebhookDelivery.objects.get().next_attempt_at)
 
     (row,) = admin_api.get(f"{LIST}{endpoint.pk}/deliveries/").json()["results"]
     assert (row["event"], row["state"], row["attempts"]) == ("ping", "delivered", 2)
@@ -155,7 +157,7 @@ def test_the_deliveries_list_is_paginated_most_recent_first_in_few_queries(
 ):
     with django_capture_on_commit_callbacks():
         for _ in range(5):
-            services.endpoint_ping(endpoint=endpoint)
+            endpoint_ping(endpoint=endpoint)
     ids = list(WebhookDelivery.objects.order_by("-id").values_list("pk", flat=True))
     with django_assert_max_num_queries(8):
         page = admin_api.get(f"{LIST}{endpoint.pk}/deliveries/?page_size=3").json()
@@ -165,7 +167,7 @@ def test_the_deliveries_list_is_paginated_most_recent_first_in_few_queries(
 
 
 def test_a_disabled_endpoint_is_re_enabled_over_the_api(admin_api, endpoint):
-    services.endpoint_disable(endpoint=endpoint, reason="10 deliveries in a row failed.")
+    endpoint_disable(endpoint=endpoint, reason="10 deliveries in a row failed.")
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=10)
     shown = admin_api.get(f"{LIST}{endpoint.pk}/").json()
     assert shown["active"] is False and shown["disabled_reason"] == "10 deliveries in a row failed."
@@ -184,7 +186,7 @@ def test_events_reach_an_endpoint_registered_over_the_api(
 ):
     secret = create(admin_api, url=receiver.url(), events=ALL_EVENTS).json()["secret"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_emit(newsroom_id=newsroom.pk, event=WebhookEvent.CLAIM_FLAGGED, data=[{"n": 1}])
+        webhook_emit(newsroom_id=newsroom.pk, event=WebhookEvent.CLAIM_FLAGGED, data=[{"n": 1}])
     (request,) = receiver.requests
     assert verify(secret, request.body, request.headers["factdesk-signature"], now=timezone.now().timestamp())
     assert WebhookDelivery.objects.get().state == DeliveryState.DELIVERED

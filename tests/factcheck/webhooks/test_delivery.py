@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from editorial.models import Role
 from factcheck.notifications.models import WEBHOOK_DISABLED_KIND, OutboxEmail, OutboxState
-from factcheck.webhooks import services, tasks
+from factcheck.webhooks import tasks
 from factcheck.webhooks.models import (
     AttemptOutcome,
     DeliveryState,
@@ -25,7 +25,9 @@ from factcheck.webhooks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from factcheck.webhooks.services.events import envelope
+from factcheck.webhooks.services.delivery import Sent, deliveries_sweep, delivery_send, retry_delay
+from factcheck.webhooks.services.endpoints import endpoint_create, endpoint_disabled_notify, endpoint_enable
+from factcheck.webhooks.services.events import envelope, webhook_emit
 from factcheck.webhooks.signing import InvalidSignature, verify
 from tests.factcheck.webhooks.conftest import Receiver, Reply
 from tests.factories import member
@@ -36,7 +38,7 @@ pytestmark = pytest.mark.django_db
 def emit(endpoint, capture, *, count: int = 1, execute: bool = True) -> list[WebhookDelivery]:
     """``count`` events for the endpoint's newsroom, in one transaction; their tasks run on commit."""
     with capture(execute=execute), transaction.atomic():
-        made = services.webhook_emit(
+        made = webhook_emit(
             newsroom_id=endpoint.newsroom_id,
             event=WebhookEvent.ARTICLE_ANALYZED,
             data=[{"article": {"id": n}} for n in range(count)],
@@ -44,10 +46,10 @@ def emit(endpoint, capture, *, count: int = 1, execute: bool = True) -> list[Web
     return [WebhookDelivery.objects.get(pk=delivery.pk) for delivery in made]
 
 
-def send_when_due(delivery: WebhookDelivery) -> services.Sent:
+def send_when_due(delivery: WebhookDelivery) -> Sent:
     """Run the delivery's next attempt at the time it is due (the countdown a worker would wait)."""
     delivery.refresh_from_db()
-    return services.delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+    return delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
 
 
 # --- Signed, logged, once ----------------------------------------------------------------------------
@@ -80,9 +82,9 @@ def test_a_redelivered_task_does_not_send_twice(endpoint, receiver, django_captu
     assert len(receiver.requests) == 1
 
     assert tasks.deliver.apply(args=(delivery.pk,)).get() == "skipped"
-    assert services.delivery_send(
-        delivery_id=delivery.pk, now=timezone.now() + timedelta(days=1)
-    ).outcome == ("skipped")
+    assert delivery_send(delivery_id=delivery.pk, now=timezone.now() + timedelta(days=1)).outcome == (
+        "skipped"
+    )
     assert len(receiver.requests) == 1
     assert WebhookAttempt.objects.filter(delivery=delivery).count() == 1
 
@@ -94,7 +96,7 @@ def test_a_delivery_another_worker_is_sending_is_left_to_it(
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         state=DeliveryState.SENDING, attempts=1, lease_until=timezone.now() + timedelta(minutes=2)
     )
-    assert services.delivery_send(delivery_id=delivery.pk).outcome == "skipped"
+    assert delivery_send(delivery_id=delivery.pk).outcome == "skipped"
     assert receiver.requests == []
 
 
@@ -103,9 +105,7 @@ def test_no_delivery_for_an_event_whose_transaction_rolls_back(
 ):
     capture = django_capture_on_commit_callbacks(execute=True)
     with capture as callbacks, pytest.raises(RuntimeError), transaction.atomic():
-        services.webhook_emit(
-            newsroom_id=endpoint.newsroom_id, event=WebhookEvent.ARTICLE_ANALYZED, data=[{"n": 1}]
-        )
+        webhook_emit(newsroom_id=endpoint.newsroom_id, event=WebhookEvent.ARTICLE_ANALYZED, data=[{"n": 1}])
         raise RuntimeError("the event's own work failed")
     assert callbacks == [] and not WebhookDelivery.objects.exists() and receiver.requests == []
 
@@ -157,7 +157,7 @@ def test_the_backoff_doubles_with_jitter_up_to_the_cap(settings):
     settings.FACTDESK_WEBHOOK_RETRY_BASE_SECONDS = 10
     settings.FACTDESK_WEBHOOK_RETRY_CAP_SECONDS = 100
     for attempts, step in [(1, 10), (2, 20), (3, 40), (4, 80), (5, 100), (12, 100)]:
-        delays = [services.retry_delay(attempts) for _ in range(50)]
+        delays = [retry_delay(attempts) for _ in range(50)]
         assert all(step / 2 <= delay <= step for delay in delays), attempts
         assert len(set(delays)) > 1  # jittered
 
@@ -261,7 +261,7 @@ def test_a_run_of_failed_deliveries_disables_the_endpoint_and_emails_the_admins_
     assert emit(endpoint, django_capture_on_commit_callbacks) == []
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-        assert services.endpoint_disabled_notify(endpoint=locked) == []
+        assert endpoint_disabled_notify(endpoint=locked) == []
     assert tasks.notify_disabled.apply(args=(endpoint.pk,)).get() == 0
     assert OutboxEmail.objects.count() == 1
     assert len(mail.outbox) == 1 and len(receiver.requests) == 3
@@ -287,7 +287,7 @@ def test_a_re_enabled_endpoint_gets_events_again(
     endpoint.refresh_from_db()
     assert not endpoint.active
 
-    services.endpoint_enable(endpoint=endpoint)
+    endpoint_enable(endpoint=endpoint)
     endpoint.refresh_from_db()
     assert endpoint.active and endpoint.disabled_at is None and endpoint.disabled_reason == ""
     assert endpoint.consecutive_failures == 0 and endpoint.disabled_notice_sent_at is None
@@ -303,7 +303,7 @@ def test_a_second_disabling_is_a_second_email(
     emit(endpoint, django_capture_on_commit_callbacks, count=3)
     endpoint.refresh_from_db()
     first_disabled_at = endpoint.disabled_at
-    services.endpoint_enable(endpoint=endpoint)
+    endpoint_enable(endpoint=endpoint)
     emit(endpoint, django_capture_on_commit_callbacks, count=3)
 
     endpoint.refresh_from_db()
@@ -325,11 +325,17 @@ def test_the_sweeper_queues_a_delivery_whose_task_was_lost(
     endpoint, receiver, django_capture_on_commit_callbacks
 ):
     (delivery,) = emit(endpoint, django_capture_on_commit_callbacks, execute=False)  # the message is lost
-    assert services.deliveries_sweep() == []  # not overdue yet: its task may still come
+    assert deliveries_sweep() == []  # not overdue yet: its task may still come
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         next_attempt_at=timezone.now() - timedelta(minutes=2)
     )
-    assert services.deliveries_sweep() == [delivery.pk]
+    assert deliveries_sweep() == [delivery.pk]  # found, for the sweep task to queue
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.PENDING and receiver.requests == []
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - timedelta(minutes=2)
+    )
+    assert tasks.sweep_deliveries() == 1
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.DELIVERED and len(receiver.requests) == 1
 
@@ -344,7 +350,7 @@ def test_the_sweeper_sends_again_what_a_lost_worker_was_sending(
     )
     WebhookAttempt.objects.create(delivery=delivery, number=1, started_at=now - timedelta(minutes=3))
 
-    assert services.deliveries_sweep(now=now) == [delivery.pk]
+    assert tasks.sweep_deliveries() == 1
 
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.DELIVERED and delivery.attempts == 2
@@ -356,7 +362,7 @@ def test_the_sweeper_sends_again_what_a_lost_worker_was_sending(
 def test_the_payload_is_sent_as_stored(endpoint, receiver, django_capture_on_commit_callbacks):
     """Non-ASCII text goes out as UTF-8 JSON, and the signature covers those exact bytes."""
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        services.webhook_emit(
+        webhook_emit(
             newsroom_id=endpoint.newsroom_id,
             event=WebhookEvent.CLAIM_FLAGGED,
             data=[{"claim": {"text": "Les experts disent « trop peu » — 4,2 M€"}}],
@@ -399,13 +405,11 @@ def waiting(endpoint, count: int) -> list[WebhookDelivery]:
 
 @pytest.mark.django_db(transaction=True)
 def test_of_workers_holding_the_same_delivery_at_once_one_sends(newsroom, receiver):
-    endpoint = services.endpoint_create(
-        newsroom=newsroom, url=receiver.url(), events=["claim.flagged"]
-    ).endpoint
+    endpoint = endpoint_create(newsroom=newsroom, url=receiver.url(), events=["claim.flagged"]).endpoint
     (delivery,) = waiting(endpoint, 1)
     receiver.answer(Reply(200, delay=0.3))  # still sending while the others try
 
-    outcomes = at_once(lambda: services.delivery_send(delivery_id=delivery.pk).outcome, 6)
+    outcomes = at_once(lambda: delivery_send(delivery_id=delivery.pk).outcome, 6)
 
     assert sorted(outcomes) == ["delivered"] + ["skipped"] * 5
     assert len(receiver.requests) == 1
@@ -416,9 +420,7 @@ def test_of_workers_holding_the_same_delivery_at_once_one_sends(newsroom, receiv
 def test_failures_at_once_disable_the_endpoint_once_with_one_email(newsroom, receiver, settings):
     settings.FACTDESK_WEBHOOK_MAX_ATTEMPTS = 1
     member(newsroom, Role.ADMIN, "ada")
-    endpoint = services.endpoint_create(
-        newsroom=newsroom, url=receiver.url(), events=["claim.flagged"]
-    ).endpoint
+    endpoint = endpoint_create(newsroom=newsroom, url=receiver.url(), events=["claim.flagged"]).endpoint
     deliveries = waiting(endpoint, 6)
     receiver.answer(Reply(500, delay=0.5))
     ids = iter([delivery.pk for delivery in deliveries])
@@ -427,7 +429,7 @@ def test_failures_at_once_disable_the_endpoint_once_with_one_email(newsroom, rec
     def send_next():
         with lock:
             delivery_id = next(ids)
-        return services.delivery_send(delivery_id=delivery_id).outcome
+        return delivery_send(delivery_id=delivery_id).outcome
 
     outcomes = at_once(send_next, 6)
     # A thread slow to start may find its delivery already failed by the disabling: skipped.

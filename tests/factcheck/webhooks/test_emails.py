@@ -1,5 +1,5 @@
 """The email to a newsroom's admins when one of its endpoints is disabled (factcheck/webhooks/emails.py,
-``services.endpoint_disabled_notify``): one per admin, made in the notifications outbox in the
+``endpoint_disabled_notify``): one per admin, made in the notifications outbox in the
 transaction of the disabling, once per disabling, and sent, retried and recovered by the outbox."""
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from editorial.models import Newsroom, Role
 from factcheck.notifications import emails as notification_emails
-from factcheck.notifications import services as notifications
 from factcheck.notifications.models import WEBHOOK_DISABLED_KIND, OutboxEmail, OutboxState
+from factcheck.notifications.services.outbox import email_send
 from factcheck.notifications.tasks import recover_outbox, send_email
-from factcheck.webhooks import services, tasks
+from factcheck.webhooks import tasks
 from factcheck.webhooks.models import WebhookEndpoint
+from factcheck.webhooks.services.endpoints import endpoint_disable, endpoint_disabled_notify, endpoint_enable
 from tests.factcheck.notifications.builders import person, visible
 from tests.factcheck.webhooks.conftest import SITE
 
@@ -37,7 +38,7 @@ def disable(endpoint, capture, *, execute: bool = True, reason: str = REASON) ->
     """Disable the endpoint as a failing delivery does, in a transaction of its own; the tasks queued
     on commit run unless ``execute`` is false.  Returns those tasks (the on-commit callbacks)."""
     with capture(execute=execute) as callbacks, transaction.atomic():
-        services.endpoint_disable(endpoint=locked(endpoint), reason=reason)
+        endpoint_disable(endpoint=locked(endpoint), reason=reason)
     endpoint.refresh_from_db()
     return callbacks
 
@@ -92,7 +93,7 @@ def test_a_disabling_rolled_back_leaves_no_email_and_sends_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.endpoint_disable(endpoint=locked(endpoint), reason=REASON)
+        endpoint_disable(endpoint=locked(endpoint), reason=REASON)
         assert OutboxEmail.objects.filter(kind=WEBHOOK_DISABLED_KIND).count() == 1  # made with it...
         raise RuntimeError("the caller's transaction fails")
 
@@ -111,8 +112,8 @@ def test_a_re_run_a_second_disable_or_an_old_task_makes_no_second_email(
     disabled_at = endpoint.disabled_at
 
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        assert services.endpoint_disabled_notify(endpoint=locked(endpoint)) == []
-        services.endpoint_disable(endpoint=locked(endpoint), reason="again")  # disabled already: no change
+        assert endpoint_disabled_notify(endpoint=locked(endpoint)) == []
+        endpoint_disable(endpoint=locked(endpoint), reason="again")  # disabled already: no change
     assert tasks.notify_disabled.apply(args=(endpoint.pk,)).get() == 0  # queued before the upgrade
     assert send_email.apply(args=[email.pk]).get() == "skipped"  # a redelivered send task
 
@@ -151,7 +152,7 @@ def test_the_key_names_the_disabling_so_a_lost_marker_still_makes_no_second_emai
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(disabled_notice_sent_at=None)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        services.endpoint_disabled_notify(endpoint=locked(endpoint))
+        endpoint_disabled_notify(endpoint=locked(endpoint))
 
     assert OutboxEmail.objects.count() == 1
 
@@ -162,7 +163,7 @@ def test_a_re_enabled_endpoint_disabled_again_gets_a_new_email(
     disable(endpoint, django_capture_on_commit_callbacks)
     first = endpoint.disabled_at
 
-    services.endpoint_enable(endpoint=endpoint)
+    endpoint_enable(endpoint=endpoint)
     endpoint.refresh_from_db()
     assert endpoint.disabled_notice_sent_at is None
     disable(endpoint, django_capture_on_commit_callbacks)
@@ -210,7 +211,7 @@ def test_with_the_mail_server_down_the_email_waits_in_the_outbox_and_goes_once_i
     assert endpoint.disabled_notice_sent_at is not None
 
     smtp_server.start()
-    assert notifications.email_send(email_id=email.pk, now=email.next_attempt_at).outcome == "sent"
+    assert email_send(email_id=email.pk, now=email.next_attempt_at).outcome == "sent"
     assert send_email.apply(args=[email.pk]).get() == "skipped"  # a redelivered task
 
     [received] = smtp_server.mailbox.received

@@ -9,11 +9,14 @@ from django.db import transaction
 
 from config.errors import Conflict
 from editorial.models import Role
-from factcheck import services
 from factcheck.models import Claim, FetchAttempt
-from factcheck.services import Actor
-from factcheck.webhooks import services as webhooks
+from factcheck.services.actors import Actor
+from factcheck.services.analyses import article_analyze
+from factcheck.services.checking_policies import checking_policy_save
+from factcheck.services.review import claim_assign, claim_transition
+from factcheck.services.sources import source_add
 from factcheck.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from factcheck.webhooks.services.endpoints import endpoint_create
 from tests.factcheck.webhooks.conftest import SITE
 from tests.factories import ArticleFactory, member, revise
 from tests.localweb import Answer, LocalWeb
@@ -50,7 +53,7 @@ def eddie(newsroom):
 def analyze(article, capture) -> None:
     """Analyse the article; what it queues on commit (the deliveries' tasks) is not run."""
     with capture() as callbacks:
-        services.article_analyze(article_id=article.pk)
+        article_analyze(article_id=article.pk)
     return callbacks
 
 
@@ -107,14 +110,12 @@ def test_a_kept_claim_that_becomes_flagged_is_emitted(
     newsroom, everything, django_capture_on_commit_callbacks
 ):
     """The same sentence, flagged once the newsroom's policy flags its kind: newly flagged."""
-    services.checking_policy_save(newsroom=newsroom, flag_kinds=["unnamed_report"], severities={})
+    checking_policy_save(newsroom=newsroom, flag_kinds=["unnamed_report"], severities={})
     article = ArticleFactory(newsroom=newsroom, body=BODY)
     analyze(article, django_capture_on_commit_callbacks)
     assert payloads(WebhookEvent.CLAIM_FLAGGED) == []
 
-    services.checking_policy_save(
-        newsroom=newsroom, flag_kinds=["unnamed_report", "anonymous_experts"], severities={}
-    )
+    checking_policy_save(newsroom=newsroom, flag_kinds=["unnamed_report", "anonymous_experts"], severities={})
     revise(article, f"{BODY}\n\n{BUDGET.replace('Tuesday', 'Monday')}")
     claim = Claim.objects.get(article=article, text=ANALYSTS)
     assert [payload["data"]["claim"]["id"] for payload in payloads(WebhookEvent.CLAIM_FLAGGED)] == [claim.pk]
@@ -131,11 +132,9 @@ def test_every_move_of_a_claim_emits_status_changed(
     claim = Claim.objects.get(article=article, text=ANALYSTS)
 
     with django_capture_on_commit_callbacks():
-        services.claim_transition(actor=eddie, claim_id=claim.pk, to="in_review")
-        services.claim_transition(
-            actor=eddie, claim_id=claim.pk, to="needs_attribution", note="Which analysts?"
-        )
-        services.claim_assign(actor=eddie, claim_id=claim.pk, assignee_id=None)  # not a move of state
+        claim_transition(actor=eddie, claim_id=claim.pk, to="in_review")
+        claim_transition(actor=eddie, claim_id=claim.pk, to="needs_attribution", note="Which analysts?")
+        claim_assign(actor=eddie, claim_id=claim.pk, assignee_id=None)  # not a move of state
     # A revision that drops the sentence supersedes the claim: Factdesk's move, emitted too.
     revise(article, BUDGET)
 
@@ -163,9 +162,9 @@ def test_a_refused_or_rolled_back_move_emits_nothing(
 
     with django_capture_on_commit_callbacks() as callbacks:
         with pytest.raises(Conflict):
-            services.claim_transition(actor=eddie, claim_id=claim.pk, to="verified")  # not from unreviewed
+            claim_transition(actor=eddie, claim_id=claim.pk, to="verified")  # not from unreviewed
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.claim_transition(actor=eddie, claim_id=claim.pk, to="in_review")
+            claim_transition(actor=eddie, claim_id=claim.pk, to="in_review")
             assert WebhookDelivery.objects.count() == before + 1  # made with the move...
             raise RuntimeError("the rest of the request failed")
     assert WebhookDelivery.objects.count() == before  # ...and gone with it
@@ -187,7 +186,7 @@ def test_only_active_endpoints_of_the_newsroom_that_chose_the_event_get_it(
     analyze(article, django_capture_on_commit_callbacks)
     claim = Claim.objects.get(article=article, text=BUDGET)
     with django_capture_on_commit_callbacks():
-        services.claim_transition(actor=eddie, claim_id=claim.pk, to="in_review")
+        claim_transition(actor=eddie, claim_id=claim.pk, to="in_review")
 
     got = sorted(WebhookDelivery.objects.values_list("endpoint_id", "event"))
     assert got == sorted(
@@ -220,9 +219,7 @@ def test_a_source_fetched_or_failed_for_good_is_emitted(
 ):
     settings.FACTDESK_FETCH_ON_ADD = True
     settings.FACTDESK_FETCH_MAX_ATTEMPTS = 2
-    registered = webhooks.endpoint_create(
-        newsroom=newsroom, url=receiver.url(), events=[WebhookEvent.SOURCE_FETCHED]
-    )
+    registered = endpoint_create(newsroom=newsroom, url=receiver.url(), events=[WebhookEvent.SOURCE_FETCHED])
     article = ArticleFactory(newsroom=newsroom, body=BODY)
     analyze(article, django_capture_on_commit_callbacks)
     claim = Claim.objects.get(article=article, text=BUDGET)
@@ -231,9 +228,9 @@ def test_a_source_fetched_or_failed_for_good_is_emitted(
         good = web.route("/minutes", Answer(body=PAGE))
         flaky = web.route("/flaky", Answer(status=500))
         with django_capture_on_commit_callbacks(execute=True):
-            fetched = services.source_add(actor=eddie, claim_id=claim.pk, url=good)
+            fetched = source_add(actor=eddie, claim_id=claim.pk, url=good)
             # Eager tasks run its retry at once: two attempts, the first one retried, the last final.
-            failing = services.source_add(actor=eddie, claim_id=claim.pk, url=flaky)
+            failing = source_add(actor=eddie, claim_id=claim.pk, url=flaky)
 
     assert FetchAttempt.objects.filter(source=failing).count() == 2
     first, last = (request.json()["data"]["source"] for request in receiver.requests)  # not 3 events

@@ -10,8 +10,8 @@ import pytest
 from celery import Celery
 from django.conf import settings as django_settings
 
-from factcheck.webhooks import services
 from factcheck.webhooks.models import AttemptOutcome, DeliveryState, WebhookAttempt, WebhookDelivery
+from factcheck.webhooks.services.endpoints import endpoint_create
 from factcheck.webhooks.signing import verify
 from tests.factcheck.webhooks.conftest import Reply
 from tests.factcheck.webhooks.test_delivery import waiting
@@ -39,7 +39,7 @@ def test_a_real_worker_retries_a_failed_delivery_and_delivers_it_once(
         "FACTDESK_WEBHOOK_RETRY_BASE_SECONDS": "1",
         "FACTDESK_WEBHOOK_MAX_ATTEMPTS": "3",
     }
-    registered = services.endpoint_create(newsroom=newsroom, url=receiver.url(), events=["claim.flagged"])
+    registered = endpoint_create(newsroom=newsroom, url=receiver.url(), events=["claim.flagged"])
     (delivery,) = waiting(registered.endpoint, 1)
     receiver.answer(Reply(500, b"not yet"), Reply(200, b"thanks"))
 

@@ -2,8 +2,8 @@
 deliveries (``factcheck.webhooks``).
 
 Each row is claimed (pending → sending) by a conditional UPDATE before it is sent, under a lease,
-retried after a backoff (``next_attempt``), and queued again by a sweep when its task was lost
-(``requeue_overdue``).
+retried after a backoff (``next_attempt``), and found again by a sweep when its task was lost
+(``requeue_overdue``, whose task queues the ids it returns).
 """
 
 from __future__ import annotations
@@ -28,34 +28,33 @@ class Outcome:
     retry_in: float | None = None
 
 
-def next_attempt(task, pk: int, attempt: Outcome) -> str:
-    """After one attempt at the row ``pk``, by ``task``: queue the next attempt if it is a retry, and
-    return what the attempt did (the task's result).
+def next_attempt(task_name: str, pk: int, attempt: Outcome) -> str:
+    """After one attempt at the row ``pk``, by the task ``task_name``: queue the next attempt if it is
+    a retry, and return what the attempt did (the task's result).
 
     The retry is a new message with a countdown rather than Celery's ``retry()``: the row counts the
     attempts (they survive a lost message or a restarted worker), and a retry that arrives early, or
     twice, finds the row not due or not pending and does nothing.
     """
     if attempt.retry_in is not None:
-        publish(task, (pk,), countdown=attempt.retry_in)
+        publish(task_name, (pk,), countdown=attempt.retry_in)
     return attempt.outcome
 
 
 def requeue_overdue(
     pending: QuerySet,
     *,
-    task,
     due_before: datetime.datetime,
     now: datetime.datetime,
     limit: int,
     first: list[int] | tuple[int, ...] = (),
 ) -> list[int]:
-    """Queue ``task`` again for the ``pending`` rows due at or before ``due_before``, whose task never
-    ran (the broker lost it, or no worker was up): the oldest first, at most ``limit``.
+    """The ``pending`` rows due at or before ``due_before``, whose task never ran (the broker lost it,
+    or no worker was up): the oldest first, at most ``limit``, for the caller's task to queue again.
 
-    Their next attempt moves to ``now``, so that they are not queued again before they are overdue
+    Their next attempt moves to ``now``, so that they are not found again before they are overdue
     once more; a task that does arrive late finds its row claimed and does nothing.  The ids in
-    ``first`` are queued before them.  Returns the ids queued.
+    ``first`` come before them.  Returns the ids to queue.
     """
     due = list(
         pending.filter(next_attempt_at__lte=due_before)
@@ -64,10 +63,7 @@ def requeue_overdue(
     )
     if due:
         pending.filter(pk__in=due).update(next_attempt_at=now)
-    queued = [*first, *due]
-    for pk in queued:
-        publish(task, (pk,))
-    return queued
+    return [*first, *due]
 
 
 def shortened(text: str, limit: int) -> str:
