@@ -99,8 +99,8 @@ def seed(web: str) -> str:
     from editorial import services as editorial
     from editorial.models import Desk, Role
     from factcheck import services
+    from factcheck.actors import Actor
     from factcheck.models import Claim
-    from factcheck.services import Actor
     from factcheck.tasks import fetch_source
 
     def newsroom_with_people(name: str, slug: str, desks: list[str]):

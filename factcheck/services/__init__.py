@@ -6,7 +6,7 @@
 - ``actors``: who acts, and the role that gives them on a claim.
 """
 
-from factcheck.services.actors import Actor
+from factcheck.actors import Actor
 from factcheck.services.articles import (
     Correction,
     analyses_overdue,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
 from editorial.services import article_upsert
+from factcheck.actors import Actor
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import InputRejected, Overrides, analyze, check_input, fold
 from factcheck.analysis.types import Analysis, Severity
@@ -30,7 +31,6 @@ from factcheck.models import (
 from factcheck.notifications.services import claims_flagged_notify
 from factcheck.queue import publish_each_on_commit
 from factcheck.selectors import attribution_policy
-from factcheck.services.actors import Actor
 from factcheck.services.review import move
 from factcheck.services.sources import cited_sources, sources_after_analysis
 from factcheck.webhooks.services.events import (

@@ -14,12 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from config.errors import Conflict, Forbidden
 from editorial.models import Article
+from factcheck.actors import Actor
 from factcheck.models import EVIDENCE, Claim, ClaimEvent
 from factcheck.notifications.services import claim_event_notify
 from factcheck.selectors import NOTE_ACTION
-from factcheck.services.actors import Actor
 from factcheck.webhooks.services.events import claim_status_changed_emit
 from factcheck.workflow import (
     BY_NAME,
@@ -30,6 +29,7 @@ from factcheck.workflow import (
     transition_to,
     transitions_from,
 )
+from httpapi.errors import Conflict, Forbidden
 
 CLAIM_FIELDS_CHANGED = ["status", "assignee", "updated_at"]
 

@@ -30,8 +30,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.errors import Forbidden
 from factcheck import retry
+from factcheck.actors import Actor
 from factcheck.destinations import MAX_URL, allowed_networks, checked_url
 from factcheck.models import (
     ActorKind,
@@ -45,12 +45,12 @@ from factcheck.models import (
     SourceOrigin,
 )
 from factcheck.queue import publish_each_on_commit
-from factcheck.services.actors import Actor
 from factcheck.services.review import _locked_claim
 from factcheck.web.fetch import Fetcher, FetchPolicy, FetchResult
 from factcheck.web.passages import Passage as FoundPassage
 from factcheck.webhooks.services.events import source_fetched_emit
 from factcheck.workflow import ClaimStatus
+from httpapi.errors import Forbidden
 
 PASSAGES_PER_SOURCE = 3
 #: What an HTTP JSON search provider may say of a result besides its address (``fields``' keys).

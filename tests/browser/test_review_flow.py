@@ -15,8 +15,8 @@ import pytest
 from editorial import services as editorial_services
 from editorial.models import AnalysisStatus, Role
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.models import Claim, ClaimEvent
-from factcheck.services import Actor
 from factcheck.workflow import ClaimStatus
 from tests.factories import DeskFactory, NewsroomFactory, UserFactory
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from editorial import services as editorial_services
 from editorial.models import AnalysisStatus, Article, BodyFormat, Role
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.models import Claim, ClaimEvent
-from factcheck.services import Actor
 from factcheck.workflow import ClaimStatus
 from tests.factories import DeskFactory, UserFactory, member
 

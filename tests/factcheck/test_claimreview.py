@@ -18,10 +18,10 @@ from jsonschema import Draft202012Validator
 
 from editorial.models import Role
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.analysis.attribution import KINDS
 from factcheck.claimreview import default_claim_review_ratings, rating_scale
 from factcheck.models import CheckingPolicy, Claim, ClaimEvent
-from factcheck.services import Actor
 from factcheck.services.claimreview import claim_review_ratings_save
 from tests import factories
 from tests.factories import BUDGET, ArticleFactory, UserFactory, api_key_for, claim_of, client_for, member

@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 
 from editorial.models import Role
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, Source
-from factcheck.services import Actor
 from tests.factories import ArticleFactory, MembershipFactory, UserFactory, api_key_for
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.utils.html import escape
 from editorial import services as editorial_services
 from editorial.models import Article, Role
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.models import Claim, ClaimEvent, Source
-from factcheck.services import Actor
 from factcheck.workflow import ClaimStatus
 from tests.factories import DeskFactory, UserFactory
 

@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 
 from editorial.models import AnalysisStatus, Article, BodyFormat
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.analysis.pipeline import analyze
 from factcheck.models import ActorKind, AttributionFlag, Claim, ClaimEvent, ExcludedBlock
-from factcheck.services import Actor
 from factcheck.workflow import ClaimStatus
 from tests.factories import ArticleFactory, DeskFactory
 

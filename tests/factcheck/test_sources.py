@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from editorial.models import Role
 from factcheck import services, tasks
+from factcheck.actors import Actor
 from factcheck.models import (
     Claim,
     ClaimEvent,
@@ -27,7 +28,6 @@ from factcheck.models import (
     Source,
     SourceOrigin,
 )
-from factcheck.services import Actor
 from factcheck.services.sources import retry_delay
 from tests.factories import analysed, api_key_for, claim_of, client_for, member
 from tests.localweb import Answer, LocalWeb

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.analysis.pipeline import analyze
 from factcheck.models import Claim, ClaimEvent, ExcludedBlock
-from factcheck.services import Actor
 from factcheck.tasks import MAX_RETRIES, analyze_article, backoff, sweep_analyses
 from tests.factories import ArticleFactory, NewsroomFactory
 

@@ -20,13 +20,13 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.models import F
 
-from config.errors import Conflict, Forbidden
 from editorial.models import Article, Role
 from factcheck import selectors, services, workflow
+from factcheck.actors import Actor
 from factcheck.models import ActorKind, CheckingPolicy, Claim, ClaimEvent
 from factcheck.selectors import Readiness
-from factcheck.services import Actor
 from factcheck.workflow import ClaimStatus
+from httpapi.errors import Conflict, Forbidden
 from tests.factories import (
     BUDGET,
     ArticleFactory,

@@ -14,13 +14,13 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error
-from editorial.api.lookups import first_or_404
-from editorial.api.permissions import HasAdminKey
-from factcheck.services import Actor
+from factcheck.actors import Actor
 from factcheck.webhooks import services
 from factcheck.webhooks.api import serializers as s
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint
+from httpapi.handlers import error
+from httpapi.lookups import first_or_404
+from httpapi.permissions import HasAdminKey
 
 ADMIN_ONLY = {403: error("The key is not a newsroom admin's: only those manage webhooks.")}
 NOT_FOUND = {404: error("No such webhook endpoint in your newsroom.")}

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from editorial.models import Role
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.notifications import services as notifications
 from factcheck.notifications.models import OutboxEmail, OutboxState
 from factcheck.notifications.services import is_transient, retry_delay
 from factcheck.notifications.tasks import recover_outbox, send_email
-from factcheck.services import Actor
 from tests.factcheck.notifications.builders import ANALYSTS, analysed, person, visible
 from tests.factories import DeskFactory, claim_of
 

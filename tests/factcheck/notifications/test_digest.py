@@ -12,10 +12,10 @@ from django.core import mail
 
 from editorial.models import Role
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.notifications import emails
 from factcheck.notifications import services as notifications
 from factcheck.notifications.models import DIGEST_KIND, Delivery, Event, Notification, OutboxEmail
-from factcheck.services import Actor
 from factcheck.workflow import ClaimStatus
 from tests.factcheck.notifications.builders import ANALYSTS, BELIEVED, TITLE, analysed, person, visible
 from tests.factories import DeskFactory, claim_of

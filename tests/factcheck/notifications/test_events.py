@@ -9,10 +9,10 @@ from django.db import transaction
 
 from editorial.models import Role
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.models import Claim
 from factcheck.notifications import services as notifications
 from factcheck.notifications.models import Delivery, Event, Notification, OutboxEmail, OutboxState
-from factcheck.services import Actor
 from factcheck.tasks import analyze_article
 from factcheck.workflow import ClaimStatus
 from tests.factcheck.notifications.builders import (

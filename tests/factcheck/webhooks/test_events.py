@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from config.errors import Conflict
 from editorial.models import Role
 from factcheck import services
+from factcheck.actors import Actor
 from factcheck.models import Claim, FetchAttempt
-from factcheck.services import Actor
 from factcheck.webhooks import services as webhooks
 from factcheck.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from httpapi.errors import Conflict
 from tests.factcheck.webhooks.conftest import SITE
 from tests.factories import ArticleFactory, member, revise
 from tests.localweb import Answer, LocalWeb

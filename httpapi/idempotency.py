@@ -34,9 +34,10 @@ from django.urls import URLPattern
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 
-from config.api import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, REPLAYED_HEADER, json_error
-from editorial.api.authentication import request_api_key
 from editorial.models import ApiKey, IdempotencyRecord
+from httpapi.authentication import request_api_key
+from httpapi.errors import json_error
+from httpapi.headers import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, REPLAYED_HEADER
 
 META_NAME = "HTTP_" + IDEMPOTENCY_HEADER.upper().replace("-", "_")
 KEY_PATTERN = re.compile(IDEMPOTENCY_KEY_PATTERN)

@@ -19,7 +19,7 @@ import io
 from django.conf import settings
 from django.http import HttpResponse
 
-from config.errors import API_PREFIX, json_error, too_large_message
+from httpapi.errors import API_PREFIX, json_error, too_large_message
 
 
 def _chunked(environ) -> bool:

@@ -1,7 +1,7 @@
 """Domain errors that every interface understands: the API maps them to a status, the admin shows them;
 and the API's one error body, for what answers outside DRF (the URLconf's handlers, the body limit).
 
-Nothing here imports DRF: config/bodies.py, a middleware, uses it, and DRF's views import config.api.
+Nothing here imports DRF: httpapi/bodies.py, a middleware, uses it, and DRF's views import httpapi.handlers.
 """
 
 from django.http import JsonResponse

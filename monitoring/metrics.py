@@ -35,6 +35,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from factcheck.operations import backlogs
+
 logger = logging.getLogger(__name__)
 
 REQUESTS = Counter(
@@ -75,8 +77,6 @@ class Backlog:
     """Collected at each scrape: messages waiting in each broker queue, and the work owed by kind."""
 
     def collect(self):
-        from factcheck.operations import backlogs  # the apps are loaded by the time anyone scrapes
-
         depth = GaugeMetricFamily(
             "factdesk_queue_depth", "Messages waiting in the broker's queue.", labels=["queue"]
         )

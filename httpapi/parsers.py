@@ -1,5 +1,5 @@
 """The API's parser: strict JSON, size-limited.  DRF's views import it when they load, so it imports no
-view (nor ``config.api``, which does)."""
+view (nor ``httpapi.handlers``, which does)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 
-from config.errors import too_large_message
+from httpapi.errors import too_large_message
 
 
 class RequestTooLarge(exceptions.APIException):
