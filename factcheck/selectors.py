@@ -351,10 +351,6 @@ def readiness(article: Article) -> Readiness:
     return Readiness.OPEN if article.open_claims else Readiness.CLEAR
 
 
-def article_readiness(*, article_id: int) -> Readiness:
-    return readiness(with_readiness(Article.objects.filter(pk=article_id)).get())
-
-
 @dataclass(frozen=True)
 class QueueFilters:
     """What an editor narrows the queue to.  ``assignee``: a user id, "mine" or "unassigned"."""

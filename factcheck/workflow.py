@@ -1,9 +1,10 @@
 """The claim review workflow, declared as data: states, transitions, who may take each, and guards.
 
 This table is the whole workflow.  ``factcheck.services.claim_transition`` is the only code that
-changes a claim's state, and it does exactly what the table says; the admin shows, and the API
-accepts, only the transitions the table allows the person or key; the README's state diagram is
-generated from it (``python manage.py workflow_diagram``).
+changes a claim's state, and it does exactly what the table says: whatever asks for a transition
+(the API, or the admin's claim page and queue, whose bulk actions are a hand-picked few of these
+transitions in ``factcheck/admin/queue.py``) gets only what the table allows the person or key.
+The README's state diagram is generated from the table (``python manage.py workflow_diagram``).
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ S = ClaimStatus
 OPEN_STATES = frozenset({S.UNREVIEWED, S.IN_REVIEW, S.NEEDS_ATTRIBUTION})
 #: The verdicts a fact-checker gives.
 VERDICTS = frozenset({S.VERIFIED, S.MISLEADING, S.FALSE, S.UNVERIFIABLE})
-#: Resolved: a verdict, or dismissed as not checkable.
-RESOLVED_STATES = VERDICTS | {S.NOT_CHECKABLE}
 
 
 class WorkflowRole(models.TextChoices):

@@ -234,7 +234,6 @@ _BIO_START_RE = re.compile(
     r"|contact\s+the\s+(?:author|writer|reporter)s?\b)",
     re.IGNORECASE,
 )
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 def _within_one_edit(a: str, b: str) -> bool:

@@ -92,7 +92,8 @@ def test_articles_list_with_their_readiness(api, four_articles):
         row = by_external_id[name]
         assert row["readiness"] == name
         # The list derives readiness its own way (EXISTS, to page fast): the same answer as the article's.
-        assert row["readiness"] == selectors.article_readiness(article_id=article.pk).value
+        annotated = selectors.with_readiness(Article.objects.filter(pk=article.pk)).get()
+        assert row["readiness"] == selectors.readiness(annotated).value
         assert row["id"] == article.pk
         assert "claims" not in row and "canonical_text" not in row
     assert api.get(f"/api/v1/articles/{four_articles['open'].pk}/").json()["readiness"] == "open"

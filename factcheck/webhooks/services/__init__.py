@@ -35,7 +35,6 @@ from factcheck.webhooks.services.endpoints import (
     endpoint_delete,
     endpoint_disable,
     endpoint_disabled_notify,
-    endpoint_disabled_notify_late,
     endpoint_enable,
     endpoint_ping,
 )
@@ -59,7 +58,6 @@ __all__ = [
     "endpoint_delete",
     "endpoint_disable",
     "endpoint_disabled_notify",
-    "endpoint_disabled_notify_late",
     "endpoint_enable",
     "endpoint_ping",
     "flagged_before_analysis",
