@@ -10,7 +10,7 @@ import contextlib
 from pathlib import Path
 
 import environ
-from kombu import Queue
+from kombu.entity import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

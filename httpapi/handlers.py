@@ -4,11 +4,13 @@ imported by DRF's views when they load, so neither may import DRF's views, as th
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -21,7 +23,7 @@ from httpapi.parsers import RequestTooLarge
 # --- The one error body -----------------------------------------------------------------------------
 
 
-class ErrorOutput(serializers.Serializer):
+class ErrorOutput(serializers.Serializer[Any]):
     """The body of every error the API answers, whatever the status."""
 
     code = serializers.CharField(
@@ -31,7 +33,8 @@ class ErrorOutput(serializers.Serializer):
         "idempotency_key_reused, throttled, server_error."
     )
     detail = serializers.CharField(help_text="What went wrong, for people.")
-    errors = serializers.DictField(
+    # The body's field is named ``errors``, like the serializer's own property: the schema needs that name.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="For invalid input: the messages for each field (empty otherwise).",
     )
@@ -42,12 +45,19 @@ def error(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorOutput, description=description)
 
 
-def error_response(*, status_code: int, code: str, detail: str, errors: dict | None = None, headers=None):
+def error_response(
+    *,
+    status_code: int,
+    code: str,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """The one error body: ``{"code", "detail", "errors": {field: [messages]}}``."""
     return Response(error_body(code=code, detail=detail, errors=errors), status=status_code, headers=headers)
 
 
-def _messages(detail) -> dict[str, list[str]]:
+def _messages(detail: Any) -> dict[str, list[str]]:
     """DRF's error detail as the one body's ``{field: [message, ...]}``.
 
     A field of nested input is named by its path, ``events.6`` (the seventh item of ``events``) or
@@ -55,7 +65,7 @@ def _messages(detail) -> dict[str, list[str]]:
     """
     flat: dict[str, list[str]] = {}
 
-    def walk(value, path: str) -> None:
+    def walk(value: Any, path: str) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
                 walk(item, f"{path}.{key}" if path else str(key))
@@ -71,7 +81,7 @@ def _messages(detail) -> dict[str, list[str]]:
     return flat
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return error_response(status_code=exc.status_code, code=exc.code, detail=exc.message)
     if isinstance(exc, ObjectDoesNotExist):
@@ -108,7 +118,7 @@ def exception_handler(exc, context):
     }
     if isinstance(exc, exceptions.Throttled):
         # DRF leaves the header out when the wait rounds to nothing; a client still needs it.
-        headers["Retry-After"] = str(max(1, int(exc.wait or 0)))
+        headers["Retry-After"] = str(max(1, int(exc.wait or 0)))  # type: ignore[attr-defined]  # set by DRF
     if isinstance(exc, exceptions.MethodNotAllowed) and "Allow" in response.headers:
         headers["Allow"] = response.headers["Allow"]
     return error_response(
@@ -116,7 +126,7 @@ def exception_handler(exc, context):
     )
 
 
-def not_found(request, exception=None):
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's 404 for paths no view answers: the one error body under /api/, the usual page elsewhere."""
     if request.path.startswith(API_PREFIX):
         return json_error(
@@ -125,7 +135,7 @@ def not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     """Django's 500: the one error body under /api/ (the error itself is logged), the usual page elsewhere."""
     if request.path.startswith(API_PREFIX):
         return json_error(

@@ -8,19 +8,24 @@ import json
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Field, Model, Q, QuerySet
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+if TYPE_CHECKING:  # DRF imports this module while loading its views: no import of them at run time
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
 
 @dataclass(frozen=True)
 class Cursor:
-    values: tuple  # the boundary row's values, one per field of the order
+    values: tuple[Any, ...]  # the boundary row's values, one per field of the order
     backwards: bool
 
 
@@ -39,7 +44,7 @@ class CursorPage(BasePagination):
     page_size_query_param = "page_size"
     invalid_cursor_message = "Invalid cursor: follow the `next` and `previous` links as they are given."
 
-    def get_page_size(self, request) -> int:
+    def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
@@ -51,11 +56,14 @@ class CursorPage(BasePagination):
             raise exceptions.ValidationError({"page_size": [f"Must be from 1 to {self.max_page_size}."]})
         return size
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(  # type: ignore[override]  # only ever given a queryset, never a list
+        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+    ) -> list[Any]:
         self.request = request
         self.base_url = request.build_absolute_uri()
         self.page_size = self.get_page_size(request)
-        ordering = tuple(view.cursor_ordering()) if hasattr(view, "cursor_ordering") else ("id",)
+        cursor_ordering = getattr(view, "cursor_ordering", None)
+        ordering = tuple(cursor_ordering()) if cursor_ordering is not None else ("id",)
         assert ordering[-1].lstrip("-") == "id", "the last field of a cursor order must be the id"
         self.ordering = ordering
         self.fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
@@ -86,9 +94,10 @@ class CursorPage(BasePagination):
                 self.previous_values = self._values(page[0])
         return page
 
-    def _beyond(self, values: tuple, backwards: bool) -> Q:
+    def _beyond(self, values: tuple[Any, ...], backwards: bool) -> Q:
         """Rows after ``values`` in the order (before them, ``backwards``)."""
-        clauses, equal = [], {}
+        clauses: list[Q] = []
+        equal: dict[str, Any] = {}
         for (name, descending), value in zip(self.fields, values, strict=True):
             lookup = "lt" if descending != backwards else "gt"
             clauses.append(Q(**equal, **{f"{name}__{lookup}": value}))
@@ -98,7 +107,7 @@ class CursorPage(BasePagination):
         bound = Q(**{f"{first_name}__{'lte' if first_descending != backwards else 'gte'}": values[0]})
         return bound & reduce(or_, clauses)
 
-    def _values(self, row) -> tuple[str, ...]:
+    def _values(self, row: Model) -> tuple[str, ...]:
         values = []
         for name, _ in self.fields:
             value = getattr(row, name)
@@ -110,7 +119,7 @@ class CursorPage(BasePagination):
         token = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
         return replace_query_param(self.base_url, self.cursor_query_param, token.rstrip("="))
 
-    def decode_cursor(self, request, model) -> Cursor | None:
+    def decode_cursor(self, request: Request, model: type[Model]) -> Cursor | None:
         token = request.query_params.get(self.cursor_query_param)
         if token is None:
             return None
@@ -125,6 +134,8 @@ class CursorPage(BasePagination):
                 if not isinstance(value, str):
                     raise ValueError("not a string")
                 field = model._meta.get_field(name)
+                if not isinstance(field, Field):  # a cursor orders by columns only
+                    raise ValueError("not a column")
                 # What the database will be given: a value it cannot take is a bad cursor, not a 500.
                 python = field.to_python(value)
                 field.get_db_prep_value(python, connection=connection, prepared=False)
@@ -151,10 +162,10 @@ class CursorPage(BasePagination):
             return None
         return self.encode_cursor(self.previous_values, backwards=True)
 
-    def get_paginated_response(self, data):
+    def get_paginated_response(self, data: Any) -> Response:
         return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
 
-    def get_paginated_response_schema(self, schema):
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         link = {"type": "string", "format": "uri", "nullable": True}
         return {
             "type": "object",
@@ -166,7 +177,7 @@ class CursorPage(BasePagination):
             },
         }
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         return [
             {
                 "name": self.cursor_query_param,
