@@ -407,6 +407,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ClaimStatusEnum": "factcheck.workflow.ClaimStatus",
         "FetchStatusEnum": "factcheck.models.FetchStatus",
+        "KindEnum": "factcheck.models.CLAIM_KIND_CHOICES",
+        "AttributionFlagKindEnum": "factcheck.models.FLAG_KIND_CHOICES",
+        "AuditActionEnum": "factcheck.models.AuditAction",
         "WebhookEventEnum": "factcheck.webhooks.models.WebhookEvent",
         "WebhookSubscribableEventEnum": "factcheck.webhooks.models.SUBSCRIBABLE",
         "WebhookDeliveryStateEnum": "factcheck.webhooks.models.DeliveryState",

@@ -16,6 +16,7 @@ from factcheck.claimreview import DEFAULT_SCALE, RatingScale, rating_scale
 from factcheck.models import (
     ActorKind,
     AttributionFlag,
+    AuditAction,
     CheckingPolicy,
     Claim,
     ClaimEvent,
@@ -192,9 +193,9 @@ def article_list(
 
 
 #: What the analyses of an article's revisions (and editors' corrections) do to its claims.
-REVISION_ACTIONS = ("created", "supersede")
+REVISION_ACTIONS = (AuditAction.CREATED, AuditAction.SUPERSEDE)
 #: A note on a claim, outside any move of the workflow.
-NOTE_ACTION = "note"
+NOTE_ACTION = AuditAction.NOTE
 
 
 def article_revisions(*, article: Article) -> QuerySet[ClaimEvent]:
@@ -203,7 +204,10 @@ def article_revisions(*, article: Article) -> QuerySet[ClaimEvent]:
     that a revision answered.  The caller orders."""
     return (
         ClaimEvent.objects.filter(claim__article=article)
-        .filter(Q(action__in=REVISION_ACTIONS) | Q(action="answer_attribution", actor_kind=ActorKind.SYSTEM))
+        .filter(
+            Q(action__in=REVISION_ACTIONS)
+            | Q(action=AuditAction.ANSWER_ATTRIBUTION, actor_kind=ActorKind.SYSTEM)
+        )
         .select_related("claim")
     )
 

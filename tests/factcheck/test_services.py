@@ -217,7 +217,7 @@ def test_flags_of_a_kept_claim_are_refreshed_not_duplicated(newsroom):
     services.article_analyze(article_id=article.pk)
     budget = Claim.objects.get(article=article, text=BUDGET)
     AttributionFlag.objects.create(
-        claim=budget, kind="vague_source", cue="officials", start=0, end=9, severity="medium", message="Who?"
+        claim=budget, kind="hedge", cue="officials", start=0, end=9, severity="medium", message="Who?"
     )
 
     submit(newsroom, body=BODY_V2)
