@@ -262,7 +262,7 @@ def make_busy(claim, events: int, flags: int):
     AttributionFlag.objects.bulk_create(
         AttributionFlag(
             claim=claim,
-            kind="vague_source",
+            kind="vague_collective",
             cue="critics",
             start=claim.start,
             end=claim.start + 1,
