@@ -24,7 +24,6 @@ from factcheck.models import (
     Source,
 )
 from factcheck.workflow import OPEN_STATES, ClaimStatus
-from factcheck.workflow import ClaimStatus as S
 
 
 def live_claims() -> QuerySet[Claim]:
@@ -104,7 +103,11 @@ def claim_list(
     changed at or after that time (for incremental sync).  The caller orders (the API's cursor
     pagination does).
     """
-    base = Claim.objects.filter(status=S.SUPERSEDED) if status == S.SUPERSEDED else live_claims()
+    base = (
+        Claim.objects.filter(status=ClaimStatus.SUPERSEDED)
+        if status == ClaimStatus.SUPERSEDED
+        else live_claims()
+    )
     claims = (
         base.filter(newsroom=newsroom)
         .only(*CLAIM_LIST_FIELDS)
@@ -310,7 +313,7 @@ def claim_history(*, claim: Claim) -> QuerySet[ClaimEvent]:
 
 DEFAULT_THRESHOLD = 0.5
 #: A flagged claim in one of these states blocks its article.
-BLOCKING_STATES = (S.UNREVIEWED, S.NEEDS_ATTRIBUTION)
+BLOCKING_STATES = (ClaimStatus.UNREVIEWED, ClaimStatus.NEEDS_ATTRIBUTION)
 
 
 def _readiness_threshold() -> Coalesce:

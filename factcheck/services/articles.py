@@ -31,7 +31,7 @@ from factcheck.models import (
 from factcheck.notifications.services import claims_flagged_notify
 from factcheck.queue import publish_each_on_commit
 from factcheck.selectors import attribution_policy
-from factcheck.services.review import move
+from factcheck.services.review import claim_transition_apply
 from factcheck.services.sources import cited_sources, sources_after_analysis
 from factcheck.webhooks.services.events import (
     article_analyzed_emit,
@@ -371,7 +371,7 @@ def _store_analysis(
     gone = [claim for queue in by_text.values() for claim in queue]
     moved: list[tuple[Claim, ClaimEvent]] = []  # claim.status_changed, emitted once for all of them
     events = [
-        move(
+        claim_transition_apply(
             claim,
             BY_NAME["supersede"],
             actor=actor,
@@ -381,7 +381,7 @@ def _store_analysis(
         for claim in gone
     ]
     events += [
-        move(
+        claim_transition_apply(
             claim,
             BY_NAME["answer_attribution"],
             actor=actor,

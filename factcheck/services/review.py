@@ -49,7 +49,7 @@ def _locked_claim(claim_id: int) -> Claim:
     return Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=claim_id)
 
 
-def move(
+def claim_transition_apply(
     claim: Claim,
     transition: Transition,
     *,
@@ -130,7 +130,7 @@ def claim_transition(
                     "source found for it has been fetched."
                 }
             )
-        event = move(claim, transition, actor=actor, note=note)
+        event = claim_transition_apply(claim, transition, actor=actor, note=note)
         claim.save(update_fields=CLAIM_FIELDS_CHANGED)
         event.save()
         claim_event_notify(event=event)
@@ -195,4 +195,11 @@ def claim_note_add(*, actor: Actor, claim_id: int, note: str) -> ClaimEvent:
     return event
 
 
-__all__ = ["BY_NAME", "allowed_transitions", "claim_assign", "claim_note_add", "claim_transition", "move"]
+__all__ = [
+    "BY_NAME",
+    "allowed_transitions",
+    "claim_assign",
+    "claim_note_add",
+    "claim_transition",
+    "claim_transition_apply",
+]

@@ -728,7 +728,7 @@ def test_takes_dismissals_and_verdicts_at_once_leave_one_lawful_history(round_):
 
 #: The only places allowed to write a claim's state: (file, function, what).
 ALLOWED_WRITES = {
-    ("factcheck/services/review.py", "move", "assignment"),
+    ("factcheck/services/review.py", "claim_transition_apply", "assignment"),
     ("factcheck/services/articles.py", "_store_analysis", "bulk_update"),
 }
 CREATING = {"create", "get_or_create", "update_or_create", "bulk_create", "update"}
@@ -809,8 +809,8 @@ def test_nothing_but_the_workflow_assigns_a_claims_state():
         if (file, function, what) not in ALLOWED_WRITES
     ]
     assert not stray, (
-        "Only factcheck.services.claim_transition (through review.move) changes a claim's state; "
-        "these write `status` themselves:\n" + "\n".join(stray)
+        "Only factcheck.services.claim_transition (through review.claim_transition_apply) changes a "
+        "claim's state; these write `status` themselves:\n" + "\n".join(stray)
     )
 
 

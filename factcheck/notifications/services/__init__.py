@@ -24,7 +24,6 @@ the email to a newsroom's admins when a webhook endpoint is disabled).  Delivery
 from factcheck.notifications.services.digests import digests_send_due
 from factcheck.notifications.services.events import claim_event_notify, claims_flagged_notify
 from factcheck.notifications.services.outbox import (
-    Attempt,
     email_queue,
     email_retry,
     email_send,
@@ -40,7 +39,6 @@ from factcheck.notifications.services.preferences import (
 )
 
 __all__ = [
-    "Attempt",
     "claim_event_notify",
     "claims_flagged_notify",
     "digest_schedule_save",

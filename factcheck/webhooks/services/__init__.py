@@ -23,7 +23,6 @@ Guarantees (README, "Webhooks"):
 """
 
 from factcheck.webhooks.services.delivery import (
-    Sent,
     deliveries_sweep,
     delivery_send,
     retry_delay,
@@ -48,7 +47,6 @@ from factcheck.webhooks.services.events import (
 
 __all__ = [
     "Registered",
-    "Sent",
     "article_analyzed_emit",
     "checked_url",
     "claim_status_changed_emit",

@@ -181,15 +181,16 @@ def article_analyzed_emit(
 def claim_status_changed_emit(*, claim: Claim, event: ClaimEvent) -> None:
     """``claim.status_changed`` for a move of ``claim`` (``event``: its audit event, saved or not).
 
-    Called by ``review.move``, the one code that changes a claim's state, in its caller's transaction.
+    Called by ``review.claim_transition_apply``, the one code that changes a claim's state, in its
+    caller's transaction.
     """
     claims_status_changed_emit(moves=[(claim, event)])
 
 
 def claims_status_changed_emit(*, moves: list[tuple[Claim, ClaimEvent]]) -> None:
     """``claim.status_changed`` for each (claim, audit event) of ``moves``, in their order: moves of
-    claims of one newsroom, collected by ``review.move`` for its caller (``batch``).  One query for
-    the subscriptions, none when no move changes a state.
+    claims of one newsroom, collected by ``review.claim_transition_apply`` for its caller (``batch``).
+    One query for the subscriptions, none when no move changes a state.
     """
     changed = [(claim, event) for claim, event in moves if event.from_status != event.to_status]
     if not changed:

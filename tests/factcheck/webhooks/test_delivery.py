@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from editorial.models import Role
 from factcheck.notifications.models import WEBHOOK_DISABLED_KIND, OutboxEmail, OutboxState
+from factcheck.outbox import Outcome
 from factcheck.webhooks import services, tasks
 from factcheck.webhooks.models import (
     AttemptOutcome,
@@ -44,7 +45,7 @@ def emit(endpoint, capture, *, count: int = 1, execute: bool = True) -> list[Web
     return [WebhookDelivery.objects.get(pk=delivery.pk) for delivery in made]
 
 
-def send_when_due(delivery: WebhookDelivery) -> services.Sent:
+def send_when_due(delivery: WebhookDelivery) -> Outcome:
     """Run the delivery's next attempt at the time it is due (the countdown a worker would wait)."""
     delivery.refresh_from_db()
     return services.delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
