@@ -23,6 +23,8 @@ EVALUATIONS = [
     ("check-worthiness (CLEF CheckThat! 2024, debates held out of train)", "eval_checkworthiness.py", True),
     ("the annotated sample article", "eval_corpus.py", True),
     ("vague attributions (our own labelled set, the annotated sample article)", "eval_attributions.py", True),
+    ("claims of whole article pages against their true bodies, beside trafilatura", "eval_bodies.py", True),
+    ("main text kept and boilerplate leaked on whole news pages, beside trafilatura", "eval_pages.py", True),
     ("vague attributions on real news (PolNeAR train), beside write-good", "eval_news_attributions.py", True),
 ]
 

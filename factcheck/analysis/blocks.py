@@ -17,15 +17,17 @@ Nothing here imports Django.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import NamedTuple
 
 import lxml.etree
 import lxml.html
 
+from factcheck.analysis import page
 from factcheck.analysis.types import Block, BlockKind, Document, Link
 
-__all__ = ["parse", "parse_html", "parse_text"]
+__all__ = ["parse", "parse_html", "parse_text", "sentence_furniture"]
 
 # ---------------------------------------------------------------------------------------------
 # Text patterns (compiled once)
@@ -410,6 +412,34 @@ def _furniture(s: str) -> tuple[BlockKind, str] | None:
     return None
 
 
+MAX_TITLE_WORDS = 25
+# A short line above a paragraph at least this many times longer reads as its title, not as a lede, unless
+# it opens as prose does ("The minister resigned on Monday."): headlines drop their articles.
+MAX_SHORT_TITLE_WORDS = 15
+TITLE_BODY_RATIO = 2
+_ARTICLES = _wordset("the a an")
+# The dateline a wire story opens with: a place in capitals (and its region), perhaps a date and an
+# agency, then a dash: "HARBOURTON, Ore., May 4 (Reuters) \u2014".
+_DATELINE_START_RE = re.compile(
+    r"[A-Z][A-Z.'\u2019-]{2,}(?:\s+[A-Z][A-Z.'\u2019-]+){0,3}(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)?)?"
+    r"(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([A-Za-z.\s]{2,30}\)\s*)?[\u2014\u2013-]{1,2}\s"
+)
+_TITLE_HALVES_RE = re.compile(r"\w[:;]\s+\S|\s[\u2013\u2014]\s|\w[\u2013\u2014]\w")
+_OPENING_QUOTES = frozenset("\"'\u201c\u2018\u00ab")
+
+
+def sentence_furniture(sentence: str) -> str | None:
+    """Why a sentence inside a paragraph is furniture (a promo or a copyright line glued to prose: "Sign up
+    for our newsletter.", or a byline), or None.  Only sentences opening with a word such furniture
+    opens with are tested, which keeps this cheap."""
+    first = _first_word(sentence)
+    if first in _PROMO_STARTS and len(sentence) <= 250 and _PROMO_RE.match(sentence):
+        return "promo"
+    if first in _BYLINE_STARTS and _is_byline(sentence):
+        return "byline"
+    return None
+
+
 def _ends_on_particle(words: list[str]) -> bool:
     """A phrasal verb at the end ("... as striker saga drags on", "Rivals close in"), not a dangling word."""
     particle, verb = words[-1].lower(), words[-2]
@@ -566,6 +596,17 @@ _HINT_KINDS = {
     "heading": (BlockKind.HEADING, "section heading"),
     "h1": (BlockKind.HEADING, "section heading"),
 }
+MIN_PROSE_WORDS = 8
+MIN_TEASER_CHARS = 60
+# A fragment whose main text (by the extractor) holds less than this share of its content is read by
+# structure alone.
+MIN_FRAGMENT_MAIN_SHARE = 0.7
+MIN_PAGE_MAIN_SHARE = 0.15  # on the 137 real pages of the evaluations, the lowest share is 0.29
+# Markup that starts as a whole page does (a doctype, <html>, <head> or <body>, after comments).
+_WHOLE_PAGE_RE = re.compile(
+    r"(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype|html|head|body)\b", re.IGNORECASE | re.DOTALL
+)
+MAX_STANDFIRST_CHARS = 400
 _TEXT_CLASSIFIED = frozenset({None, "li", "bullet", "row"})
 _HEADLINE = (BlockKind.HEADLINE, "headline")
 
@@ -587,6 +628,8 @@ def _classify(text: str, raws: list[_Raw], *, html: bool) -> tuple[Block, ...]:
                 else (BlockKind.CAPTION, "photo caption")
             )
             continue
+        if hint == "heading" and s[-1] != "?" and _ends_sentence(s) and _word_count(s) >= MIN_PROSE_WORDS:
+            hint = None  # sentences in a heading element (a standfirst, or markup left open) are prose
         if hint not in _TEXT_CLASSIFIED:
             kinds.append(_HINT_KINDS[hint])
             continue
@@ -597,7 +640,9 @@ def _classify(text: str, raws: list[_Raw], *, html: bool) -> tuple[Block, ...]:
             kinds.append(_HINT_KINDS[hint])
         else:
             nxt = text[raws[i + 1].start : raws[i + 1].start + 1] if i + 1 < n else None
-            if _is_heading(s, nxt) or (
+            if _is_section_label(s):
+                kinds.append((BlockKind.HEADING, "section label"))
+            elif _is_heading(s, nxt) or (
                 s[-1] == "?"
                 and i + 1 < n
                 and raws[i + 1].hint is None
@@ -632,9 +677,55 @@ def _mark_headline(text: str, raws: list[_Raw], kinds: list[tuple[BlockKind, str
         elif raw.hint is None and raw.forced is None and kind in (BlockKind.HEADING, BlockKind.PARAGRAPH):
             if html and any(r.hint in ("heading", "h1") for r in raws):
                 return
-            if _is_headline(text[raw.start : raw.end]):
+            if i + 1 == len(raws):
+                if not html and len(raws) == 1:
+                    kinds[i] = (BlockKind.PARAGRAPH, "")  # a text of one paragraph is all body
+                return
+            s = text[raw.start : raw.end]
+            if _is_headline(s) or (not html and _is_title_line(s, text[raws[i + 1].start : raws[i + 1].end])):
                 kinds[i] = _HEADLINE
         return
+
+
+def _is_title_line(s: str, body: str) -> bool:
+    """The title line (or title and subtitle) a plain-text article opens with, ending on a full stop or
+    not: "Council backs the sea wall: work starts in May." above a longer paragraph of prose.
+
+    A quotation that opens the story, a line of more than MAX_TITLE_WORDS words, or one followed by
+    something that is not a longer paragraph of prose is not a title.
+    """
+    lines = s.split("\n")
+    if len(lines) > 2 or len(s) > 250 or s[0] in _OPENING_QUOTES or not (s[0].isupper() or s[0].isdigit()):
+        return False
+    if any(_word_count(line) > MAX_TITLE_WORDS for line in lines):
+        return False
+    if _DATELINE_START_RE.match(body):
+        return True  # the body opens with a dateline ("HARBOURTON, May 4 (Reuters) \u2014"): s is its title
+    if not (len(body) > len(s) and body[0].isupper() and _ends_sentence(body)) and not _is_section_label(
+        body
+    ):
+        return False
+    # What sets a title apart from a one-sentence first paragraph: a subtitle line, Title Case, or the
+    # two halves of a headline ("Council vote: work on the sea wall starts in May.").
+    words = _WORD_RE.findall(lines[0])
+    return (
+        len(lines) == 2
+        or _is_section_label(body)
+        or (len(words) > 2 and _title_case_ratio(words) >= 0.7)
+        or _TITLE_HALVES_RE.search(lines[0]) is not None
+        or (
+            len(words) <= MAX_SHORT_TITLE_WORDS
+            and len(body) >= TITLE_BODY_RATIO * len(s)
+            and "\n" not in body
+            and not (len(words) > 1 and words[0].lower() in _ARTICLES and words[1].islower())
+        )
+    )
+
+
+def _is_section_label(s: str) -> bool:
+    """A label in capitals that heads a section of an archive's text: "ABSTRACT.", "FULL TEXT:"."""
+    core = s.rstrip(".:")
+    return len(s) <= 30 and core.isupper() and _word_count(core) <= 3 and not any(c.isdigit() for c in core)
 
 
 def _is_caption_sentence(s: str) -> bool:
@@ -817,11 +908,9 @@ _TAG_HINTS = {
     "figcaption": "caption",
     "blockquote": "quote",
     "li": "li",
-    "nav": "nav",
     "address": "byline",
     "tr": "row",
 }
-_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 
 class _HtmlBuilder:
@@ -843,6 +932,8 @@ class _HtmlBuilder:
         self.has_break = False
         self.block_part = 0
         self.break_lines: list[int | None] = []
+        self.furniture: list[tuple[BlockKind, str]] = []  # the page furniture the walk is inside
+        self.block_furniture: tuple[BlockKind, str] | None = None
 
     def current_hint(self) -> str | None:
         if "nav" in self.hints:
@@ -852,7 +943,9 @@ class _HtmlBuilder:
     def boundary(self) -> None:
         if self.in_block:
             start, end = self.block_start, self.length
-            if self.has_break and self.block_hint not in ("h1", "heading"):
+            if self.block_furniture is not None:
+                self.raws.append(_Raw(start, end, self.block_line, None, self.block_furniture))
+            elif self.has_break and self.block_hint not in ("h1", "heading"):
                 chunk = "".join(self.parts[self.block_part :])
                 self.raws.extend(
                     _split_lines(chunk, start, self.block_line, self.block_hint, self.break_lines)
@@ -892,6 +985,7 @@ class _HtmlBuilder:
             self.break_lines = [line]
             self.block_line = line
             self.block_hint = self.current_hint()
+            self.block_furniture = self.furniture[0] if self.furniture else None
         elif self.pending_breaks:
             self.parts.append("\n")
             self.length += 1
@@ -941,19 +1035,73 @@ class _HtmlBuilder:
                 self.links.append(Link(href=href, start=start, end=end))
 
 
-def parse_html(html: str) -> Document:
-    """Parse an HTML body (a fragment or a whole page) with lxml."""
+class HtmlRejected(ValueError):
+    """The HTML cannot be read completely; the message says why."""
+
+
+TOO_DEEP = (
+    "The HTML is nested more than {depth:,} elements deep, deeper than the parser reads; it was not"
+    " analysed, so that no part of the article is silently lost. Send the article without the extra"
+    " nesting (or as plain text)."
+)
+TOO_MUCH_TEXT = "The text of the page is {chars:,} characters long; the limit is {limit:,} characters."
+# Pages with more elements than this (after scripts and styles) are read by their structure alone: the
+# main-text extractor takes seconds per 10,000 elements, and the 137 real pages of the evaluations have
+# at most 2,400.
+MAX_MAIN_TEXT_ELEMENTS = 30_000
+MAX_DEPTH = 2048  # what libxml2 reads with its "huge" option; deeper markup is refused, not truncated
+# Elements whose content is not text (the JSON-LD metadata is read before they are dropped).
+_STRIP_TAGS = ("script", "style", "noscript", "template")
+DATA_TABLE = (BlockKind.TABLE, "data table: a table row is not a sentence")
+_FURNITURE_TAGS = frozenset(("nav", "footer", "table"))
+MAX_CELL_CHARS = 300  # a table with a longer cell lays out the page rather than holding data
+
+
+def _html_root(html: str) -> lxml.etree._Element | None:
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_HTML_PARSER)
+        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
+        return None
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        raise HtmlRejected(TOO_DEEP.format(depth=MAX_DEPTH))
+    return root
+
+
+def parse_html(html: str, *, main_text: bool = True, max_text_chars: int | None = None) -> Document:
+    """Parse an HTML body (a fragment or a whole page) with lxml.
+
+    Page furniture is kept out by structure (see :mod:`factcheck.analysis.page`), and, with
+    ``main_text``, every content block that trafilatura does not count in the page's main text.
+    Raises :class:`HtmlRejected` for markup nested deeper than :data:`MAX_DEPTH`, and for a page whose
+    visible text is longer than ``max_text_chars`` (before any more work is done on it).
+    """
+    root = _html_root(html)
+    if root is None:
         return Document(text="", blocks=())
+    lxml.etree.strip_elements(root, *_STRIP_TAGS, with_tail=False)
+    page_text = root.text_content()
+    page_chars = len(page_text) or 1
+    if max_text_chars is not None and page_chars > max_text_chars:
+        shown = len(" ".join(page_text.split()))  # white space collapsed, as the canonical text has it
+        if shown > max_text_chars:
+            raise HtmlRejected(TOO_MUCH_TEXT.format(chars=shown, limit=max_text_chars))
+    limit = page.MAX_FURNITURE_SHARE * page_chars
+    # The extractor's time grows fast with the number of elements; real pages have a few thousand.
+    if main_text and sum(1 for _ in root.iter()) <= MAX_MAIN_TEXT_ELEMENTS:
+        main = page.main_text(copy.deepcopy(root))
+    else:
+        main = page.MainText([])
     builder = _HtmlBuilder()
-    stack: list[tuple[lxml.etree._Element, bool]] = [(root, False)]
+    # (element, 0 to open, 1 to close, 2 to close and leave the furniture it opened)
+    stack: list[tuple[lxml.etree._Element, int]] = [(root, 0)]
     while stack:
-        el, closing = stack.pop()
+        el, state = stack.pop()
         tag = el.tag
-        if closing:
+        if state:
             builder.close(tag)
+            if state == 2:
+                builder.furniture.pop()
             builder.add_text(el.tail, el.sourceline)
             continue
         if not isinstance(tag, str):  # comments, processing instructions, entities
@@ -967,20 +1115,110 @@ def parse_html(html: str) -> Document:
             builder.line_break()
             builder.add_text(el.tail, el.sourceline)
             continue
+        close = 1
+        if not builder.furniture and tag not in ("html", "body"):
+            reason = page.furniture_reason(el, tag)
+            if reason is not None or (tag == "table" and _is_data_table(el)):
+                inner = el.text_content()
+                # The article's own container is never furniture, whatever its class or tag says: it holds
+                # most of the main text, or much of the page's text (unless it is a menu or a footer).
+                if reason in page.NEVER_ARTICLE:
+                    container = False
+                else:
+                    container = (len(inner) > limit and tag not in _FURNITURE_TAGS) or main.is_most_of(inner)
+                if not container:
+                    builder.furniture.append(DATA_TABLE if reason is None else (BlockKind.FURNITURE, reason))
+                    close = 2
         builder.open(el, tag)
         builder.add_text(el.text, el.sourceline)
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
+        stack.append((el, close))
+        stack.extend((child, 0) for child in reversed(el))
     builder.boundary()
     text = "".join(builder.parts)
     builder.links.sort(key=lambda link: (link.start, link.end))
-    return Document(text=text, blocks=_classify(text, builder.raws, html=True), links=tuple(builder.links))
+    blocks = _classify(text, builder.raws, html=True)
+    if main_text:
+        blocks = _keep_main_text(text, blocks, main, fragment=_WHOLE_PAGE_RE.match(html) is None)
+    blocks = tuple(
+        Block(BlockKind.FURNITURE, b.start, b.end, TEASER, b.source_line)
+        if b.kind.is_content and _is_cut_short(text[b.start : b.end])
+        else b
+        for b in blocks
+    )
+    return Document(text=text, blocks=blocks, links=tuple(builder.links))
 
 
-def parse(body: str, fmt: str) -> Document:
-    """Parse ``body`` in format ``fmt`` ("text" or "html")."""
+TEASER = "teaser of another story, cut short"
+_CUT_RE = re.compile(r"\w(?:\s*\u2026|\.\.\.|\s+\[(?:\u2026|\.\.\.)\])$")
+
+
+def _is_cut_short(s: str) -> bool:
+    """A paragraph of a page cut off mid-sentence, as the excerpts of other stories are: it ends on an
+    ellipsis glued to a word ("... the actor suffered a heart…"), or on a word that cannot end a sentence
+    with no punctuation after it ("... a writer, producer and")."""
+    if len(s) < MIN_TEASER_CHARS or "\n" in s:
+        return False
+    if _CUT_RE.search(s[-8:]) is not None:
+        return True
+    last = s[-1]
+    return (
+        last.isalpha()
+        and s.rsplit(None, 1)[-1].lower() in _DANGLING_WORDS
+        and _word_count(s) >= MIN_PROSE_WORDS
+    )
+
+
+def _is_data_table(table: lxml.etree._Element) -> bool:
+    """A table of data (short cells), not one that lays out a page (paragraphs in its cells)."""
+    return not any(
+        len(cell.text_content()) > MAX_CELL_CHARS
+        for cell in table.iter("td", "th")
+        if cell.text is not None or len(cell)
+    )
+
+
+def _keep_main_text(
+    text: str, blocks: tuple[Block, ...], main: page.MainText, *, fragment: bool
+) -> tuple[Block, ...]:
+    """The blocks, with every content block that is not in the page's main text marked as furniture.
+
+    A fragment (an article body, not a whole page) is mostly article: when the extractor's main text
+    leaves out much of it, the extractor has lost its way, and only the page's structure is used.  So
+    too on a whole page whose main text, by the extractor, is a small part of what the structure left.
+    """
+    if not main:
+        return blocks
+    held = [b.kind.is_content and main.holds(text[b.start : b.end]) for b in blocks]
+    content = sum(b.end - b.start for b in blocks if b.kind.is_content)
+    kept = sum(b.end - b.start for b, h in zip(blocks, held, strict=True) if h)
+    if kept < (MIN_FRAGMENT_MAIN_SHARE if fragment else MIN_PAGE_MAIN_SHARE) * content:
+        return blocks
+    # The standfirst: sentences of prose between the headline and the first block of the main text.
+    headline = next((i for i, b in enumerate(blocks) if b.kind is BlockKind.HEADLINE), None)
+    first = next((i for i, h in enumerate(held) if h), len(blocks))
+    standfirst = range(headline + 1, first) if headline is not None and first < len(blocks) else range(0)
+    out = []
+    for i, b in enumerate(blocks):
+        if b.kind.is_content and not held[i]:
+            s = text[b.start : b.end]
+            if not (
+                i in standfirst
+                and sum(held[headline + 1 : i]) == 0
+                and len(s) <= MAX_STANDFIRST_CHARS
+                and not any(blocks[j].kind.is_content for j in range(headline + 1, i))
+                and _ends_sentence(s)
+                and _word_count(s) >= MIN_PROSE_WORDS
+            ):
+                b = Block(BlockKind.FURNITURE, b.start, b.end, page.OUTSIDE, b.source_line)
+        out.append(b)
+    return tuple(out)
+
+
+def parse(body: str, fmt: str, *, max_text_chars: int | None = None) -> Document:
+    """Parse ``body`` in format ``fmt`` ("text" or "html"); an HTML page with more visible text than
+    ``max_text_chars`` is refused (:class:`HtmlRejected`)."""
     if fmt == "text":
         return parse_text(body)
     if fmt == "html":
-        return parse_html(body)
+        return parse_html(body, max_text_chars=max_text_chars)
     raise ValueError(f"unknown article format {fmt!r}: expected 'text' or 'html'")

@@ -10,12 +10,19 @@ from dataclasses import dataclass, replace
 
 from factcheck.analysis import checkworthiness, kinds
 from factcheck.analysis.attribution import Policy, article_context, find_flags
-from factcheck.analysis.blocks import parse
+from factcheck.analysis.blocks import HtmlRejected, parse, sentence_furniture
 from factcheck.analysis.sentences import split_spans
-from factcheck.analysis.types import Analysis, Block, BlockKind, Claim, Excluded
+from factcheck.analysis.types import Analysis, Block, BlockKind, Claim, Document, Excluded
 
 FORMATS = ("text", "html")
+# The largest HTML page accepted, in characters of markup: whole pages of news sites run to several MB
+# of scripts, styles and menus around a few kB of article.  The article limit (``max_chars``) applies
+# to the text that the page yields.
+MAX_HTML_CHARS = 12_000_000  # over 10 MB (10,485,760 bytes) of ASCII markup
 
+
+# A sentence of a paragraph this short is tested on its own for furniture (a promo, a copyright line).
+MAX_FURNITURE_SENTENCE = 250
 
 NO_TEXT = "The article has no text once its markup is removed: there is nothing to check."
 
@@ -48,9 +55,20 @@ class InputRejected(ValueError):
 def check_input(body: object, *, fmt: str = "text", max_chars: int | None = None) -> str:
     """Refuse what cannot be analysed, with a message a newsroom engineer can act on."""
     _check_raw(body, fmt=fmt, max_chars=max_chars)
-    if fmt == "html" and not parse(body, fmt).text.strip():
-        raise InputRejected(NO_TEXT)
+    if fmt == "html":
+        _parse(body, fmt, max_chars)
     return body
+
+
+def _parse(body: str, fmt: str, max_chars: int | None) -> Document:
+    """The parsed body; refused if it has no text, or (HTML) is unreadable or has too much text."""
+    try:
+        document = parse(body, fmt, max_text_chars=max_chars)
+    except HtmlRejected as exc:
+        raise InputRejected(str(exc)) from None
+    if not document.text.strip():
+        raise InputRejected(NO_TEXT)
+    return document
 
 
 def _check_raw(body: object, *, fmt: str, max_chars: int | None) -> None:
@@ -60,9 +78,11 @@ def _check_raw(body: object, *, fmt: str, max_chars: int | None) -> None:
         raise InputRejected("The article body must be text.")
     if not body.strip():
         raise InputRejected("The article is empty: there is nothing to check.")
-    if max_chars is not None and len(body) > max_chars:
+    # The article limit applies to the text: of a plain-text body here, of an HTML page by the parser.
+    limit, what = (MAX_HTML_CHARS, "HTML page") if fmt == "html" else (max_chars, "article")
+    if limit is not None and len(body) > limit:
         raise InputRejected(
-            f"The article is {len(body):,} characters long; the limit is {max_chars:,} characters."
+            f"The {what} is {len(body):,} characters long; the limit is {limit:,} characters."
         )
 
 
@@ -83,9 +103,7 @@ def analyze(
     corrections of what is a claim.  More than ``max_claims`` claims is refused before any is scored.
     """
     _check_raw(body, fmt=fmt, max_chars=max_chars)
-    document = parse(body, fmt)
-    if not document.text.strip():
-        raise InputRejected(NO_TEXT)
+    document = _parse(body, fmt, max_chars)
     text = document.text
     claims: list[Claim] = []
     excluded: list[Excluded] = []
@@ -110,6 +128,10 @@ def analyze(
             sentence = text[start:end]
             if overrides.excluded and fold(sentence) in overrides.excluded:
                 excluded.append(Excluded(sentence, start, end, EDITOR_EXCLUDED))
+                continue
+            reason = sentence_furniture(sentence) if end - start <= MAX_FURNITURE_SENTENCE else None
+            if reason is not None and not (overrides.claims and fold(sentence) in overrides.claims):
+                excluded.append(Excluded(sentence, start, end, reason))
                 continue
             score, reasons = checkworthiness.score(sentence)
             claims.append(

@@ -22,6 +22,8 @@ class BlockKind(StrEnum):
     CAPTION = "caption"
     BYLINE = "byline"
     PROMO = "promo"
+    FURNITURE = "furniture"  # page furniture: menus, footers, share buttons, related stories, comments, ...
+    TABLE = "table"  # a row of a data table: not a sentence
 
     @property
     def is_content(self) -> bool:

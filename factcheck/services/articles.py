@@ -18,6 +18,7 @@ from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
 from editorial.services import article_upsert
 from factcheck.actors import Actor
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
+from factcheck.analysis.page import page_metadata
 from factcheck.analysis.pipeline import InputRejected, Overrides, analyze, check_input, fold
 from factcheck.analysis.types import Analysis, Severity
 from factcheck.models import (
@@ -66,6 +67,9 @@ def article_submit(
         check_input(body, fmt=body_format, max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS)
     except InputRejected as error:
         raise ValidationError({"body": str(error)}) from error
+    if body_format == BodyFormat.HTML and not (title and byline):
+        found = page_metadata(body)  # a whole page names its headline and authors in its metadata
+        title, byline = title or found.title, byline or found.byline
     from factcheck.tasks import analyze_article  # the task module imports this one
 
     now = timezone.now()

@@ -16,10 +16,10 @@ BODY = (
     "Harbour Bridge Reopens\n\n"
     "The harbour bridge reopened on Monday after 14 months of repairs costing $38 million.\n\n"
     "Credit: Port Authority\n\n"
-    "Traffic was light in the morning. Subscribe to our newsletter for daily updates."
+    "Traffic was light in the morning. Readers can reach the traffic desk on 555-0100."
 )
 CREDIT = "Credit: Port Authority"
-PROMO = "Subscribe to our newsletter for daily updates."
+PROMO = "Readers can reach the traffic desk on 555-0100."
 
 
 def test_overrides_turn_a_kept_out_block_into_a_claim_and_a_sentence_into_furniture():

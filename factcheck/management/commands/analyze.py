@@ -21,7 +21,7 @@ from typing import IO
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from factcheck.analysis.pipeline import FORMATS, InputRejected, analyze
+from factcheck.analysis.pipeline import FORMATS, MAX_HTML_CHARS, InputRejected, analyze
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +118,9 @@ class Command(BaseCommand):
             else:
                 path = Path(source)
                 name = path.name
-                if path.is_file() and path.stat().st_size > max_chars * 4:
-                    raise CommandError(
-                        f"{source}: the file is too large; the limit is {max_chars:,} characters."
-                    )
+                limit = max(max_chars, MAX_HTML_CHARS)  # an HTML page may be larger than its article
+                if path.is_file() and path.stat().st_size > limit * 4:
+                    raise CommandError(f"{source}: the file is too large; the limit is {limit:,} characters.")
                 raw = path.read_bytes()
         except OSError as error:
             raise CommandError(f"{source}: cannot read it ({error.strerror or error}).") from error

@@ -703,11 +703,18 @@ def test_html_navigation_table_rows_and_footer():
         "<footer><p>&copy; 2024 Harbour Gazette</p></footer>"
     )
     assert kinds(doc) == [
-        ("Home", K.PROMO),
+        ("Home", K.FURNITURE),
         ("Port Reopens", K.HEADLINE),
-        ("Ships Waiting", K.PARAGRAPH),
-        ("Tankers 12", K.PARAGRAPH),
-        ("\u00a9 2024 Harbour Gazette", K.PROMO),
+        ("Ships Waiting", K.TABLE),
+        ("Tankers 12", K.TABLE),
+        ("\u00a9 2024 Harbour Gazette", K.FURNITURE),
+    ]
+    assert [block.reason for block in doc.blocks] == [
+        "navigation or menu",
+        "headline",
+        "data table: a table row is not a sentence",
+        "data table: a table row is not a sentence",
+        "page footer",
     ]
 
 
