@@ -18,7 +18,7 @@ help:
 	@echo "make test    run the whole test suite"
 	@echo "make setup   create .venv and install requirements (idempotent)"
 	@echo "make setup-browser  install Debian's chromium for the browser tests (as root; CI does this)"
-	@echo "make lint    ruff check and format check"
+	@echo "make lint    ruff check, format check and mypy"
 	@echo "make eval    run the analysis evaluations (needs ../shared)"
 
 # --- setup: find Python >= 3.12, build .venv once, reinstall only when requirements.txt changes ---
@@ -101,6 +101,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: setup
 	$(VENV)/bin/ruff format .
@@ -110,7 +111,7 @@ eval: setup
 	$(PY) bench/evaluate.py
 
 clean:
-	rm -rf var staticfiles .pytest_cache .ruff_cache .hypothesis
+	rm -rf var staticfiles .pytest_cache .ruff_cache .mypy_cache .hypothesis
 
 # --- the API under schemathesis (CI runs it) ----------------------------------------------------
 # A fresh PostgreSQL database (FACTDESK_FUZZ_DATABASE_URL, default factdesk_fuzz on the local server),

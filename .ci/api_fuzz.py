@@ -98,8 +98,8 @@ def seed(web: str) -> str:
 
     from editorial import services as editorial
     from editorial.models import Desk, Role
+    from factcheck.actors import Actor
     from factcheck.models import Claim
-    from factcheck.services.actors import Actor
     from factcheck.services.analyses import article_analyze
     from factcheck.services.articles import article_submit
     from factcheck.services.review import claim_assign, claim_transition

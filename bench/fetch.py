@@ -130,9 +130,9 @@ def main() -> int:
     from celery import Celery
     from django.db import connection
 
+    from factcheck.actors import Actor
     from factcheck.models import Claim, FetchStatus, Source
     from factcheck.services import fetcher as fetcher_config
-    from factcheck.services.actors import Actor
     from factcheck.services.sources import source_add
     from tests.factories import ArticleFactory, member
 

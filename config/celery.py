@@ -1,6 +1,6 @@
 """The Celery application.  Workers start with ``celery -A config worker``.
 
-Each worker counts its tasks and their durations for Prometheus (config/metrics.py); with
+Each worker counts its tasks and their durations for Prometheus (monitoring/metrics.py); with
 ``FACTDESK_WORKER_METRICS_PORT`` set, the worker serves them itself on that port (of
 ``FACTDESK_WORKER_METRICS_ADDR``, loopback by default), for a worker host that runs no web server.
 """

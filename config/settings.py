@@ -10,7 +10,7 @@ import contextlib
 from pathlib import Path
 
 import environ
-from kombu import Queue
+from kombu.entity import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,9 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.metrics.RequestMetrics",
+    "monitoring.metrics.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
-    "config.bodies.BodyLimitMiddleware",
+    "httpapi.bodies.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,7 +165,7 @@ SESSION_COOKIE_HTTPONLY = True
 # --- Limits ---------------------------------------------------------------------------------
 
 # Largest request body, in bytes, on any path: the API answers 413 above it, before reading it
-# (config/bodies.py).  The default admits a 10 MB HTML page inside a JSON body, with room for the
+# (httpapi/bodies.py).  The default admits a 10 MB HTML page inside a JSON body, with room for the
 # escapes JSON adds; Django's own limit on a form's body is the same.
 FACTDESK_MAX_BODY_BYTES = env.int("FACTDESK_MAX_BODY_BYTES", default=16_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FACTDESK_MAX_BODY_BYTES
@@ -380,14 +380,14 @@ FACTDESK_API_ANALYZE_RATE = env("FACTDESK_API_ANALYZE_RATE", default="60/min")
 FACTDESK_API_IDEMPOTENCY_TTL = env.int("FACTDESK_API_IDEMPOTENCY_TTL", default=24 * 3600)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["editorial.api.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["editorial.api.permissions.HasNewsroomKey"],
-    "DEFAULT_THROTTLE_CLASSES": ["editorial.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["httpapi.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["httpapi.permissions.HasNewsroomKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["httpapi.throttling.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.LimitedJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.CursorPage",
-    "DEFAULT_SCHEMA_CLASS": "editorial.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["httpapi.parsers.LimitedJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "httpapi.pagination.CursorPage",
+    "DEFAULT_SCHEMA_CLASS": "httpapi.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "httpapi.handlers.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -407,6 +407,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ClaimStatusEnum": "factcheck.workflow.ClaimStatus",
         "FetchStatusEnum": "factcheck.models.FetchStatus",
+        "KindEnum": "factcheck.models.CLAIM_KIND_CHOICES",
+        "AttributionFlagKindEnum": "factcheck.models.FLAG_KIND_CHOICES",
+        "AuditActionEnum": "factcheck.models.AuditAction",
         "WebhookEventEnum": "factcheck.webhooks.models.WebhookEvent",
         "WebhookSubscribableEventEnum": "factcheck.webhooks.models.SUBSCRIBABLE",
         "WebhookDeliveryStateEnum": "factcheck.webhooks.models.DeliveryState",

@@ -3,17 +3,17 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import health, metrics
 from editorial.api import urls as editorial_api
-from editorial.api.idempotency import idempotent_routes
 from factcheck.api import urls as factcheck_api
 from factcheck.webhooks.api import urls as webhooks_api
+from httpapi.idempotency import idempotent_routes
+from monitoring import health, metrics
 
 admin.site.site_header = "Factdesk"
 admin.site.site_title = "Factdesk"
 admin.site.index_title = "Fact-checking desk"
 
-# The REST API: every route is wrapped for Idempotency-Key (editorial/api/idempotency.py).
+# The REST API: every route is wrapped for Idempotency-Key (httpapi/idempotency.py).
 api_routes = [
     *factcheck_api.urlpatterns,
     *editorial_api.urlpatterns,
@@ -41,5 +41,5 @@ urlpatterns = [
 ]
 
 # Errors no view answers (an unknown path, a crash): the API's error body under /api/.
-handler404 = "config.api.not_found"
-handler500 = "config.api.server_error"
+handler404 = "httpapi.handlers.not_found"
+handler500 = "httpapi.handlers.server_error"

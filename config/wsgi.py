@@ -20,6 +20,6 @@ django_application = get_wsgi_application()
 
 # Imported once Django is set up (it imports DRF).  Chunked request bodies are read, up to the body
 # limit, and given to Django with their length.
-from config.bodies import ChunkedBodies  # noqa: E402
+from httpapi.bodies import ChunkedBodies  # noqa: E402
 
 application = ChunkedBodies(django_application)

@@ -145,6 +145,20 @@ class ServiceWrittenAdmin(NewsroomScopedAdmin):
             formset.save(commit=False)
 
 
+class ReadOnlyAdmin(NewsroomScopedAdmin):
+    """Rows only the services write (the audit trail, the analysis's flags, webhook deliveries):
+    people read and filter them here, and never add, edit or delete them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class DeskInline(admin.TabularInline):
     model = Desk
     extra = 0

@@ -128,11 +128,6 @@ def user_update(
     return user
 
 
-def user_set_password(*, user, password: str):
-    """Set a new password (checked by ``AUTH_PASSWORD_VALIDATORS``)."""
-    return user_update(user=user, password=password)
-
-
 @dataclass(frozen=True)
 class MemberUpserted:
     membership: Membership

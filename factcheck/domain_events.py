@@ -20,6 +20,7 @@ sweeps).  Nothing else in the services calls the webhooks' or the notifications'
 from __future__ import annotations
 
 from editorial.models import Article
+from factcheck.actors import Actor
 from factcheck.models import Claim, ClaimEvent, Source
 from factcheck.notifications.services.events import claim_event_notify, claims_flagged_notify
 from factcheck.webhooks.services.events import (
@@ -46,7 +47,7 @@ def article_analyzed(
     revision: int,
     flagged_before: frozenset[int],
     flagged: list[Claim],
-    actor=None,
+    actor: Actor | None = None,
 ) -> None:
     """The analysis of ``article``'s ``revision`` is stored (its claims saved, the article not yet).
 

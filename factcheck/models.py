@@ -10,6 +10,9 @@ from factcheck.analysis.types import ClaimKind, Severity
 from factcheck.claimreview import default_claim_review_ratings, validate_claim_review_ratings
 from factcheck.workflow import OPEN_STATES, ClaimStatus
 
+#: What a claim is, as the analysis tells them apart (statement, quotation, opinion...).
+CLAIM_KIND_CHOICES = [(kind.value, kind.value.capitalize()) for kind in ClaimKind]
+
 
 class Claim(models.Model):
     """One sentence of an article that a fact-checker may have to check."""
@@ -45,9 +48,7 @@ class Claim(models.Model):
     )
     end = models.PositiveIntegerField("end", help_text="Offset just past the last character.")
     paragraph = models.PositiveIntegerField("paragraph", default=0)
-    kind = models.CharField(
-        "kind", max_length=20, choices=[(k.value, k.value.capitalize()) for k in ClaimKind]
-    )
+    kind = models.CharField("kind", max_length=20, choices=CLAIM_KIND_CHOICES)
     checkworthiness = models.FloatField(
         "check-worthiness",
         default=0.0,
@@ -193,11 +194,20 @@ class Claim(models.Model):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
 
 
+#: The kinds of attribution flag: the analysis's table of them (``factcheck.analysis.attribution.KINDS``).
+FLAG_KIND_CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ATTRIBUTION_KINDS]
+
+
 class AttributionFlag(models.Model):
     """A vague or uncredited attribution found in a claim, with what is missing."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="flags")
-    kind = models.CharField("kind", max_length=40)
+    kind = models.CharField(
+        "kind",
+        max_length=40,
+        choices=FLAG_KIND_CHOICES,
+        help_text="What is vague or missing in the attribution, one of the analysis's kinds.",
+    )
     cue = models.CharField("cue", max_length=300, help_text="The words that triggered the flag.")
     start = models.PositiveIntegerField("start", help_text="Offset of the cue in the article text.")
     end = models.PositiveIntegerField("end")
@@ -212,6 +222,9 @@ class AttributionFlag(models.Model):
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="flag_span_not_empty"),
             models.CheckConstraint(
                 condition=Q(severity__in=[s.value for s in Severity]), name="flag_severity_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[kind for kind, _ in FLAG_KIND_CHOICES]), name="flag_kind_valid"
             ),
         ]
         indexes = [models.Index(fields=["kind", "claim"], name="flag_kind")]
@@ -247,6 +260,28 @@ class ActorKind(models.TextChoices):
     SYSTEM = "system", "Factdesk"
 
 
+class AuditAction(models.TextChoices):
+    """What a row of a claim's audit trail records: a transition of the workflow (by its name in
+    ``factcheck.workflow.TRANSITIONS``), or one of the other things that happen to a claim."""
+
+    CREATED = "created", "Created by the analysis"
+    TAKE = "take", "Take"
+    VERIFY = "verify", "Verified"
+    MARK_MISLEADING = "mark_misleading", "Misleading"
+    MARK_FALSE = "mark_false", "False"
+    MARK_UNVERIFIABLE = "mark_unverifiable", "Unverifiable"
+    REQUEST_ATTRIBUTION = "request_attribution", "Send back for attribution"
+    ANSWER_ATTRIBUTION = "answer_attribution", "Answer with the source"
+    DISMISS = "dismiss", "Dismiss as not checkable"
+    REOPEN = "reopen", "Reopen"
+    SUPERSEDE = "supersede", "Superseded by a revision"
+    ASSIGN = "assign", "Assign"
+    NOTE = "note", "Note"
+    SOURCE_ADDED = "source_added", "Source added"
+    SOURCES_FOUND = "sources_found", "Sources found"
+    SOURCE_REFETCHED = "source_refetched", "Source fetched again"
+
+
 class ClaimEvent(models.Model):
     """The append-only audit trail of a claim.
 
@@ -263,7 +298,7 @@ class ClaimEvent(models.Model):
         ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField("who", max_length=200, help_text="Who acted, as they were named then.")
-    action = models.CharField("action", max_length=40)
+    action = models.CharField("action", max_length=40, choices=AuditAction.choices)
     from_status = models.CharField("from", max_length=20, blank=True)
     to_status = models.CharField("to", max_length=20, blank=True)
     note = models.TextField("note", blank=True)
@@ -275,6 +310,7 @@ class ClaimEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(actor_kind__in=ActorKind.values), name="event_actor_kind_valid"
             ),
+            models.CheckConstraint(condition=Q(action__in=AuditAction.values), name="event_action_valid"),
         ]
 
     def __str__(self) -> str:

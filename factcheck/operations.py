@@ -1,5 +1,5 @@
 """What an operator watches: the work recorded in the database and not yet done, by kind and state
-(read by /metrics, config/metrics.py).  Each count is one indexed query."""
+(read by /metrics, monitoring/metrics.py).  Each count is one indexed query."""
 
 from __future__ import annotations
 

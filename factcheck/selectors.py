@@ -17,6 +17,7 @@ from factcheck.claimreview import DEFAULT_SCALE, RatingScale, rating_scale
 from factcheck.models import (
     ActorKind,
     AttributionFlag,
+    AuditAction,
     CheckingPolicy,
     Claim,
     ClaimEvent,
@@ -24,7 +25,6 @@ from factcheck.models import (
     Source,
 )
 from factcheck.workflow import OPEN_STATES, ClaimStatus
-from factcheck.workflow import ClaimStatus as S
 
 
 def live_claims() -> QuerySet[Claim]:
@@ -127,7 +127,11 @@ def claim_list(
     changed at or after that time (for incremental sync).  The caller orders (the API's cursor
     pagination does).
     """
-    base = Claim.objects.filter(status=S.SUPERSEDED) if status == S.SUPERSEDED else live_claims()
+    base = (
+        Claim.objects.filter(status=ClaimStatus.SUPERSEDED)
+        if status == ClaimStatus.SUPERSEDED
+        else live_claims()
+    )
     claims = (
         base.filter(newsroom=newsroom)
         .only(*CLAIM_LIST_FIELDS)
@@ -216,9 +220,9 @@ def article_list(
 
 
 #: What the analyses of an article's revisions (and editors' corrections) do to its claims.
-REVISION_ACTIONS = ("created", "supersede")
+REVISION_ACTIONS = (AuditAction.CREATED, AuditAction.SUPERSEDE)
 #: A note on a claim, outside any move of the workflow.
-NOTE_ACTION = "note"
+NOTE_ACTION = AuditAction.NOTE
 
 
 def article_revisions(*, article: Article) -> QuerySet[ClaimEvent]:
@@ -227,7 +231,10 @@ def article_revisions(*, article: Article) -> QuerySet[ClaimEvent]:
     that a revision answered.  The caller orders."""
     return (
         ClaimEvent.objects.filter(claim__article=article)
-        .filter(Q(action__in=REVISION_ACTIONS) | Q(action="answer_attribution", actor_kind=ActorKind.SYSTEM))
+        .filter(
+            Q(action__in=REVISION_ACTIONS)
+            | Q(action=AuditAction.ANSWER_ATTRIBUTION, actor_kind=ActorKind.SYSTEM)
+        )
         .select_related("claim")
     )
 
@@ -330,7 +337,7 @@ def claim_history(*, claim: Claim) -> QuerySet[ClaimEvent]:
 
 DEFAULT_THRESHOLD = 0.5
 #: A flagged claim in one of these states blocks its article.
-BLOCKING_STATES = (S.UNREVIEWED, S.NEEDS_ATTRIBUTION)
+BLOCKING_STATES = (ClaimStatus.UNREVIEWED, ClaimStatus.NEEDS_ATTRIBUTION)
 
 
 def _readiness_threshold() -> Coalesce:
@@ -373,10 +380,6 @@ def readiness(article: Article) -> Readiness:
     if article.blocking_claims:
         return Readiness.BLOCKED
     return Readiness.OPEN if article.open_claims else Readiness.CLEAR
-
-
-def article_readiness(*, article_id: int) -> Readiness:
-    return readiness(with_readiness(Article.objects.filter(pk=article_id)).get())
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The claim review workflow, declared as data: states, transitions, who may take each, and guards.
 
 This table is the whole workflow.  ``factcheck.services.claim_transition`` is the only code that
-changes a claim's state, and it does exactly what the table says; the admin shows, and the API
-accepts, only the transitions the table allows the person or key; the README's state diagram is
-generated from it (``python manage.py workflow_diagram``).
+changes a claim's state, and it does exactly what the table says: whatever asks for a transition
+(the API, or the admin's claim page and queue, whose bulk actions are a hand-picked few of these
+transitions in ``factcheck/admin/queue.py``) gets only what the table allows the person or key.
+The README's state diagram is generated from the table (``python manage.py workflow_diagram``).
 """
 
 from __future__ import annotations
@@ -25,14 +26,12 @@ class ClaimStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-S = ClaimStatus
-
 #: States a claim is in while it still needs someone's attention.
-OPEN_STATES = frozenset({S.UNREVIEWED, S.IN_REVIEW, S.NEEDS_ATTRIBUTION})
+OPEN_STATES = frozenset({ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_ATTRIBUTION})
 #: The verdicts a fact-checker gives.
-VERDICTS = frozenset({S.VERIFIED, S.MISLEADING, S.FALSE, S.UNVERIFIABLE})
-#: Resolved: a verdict, or dismissed as not checkable.
-RESOLVED_STATES = VERDICTS | {S.NOT_CHECKABLE}
+VERDICTS = frozenset(
+    {ClaimStatus.VERIFIED, ClaimStatus.MISLEADING, ClaimStatus.FALSE, ClaimStatus.UNVERIFIABLE}
+)
 
 
 class WorkflowRole(models.TextChoices):
@@ -45,8 +44,8 @@ class WorkflowRole(models.TextChoices):
 
 
 R = WorkflowRole
-CHECKERS = frozenset({R.FACT_CHECKER, R.EDITOR})
-EDITORS = frozenset({R.EDITOR})
+CHECKERS = frozenset({WorkflowRole.FACT_CHECKER, WorkflowRole.EDITOR})
+EDITORS = frozenset({WorkflowRole.EDITOR})
 
 
 @dataclass(frozen=True)
@@ -70,52 +69,80 @@ class Transition:
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("take", "Take", frozenset({S.UNREVIEWED}), S.IN_REVIEW, CHECKERS, takes=True),
-    Transition("verify", "Verified", frozenset({S.IN_REVIEW}), S.VERIFIED, CHECKERS, needs_source=True),
     Transition(
-        "mark_misleading", "Misleading", frozenset({S.IN_REVIEW}), S.MISLEADING, CHECKERS, needs_note=True
+        "take", "Take", frozenset({ClaimStatus.UNREVIEWED}), ClaimStatus.IN_REVIEW, CHECKERS, takes=True
     ),
-    Transition("mark_false", "False", frozenset({S.IN_REVIEW}), S.FALSE, CHECKERS, needs_note=True),
+    Transition(
+        "verify",
+        "Verified",
+        frozenset({ClaimStatus.IN_REVIEW}),
+        ClaimStatus.VERIFIED,
+        CHECKERS,
+        needs_source=True,
+    ),
+    Transition(
+        "mark_misleading",
+        "Misleading",
+        frozenset({ClaimStatus.IN_REVIEW}),
+        ClaimStatus.MISLEADING,
+        CHECKERS,
+        needs_note=True,
+    ),
+    Transition(
+        "mark_false",
+        "False",
+        frozenset({ClaimStatus.IN_REVIEW}),
+        ClaimStatus.FALSE,
+        CHECKERS,
+        needs_note=True,
+    ),
     Transition(
         "mark_unverifiable",
         "Unverifiable",
-        frozenset({S.IN_REVIEW}),
-        S.UNVERIFIABLE,
+        frozenset({ClaimStatus.IN_REVIEW}),
+        ClaimStatus.UNVERIFIABLE,
         CHECKERS,
         needs_note=True,
     ),
     Transition(
         "request_attribution",
         "Send back for attribution",
-        frozenset({S.IN_REVIEW}),
-        S.NEEDS_ATTRIBUTION,
+        frozenset({ClaimStatus.IN_REVIEW}),
+        ClaimStatus.NEEDS_ATTRIBUTION,
         CHECKERS,
         needs_note=True,
     ),
     Transition(
         "answer_attribution",
         "Answer with the source",
-        frozenset({S.NEEDS_ATTRIBUTION}),
-        S.IN_REVIEW,
-        CHECKERS | {R.REPORTER, R.SYSTEM},
+        frozenset({ClaimStatus.NEEDS_ATTRIBUTION}),
+        ClaimStatus.IN_REVIEW,
+        CHECKERS | {WorkflowRole.REPORTER, WorkflowRole.SYSTEM},
         needs_note=True,
-        own_articles_only=frozenset({R.REPORTER}),
+        own_articles_only=frozenset({WorkflowRole.REPORTER}),
     ),
     Transition(
         "dismiss",
         "Dismiss as not checkable",
-        frozenset({S.UNREVIEWED}),
-        S.NOT_CHECKABLE,
+        frozenset({ClaimStatus.UNREVIEWED}),
+        ClaimStatus.NOT_CHECKABLE,
         EDITORS,
         needs_note=True,
     ),
-    Transition("reopen", "Reopen", VERDICTS | {S.NOT_CHECKABLE}, S.IN_REVIEW, EDITORS, needs_note=True),
+    Transition(
+        "reopen",
+        "Reopen",
+        VERDICTS | {ClaimStatus.NOT_CHECKABLE},
+        ClaimStatus.IN_REVIEW,
+        EDITORS,
+        needs_note=True,
+    ),
     Transition(
         "supersede",
         "Superseded by a revision",
-        frozenset(set(S) - {S.SUPERSEDED}),
-        S.SUPERSEDED,
-        frozenset({R.SYSTEM}),
+        frozenset(set(ClaimStatus) - {ClaimStatus.SUPERSEDED}),
+        ClaimStatus.SUPERSEDED,
+        frozenset({WorkflowRole.SYSTEM}),
     ),
 )
 
@@ -143,7 +170,7 @@ def allowed(transition: Transition, role: WorkflowRole | str, *, reports_article
 
 def mermaid() -> str:
     """The state diagram (Mermaid), generated from the table, for the README."""
-    lines = ["stateDiagram-v2", f"    [*] --> {S.UNREVIEWED.value}"]
+    lines = ["stateDiagram-v2", f"    [*] --> {ClaimStatus.UNREVIEWED.value}"]
     for transition in TRANSITIONS:
         if transition.name == "supersede":
             continue
@@ -151,7 +178,7 @@ def mermaid() -> str:
             sorted(
                 role.label.lower() + (" of the article" if role in transition.own_articles_only else "")
                 for role in transition.roles
-                if role != R.SYSTEM
+                if role != WorkflowRole.SYSTEM
             )
         )
         guards = [g for g, on in (("note", transition.needs_note), ("source", transition.needs_source)) if on]
@@ -159,7 +186,7 @@ def mermaid() -> str:
         for source in sorted(transition.sources):
             lines.append(f"    {source} --> {transition.target.value}: {transition.label} ({who}){guard}")
     lines.append(
-        f"    {S.SUPERSEDED.value}: superseded (from any state, "
+        f"    {ClaimStatus.SUPERSEDED.value}: superseded (from any state, "
         "when a revision removes or rewrites the sentence)"
     )
     return "\n".join(lines)

@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 from editorial import services as editorial_services
 from editorial.models import Article, BodyFormat, Desk, Membership, Newsroom, Role
 from editorial.services import body_digest
+from factcheck.actors import Actor
 from factcheck.models import Claim
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus

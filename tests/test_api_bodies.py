@@ -1,4 +1,4 @@
-"""Request bodies (config/api.py's parser, config/bodies.py): strict JSON, one size limit answered 413
+"""Request bodies (httpapi/parsers.py, httpapi/bodies.py): strict JSON, one size limit answered 413
 in the error body, chunked bodies read or refused, on every POST of the API; and once through a real
 gunicorn, which is where chunked bodies come from."""
 
@@ -15,8 +15,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ParseError
 
-from config.parsers import MAX_JSON_DEPTH, LimitedJSONParser
 from factcheck.models import Article
+from httpapi.parsers import MAX_JSON_DEPTH, LimitedJSONParser
 from tests.factcheck.test_api import assert_error
 from tests.factories import NewsroomFactory, api_key_for
 from tests.integration.test_worker import base_env, start_web

@@ -1,5 +1,5 @@
 """One error body everywhere, the right status, never a 500 for bad input; and every operation's errors
-documented in the schema (config/api.py, editorial/api/schema.py)."""
+documented in the schema (httpapi/handlers.py, httpapi/schema.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config.api import server_error
 from editorial.models import Role
 from factcheck.services.analyses import article_analyze
 from factcheck.webhooks.models import WebhookEndpoint
+from httpapi.handlers import server_error
 from tests.factcheck.test_api import assert_error
 from tests.factories import ArticleFactory, DeskFactory, api_key_for, client_for
 

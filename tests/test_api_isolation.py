@@ -10,8 +10,8 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from editorial.models import ApiKey, Article, Desk, IdempotencyRecord, Role
+from factcheck.actors import Actor
 from factcheck.models import Claim, ClaimEvent, Source
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.review import claim_note_add, claim_transition
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint

@@ -1,5 +1,7 @@
-"""The dependency rules of the house, checked on the source: editorial never imports factcheck, and
-factcheck.analysis is plain Python (no Django, DRF, Celery, nor the rest of the project)."""
+"""The rules of docs/architecture.md, checked on the source: the layers and the one direction of their
+imports, no import circle between the modules of the apps, no import inside a function, and the plain
+Python of factcheck.analysis and factcheck.web.  Each rule is also run on a planted violation, so that
+a rule that stopped seeing anything would fail here rather than pass."""
 
 from __future__ import annotations
 
@@ -10,91 +12,330 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: The layers, top to bottom (docs/architecture.md draws the same list).  A module belongs to the
+#: layer of the longest prefix that names it; it may import its own layer and the layers below.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("config",),  # wiring: settings, URLs, Celery, WSGI
+    ("monitoring",),  # /healthz, /readyz, /metrics
+    ("factcheck",),  # the checking side, with factcheck.notifications and factcheck.webhooks
+    ("editorial.api",),  # the newsroom side's API
+    ("httpapi",),  # the API plumbing both apps use
+    ("editorial",),  # the newsroom side
+    ("factcheck.web",),  # fetching and reading pages: plain Python
+    ("factcheck.analysis",),  # text analysis: plain Python
+)
+#: The packages whose modules the rules cover (migrations are generated and left out).
+APPS = ("config", "monitoring", "factcheck", "editorial", "httpapi")
+#: Where no module may import inside a function, and no import circle may run.
+NO_CIRCLES_OR_LATE_IMPORTS = ("monitoring", "factcheck", "editorial", "httpapi")
 
-def imported_modules(path: Path) -> list[tuple[int, str]]:
-    """Every module ``path`` imports, as absolute dotted names, with the line of the import."""
-    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
-    if path.name == "__init__.py":
-        package = ".".join(path.relative_to(ROOT).parts[:-1])
-    found: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+# --- Reading the imports -----------------------------------------------------------------------------
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_module(name: str, root: Path) -> bool:
+    relative = Path(*name.split("."))
+    return (root / relative).with_suffix(".py").is_file() or (root / relative / "__init__.py").is_file()
+
+
+def imports_of(path: Path, root: Path) -> list[tuple[int, str, str | None]]:
+    """Every module ``path`` imports: (line, absolute dotted name, the enclosing function or None).
+
+    ``from package import name`` counts as an import of ``package.name`` when that is a module of the
+    project, and of ``package`` otherwise.
+    """
+    package = module_name(path, root)
+    if path.name != "__init__.py":
+        package = package.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    enclosing: dict[ast.AST, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if inner is not node:
+                    enclosing.setdefault(inner, node.name)  # the outermost function names it
+    found: list[tuple[int, str, str | None]] = []
+    for node in ast.walk(tree):
+        function = enclosing.get(node)
         if isinstance(node, ast.Import):
-            found.extend((node.lineno, alias.name) for alias in node.names)
+            found.extend((node.lineno, alias.name, function) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative: resolve against the file's package
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 module = ".".join([*base, node.module] if node.module else base)
             else:
                 module = node.module or ""
-            names = [f"{module}.{alias.name}" for alias in node.names] if not node.module else []
-            found.extend((node.lineno, name) for name in names or [module])
+            for alias in node.names:
+                candidate = f"{module}.{alias.name}"
+                found.append((node.lineno, candidate if is_module(candidate, root) else module, function))
     return found
+
+
+def sources(root: Path, packages: tuple[str, ...]) -> list[Path]:
+    paths = []
+    for package in packages:
+        paths.extend(p for p in sorted((root / package).rglob("*.py")) if "migrations" not in p.parts)
+    return paths
 
 
 def is_within(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
 
-def violations(directory: str, forbidden: tuple[str, ...], allowed: tuple[str, ...] = ()) -> list[str]:
+# --- The rules ---------------------------------------------------------------------------------------
+
+
+def layer_of(module: str) -> int | None:
+    matches = [
+        (len(prefix), index)
+        for index, prefixes in enumerate(LAYERS)
+        for prefix in prefixes
+        if is_within(module, prefix)
+    ]
+    return max(matches)[1] if matches else None
+
+
+def upward_imports(root: Path) -> list[str]:
+    """Imports that run from a layer to one above it."""
     problems = []
-    for path in sorted((ROOT / directory).rglob("*.py")):
-        for line, module in imported_modules(path):
-            if any(is_within(module, package) for package in allowed):
-                continue
-            if any(is_within(module, package) for package in forbidden):
-                problems.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    for path in sources(root, APPS):
+        importer = module_name(path, root)
+        for line, module, _ in imports_of(path, root):
+            own, target = layer_of(importer), layer_of(module)
+            if own is not None and target is not None and target < own:
+                problems.append(f"{path.relative_to(root)}:{line} imports {module}, a layer above")
     return problems
 
 
-def test_the_import_resolver_sees_absolute_relative_and_nested_imports(tmp_path, monkeypatch):
-    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
-    package = tmp_path / "editorial" / "api"
-    package.mkdir(parents=True)
-    source = package / "views.py"
-    source.write_text(
-        "import os\n"
-        "from .. import models\n"
-        "def f():\n"
-        "    from factcheck.services import article_submit\n"
-        "    import factcheck\n"
-    )
-    assert imported_modules(source) == [
-        (1, "os"),
-        (2, "editorial.models"),
-        (4, "factcheck.services"),
-        (5, "factcheck"),
-    ]
-    assert violations("editorial", ("factcheck",)) == [
-        "editorial/api/views.py:4 imports factcheck.services",
-        "editorial/api/views.py:5 imports factcheck",
-    ]
+def late_imports(root: Path) -> set[tuple[str, str, str]]:
+    """Imports inside functions, as (path, function, module imported)."""
+    return {
+        (str(path.relative_to(root)), function, module)
+        for path in sources(root, NO_CIRCLES_OR_LATE_IMPORTS)
+        for _, module, function in imports_of(path, root)
+        if function is not None
+    }
 
 
-def test_editorial_does_not_import_factcheck():
-    assert list((ROOT / "editorial").rglob("*.py")), "no source found: the test would pass vacuously"
-    problems = violations("editorial", forbidden=("factcheck",))
-    assert not problems, "editorial must not depend on factcheck:\n" + "\n".join(problems)
+def import_circles(root: Path) -> set[tuple[str, ...]]:
+    """Groups of modules that import each other, at any depth (Tarjan's strongly connected components);
+    imports inside functions count, since they close a circle as surely when they run."""
+    graph: dict[str, set[str]] = {}
+    for path in sources(root, NO_CIRCLES_OR_LATE_IMPORTS):
+        importer = module_name(path, root)
+        graph.setdefault(importer, set()).update(
+            module
+            for _, module, _ in imports_of(path, root)
+            if module != importer and any(is_within(module, app) for app in NO_CIRCLES_OR_LATE_IMPORTS)
+        )
+    index: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: set[tuple[str, ...]] = set()
+
+    def visit(node: str) -> None:  # recursion depth is bounded by the number of modules (a few hundred)
+        index[node] = lowest[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph.get(node, ()):
+            if target not in index:
+                visit(target)
+                lowest[node] = min(lowest[node], lowest[target])
+            elif target in on_stack:
+                lowest[node] = min(lowest[node], index[target])
+        if lowest[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                circles.add(tuple(sorted(group)))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return circles
 
 
-@pytest.mark.parametrize(
-    "forbidden", ["django", "rest_framework", "celery", "editorial", "factcheck", "config", "drf_spectacular"]
-)
+def impure_imports(root: Path, directory: str, forbidden: str, allowed: tuple[str, ...]) -> list[str]:
+    problems = []
+    for path in sorted((root / directory).rglob("*.py")):
+        for line, module, _ in imports_of(path, root):
+            if is_within(module, forbidden) and not any(is_within(module, ok) for ok in allowed):
+                problems.append(f"{path.relative_to(root)}:{line} imports {module}")
+    return problems
+
+
+# --- The rules on the project ------------------------------------------------------------------------
+
+
+def test_every_app_module_is_in_a_layer():
+    modules = [module_name(path, ROOT) for path in sources(ROOT, APPS)]
+    assert len(modules) > 100, "too few modules found: the rules would pass vacuously"
+    assert [m for m in modules if layer_of(m) is None] == []
+
+
+def test_no_import_runs_back_up_the_layers():
+    problems = upward_imports(ROOT)
+    assert not problems, "imports against the layers of docs/architecture.md:\n" + "\n".join(problems)
+
+
+def test_no_function_level_imports_in_the_apps():
+    assert late_imports(ROOT) == set(), "import at the top of the module instead"
+
+
+def test_no_import_circles_between_modules_of_the_apps():
+    assert import_circles(ROOT) == set(), "modules that import each other"
+
+
+PURE = [
+    "django",
+    "rest_framework",
+    "celery",
+    "drf_spectacular",
+    "editorial",
+    "factcheck",
+    "config",
+    "httpapi",
+]
+
+
+@pytest.mark.parametrize("forbidden", PURE)
 def test_analysis_is_plain_python(forbidden):
     assert list((ROOT / "factcheck" / "analysis").rglob("*.py")), "no source found"
-    problems = violations("factcheck/analysis", forbidden=(forbidden,), allowed=("factcheck.analysis",))
+    problems = impure_imports(ROOT, "factcheck/analysis", forbidden, allowed=("factcheck.analysis",))
     assert not problems, "factcheck/analysis must stay free of Django and the project:\n" + "\n".join(
         problems
     )
 
 
-@pytest.mark.parametrize(
-    "forbidden", ["django", "rest_framework", "celery", "editorial", "factcheck", "config", "drf_spectacular"]
-)
+@pytest.mark.parametrize("forbidden", PURE)
 def test_the_fetcher_is_plain_python(forbidden):
     """factcheck.web fetches, extracts and ranks without Django: it may use the analysis, nothing else."""
     assert list((ROOT / "factcheck" / "web").rglob("*.py")), "no source found"
-    problems = violations(
-        "factcheck/web", forbidden=(forbidden,), allowed=("factcheck.web", "factcheck.analysis")
+    problems = impure_imports(
+        ROOT, "factcheck/web", forbidden, allowed=("factcheck.web", "factcheck.analysis")
     )
     assert not problems, "factcheck/web must stay free of Django and the project:\n" + "\n".join(problems)
+
+
+# --- Each rule catches a planted violation -----------------------------------------------------------
+
+
+def plant(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for parent in path.relative_to(root).parents:
+            if parent != Path(".") and not (root / parent / "__init__.py").exists():
+                (root / parent / "__init__.py").write_text("")
+        path.write_text(text)
+
+
+def test_the_import_reader_sees_absolute_relative_nested_and_from_imports(tmp_path):
+    plant(
+        tmp_path,
+        {
+            "editorial/models.py": "",
+            "editorial/api/views.py": (
+                "import os\n"
+                "from .. import models\n"
+                "from . import serializers\n"
+                "def f():\n"
+                "    from factcheck.services import article_submit\n"
+                "    import factcheck\n"
+            ),
+            "editorial/api/serializers.py": "",
+        },
+    )
+    assert imports_of(tmp_path / "editorial/api/views.py", tmp_path) == [
+        (1, "os", None),
+        (2, "editorial.models", None),
+        (3, "editorial.api.serializers", None),
+        (5, "factcheck.services", "f"),
+        (6, "factcheck", "f"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("importer", "imported"),
+    [
+        ("editorial/services.py", "factcheck.models"),  # the newsroom side on the checking side
+        ("factcheck/services.py", "config.settings"),  # an app on the wiring
+        ("httpapi/errors.py", "factcheck.models"),  # the plumbing on an app above it
+        ("httpapi/errors.py", "editorial.api.views"),  # the plumbing on an app's API
+        ("factcheck/models.py", "monitoring.metrics"),  # an app on the monitoring
+        ("factcheck/analysis/blocks.py", "factcheck.models"),  # the pure analysis on Django models
+    ],
+)
+def test_an_upward_import_is_caught(tmp_path, importer, imported):
+    plant(tmp_path, {importer: f"import {imported}\n", imported.replace(".", "/") + ".py": ""})
+    assert upward_imports(tmp_path) == [f"{importer}:1 imports {imported}, a layer above"]
+
+
+def test_a_downward_import_is_allowed(tmp_path):
+    plant(
+        tmp_path,
+        {
+            "config/urls.py": "import factcheck.api\nimport monitoring.health\n",
+            "factcheck/api.py": "from httpapi import handlers\nimport editorial.models\n",
+            "httpapi/handlers.py": "from editorial.services import api_key_authenticate\n",
+            "editorial/services.py": "",
+            "editorial/models.py": "",
+            "monitoring/health.py": "import factcheck.operations\n",
+            "factcheck/operations.py": "",
+        },
+    )
+    assert upward_imports(tmp_path) == []
+
+
+def test_a_function_level_import_is_caught(tmp_path):
+    plant(
+        tmp_path,
+        {
+            "factcheck/services.py": "def submit():\n    from factcheck.tasks import analyze\n",
+            "factcheck/tasks.py": "",
+        },
+    )
+    assert late_imports(tmp_path) == {("factcheck/services.py", "submit", "factcheck.tasks")}
+
+
+def test_an_import_circle_is_caught_through_any_number_of_modules(tmp_path):
+    plant(
+        tmp_path,
+        {
+            "factcheck/services.py": "from factcheck import selectors\n",
+            "factcheck/selectors.py": "import editorial.models\nfrom factcheck.tasks import x\n",
+            "factcheck/tasks.py": "def later():\n    import factcheck.services\n",
+            "editorial/models.py": "",
+        },
+    )
+    assert import_circles(tmp_path) == {("factcheck.selectors", "factcheck.services", "factcheck.tasks")}
+
+
+def test_impure_imports_are_caught(tmp_path):
+    plant(
+        tmp_path, {"factcheck/web/fetch.py": "from django.conf import settings\nimport factcheck.analysis\n"}
+    )
+    assert impure_imports(tmp_path, "factcheck/web", "django", ("factcheck.web",)) == [
+        "factcheck/web/fetch.py:1 imports django.conf"
+    ]
+    assert (
+        impure_imports(tmp_path, "factcheck/web", "factcheck", ("factcheck.web", "factcheck.analysis")) == []
+    )
+
+
+def test_the_diagram_in_docs_lists_the_layers_this_test_enforces():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("<!-- layers: tests/test_architecture.py reads this block -->", 1)[1]
+    block = block.split("```text\n", 1)[1].split("```", 1)[0]
+    drawn = [line.split()[0] for line in block.splitlines() if line and not line[0].isspace()]
+    assert drawn == [prefix for prefixes in LAYERS for prefix in prefixes]

@@ -12,12 +12,12 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error
 from editorial import services
 from editorial.api import serializers as s
-from editorial.api.lookups import desk_by_slug, first_or_404
-from editorial.api.permissions import HasAdminKey
 from editorial.models import ApiKey, Desk, Membership
+from httpapi.handlers import error
+from httpapi.lookups import desk_by_slug, first_or_404
+from httpapi.permissions import HasAdminKey
 
 FILTER_ERROR = error(
     "A filter or `page_size` is invalid, or a filter names a desk your newsroom does not have."

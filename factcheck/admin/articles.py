@@ -16,10 +16,10 @@ from django.utils.safestring import SafeString, mark_safe
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Article, Desk, Role
 from factcheck import selectors
+from factcheck.actors import Actor
 from factcheck.admin.common import highlight_claim, highlight_claims
 from factcheck.analysis.pipeline import InputRejected, check_input
 from factcheck.models import Claim, ExcludedBlock
-from factcheck.services.actors import Actor
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
 

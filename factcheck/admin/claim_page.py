@@ -23,10 +23,10 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import selectors
+from factcheck.actors import Actor
 from factcheck.admin.common import REFUSALS, highlight_claim, refusal_text
 from factcheck.admin.sources import SourceViewsMixin, source_views
 from factcheck.models import Claim, ClaimEvent, ReviewItem
-from factcheck.services.actors import Actor
 from factcheck.services.review import allowed_transitions, claim_assign, claim_transition
 from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus, WorkflowRole

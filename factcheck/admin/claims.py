@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from editorial.admin import NewsroomScopedAdmin
+from editorial.admin import NewsroomScopedAdmin, ReadOnlyAdmin
+from factcheck.actors import Actor
 from factcheck.admin.common import CORRECT_ROLES, highlight_claim
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import claim_exclude, excluded_block_promote
 from factcheck.workflow import ClaimStatus
 
@@ -138,19 +138,6 @@ class ClaimAdmin(NewsroomScopedAdmin):
     def article_link(self, claim: Claim) -> SafeString:
         url = reverse("admin:editorial_article_change", args=[claim.article_id])
         return format_html('<a href="{}">{}</a>', url, str(claim.article))
-
-
-class ReadOnlyAdmin(NewsroomScopedAdmin):
-    """Rows the analysis writes: people read and filter them here, and never edit them."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ClaimEvent)

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from config.errors import DomainError
 from editorial.models import Role
 from factcheck.models import Claim
+from httpapi.errors import DomainError
 
 #: Editors correct the analysis (make a part a claim, or keep a sentence out).
 CORRECT_ROLES = frozenset({Role.ADMIN, Role.EDITOR})

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 
 from editorial.admin import NewsroomScopedAdmin, newsrooms_of
 from editorial.models import Desk
+from factcheck.actors import Actor
 from factcheck.admin.claim_page import ASSIGNABLE_ROLES, ClaimPageMixin
 from factcheck.admin.common import (
     CHECK_ROLES,
@@ -31,7 +32,6 @@ from factcheck.admin.common import (
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.models import ReviewItem
 from factcheck.selectors import QUEUE_ORDER, QueueFilters, narrow_queue, review_queue
-from factcheck.services.actors import Actor
 from factcheck.services.review import claim_assign, claim_transition
 from factcheck.workflow import BY_NAME, OPEN_STATES, ClaimStatus, Transition
 

@@ -20,9 +20,9 @@ from django.utils.safestring import SafeString, mark_safe
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Role
 from factcheck import selectors
+from factcheck.actors import Actor
 from factcheck.admin.common import REFUSALS, refusal_text
 from factcheck.models import FetchAttempt, Passage, SearchProvider, Source
-from factcheck.services.actors import Actor
 from factcheck.services.searches import search_provider_errors, search_provider_save
 from factcheck.services.sources import source_refetch
 

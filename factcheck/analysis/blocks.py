@@ -236,7 +236,6 @@ _BIO_START_RE = re.compile(
     r"|contact\s+the\s+(?:author|writer|reporter)s?\b)",
     re.IGNORECASE,
 )
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -1203,7 +1202,8 @@ def _keep_main_text(
         if b.kind.is_content and not held[i]:
             s = text[b.start : b.end]
             if not (
-                i in standfirst
+                headline is not None  # implied by i in standfirst; said for the type checker
+                and i in standfirst
                 and sum(held[headline + 1 : i]) == 0
                 and len(s) <= MAX_STANDFIRST_CHARS
                 and not any(blocks[j].kind.is_content for j in range(headline + 1, i))

@@ -212,12 +212,6 @@ def _hand(sentence: str, tokens: list[str], digits: bool) -> dict[str, float]:
     return found
 
 
-def hand_features(sentence: str) -> dict[str, float]:
-    """The hand features of a sentence: name -> 1.0 for each feature present (they are all 0/1)."""
-    digits = _DIGITS.search(sentence) is not None
-    return _hand(sentence, _tokens(sentence, digits), digits)
-
-
 def word_features(tokens: list[str]) -> list[str]:
     """The word unigrams and bigrams of the tokens (a bigram is two tokens joined by a space)."""
     return tokens + list(map(" ".join, pairwise(tokens)))

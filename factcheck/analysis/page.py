@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import lxml.etree
 import trafilatura
@@ -218,11 +218,11 @@ def _json_ld_article(html: str) -> dict[str, str]:
     return {}
 
 
-def _as_list(value: object) -> list:
+def _as_list(value: object) -> list[object]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def _ld_items(data: object, depth: int = 0) -> list[dict]:
+def _ld_items(data: object, depth: int = 0) -> list[dict[str, Any]]:
     """The objects of a JSON-LD document: the top level, lists of them, and ``@graph``."""
     if depth > 3:
         return []

@@ -32,12 +32,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error
 from editorial.models import Article, Newsroom
 from factcheck import selectors
 from factcheck.analysis.types import ClaimKind
 from factcheck.claimreview import Rating
 from factcheck.models import Claim
+from httpapi.handlers import error
 
 SCHEMA_ORG = "https://schema.org"
 

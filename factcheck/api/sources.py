@@ -8,13 +8,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error
 from factcheck import selectors
+from factcheck.actors import Actor
 from factcheck.api import serializers as s
 from factcheck.api.views import CLAIM_ERRORS, ERRORS, _claim
 from factcheck.models import Source
-from factcheck.services.actors import Actor
 from factcheck.services.sources import source_add, source_refetch
+from httpapi.handlers import error
 
 SOURCE_ERRORS = {401: ERRORS[401], 404: error("No such source in your newsroom.")}
 

@@ -15,16 +15,16 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error
-from editorial.api.lookups import desk_by_slug, first_or_404
-from editorial.api.throttling import AnalyzeRateThrottle, ApiKeyRateThrottle
 from editorial.models import Article, Newsroom
 from factcheck import selectors
+from factcheck.actors import Actor
 from factcheck.analysis.pipeline import InputRejected, analyze
 from factcheck.api import serializers as s
-from factcheck.services.actors import Actor
 from factcheck.services.articles import article_submit
 from factcheck.services.review import allowed_transitions, claim_note_add, claim_transition
+from httpapi.handlers import error
+from httpapi.lookups import desk_by_slug, first_or_404
+from httpapi.throttling import AnalyzeRateThrottle, ApiKeyRateThrottle
 
 ERRORS = {
     400: error("Invalid input: `errors` has a message per field."),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
 from factcheck import domain_events
+from factcheck.actors import Actor
 from factcheck.analysis.pipeline import InputRejected, Overrides, analyze, fold
 from factcheck.analysis.types import Analysis
 from factcheck.models import (
@@ -27,8 +28,7 @@ from factcheck.models import (
     ExcludedBlock,
 )
 from factcheck.selectors import attribution_policy, flagged_claim_ids, flagged_claims
-from factcheck.services.actors import Actor
-from factcheck.services.review import move
+from factcheck.services.review import claim_transition_apply
 from factcheck.services.sources import cited_sources, sources_after_analysis
 from factcheck.workflow import BY_NAME, ClaimStatus
 
@@ -114,7 +114,7 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
             revision=revision,
             flagged_before=flagged_before,
             flagged=flagged,
-            actor=correction and correction.actor,
+            actor=correction.actor if correction else None,
         )
         article.canonical_text = analysis.text
         article.analyzed_revision = revision
@@ -234,7 +234,7 @@ def _store_analysis(
     moved = [
         (
             claim,
-            move(
+            claim_transition_apply(
                 claim,
                 BY_NAME["supersede"],
                 actor=actor,
@@ -246,7 +246,7 @@ def _store_analysis(
     moved += [
         (
             claim,
-            move(
+            claim_transition_apply(
                 claim,
                 BY_NAME["answer_attribution"],
                 actor=actor,

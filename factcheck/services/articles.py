@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
 from editorial.services import article_upsert
+from factcheck.actors import Actor
 from factcheck.analysis.page import page_metadata
 from factcheck.analysis.pipeline import InputRejected, check_input
 from factcheck.models import (
     Claim,
 )
 from factcheck.queue import publish_on_commit
-from factcheck.services.actors import Actor
 
 logger = logging.getLogger(__name__)
 

@@ -54,7 +54,7 @@ def checking_policy_save(
     if checkworthiness_threshold is not None and not 0 <= checkworthiness_threshold <= 1:
         raise ValidationError({"checkworthiness_threshold": "The threshold is a score from 0 to 1."})
     overrides = {kind: value for kind, value in severities.items() if value != ATTRIBUTION_KINDS[kind]}
-    defaults = {
+    defaults: dict[str, object] = {
         "flag_kinds": [kind for kind in ATTRIBUTION_KINDS if kind in flag_kinds],
         "severities": overrides,
         "extra_vague_terms": extra_vague_terms.strip(),

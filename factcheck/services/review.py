@@ -14,12 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from config.errors import Conflict, Forbidden
 from editorial.models import Article
 from factcheck import domain_events
+from factcheck.actors import Actor
 from factcheck.models import EVIDENCE, Claim, ClaimEvent
 from factcheck.selectors import NOTE_ACTION
-from factcheck.services.actors import Actor
 from factcheck.workflow import (
     BY_NAME,
     ClaimStatus,
@@ -29,6 +28,7 @@ from factcheck.workflow import (
     transition_to,
     transitions_from,
 )
+from httpapi.errors import Conflict, Forbidden
 
 CLAIM_FIELDS_CHANGED = ["status", "assignee", "updated_at"]
 
@@ -48,7 +48,9 @@ def _locked_claim(claim_id: int) -> Claim:
     return Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=claim_id)
 
 
-def move(claim: Claim, transition: Transition, *, actor: Actor, note: str = "") -> ClaimEvent:
+def claim_transition_apply(
+    claim: Claim, transition: Transition, *, actor: Actor, note: str = ""
+) -> ClaimEvent:
     """Apply ``transition`` to the (locked) ``claim`` in memory and return its unsaved audit event.
 
     The caller has checked the transition and the permission, saves both, and records the event
@@ -117,7 +119,7 @@ def claim_transition(
                     "source found for it has been fetched."
                 }
             )
-        event = move(claim, transition, actor=actor, note=note)
+        event = claim_transition_apply(claim, transition, actor=actor, note=note)
         claim.save(update_fields=CLAIM_FIELDS_CHANGED)
         event.save()
         domain_events.claim_events_recorded(recorded=[(claim, event)])
@@ -182,4 +184,11 @@ def claim_note_add(*, actor: Actor, claim_id: int, note: str) -> ClaimEvent:
     return event
 
 
-__all__ = ["BY_NAME", "allowed_transitions", "claim_assign", "claim_note_add", "claim_transition", "move"]
+__all__ = [
+    "BY_NAME",
+    "allowed_transitions",
+    "claim_assign",
+    "claim_note_add",
+    "claim_transition",
+    "claim_transition_apply",
+]

@@ -15,14 +15,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.errors import Forbidden
+from factcheck.actors import Actor
 from factcheck.citations import Found, cited_links
 from factcheck.destinations import checked_url
 from factcheck.models import ActorKind, Claim, FetchStatus, SearchProvider, Source, SourceOrigin
 from factcheck.queue import publish_on_commit
-from factcheck.services.actors import Actor
 from factcheck.services.review import _locked_claim
 from factcheck.workflow import ClaimStatus
+from httpapi.errors import Forbidden
 
 
 def claim_touch(claim_id: int, *, at: datetime | None = None) -> None:

@@ -13,9 +13,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
-from editorial.admin import ServiceWrittenAdmin
+from editorial.admin import ReadOnlyAdmin, ServiceWrittenAdmin
 from editorial.models import Role
-from factcheck.admin.claims import ReadOnlyAdmin
 from factcheck.destinations import checked_url
 from factcheck.outbox_rows import shortened
 from factcheck.webhooks.models import SUBSCRIBABLE, WebhookAttempt, WebhookDelivery, WebhookEndpoint

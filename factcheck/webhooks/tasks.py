@@ -12,7 +12,6 @@ from celery import shared_task
 from factcheck.outbox_rows import next_attempt
 from factcheck.queue import publish_each
 from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT, deliveries_sweep, delivery_send
-from factcheck.webhooks.services.endpoints import endpoint_disabled_notify_late
 
 
 @shared_task(
@@ -28,13 +27,3 @@ def deliver(delivery_id: int) -> str:
 def sweep_deliveries() -> int:
     """Queue again the deliveries whose worker was lost or whose task never ran."""
     return len(publish_each(deliver.name, deliveries_sweep()))
-
-
-# Kept only for the messages queued before the upgrade to the outbox (a retry of this task waited up
-# to 30 minutes in the broker, any message as long as no worker ran).  Such a message hands its
-# endpoint's email to the outbox, if the disabling has none yet, rather than being dropped as an
-# unregistered task.  Remove it in the release after next.
-@shared_task(name="webhooks.notify_disabled", acks_late=True)
-def notify_disabled(endpoint_id: int) -> int:
-    """Put in the outbox the email of an endpoint disabled before the upgrade (a message from then)."""
-    return len(endpoint_disabled_notify_late(endpoint_id=endpoint_id))

@@ -14,8 +14,8 @@ import pytest
 
 from editorial import services as editorial_services
 from editorial.models import AnalysisStatus, Role
+from factcheck.actors import Actor
 from factcheck.models import Claim, ClaimEvent
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus

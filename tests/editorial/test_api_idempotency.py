@@ -1,4 +1,4 @@
-"""Safe retries: Idempotency-Key on every POST of the API (editorial/api/idempotency.py)."""
+"""Safe retries: Idempotency-Key on every POST of the API (httpapi/idempotency.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from editorial.api.idempotency import STALE_AFTER, fingerprint, idempotent
 from editorial.models import ApiKey, Article, IdempotencyRecord, Role
 from factcheck.models import ClaimEvent
 from factcheck.webhooks.models import WebhookEndpoint
+from httpapi.idempotency import STALE_AFTER, fingerprint, idempotent
 from tests.factcheck.test_api import BODY, assert_error
 from tests.factories import BUDGET, analysed, api_key_for, client_for
 

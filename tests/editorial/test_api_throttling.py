@@ -1,4 +1,4 @@
-"""Throttling per API key (editorial/api/throttling.py), counted in the shared cache."""
+"""Throttling per API key (httpapi/throttling.py), counted in the shared cache."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import redis
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
-from editorial.api.throttling import ApiKeyRateThrottle
+from httpapi.throttling import ApiKeyRateThrottle
 from tests.factcheck.test_api import BODY, assert_error
 from tests.factories import api_key_for, client_for
 from tests.integration.test_worker import BROKER_URL, require_redis

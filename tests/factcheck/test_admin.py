@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from editorial import services as editorial_services
 from editorial.models import AnalysisStatus, Article, BodyFormat, Role
+from factcheck.actors import Actor
 from factcheck.models import Claim, ClaimEvent
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus

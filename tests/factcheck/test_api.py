@@ -328,7 +328,7 @@ def flag_claims(claims, flags_each: int) -> None:
         AttributionFlag.objects.bulk_create(
             AttributionFlag(
                 claim=claim,
-                kind="vague_source",
+                kind="vague_collective",
                 cue="critics",
                 start=claim.start + i,
                 end=claim.start + i + 1,

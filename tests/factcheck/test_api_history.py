@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from config.errors import Forbidden
 from editorial.models import Role
 from factcheck import selectors
+from factcheck.actors import Actor
 from factcheck.models import Claim, ClaimEvent
-from factcheck.services.actors import Actor
 from factcheck.services.review import claim_note_add, claim_transition
+from httpapi.errors import Forbidden
 from tests.factcheck.test_api import assert_error
 from tests.factories import ArticleFactory, analysed, api_key_for, claim_of, client_for, member, revise
 

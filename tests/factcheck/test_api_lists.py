@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, Role
 from factcheck import selectors
+from factcheck.actors import Actor
 from factcheck.models import AttributionFlag, Claim
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.checking_policies import checking_policy_save
 from factcheck.services.review import claim_transition
@@ -96,7 +96,8 @@ def test_articles_list_with_their_readiness(api, four_articles):
         row = by_external_id[name]
         assert row["readiness"] == name
         # The list derives readiness its own way (EXISTS, to page fast): the same answer as the article's.
-        assert row["readiness"] == selectors.article_readiness(article_id=article.pk).value
+        annotated = selectors.with_readiness(Article.objects.filter(pk=article.pk)).get()
+        assert row["readiness"] == selectors.readiness(annotated).value
         assert row["id"] == article.pk
         assert "claims" not in row and "canonical_text" not in row
     assert api.get(f"/api/v1/articles/{four_articles['open'].pk}/").json()["readiness"] == "open"

@@ -15,10 +15,10 @@ from rest_framework.renderers import JSONRenderer
 
 from editorial.models import Role
 from factcheck import selectors
+from factcheck.actors import Actor
 from factcheck.api import views
 from factcheck.api.serializers import ClaimOutput
 from factcheck.models import AttributionFlag, Claim
-from factcheck.services.actors import Actor
 from factcheck.services.review import claim_transition
 from tests.factories import DeskFactory, analysed, api_key_for, client_for, member
 

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from editorial.models import Role
+from factcheck.actors import Actor
 from factcheck.analysis.attribution import KINDS
 from factcheck.claimreview import default_claim_review_ratings, rating_scale
 from factcheck.models import CheckingPolicy, Claim, ClaimEvent
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.checking_policies import checking_policy_save, claim_review_ratings_save
 from factcheck.services.review import claim_transition

@@ -6,9 +6,9 @@ import pytest
 
 from editorial.models import Role
 from editorial.services import member_add
+from factcheck.actors import Actor
 from factcheck.analysis.pipeline import Overrides, analyze, fold
 from factcheck.models import ClaimEvent, ExcludedBlock
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze, claim_exclude, excluded_block_promote
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus

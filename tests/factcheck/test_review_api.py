@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from editorial.models import Role
+from factcheck.actors import Actor
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, Source
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.review import claim_transition
 from factcheck.services.sources import source_add
@@ -260,7 +260,7 @@ def make_busy(claim, events: int, flags: int):
     AttributionFlag.objects.bulk_create(
         AttributionFlag(
             claim=claim,
-            kind="vague_source",
+            kind="vague_collective",
             cue="critics",
             start=claim.start,
             end=claim.start + 1,

@@ -14,8 +14,8 @@ from django.utils.html import escape
 
 from editorial import services as editorial_services
 from editorial.models import Article, Role
+from factcheck.actors import Actor
 from factcheck.models import Claim, ClaimEvent, Source
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 from factcheck.services.review import claim_transition

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from editorial.models import AnalysisStatus, Article, BodyFormat
+from factcheck.actors import Actor
 from factcheck.analysis.pipeline import analyze
 from factcheck.models import ActorKind, AttributionFlag, Claim, ClaimEvent, ExcludedBlock
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze, article_mark_failed
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
@@ -218,7 +218,7 @@ def test_flags_of_a_kept_claim_are_refreshed_not_duplicated(newsroom):
     article_analyze(article_id=article.pk)
     budget = Claim.objects.get(article=article, text=BUDGET)
     AttributionFlag.objects.create(
-        claim=budget, kind="vague_source", cue="officials", start=0, end=9, severity="medium", message="Who?"
+        claim=budget, kind="hedge", cue="officials", start=0, end=9, severity="medium", message="Who?"
     )
 
     submit(newsroom, body=BODY_V2)

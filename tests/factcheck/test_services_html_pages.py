@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from editorial.models import Article, BodyFormat
+from factcheck.actors import Actor
 from factcheck.models import Claim
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 

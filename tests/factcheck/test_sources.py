@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from editorial.models import Role
 from factcheck import tasks
+from factcheck.actors import Actor
 from factcheck.citations import Found
 from factcheck.models import (
     Claim,
@@ -28,7 +29,6 @@ from factcheck.models import (
     Source,
     SourceOrigin,
 )
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.fetcher import fetcher
 from factcheck.services.fetching import Busy, Lease, fetch_begin, fetch_finish, retry_delay, stale_source_ids

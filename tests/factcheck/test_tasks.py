@@ -13,9 +13,9 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
+from factcheck.actors import Actor
 from factcheck.analysis.pipeline import analyze
 from factcheck.models import Claim, ClaimEvent, ExcludedBlock
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import analyses_overdue, article_submit
 from factcheck.tasks import MAX_RETRIES, analyze_article, backoff, sweep_analyses

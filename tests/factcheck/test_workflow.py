@@ -20,17 +20,17 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.models import F
 
-from config.errors import Conflict, Forbidden
 from editorial.models import Article, Role
 from factcheck import selectors, workflow
+from factcheck.actors import Actor
 from factcheck.models import ActorKind, CheckingPolicy, Claim, ClaimEvent
 from factcheck.selectors import Readiness
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import analysis_override_set, article_analyze
 from factcheck.services.checking_policies import checking_policy_save
 from factcheck.services.review import allowed_transitions, claim_assign, claim_transition
 from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus
+from httpapi.errors import Conflict, Forbidden
 from tests.factories import (
     BUDGET,
     ArticleFactory,
@@ -500,6 +500,11 @@ def test_reanalysing_the_same_revision_does_not_answer_the_request(newsroom, des
 # --- Readiness -------------------------------------------------------------------------------------
 
 
+def readiness_of(article: Article) -> Readiness:
+    """The article's readiness as the admin derives it (the API's list derives it its own way)."""
+    return selectors.readiness(selectors.with_readiness(Article.objects.filter(pk=article.pk)).get())
+
+
 @pytest.mark.django_db
 def test_readiness_follows_the_claims(newsroom, desk):
     article = ArticleFactory(newsroom=newsroom, body=BODY)
@@ -511,7 +516,7 @@ def test_readiness_follows_the_claims(newsroom, desk):
     assert budget.checkworthiness >= selectors.DEFAULT_THRESHOLD > critics.checkworthiness
 
     def readiness():
-        return selectors.article_readiness(article_id=article.pk)
+        return readiness_of(article)
 
     assert readiness() == Readiness.BLOCKED  # a flagged claim nobody has looked at
     desk.move(critics, IN_REVIEW)
@@ -534,7 +539,7 @@ def test_readiness_threshold_comes_from_the_checking_policy(newsroom, other_news
     budget, critics = claim_of(article, BUDGET), claim_of(article, CRITICS)
     desk.move(critics, IN_REVIEW)
     desk.move(budget, NOT_CHECKABLE, actor=desk.editor)
-    assert selectors.article_readiness(article_id=article.pk) == Readiness.CLEAR
+    assert readiness_of(article) == Readiness.CLEAR
 
     def policy(newsroom, threshold):
         checking_policy_save(
@@ -542,14 +547,14 @@ def test_readiness_threshold_comes_from_the_checking_policy(newsroom, other_news
         )
 
     policy(other_newsroom, 0.0)  # another newsroom's policy changes nothing here
-    assert selectors.article_readiness(article_id=article.pk) == Readiness.CLEAR
+    assert readiness_of(article) == Readiness.CLEAR
     policy(newsroom, critics.checkworthiness)  # at the threshold counts
-    assert selectors.article_readiness(article_id=article.pk) == Readiness.OPEN
+    assert readiness_of(article) == Readiness.OPEN
     policy(newsroom, None)  # None keeps the threshold
     assert CheckingPolicy.objects.get(newsroom=newsroom).checkworthiness_threshold == critics.checkworthiness
-    assert selectors.article_readiness(article_id=article.pk) == Readiness.OPEN
+    assert readiness_of(article) == Readiness.OPEN
     policy(newsroom, min(1.0, critics.checkworthiness + 0.001))
-    assert selectors.article_readiness(article_id=article.pk) == Readiness.CLEAR
+    assert readiness_of(article) == Readiness.CLEAR
 
 
 @pytest.mark.django_db
@@ -804,8 +809,8 @@ def test_nothing_but_the_workflow_assigns_a_claims_state():
         if (file, function, what) not in ALLOWED_WRITES
     ]
     assert not stray, (
-        "Only factcheck.services.claim_transition (through review.move) changes a claim's state; "
-        "these write `status` themselves:\n" + "\n".join(stray)
+        "Only factcheck.services.claim_transition (through review.claim_transition_apply) changes a "
+        "claim's state; these write `status` themselves:\n" + "\n".join(stray)
     )
 
 

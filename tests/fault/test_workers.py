@@ -17,8 +17,8 @@ import pytest
 from celery import Celery
 
 from editorial.models import AnalysisStatus, Article, Role
+from factcheck.actors import Actor
 from factcheck.models import Claim, FetchAttempt, FetchStatus, Source
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus

@@ -21,8 +21,8 @@ import pytest
 import redis
 from celery import Celery
 
+from factcheck.actors import Actor
 from factcheck.models import Claim, FetchAttempt, FetchStatus, Source
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.sources import source_add
 from tests.factories import ArticleFactory, member

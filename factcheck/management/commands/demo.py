@@ -19,8 +19,8 @@ from editorial import services as editorial_services
 from editorial.management.commands._helpers import error_text
 from editorial.models import AnalysisStatus, Desk, Role
 from factcheck import selectors
+from factcheck.actors import Actor
 from factcheck.management.commands.ingest import title_of
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze, article_mark_failed
 from factcheck.services.articles import article_submit
 

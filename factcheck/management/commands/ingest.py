@@ -21,8 +21,8 @@ from tqdm import tqdm
 from editorial.management.commands._helpers import desks_by_slug, error_text, newsroom_by_slug
 from editorial.models import AnalysisStatus
 from factcheck import selectors
+from factcheck.actors import Actor
 from factcheck.management.commands.analyze import FORMAT_CHOICES, resolve_format
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze, article_mark_failed
 from factcheck.services.articles import article_submit
 

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from factcheck.notifications.emails import Item
 from factcheck.notifications.models import Delivery, DigestSchedule, Notification, OutboxEmail
-from factcheck.notifications.services.outbox import clock, email_create
+from factcheck.notifications.services.outbox import email_create, given_or_now
 
 
 def digest_period(
@@ -34,7 +34,7 @@ def digests_send_due(*, now: datetime.datetime | None = None) -> list[int]:
     that moment waits for the next one.  The email's key names the period, so a second run in the
     same period makes nothing.  Returns the ids of the emails made (queued after commit).
     """
-    now = clock(now)
+    now = given_or_now(now)
     waiting = Notification.objects.filter(delivery=Delivery.DIGEST, email__isnull=True)
     pairs = sorted(set(waiting.values_list("newsroom_id", "user_id")))
     schedules = {

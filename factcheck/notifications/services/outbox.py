@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 RECOVER_BATCH = 500
 
 
-def clock(now: datetime.datetime | None) -> datetime.datetime:
+def given_or_now(now: datetime.datetime | None) -> datetime.datetime:
+    """``now`` if a caller (a test, a sweep) gave one, else the current time."""
     return now or timezone.now()
 
 
@@ -73,11 +74,6 @@ def email_queue(*, user, newsroom: Newsroom, kind: str, rendered: Rendered, dedu
     return email
 
 
-#: What one call of ``email_send`` did: sent, retry (in ``retry_in`` seconds), failed, or skipped
-#: (not pending, not due yet, or gone).
-Attempt = Outcome
-
-
 def retry_delay(attempts: int) -> float:
     """Seconds before the next attempt at an email (``factcheck.retry.retry_delay``)."""
     return retry.retry_delay(
@@ -101,13 +97,13 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, OSError | SoftTimeLimitExceeded)  # SMTPException is an OSError
 
 
-def email_send(*, email_id: int, now: datetime.datetime | None = None) -> Attempt:
+def email_send(*, email_id: int, now: datetime.datetime | None = None) -> Outcome:
     """Send one pending email through the configured mailer, at most once.
 
     Runs outside any transaction: each step is its own UPDATE, conditional on the state the step
     expects, so that no two workers send the same email and a sent email stays sent.
     """
-    now = clock(now)
+    now = given_or_now(now)
     claimed = OutboxEmail.objects.filter(
         pk=email_id, state=OutboxState.PENDING, next_attempt_at__lte=now + CLOCK_TOLERANCE
     ).update(
@@ -116,7 +112,7 @@ def email_send(*, email_id: int, now: datetime.datetime | None = None) -> Attemp
         lease_expires_at=now + datetime.timedelta(seconds=settings.FACTDESK_EMAIL_LEASE_SECONDS),
     )
     if not claimed:
-        return Attempt("skipped")
+        return Outcome("skipped")
     email = OutboxEmail.objects.get(pk=email_id)
     sending = OutboxEmail.objects.filter(pk=email_id, state=OutboxState.SENDING)
     try:
@@ -134,20 +130,20 @@ def email_send(*, email_id: int, now: datetime.datetime | None = None) -> Attemp
             logger.warning(
                 "email %s: attempt %s failed, next in %.0f s: %s", email_id, email.attempts, delay, reason
             )
-            return Attempt("retry", retry_in=delay)
+            return Outcome("retry", retry_in=delay)
         if is_transient(error):
             reason = f"Gave up after {email.attempts} attempts. {reason}"
         sending.update(state=OutboxState.FAILED, last_error=reason, lease_expires_at=None)
         logger.error("email %s failed: %s", email_id, reason)
-        return Attempt("failed")
+        return Outcome("failed")
     if not accepted:
         sending.update(
             state=OutboxState.FAILED, last_error="The mail backend accepted nothing.", lease_expires_at=None
         )
-        return Attempt("failed")
+        return Outcome("failed")
     sending.update(state=OutboxState.SENT, sent_at=timezone.now(), lease_expires_at=None)
     logger.info("email %s sent to %s (attempt %s)", email_id, email.to, email.attempts)
-    return Attempt("sent")
+    return Outcome("sent")
 
 
 def outbox_recover(*, now: datetime.datetime | None = None) -> list[int]:
@@ -160,7 +156,7 @@ def outbox_recover(*, now: datetime.datetime | None = None) -> list[int]:
       the email already claimed and does nothing.
     Returns the ids to queue.
     """
-    now = clock(now)
+    now = given_or_now(now)
     stuck = OutboxEmail.objects.filter(state=OutboxState.SENDING, lease_expires_at__lt=now)
     stuck.filter(attempts__gte=settings.FACTDESK_EMAIL_MAX_ATTEMPTS).update(
         state=OutboxState.FAILED,

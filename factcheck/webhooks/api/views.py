@@ -14,10 +14,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error
-from editorial.api.lookups import first_or_404
-from editorial.api.permissions import HasAdminKey
-from factcheck.services.actors import Actor
+from factcheck.actors import Actor
 from factcheck.webhooks.api import serializers as s
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint
 from factcheck.webhooks.services.endpoints import (
@@ -26,6 +23,9 @@ from factcheck.webhooks.services.endpoints import (
     endpoint_enable,
     endpoint_ping,
 )
+from httpapi.handlers import error
+from httpapi.lookups import first_or_404
+from httpapi.permissions import HasAdminKey
 
 ADMIN_ONLY = {403: error("The key is not a newsroom admin's: only those manage webhooks.")}
 NOT_FOUND = {404: error("No such webhook endpoint in your newsroom.")}

@@ -88,11 +88,6 @@ def retry_delay(attempts: int, retry_after: float | None = None) -> float:
     )
 
 
-#: What one call of ``delivery_send`` did: delivered, retry (in ``retry_in`` seconds), failed, or
-#: skipped (not pending, not due yet, gone, or its endpoint disabled).
-Sent = Outcome
-
-
 def _claim(delivery_id: int, now: datetime.datetime) -> WebhookDelivery | None:
     """pending → sending, if the delivery is due and its endpoint active; the attempt is logged as begun."""
     with transaction.atomic():
@@ -118,7 +113,7 @@ def _claim(delivery_id: int, now: datetime.datetime) -> WebhookDelivery | None:
     return delivery
 
 
-def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> Sent:
+def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> Outcome:
     """Send one pending delivery, at most once per attempt, and record how it went.
 
     Runs outside any transaction: the POST happens between two short ones (claim, record), so no
@@ -127,7 +122,7 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
     now = now or timezone.now()
     delivery = _claim(delivery_id, now)
     if delivery is None:
-        return Sent("skipped")
+        return Outcome("skipped")
     endpoint = delivery.endpoint
     body = body_of(delivery)
     result = poster().post(
@@ -136,7 +131,7 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
     return _record(delivery=delivery, number=delivery.attempts, result=result)
 
 
-def _record(*, delivery: WebhookDelivery, number: int, result: DeliveryResult) -> Sent:
+def _record(*, delivery: WebhookDelivery, number: int, result: DeliveryResult) -> Outcome:
     """The attempt's outcome, on the attempt, the delivery (if still this attempt's) and the endpoint."""
     now = timezone.now()
     outcome = AttemptOutcome.DELIVERED if result.ok else AttemptOutcome.FAILED
@@ -147,7 +142,7 @@ def _record(*, delivery: WebhookDelivery, number: int, result: DeliveryResult) -
             WebhookEndpoint.objects.select_for_update(no_key=True).filter(pk=delivery.endpoint_id).first()
         )
         if endpoint is None:
-            return Sent("skipped")  # removed while the POST was under way, with its deliveries
+            return Outcome("skipped")  # removed while the POST was under way, with its deliveries
         WebhookAttempt.objects.filter(delivery=delivery, number=number).update(
             outcome=outcome,
             duration_ms=result.duration_ms,
@@ -162,15 +157,15 @@ def _record(*, delivery: WebhookDelivery, number: int, result: DeliveryResult) -
                     endpoint.consecutive_failures = 0
                     endpoint.save(update_fields=["consecutive_failures"])
                 logger.info("webhook delivery %s delivered (attempt %s)", delivery.pk, number)
-                return Sent("delivered")
-            return Sent("skipped")
+                return Outcome("delivered")
+            return Outcome("skipped")
         if not endpoint.active:  # disabled while this attempt was under way: no more attempts
             mine.update(
                 state=DeliveryState.FAILED,
                 lease_until=None,
                 last_error=f"{DISABLED_ERROR} The last attempt: {result.error}"[:ERROR_CHARS],
             )
-            return Sent("failed")
+            return Outcome("failed")
         if not result.permanent and number < settings.FACTDESK_WEBHOOK_MAX_ATTEMPTS:
             delay = retry_delay(number, result.retry_after)
             if mine.update(
@@ -186,15 +181,15 @@ def _record(*, delivery: WebhookDelivery, number: int, result: DeliveryResult) -
                     delay,
                     result.error,
                 )
-                return Sent("retry", retry_in=delay)
-            return Sent("skipped")
+                return Outcome("retry", retry_in=delay)
+            return Outcome("skipped")
         tries = f"{number} attempt{'' if number == 1 else 's'}"
         reason = result.error if result.permanent else f"Gave up after {tries}: {result.error}"
         if not mine.update(state=DeliveryState.FAILED, lease_until=None, last_error=reason[:ERROR_CHARS]):
-            return Sent("skipped")
+            return Outcome("skipped")
         _count_failure(endpoint, reason=reason, now=now)
     logger.error("webhook delivery %s failed: %s", delivery.pk, reason)
-    return Sent("failed")
+    return Outcome("failed")
 
 
 def _count_failure(endpoint: WebhookEndpoint, *, reason: str, now: datetime.datetime) -> None:

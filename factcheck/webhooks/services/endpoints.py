@@ -172,19 +172,3 @@ def endpoint_disabled_notify(
     endpoint.disabled_notice_sent_at = now or timezone.now()
     endpoint.save(update_fields=["disabled_notice_sent_at"])
     return made
-
-
-def endpoint_disabled_notify_late(*, endpoint_id: int) -> list[OutboxEmail]:
-    """``endpoint_disabled_notify`` for an endpoint disabled before its email was made with the
-    disabling (by a release that sent it from a task): locks the endpoint and makes the emails, if it
-    is still disabled and has none."""
-    with transaction.atomic():
-        endpoint = (
-            WebhookEndpoint.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("newsroom")
-            .filter(pk=endpoint_id)
-            .first()
-        )
-        if endpoint is None:
-            return []
-        return endpoint_disabled_notify(endpoint=endpoint)

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from editorial.models import Role
+from factcheck.actors import Actor
 from factcheck.notifications.models import OutboxEmail, OutboxState
 from factcheck.notifications.services.outbox import (
     email_retry,
@@ -23,7 +24,6 @@ from factcheck.notifications.services.outbox import (
     retry_delay,
 )
 from factcheck.notifications.tasks import recover_outbox, send_email
-from factcheck.services.actors import Actor
 from factcheck.services.review import claim_assign
 from tests.factcheck.notifications.builders import ANALYSTS, analysed, person, visible
 from tests.factories import DeskFactory, claim_of

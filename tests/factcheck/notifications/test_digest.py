@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 
 from editorial.models import Role
+from factcheck.actors import Actor
 from factcheck.notifications import emails
 from factcheck.notifications.models import DIGEST_KIND, Delivery, Event, Notification, OutboxEmail
 from factcheck.notifications.services.digests import digests_send_due
@@ -19,7 +20,6 @@ from factcheck.notifications.services.preferences import (
     notification_preferences_save,
     notification_unsubscribe,
 )
-from factcheck.services.actors import Actor
 from factcheck.services.review import claim_assign, claim_transition
 from factcheck.workflow import ClaimStatus
 from tests.factcheck.notifications.builders import ANALYSTS, BELIEVED, TITLE, analysed, person, visible

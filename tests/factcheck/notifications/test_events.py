@@ -8,11 +8,11 @@ from django.core import mail
 from django.db import transaction
 
 from editorial.models import Role
+from factcheck.actors import Actor
 from factcheck.models import Claim
 from factcheck.notifications.models import Delivery, Event, Notification, OutboxEmail, OutboxState
 from factcheck.notifications.services.events import claims_flagged_notify
 from factcheck.notifications.services.preferences import notification_preferences_save
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import Correction, article_analyze, claim_exclude
 from factcheck.services.articles import article_submit
 from factcheck.services.review import claim_assign, claim_transition

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from editorial.models import Role
 from factcheck.notifications.models import WEBHOOK_DISABLED_KIND, OutboxEmail, OutboxState
+from factcheck.outbox_rows import Outcome
 from factcheck.webhooks import tasks
 from factcheck.webhooks.models import (
     AttemptOutcome,
@@ -25,7 +26,7 @@ from factcheck.webhooks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from factcheck.webhooks.services.delivery import Sent, deliveries_sweep, delivery_send, retry_delay
+from factcheck.webhooks.services.delivery import deliveries_sweep, delivery_send, retry_delay
 from factcheck.webhooks.services.endpoints import endpoint_create, endpoint_disabled_notify, endpoint_enable
 from factcheck.webhooks.services.events import envelope, webhook_emit
 from factcheck.webhooks.signing import InvalidSignature, verify
@@ -46,7 +47,7 @@ def emit(endpoint, capture, *, count: int = 1, execute: bool = True) -> list[Web
     return [WebhookDelivery.objects.get(pk=delivery.pk) for delivery in made]
 
 
-def send_when_due(delivery: WebhookDelivery) -> Sent:
+def send_when_due(delivery: WebhookDelivery) -> Outcome:
     """Run the delivery's next attempt at the time it is due (the countdown a worker would wait)."""
     delivery.refresh_from_db()
     return delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
@@ -257,7 +258,7 @@ def test_a_run_of_failed_deliveries_disables_the_endpoint_and_emails_the_admins_
     assert "<b>CMS</b> hook" in email.body  # plain text is not escaped
     assert endpoint.disabled_notice_sent_at == endpoint.disabled_at
 
-    # Nothing more: no delivery for new events, no second email from a re-run or an old task.
+    # Nothing more: no delivery for new events, no second email from a re-run.
     assert emit(endpoint, django_capture_on_commit_callbacks) == []
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)

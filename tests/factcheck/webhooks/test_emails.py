@@ -104,7 +104,7 @@ def test_a_disabling_rolled_back_leaves_no_email_and_sends_nothing(
     assert mail.outbox == []
 
 
-def test_a_re_run_a_second_disable_or_an_old_task_makes_no_second_email(
+def test_a_re_run_or_a_second_disable_makes_no_second_email(
     endpoint, ada, django_capture_on_commit_callbacks
 ):
     disable(endpoint, django_capture_on_commit_callbacks)
@@ -121,28 +121,6 @@ def test_a_re_run_a_second_disable_or_an_old_task_makes_no_second_email(
     assert (endpoint.disabled_at, endpoint.disabled_reason) == (disabled_at, REASON)
     assert list(OutboxEmail.objects.all()) == [email]
     assert len(mail.outbox) == 1
-
-
-def test_an_endpoint_disabled_before_the_upgrade_gets_its_email_from_the_old_task(
-    endpoint, ada, django_capture_on_commit_callbacks
-):
-    """A release before the outbox disabled the endpoint and queued ``webhooks.notify_disabled``; the
-    message, arriving after the upgrade, hands the email to the outbox rather than dropping it."""
-    disabled_at = timezone.now() - timedelta(minutes=20)
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-        active=False, disabled_at=disabled_at, disabled_reason=REASON, disabled_notice_sent_at=None
-    )
-
-    with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.notify_disabled.apply(args=(endpoint.pk,)).get() == 1
-    assert tasks.notify_disabled.apply(args=(endpoint.pk,)).get() == 0  # redelivered: nothing more
-    assert tasks.notify_disabled.apply(args=(endpoint.pk + 1000,)).get() == 0  # since deleted
-
-    (email,) = OutboxEmail.objects.all()
-    assert (email.kind, email.user, email.state) == (WEBHOOK_DISABLED_KIND, ada, OutboxState.SENT)
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == [ada.email]
-    endpoint.refresh_from_db()
-    assert endpoint.disabled_notice_sent_at is not None
 
 
 def test_the_key_names_the_disabling_so_a_lost_marker_still_makes_no_second_email(

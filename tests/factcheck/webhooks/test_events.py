@@ -7,16 +7,16 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from config.errors import Conflict
 from editorial.models import Role
+from factcheck.actors import Actor
 from factcheck.models import Claim, FetchAttempt
-from factcheck.services.actors import Actor
 from factcheck.services.analyses import article_analyze
 from factcheck.services.checking_policies import checking_policy_save
 from factcheck.services.review import claim_assign, claim_transition
 from factcheck.services.sources import source_add
 from factcheck.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from factcheck.webhooks.services.endpoints import endpoint_create
+from httpapi.errors import Conflict
 from tests.factcheck.webhooks.conftest import SITE
 from tests.factories import ArticleFactory, member, revise
 from tests.localweb import Answer, LocalWeb

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from config.api import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, REPLAYED_HEADER, error
+from httpapi.handlers import error
+from httpapi.headers import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, REPLAYED_HEADER
 
 #: Errors any operation can answer.
 COMMON_ERRORS = {
@@ -35,7 +38,7 @@ class AutoSchema(openapi.AutoSchema):
     ``Idempotency-Key``), and gives every error the one body, ``ErrorOutput``.
     """
 
-    def get_override_parameters(self):
+    def get_override_parameters(self) -> list[Any]:
         parameters = [
             *super().get_override_parameters(),
             OpenApiParameter(
@@ -71,7 +74,7 @@ class AutoSchema(openapi.AutoSchema):
             ]
         return parameters
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
@@ -97,5 +100,6 @@ class AutoSchema(openapi.AutoSchema):
                 response.update(self._error_response(key, response.get("description", "")))
         return responses
 
-    def _error_response(self, code: str, description: str) -> dict:
-        return self._get_response_for_code(error(description), code)
+    def _error_response(self, code: str, description: str) -> dict[str, Any]:
+        response: dict[str, Any] = self._get_response_for_code(error(description), code)
+        return response

@@ -14,25 +14,32 @@ to Django with its length.  A server that does not say so gets a 411: send a ``C
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 import io
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
-from config.errors import API_PREFIX, json_error, too_large_message
+from httpapi.errors import API_PREFIX, json_error, too_large_message
 
 
-def _chunked(environ) -> bool:
+def _chunked(environ: WSGIEnvironment) -> bool:
     return "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
 
 
 class ChunkedBodies:
     """WSGI middleware: a chunked body, read up to the limit, reaches Django with a ``Content-Length``."""
 
-    def __init__(self, application) -> None:
+    def __init__(self, application: WSGIApplication) -> None:
         self.application = application
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if _chunked(environ) and not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated"):
             # One byte over the limit is enough for BodyLimitMiddleware to refuse it; the rest is
             # never read into memory.
@@ -43,7 +50,7 @@ class ChunkedBodies:
         return self.application(environ, start_response)
 
 
-def _refusal(request, *, status: int, code: str, detail: str) -> HttpResponse:
+def _refusal(request: HttpRequest, *, status: int, code: str, detail: str) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return json_error(status_code=status, code=code, detail=detail)
     return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
@@ -53,10 +60,10 @@ class BodyLimitMiddleware:
     """Refuses, before any view reads it, a body over ``FACTDESK_MAX_BODY_BYTES`` (413) and a body
     whose length the server could not give (411)."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         meta = request.META
         if _chunked(meta) and not meta.get("CONTENT_LENGTH"):
             return _refusal(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +25,11 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import BaseThrottle
 
 from editorial.models import ApiKey
+
+if TYPE_CHECKING:  # DRF imports this module while loading its views: no import of them at run time
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -47,14 +53,14 @@ class ApiKeyRateThrottle(BaseThrottle):
     scope = "api_key"
     setting_name = "FACTDESK_API_RATE"
 
-    def __init__(self):
+    def __init__(self) -> None:
         # Read at each request (a throttle is made per request), so that a change of settings applies.
         self.rate = getattr(settings, self.setting_name, None) or None
         if self.rate is not None:
             self.requests, self.seconds = parse_rate(self.rate, setting_name=self.setting_name)
-        self.retry_after = None
+        self.retry_after: int | None = None
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: Request, view: APIView) -> bool:
         api_key = request.auth
         if self.rate is None or not isinstance(api_key, ApiKey):
             return True  # no limit, or refused before this, or a view open to all (the schema, the docs)

@@ -10,23 +10,24 @@ worker on every queue; these three checks are a few lines each.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from celery import current_app
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up and serving requests (nothing else is checked: a liveness probe)."""
     return JsonResponse({"status": "ok"})
 
 
-def _timed(check) -> dict:
+def _timed(check: Callable[[], dict[str, object]]) -> dict[str, object]:
     started = time.monotonic()
     try:
         state = {"ok": True, **check()}
@@ -36,20 +37,20 @@ def _timed(check) -> dict:
     return state
 
 
-def _database() -> dict:
+def _database() -> dict[str, object]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return {"vendor": connection.vendor}
 
 
-def _broker() -> dict:
+def _broker() -> dict[str, object]:
     with current_app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1, interval_start=0, timeout=settings.FACTDESK_READYZ_TIMEOUT)
         return {"transport": broker.transport_cls}
 
 
-def _workers() -> dict:
+def _workers() -> dict[str, object]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"workers": 0, "note": "tasks run in the web process (CELERY_TASK_ALWAYS_EAGER)"}
     replies = current_app.control.ping(timeout=settings.FACTDESK_READYZ_TIMEOUT, limit=1)
@@ -60,7 +61,7 @@ def _workers() -> dict:
 
 @never_cache
 @require_GET
-def readyz(request):
+def readyz(request: HttpRequest) -> JsonResponse:
     """Ready to take work: 200 when the database, the broker and a worker answer, else 503."""
     checks = {"database": _timed(_database), "broker": _timed(_broker)}
     checks["workers"] = _timed(_workers) if checks["broker"]["ok"] else {"ok": False, "error": "BrokerDown"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -11,6 +12,11 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 
 from editorial.models import ApiKey, Newsroom
 from editorial.services import api_key_authenticate
+
+if TYPE_CHECKING:  # DRF imports this module while loading its views: no import of them at run time
+    from drf_spectacular.openapi import AutoSchema
+    from rest_framework.request import Request
+
 
 KEYWORD = "Api-Key"
 #: Where :func:`request_api_key` keeps the key it found, on the Django request.
@@ -62,19 +68,19 @@ def request_api_key(request: HttpRequest) -> ApiKey | None:
     do not both look it up.  What is not found (no header, or a refused one) is parsed again."""
     api_key = getattr(request, _FOUND_ATTRIBUTE, None)
     if api_key is None:
-        api_key = api_key_from_header(get_authorization_header(request))
+        api_key = api_key_from_header(get_authorization_header(request))  # type: ignore[arg-type]  # reads only META
         setattr(request, _FOUND_ATTRIBUTE, api_key)
     return api_key
 
 
 class ApiKeyAuthentication(BaseAuthentication):
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[ApiClient, ApiKey] | None:
         api_key = request_api_key(request._request)  # DRF's request wraps Django's
         if api_key is None:
             return None
         return ApiClient(api_key=api_key), api_key
 
-    def authenticate_header(self, request) -> str:
+    def authenticate_header(self, request: Request) -> str:
         return KEYWORD
 
 
@@ -84,7 +90,7 @@ class ApiKeySchema(OpenApiAuthenticationExtension):
     target_class = ApiKeyAuthentication
     name = "ApiKey"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
             "type": "apiKey",
             "in": "header",

@@ -1,7 +1,7 @@
 """Domain errors that every interface understands: the API maps them to a status, the admin shows them;
 and the API's one error body, for what answers outside DRF (the URLconf's handlers, the body limit).
 
-Nothing here imports DRF: config/bodies.py, a middleware, uses it, and DRF's views import config.api.
+Nothing here imports DRF: httpapi/bodies.py, a middleware, uses it, and DRF's views import httpapi.handlers.
 """
 
 from django.http import JsonResponse
@@ -9,11 +9,13 @@ from django.http import JsonResponse
 API_PREFIX = "/api/"
 
 
-def error_body(*, code: str, detail: str, errors: dict | None = None) -> dict:
+def error_body(*, code: str, detail: str, errors: dict[str, list[str]] | None = None) -> dict[str, object]:
     return {"code": code, "detail": detail, "errors": errors or {}}
 
 
-def json_error(*, status_code: int, code: str, detail: str, errors: dict | None = None) -> JsonResponse:
+def json_error(
+    *, status_code: int, code: str, detail: str, errors: dict[str, list[str]] | None = None
+) -> JsonResponse:
     """The one error body, answered from outside a DRF view (the URLconf's handlers, idempotency)."""
     return JsonResponse(error_body(code=code, detail=detail, errors=errors), status=status_code)
 
@@ -28,7 +30,7 @@ class DomainError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
 
 from editorial.models import ApiKey, Role
 from factcheck.models import ActorKind, Claim, ClaimEvent
 from factcheck.workflow import WorkflowRole
 
 #: Newsroom roles as the review workflow sees them: a newsroom admin acts as an editor.
-WORKFLOW_ROLES = {
+WORKFLOW_ROLES: dict[str, WorkflowRole] = {
     Role.ADMIN: WorkflowRole.EDITOR,
     Role.EDITOR: WorkflowRole.EDITOR,
     Role.FACT_CHECKER: WorkflowRole.FACT_CHECKER,
@@ -21,8 +24,8 @@ WORKFLOW_ROLES = {
 class Actor:
     """Who is acting: a person, an API key, or Factdesk itself."""
 
-    kind: str
-    user: object | None = None
+    kind: ActorKind
+    user: User | None = None
     api_key: ApiKey | None = None
 
     @classmethod
@@ -30,7 +33,7 @@ class Actor:
         return cls(kind=ActorKind.SYSTEM)
 
     @classmethod
-    def for_user(cls, user) -> Actor:
+    def for_user(cls, user: User) -> Actor:
         return cls(kind=ActorKind.USER, user=user)
 
     @classmethod
@@ -45,7 +48,7 @@ class Actor:
             return f"API key {self.api_key.name} ({self.api_key.prefix})"
         return "Factdesk"
 
-    def event(self, **fields) -> ClaimEvent:
+    def event(self, **fields: Any) -> ClaimEvent:
         return ClaimEvent(
             actor_kind=self.kind,
             actor_user=self.user,
@@ -70,4 +73,4 @@ class Actor:
         if user.is_superuser:
             return WorkflowRole.EDITOR, reports
         role = user.memberships.filter(newsroom_id=newsroom_id).values_list("role", flat=True).first()
-        return WORKFLOW_ROLES.get(role), reports
+        return (WORKFLOW_ROLES.get(role) if role is not None else None), reports

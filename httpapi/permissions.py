@@ -1,7 +1,15 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 
 from editorial.models import ApiKey, Role
+
+if TYPE_CHECKING:  # DRF imports this module while loading its views: no import of them at run time
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class HasNewsroomKey(BasePermission):
@@ -9,7 +17,7 @@ class HasNewsroomKey(BasePermission):
 
     message = "An API key is required: send 'Authorization: Api-Key <key>'."
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if request.auth is None:
             raise NotAuthenticated(self.message)  # 401 with the challenge, and a message that says how
         return isinstance(request.auth, ApiKey)
@@ -20,5 +28,10 @@ class HasAdminKey(HasNewsroomKey):
 
     message = "Only an API key with the newsroom admin role manages API keys."
 
-    def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and request.auth.role == Role.ADMIN
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        api_key = request.auth
+        return (
+            super().has_permission(request, view)
+            and isinstance(api_key, ApiKey)
+            and api_key.role == Role.ADMIN
+        )

@@ -1,16 +1,18 @@
 """The API's parser: strict JSON, size-limited.  DRF's views import it when they load, so it imports no
-view (nor ``config.api``, which does)."""
+view (nor ``httpapi.handlers``, which does)."""
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
+from typing import IO, Any, NoReturn
 
 from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 
-from config.errors import too_large_message
+from httpapi.errors import too_large_message
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -25,7 +27,7 @@ class RequestTooLarge(exceptions.APIException):
 MAX_JSON_DEPTH = 64
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON (RFC 8259 has no NaN or Infinity); send a number or null")
 
 
@@ -36,7 +38,7 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _depth(value) -> int:
+def _depth(value: object) -> int:
     """How deeply arrays and objects nest in ``value``, walked without recursion."""
     deepest, stack = 0, [(value, 1)]
     while stack:
@@ -57,7 +59,9 @@ class LimitedJSONParser(JSONParser):
     anything that is not standard JSON (``NaN``, ``Infinity``, a number too large to be finite),
     nests deeper than ``MAX_JSON_DEPTH`` or is not text; never a 500."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
         limit = settings.FACTDESK_MAX_BODY_BYTES
         if stream is None:
             raise exceptions.ParseError("The request has no body; send a JSON object.")

@@ -17,10 +17,12 @@ import hmac
 import logging
 import os
 import time
+from collections.abc import Callable, Iterator
 
 from celery import current_app
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu.exceptions import ChannelError
@@ -34,6 +36,8 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+
+from factcheck.operations import backlogs
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +58,10 @@ class RequestMetrics:
     """Counts each request and times it, labelled by its URL pattern (never the raw path, so that the
     labels stay few), its method and its status."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.monotonic()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
@@ -74,9 +78,7 @@ KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 class Backlog:
     """Collected at each scrape: messages waiting in each broker queue, and the work owed by kind."""
 
-    def collect(self):
-        from factcheck.operations import backlogs  # the apps are loaded by the time anyone scrapes
-
+    def collect(self) -> Iterator[GaugeMetricFamily]:
         depth = GaugeMetricFamily(
             "factdesk_queue_depth", "Messages waiting in the broker's queue.", labels=["queue"]
         )
@@ -103,7 +105,7 @@ class Backlog:
         yield owed
 
 
-def _authorised(request) -> bool:
+def _authorised(request: HttpRequest) -> bool:
     token = settings.FACTDESK_METRICS_TOKEN
     if not token:
         return False
@@ -113,7 +115,7 @@ def _authorised(request) -> bool:
 
 @never_cache
 @require_GET
-def metrics(request):
+def metrics(request: HttpRequest) -> HttpResponse:
     """The metrics in Prometheus's text format, for a scraper holding the token (else 404)."""
     if not _authorised(request):
         raise Http404

@@ -24,19 +24,23 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
-from django.urls import URLPattern
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 
-from config.api import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, REPLAYED_HEADER, json_error
-from editorial.api.authentication import request_api_key
 from editorial.models import ApiKey, IdempotencyRecord
+from httpapi.authentication import request_api_key
+from httpapi.errors import json_error
+from httpapi.headers import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, REPLAYED_HEADER
 
 META_NAME = "HTTP_" + IDEMPOTENCY_HEADER.upper().replace("-", "_")
 KEY_PATTERN = re.compile(IDEMPOTENCY_KEY_PATTERN)
@@ -98,12 +102,14 @@ def idempotency_begin(*, api_key: ApiKey, key: str, method: str, path: str, requ
     return Begun(conflict=True)  # three races lost in a row: let the client retry
 
 
-def idempotency_complete(*, record: IdempotencyRecord, response) -> None:
+def idempotency_complete(*, record: IdempotencyRecord, response: HttpResponseBase) -> None:
     """Keep ``response`` for the retries, if it is worth keeping; otherwise free the key."""
     status = response.status_code
-    body = getattr(response, "content", None) if not getattr(response, "streaming", False) else None
+    body: bytes | None = (
+        getattr(response, "content", None) if not getattr(response, "streaming", False) else None
+    )
     keep = (200 <= status < 300 or status in KEPT_STATUSES) and body is not None
-    if keep and len(body) <= MAX_KEPT_BYTES:
+    if keep and body is not None and len(body) <= MAX_KEPT_BYTES:
         try:
             text = body.decode(response.charset or "utf-8")
         except (UnicodeDecodeError, LookupError):
@@ -121,7 +127,7 @@ def idempotency_abandon(*, record: IdempotencyRecord) -> None:
     IdempotencyRecord.objects.filter(pk=record.pk).delete()
 
 
-def _purge_expired(now) -> None:
+def _purge_expired(now: datetime) -> None:
     expired = IdempotencyRecord.objects.filter(expires_at__lte=now).values("pk")[:PURGE_BATCH]
     IdempotencyRecord.objects.filter(pk__in=expired).delete()
 
@@ -139,18 +145,18 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
     return response
 
 
-def _content_length(request) -> int:
+def _content_length(request: HttpRequest) -> int:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
 
 
-def idempotent(view):
+def idempotent(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """``view``, honouring ``Idempotency-Key`` on POST (see the module's docstring)."""
 
     @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         key = request.META.get(META_NAME)
         if request.method != "POST" or key is None:
             return view(request, *args, **kwargs)
@@ -192,20 +198,24 @@ def idempotent(view):
             )
         if begun.replay is not None:
             return _replay(begun.replay)
+        record = begun.record
+        if record is None:  # begun is one of the four outcomes, and the other three returned above
+            raise RuntimeError("idempotency_begin gave no record to run the request under")
         try:
             response = view(request, *args, **kwargs)
-            if callable(getattr(response, "render", None)):
-                response = response.render()  # DRF's responses: render now, to keep the bytes sent
+            render = getattr(response, "render", None)
+            if callable(render):
+                response = render()  # DRF's responses: render now, to keep the bytes sent
         except BaseException:
-            idempotency_abandon(record=begun.record)
+            idempotency_abandon(record=record)
             raise
-        idempotency_complete(record=begun.record, response=response)
+        idempotency_complete(record=record, response=response)
         return response
 
     return wrapped
 
 
-def idempotent_routes(routes) -> list[URLPattern]:
+def idempotent_routes(routes: Iterable[URLPattern | URLResolver]) -> list[URLPattern]:
     """``routes`` with each view wrapped by :func:`idempotent`: the URLconf applies it to the whole API."""
     wrapped = []
     for route in routes:
