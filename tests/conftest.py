@@ -17,6 +17,15 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`make test`), the tests that use the machine's shared services run one after
+    another on one worker: they flush the one Redis database named for the tests and start real workers
+    that read from it.  The rest are spread over the workers (`--dist loadgroup`)."""
+    for item in items:
+        if item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.xdist_group("services"))
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty default cache.  Entries left by earlier tests would make a test
