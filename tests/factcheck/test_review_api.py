@@ -9,7 +9,7 @@ from editorial.models import Role
 from factcheck import services
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, Source
 from factcheck.services import Actor
-from tests.factories import ArticleFactory, MembershipFactory, UserFactory, api_key_for
+from tests.factories import MembershipFactory, UserFactory, api_key_for, with_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,8 @@ def client_for(newsroom, role=Role.EDITOR) -> APIClient:
 
 
 def claim_in(newsroom, text=BUDGET) -> Claim:
-    article = ArticleFactory(newsroom=newsroom, body=BODY)
-    services.article_analyze(article_id=article.pk)
-    return Claim.objects.get(article=article, text=text)
+    """A claim of BODY, stored as the analysis stores it (tests/test_factories.py)."""
+    return Claim.objects.get(article=with_claims(newsroom, body=BODY), text=text)
 
 
 def checker_of(newsroom) -> Actor:
