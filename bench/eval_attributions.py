@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from factcheck.analysis.attributions import find_flags  # noqa: E402
+from factcheck.analysis.attribution import find_flags  # noqa: E402
 from factcheck.analysis.sentences import split_spans  # noqa: E402
 
 CASES = ROOT / "tests" / "factcheck" / "analysis" / "attribution_cases.jsonl"

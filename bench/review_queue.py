@@ -44,7 +44,7 @@ import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
 from bench import common  # noqa: E402
-from factcheck.analysis.attributions import KINDS as FLAG_KINDS  # noqa: E402  (no Django in there)
+from factcheck.analysis.attribution import KINDS as FLAG_KINDS  # noqa: E402  (no Django in there)
 
 TARGET_MS = 50.0
 PAGE = 50

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.metrics.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     "config.bodies.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -154,6 +155,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe health over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -203,6 +206,11 @@ FACTDESK_FETCH_RETRY_CAP = env.int("FACTDESK_FETCH_RETRY_CAP", default=900)
 # How long a fetch holds its source before another worker may take it over, in seconds (default:
 # the fetch's total_timeout plus 30 s to extract and store).  A worker that dies mid-fetch leaves it.
 FACTDESK_FETCH_LEASE = env.int("FACTDESK_FETCH_LEASE", default=0)
+# A source added this long ago and never fetched is queued again (its message was lost).
+FACTDESK_FETCH_REQUEUE_AFTER_SECONDS = env.int("FACTDESK_FETCH_REQUEUE_AFTER_SECONDS", default=120)
+# A search of the providers queued this long ago and not finished is queued again (its message was
+# lost, or its worker died); above the search's own retries (about four minutes with timeouts).
+FACTDESK_SEARCH_REQUEUE_AFTER_SECONDS = env.int("FACTDESK_SEARCH_REQUEUE_AFTER_SECONDS", default=600)
 # Queue the fetch as soon as a source is added (the tests turn this off and fetch explicitly).
 FACTDESK_FETCH_ON_ADD = env.bool("FACTDESK_FETCH_ON_ADD", default=True)
 
@@ -234,17 +242,43 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing a task from a request is bounded: a broker that is down is tried this many more times
+# (about a second in all), then the message is dropped and the work stays recorded in the database
+# for its sweep (factcheck/queue.py).  The request answers as if the broker had taken it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": env.int("FACTDESK_PUBLISH_RETRIES", default=2),
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("FACTDESK_BROKER_CONNECT_TIMEOUT", default=2.0)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic tasks, run by `celery -A config beat` (or a worker started with -B, as `make serve` does).
+# How often the sweeps look for work whose message was lost or whose worker died, in seconds.
+FACTDESK_SWEEP_SECONDS = env.float("FACTDESK_SWEEP_SECONDS", default=60.0)
+# An analysis under way for longer than this is presumed lost with its worker and queued again; keep
+# it above the analysis task's hard time limit (180 s), or a slow live analysis is run twice (which
+# stores nothing twice, but costs the time).
+FACTDESK_ANALYSIS_LEASE_SECONDS = env.int("FACTDESK_ANALYSIS_LEASE_SECONDS", default=240)
+# An analysis received this long ago and not started is queued again (its message was lost); each
+# next time waits as long as the article has already waited, so a long queue is not flooded.
+FACTDESK_ANALYSIS_REQUEUE_AFTER_SECONDS = env.int("FACTDESK_ANALYSIS_REQUEUE_AFTER_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
+    # Analyses whose message the broker lost, or whose worker died: queued again.
+    "factcheck-sweep-analyses": {"task": "factcheck.sweep_analyses", "schedule": FACTDESK_SWEEP_SECONDS},
     # Emails whose worker was lost, or whose task the broker lost: queued again.
-    "notifications-recover-outbox": {"task": "notifications.recover_outbox", "schedule": 60.0},
+    "notifications-recover-outbox": {
+        "task": "notifications.recover_outbox",
+        "schedule": FACTDESK_SWEEP_SECONDS,
+    },
     # Daily digests, each at its newsroom's time: checked every 5 minutes.
     "notifications-send-digests": {"task": "notifications.send_digests", "schedule": 300.0},
     # Source fetches whose message was lost, or whose worker died holding the lease: queued again.
-    "factcheck-sweep-sources": {"task": "factcheck.sweep_sources", "schedule": 60.0},
+    "factcheck-sweep-sources": {"task": "factcheck.sweep_sources", "schedule": FACTDESK_SWEEP_SECONDS},
+    # Searches of the providers whose message was lost, or whose worker died: queued again.
+    "factcheck-sweep-searches": {"task": "factcheck.sweep_searches", "schedule": FACTDESK_SWEEP_SECONDS},
     # Webhook deliveries whose task was lost, or whose worker died mid-send: queued again.
-    "webhooks-sweep-deliveries": {"task": "webhooks.sweep_deliveries", "schedule": 60.0},
+    "webhooks-sweep-deliveries": {"task": "webhooks.sweep_deliveries", "schedule": FACTDESK_SWEEP_SECONDS},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Fetching is waiting on the network: its tasks have a queue of their own, for workers with many
@@ -260,7 +294,18 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # How long a task taken by a worker that then died waits before another worker gets it.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # A broker that does not answer (a host down, a network cut) fails a publish within
+        # seconds rather than holding the request.
+        "socket_connect_timeout": env.float("FACTDESK_BROKER_CONNECT_TIMEOUT", default=2.0),
+        "socket_timeout": env.float("FACTDESK_BROKER_SOCKET_TIMEOUT", default=5.0),
+        "retry_on_timeout": True,
     }
+
+# --- Health and metrics -----------------------------------------------------------------------
+# /readyz waits this long, at most, for the broker and for a worker's answer to a ping.
+FACTDESK_READYZ_TIMEOUT = env.float("FACTDESK_READYZ_TIMEOUT", default=1.0)
+# /metrics answers only a request with "Authorization: Bearer <this token>"; unset, it is off (404).
+FACTDESK_METRICS_TOKEN = env("FACTDESK_METRICS_TOKEN", default="")
 
 # --- Email ----------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config import health, metrics
 from editorial.api import urls as editorial_api
 from editorial.api.idempotency import idempotent_routes
 from factcheck.api import urls as factcheck_api
@@ -21,6 +22,9 @@ api_routes = [
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(idempotent_routes(api_routes))),
     path("notifications/", include("factcheck.notifications.urls")),

@@ -173,6 +173,23 @@ class Article(models.Model):
     analyzed_revision = models.PositiveIntegerField(
         "analyzed revision", null=True, blank=True, help_text="The revision the current claims come from."
     )
+    analysis_queued_at = models.DateTimeField(
+        "analysis queued",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the analysis of the current revision was first queued.",
+    )
+    analysis_due_at = models.DateTimeField(
+        "analysis due",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "While the analysis is received or under way: when it is presumed lost (its message never "
+            "arrived, or its worker died) and is queued again by the sweep."
+        ),
+    )
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
 
@@ -194,6 +211,11 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["newsroom", "-created_at"], name="article_newsroom_recent"),
             models.Index(fields=["newsroom", "updated_at"], name="article_newsroom_updated"),
+            models.Index(
+                fields=["analysis_due_at"],
+                name="article_analysis_due",
+                condition=Q(analysis_status__in=["received", "analyzing"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from editorial.models import ApiKey, Article, Desk, Newsroom
-from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
+from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import ClaimKind, Severity
 from factcheck.claimreview import default_claim_review_ratings, validate_claim_review_ratings
 from factcheck.workflow import OPEN_STATES, ClaimStatus
@@ -61,6 +61,16 @@ class Claim(models.Model):
         editable=False,
         help_text="When the newsroom's search providers were last asked about this claim.",
     )
+    sources_search_due_at = models.DateTimeField(
+        "sources search due",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "While a search is queued and not done: when it is presumed lost (its message never arrived, "
+            "or its worker died) and is queued again by the sweep."
+        ),
+    )
     status = models.CharField(
         "review status", max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.UNREVIEWED
     )
@@ -101,6 +111,11 @@ class Claim(models.Model):
         # ones serve people (review_queue filters their newsroom), the others superusers and the
         # assignee filters.  bench/review_queue.py times every filter combination on a million claims.
         indexes = [
+            models.Index(
+                fields=["sources_search_due_at"],
+                name="claim_search_due",
+                condition=Q(sources_searched_at__isnull=True, sources_search_due_at__isnull=False),
+            ),
             models.Index(
                 fields=["newsroom", "status", "-is_flagged", "-checkworthiness", "created_at", "id"],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from factcheck.queue import publish
+
 #: A task may arrive a little before its row is due (the clocks of two machines).
 CLOCK_TOLERANCE = datetime.timedelta(seconds=2)
 
@@ -35,7 +37,7 @@ def next_attempt(task, pk: int, attempt: Outcome) -> str:
     twice, finds the row not due or not pending and does nothing.
     """
     if attempt.retry_in is not None:
-        task.apply_async((pk,), countdown=attempt.retry_in)
+        publish(task, (pk,), countdown=attempt.retry_in)
     return attempt.outcome
 
 
@@ -64,7 +66,7 @@ def requeue_overdue(
         pending.filter(pk__in=due).update(next_attempt_at=now)
     queued = [*first, *due]
     for pk in queued:
-        task.delay(pk)
+        publish(task, (pk,))
     return queued
 
 

@@ -10,7 +10,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from editorial.models import AnalysisStatus, Article, Membership, Newsroom
-from factcheck.analysis.attributions import DEFAULT_POLICY, Policy
+from factcheck.analysis.attribution import DEFAULT_POLICY, Policy
 from factcheck.analysis.types import Severity
 from factcheck.claimreview import DEFAULT_SCALE, RatingScale, rating_scale
 from factcheck.models import (

@@ -13,6 +13,7 @@ from django.utils import timezone
 from editorial.models import Article
 from factcheck import services
 from factcheck.models import Claim, SearchProvider, Snapshot
+from factcheck.queue import publish
 from factcheck.web.extract import ExtractionFailed, extract
 from factcheck.web.fetch import FetchResult
 from factcheck.web.passages import best_passages
@@ -69,6 +70,17 @@ def analyze_article(self, article_id: int) -> None:
             revision=revision,
             reason=f"Internal error while analysing ({type(error).__name__}); the team has the log.",
         )
+
+
+@shared_task(name="factcheck.sweep_analyses", acks_late=True, soft_time_limit=50, time_limit=60)
+def sweep_analyses() -> int:
+    """Queue again the analyses that should be running and are not (run by Celery beat)."""
+    ids = services.analyses_overdue()
+    for article_id in ids:
+        publish(analyze_article, (article_id,))
+    if ids:
+        logger.info("requeued %d article analyses", len(ids))
+    return len(ids)
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -132,7 +144,7 @@ def fetch_source(self, source_id: int, scheduled: bool = False) -> None:
                 source_id,
                 step.seconds,
             )
-            fetch_source.apply_async((source_id,), countdown=step.seconds + 1)
+            publish(fetch_source, (source_id,), countdown=step.seconds + 1)
         return
     try:
         result = services.fetcher().fetch(step.url)
@@ -149,7 +161,7 @@ def fetch_source(self, source_id: int, scheduled: bool = False) -> None:
         # The lease is still ours in the database; when it runs out, a later run fetches again.
         raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
     if delay is not None:
-        fetch_source.apply_async((source_id,), {"scheduled": True}, countdown=delay)
+        publish(fetch_source, (source_id,), {"scheduled": True}, countdown=delay)
 
 
 def _failed(url: str, error: str, outcome: str) -> FetchResult:
@@ -177,9 +189,20 @@ def sweep_sources() -> int:
     """Queue again the fetches that should be running and are not (run by Celery beat every minute)."""
     ids = services.stale_source_ids()
     for source_id in ids:
-        fetch_source.delay(source_id)
+        publish(fetch_source, (source_id,))
     if ids:
         logger.info("requeued %d source fetches", len(ids))
+    return len(ids)
+
+
+@shared_task(name="factcheck.sweep_searches", acks_late=True, soft_time_limit=50, time_limit=60)
+def sweep_searches() -> int:
+    """Queue again the searches of the providers that were queued and never finished (run by beat)."""
+    ids = services.searches_overdue()
+    for claim_id in ids:
+        publish(search_sources, (claim_id,))
+    if ids:
+        logger.info("requeued %d searches for sources", len(ids))
     return len(ids)
 
 

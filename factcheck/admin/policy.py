@@ -11,7 +11,7 @@ from django.db import transaction
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Role
 from factcheck import services
-from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
+from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import Severity
 from factcheck.claimreview import (
     NAME_MAX_LENGTH,

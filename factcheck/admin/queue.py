@@ -29,7 +29,7 @@ from factcheck.admin.common import (
     highlight_claim,
     refusal_text,
 )
-from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
+from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.models import ReviewItem
 from factcheck.selectors import QUEUE_ORDER, QueueFilters, narrow_queue, review_queue
 from factcheck.workflow import BY_NAME, OPEN_STATES, ClaimStatus, Transition

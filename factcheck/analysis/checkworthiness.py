@@ -20,8 +20,9 @@ train, because a model's probabilities fall on debates it has not seen; see
 ``bench/fit_checkworthiness.py``).  **``score >= 0.5`` means check-worthy**, and
 scores further from 0.5 are more confident either way.
 
-The reasons come from the hand features alone (deterministic rules, not from the learned weights):
-they say what the sentence contains, whatever the model makes of it.
+The reasons come from deterministic rules, not from the learned weights: first the evidence the sentence
+cites (a poll or survey, a study or report), then its hand features.  They say what the sentence
+contains, whatever the model makes of it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from functools import cache
 from itertools import pairwise, repeat
 from pathlib import Path
@@ -249,9 +251,22 @@ def features(sentence: str, char_sizes: tuple[int, ...]) -> tuple[list[str], lis
     return word_features(tokens), chars, _hand(sentence, tokens, digits)
 
 
-def reasons_from(hand: dict[str, float]) -> tuple[str, ...]:
-    """The readable reasons for a sentence's hand features, in a fixed order."""
-    return tuple([text for feature, text in _REASON_TEXT.items() if feature in hand])
+# What a sentence cites as its evidence, named first among its reasons: these make a claim worth checking
+# whatever else it holds ("Polls show ...").  They are reasons only, not features of the model, so the
+# fitted weights do not depend on them.
+_EVIDENCE_TEXT = {
+    "cites a poll or survey": "poll polls polling pollster pollsters survey surveys surveyed",
+    "cites a study or report": "study studies research report reports analysis census statistics data",
+}
+_EVIDENCE: dict[str, str] = {word: text for text, words in _EVIDENCE_TEXT.items() for word in words.split()}
+
+
+def reasons_from(hand: dict[str, float], tokens: Iterable[str] = ()) -> tuple[str, ...]:
+    """The readable reasons for a sentence: the evidence it cites (from its ``tokens``), then its hand
+    features, in a fixed order."""
+    cited = {_EVIDENCE[token] for token in tokens if token in _EVIDENCE}
+    evidence = [text for text in _EVIDENCE_TEXT if text in cited]
+    return tuple(evidence + [text for feature, text in _REASON_TEXT.items() if feature in hand])
 
 
 class _WordWeights(dict):
@@ -351,4 +366,4 @@ def score(sentence: str) -> tuple[float, tuple[str, ...]]:
         words = sum(map(model.per_word.__getitem__, tokens))
         words += sum(map(model.pairs.get, pairwise(tokens), repeat(0.0)))
         z += words / math.sqrt(2 * len(tokens) - 1)  # the tokens and their len(tokens) - 1 pairs
-    return _sigmoid(z - model.threshold_logit), reasons_from(hand)
+    return _sigmoid(z - model.threshold_logit), reasons_from(hand, tokens)

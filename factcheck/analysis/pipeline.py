@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from factcheck.analysis import checkworthiness, kinds
-from factcheck.analysis.attributions import Policy, article_context, find_flags
+from factcheck.analysis.attribution import Policy, article_context, find_flags
 from factcheck.analysis.blocks import parse
 from factcheck.analysis.sentences import split_spans
 from factcheck.analysis.types import Analysis, Block, BlockKind, Claim, Excluded

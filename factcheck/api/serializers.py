@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from editorial.models import AnalysisStatus, Article, BodyFormat
 from factcheck import selectors
-from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
+from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import FORMATS
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock, Passage, Snapshot, Source
 from factcheck.workflow import ClaimStatus

@@ -9,6 +9,7 @@
 from factcheck.services.actors import Actor
 from factcheck.services.articles import (
     Correction,
+    analyses_overdue,
     analysis_override_set,
     article_analyze,
     article_mark_failed,
@@ -30,6 +31,7 @@ from factcheck.services.sources import (
     fetcher,
     search_provider_errors,
     search_provider_save,
+    searches_overdue,
     source_add,
     source_refetch,
     sources_found,
@@ -45,6 +47,7 @@ __all__ = [
     "Lease",
     "Readable",
     "allowed_transitions",
+    "analyses_overdue",
     "analysis_override_set",
     "article_analyze",
     "article_mark_failed",
@@ -60,6 +63,7 @@ __all__ = [
     "fetcher",
     "search_provider_errors",
     "search_provider_save",
+    "searches_overdue",
     "source_add",
     "source_refetch",
     "sources_found",

@@ -6,16 +6,17 @@ import hashlib
 import logging
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
 from editorial.services import article_upsert
-from factcheck.analysis.attributions import KINDS as ATTRIBUTION_KINDS
+from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import InputRejected, Overrides, analyze, check_input, fold
 from factcheck.analysis.types import Analysis, Severity
 from factcheck.models import (
@@ -27,6 +28,7 @@ from factcheck.models import (
     ExcludedBlock,
 )
 from factcheck.notifications.services import claims_flagged_notify
+from factcheck.queue import publish_each_on_commit
 from factcheck.selectors import attribution_policy
 from factcheck.services.actors import Actor
 from factcheck.services.review import move
@@ -43,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 #: Kept claims park their ordinals this far up while the new order is written.
 ORDINAL_PARKING = 10_000_000
+#: An analysis in these states is still owed: the sweep queues it again when it is overdue.
+PENDING_ANALYSIS = (AnalysisStatus.RECEIVED, AnalysisStatus.ANALYZING)
 
 
 def article_submit(
@@ -64,6 +68,7 @@ def article_submit(
         raise ValidationError({"body": str(error)}) from error
     from factcheck.tasks import analyze_article  # the task module imports this one
 
+    now = timezone.now()
     with transaction.atomic():
         result = article_upsert(
             newsroom=newsroom,
@@ -79,9 +84,18 @@ def article_submit(
         Claim.objects.filter(article=result.article).exclude(desk_id=result.article.desk_id).update(
             desk_id=result.article.desk_id
         )
+        article = result.article
         if result.body_changed:
-            article_id = result.article.pk
-            transaction.on_commit(lambda: analyze_article.delay(article_id))
+            # The row is the record of the work: the sweep queues it again if this message is lost.
+            Article.objects.filter(pk=article.pk).update(
+                analysis_queued_at=now, analysis_due_at=now + _requeue_after()
+            )
+            publish_each_on_commit(analyze_article, [article.pk])
+        elif _overdue(article, now):
+            # The same body again (a client retrying after an error) while its analysis is overdue:
+            # queue it now rather than at the next sweep.
+            Article.objects.filter(pk=article.pk).update(analysis_due_at=now + _requeue_after())
+            publish_each_on_commit(analyze_article, [article.pk])
     logger.info(
         "article %s %s by %s (revision %s)",
         result.article.pk,
@@ -90,6 +104,41 @@ def article_submit(
         result.article.revision,
     )
     return result.article
+
+
+def _requeue_after() -> timedelta:
+    return timedelta(seconds=settings.FACTDESK_ANALYSIS_REQUEUE_AFTER_SECONDS)
+
+
+def _overdue(article: Article, now: datetime) -> bool:
+    return article.analysis_status in PENDING_ANALYSIS and (
+        article.analysis_due_at is None or article.analysis_due_at <= now
+    )
+
+
+def analyses_overdue(*, limit: int = 500, now: datetime | None = None) -> list[int]:
+    """The articles whose analysis should be running and is not, oldest due first, at most ``limit``:
+    received and not started in time (the message was lost: the broker was down, or it restarted
+    empty), or under way past the lease (the worker died).  Each gets its next due time, as far
+    ahead as it has already waited (at least ``FACTDESK_ANALYSIS_REQUEUE_AFTER_SECONDS``), so that a
+    long queue is not flooded with copies; the caller queues them.  An analysis still under way in
+    fact is not disturbed: the copy finds its revision stored, or stores the same claims.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Article.objects.select_for_update(skip_locked=True)
+            .filter(analysis_status__in=PENDING_ANALYSIS)
+            .filter(Q(analysis_due_at__isnull=True) | Q(analysis_due_at__lte=now))
+            .order_by(F("analysis_due_at").asc(nulls_first=True), "pk")
+            .values_list("pk", "analysis_queued_at")[:limit]
+        )
+        for pk, queued_at in rows:
+            waited = now - queued_at if queued_at is not None else timedelta(0)
+            Article.objects.filter(pk=pk).update(
+                analysis_queued_at=queued_at or now, analysis_due_at=now + max(_requeue_after(), waited)
+            )
+    return [pk for pk, _ in rows]
 
 
 def checking_policy_save(
@@ -164,7 +213,9 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
         policy = attribution_policy(newsroom=article.newsroom)
         overrides = _overrides(article)
         article.analysis_status, article.analysis_error = AnalysisStatus.ANALYZING, ""
-        article.save(update_fields=["analysis_status", "analysis_error", "updated_at"])
+        # Under way: if the worker dies, the sweep queues it again once the lease has run out.
+        article.analysis_due_at = timezone.now() + timedelta(seconds=settings.FACTDESK_ANALYSIS_LEASE_SECONDS)
+        article.save(update_fields=["analysis_status", "analysis_error", "analysis_due_at", "updated_at"])
 
     try:
         analysis = analyze(

@@ -44,6 +44,7 @@ from factcheck.models import (
     Source,
     SourceOrigin,
 )
+from factcheck.queue import publish_each_on_commit
 from factcheck.services.actors import Actor
 from factcheck.services.review import _locked_claim
 from factcheck.web.fetch import Fetcher, FetchPolicy, FetchResult
@@ -97,7 +98,7 @@ def _queue_fetch(source_ids: Iterable[int]) -> None:
 
     ids = list(source_ids)
     if ids and settings.FACTDESK_FETCH_ON_ADD:
-        transaction.on_commit(lambda: [fetch_source.delay(source_id) for source_id in ids])
+        publish_each_on_commit(fetch_source, ids)
 
 
 def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Source:
@@ -340,7 +341,36 @@ def sources_after_analysis(*, article, cited: dict[int, list[tuple[Found, str]]]
     if to_search:
         from factcheck.tasks import search_sources
 
-        transaction.on_commit(lambda: [search_sources.delay(claim_id) for claim_id in to_search])
+        # The claims record the search owed: the sweep queues it again if this message is lost.
+        Claim.objects.filter(pk__in=to_search, sources_search_due_at__isnull=True).update(
+            sources_search_due_at=timezone.now() + _search_requeue_after()
+        )
+        publish_each_on_commit(search_sources, to_search)
+
+
+def _search_requeue_after() -> timedelta:
+    return timedelta(seconds=settings.FACTDESK_SEARCH_REQUEUE_AFTER_SECONDS)
+
+
+def searches_overdue(*, limit: int = 500, now: datetime | None = None) -> list[int]:
+    """The claims whose search for sources was queued and has not finished in time (the message was
+    lost, or the worker died), oldest due first, at most ``limit``.  Each gets its next due time, as
+    far ahead as the claim has already waited; the caller queues them.  A search that runs twice
+    attaches nothing twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Claim.objects.select_for_update(skip_locked=True)
+            .filter(sources_searched_at__isnull=True, sources_search_due_at__lte=now)
+            .exclude(status=ClaimStatus.SUPERSEDED)
+            .order_by("sources_search_due_at", "pk")
+            .values_list("pk", "created_at")[:limit]
+        )
+        for pk, created_at in rows:
+            Claim.objects.filter(pk=pk).update(
+                sources_search_due_at=now + max(_search_requeue_after(), now - created_at)
+            )
+    return [pk for pk, _ in rows]
 
 
 def source_refetch(*, actor: Actor, source_id: int) -> Source:
@@ -662,14 +692,15 @@ def fetch_finish(*, lease: Lease, result: FetchResult, readable: Readable | None
 def stale_source_ids(*, limit: int = 500) -> list[int]:
     """Sources whose fetch should be running and is not: queued messages lost, workers gone.
 
-    Pending sources whose next attempt is overdue by a minute, or added over two minutes ago with
-    no attempt due, and sources whose fetch lease ran out.  The sweeper queues them again; a fetch
-    that is in fact under way is not disturbed (``fetch_begin`` sees its live lease).
+    Pending sources whose next attempt is overdue by half of ``FACTDESK_FETCH_REQUEUE_AFTER_SECONDS``,
+    or added longer ago than that with no attempt due, and sources whose fetch lease ran out.  The
+    sweeper queues them again; a fetch that is in fact under way is not disturbed (``fetch_begin``
+    sees its live lease).
     """
     now = timezone.now()
-    grace = timedelta(minutes=1)
+    after = timedelta(seconds=settings.FACTDESK_FETCH_REQUEUE_AFTER_SECONDS)
     waiting = Q(status=FetchStatus.PENDING) & (
-        Q(next_attempt_at__lt=now - grace) | Q(next_attempt_at__isnull=True, updated_at__lt=now - 2 * grace)
+        Q(next_attempt_at__lt=now - after / 2) | Q(next_attempt_at__isnull=True, updated_at__lt=now - after)
     )
     expired = Q(status=FetchStatus.FETCHING, lease_until__lt=now)
     return list(
@@ -695,6 +726,7 @@ __all__ = [
     "retry_delay",
     "search_provider_errors",
     "search_provider_save",
+    "searches_overdue",
     "source_add",
     "source_refetch",
     "sources_after_analysis",

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 
 from editorial.models import Role
 from factcheck import services
-from factcheck.analysis.attributions import KINDS
+from factcheck.analysis.attribution import KINDS
 from factcheck.claimreview import default_claim_review_ratings, rating_scale
 from factcheck.models import CheckingPolicy, Claim, ClaimEvent
 from factcheck.services import Actor

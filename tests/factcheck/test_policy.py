@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from factcheck import selectors, services
-from factcheck.analysis.attributions import DEFAULT_POLICY, KINDS
+from factcheck.analysis.attribution import DEFAULT_POLICY, KINDS
 from factcheck.models import AttributionFlag, CheckingPolicy
 from tests.factories import ArticleFactory
 

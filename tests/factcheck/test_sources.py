@@ -694,3 +694,28 @@ def test_an_analysis_checks_each_cited_address_once_before_locking_anything(news
         ("https://works.example/plan", False),
     ]
     assert Source.objects.filter(claim__article=article).count() == 3
+
+
+def test_a_search_whose_message_was_lost_is_queued_again_by_the_sweep(newsroom, settings):
+    settings.FACTDESK_FETCH_ON_ADD = False
+    settings.FACTDESK_SEARCH_REQUEUE_AFTER_SECONDS = 600
+    SearchProvider.objects.create(
+        newsroom=newsroom, name="Our archive", kind="archive", min_checkworthiness=0
+    )
+    claim = claim_in(newsroom)  # analysed; its search queued on a commit that never ran its callbacks
+    claim.refresh_from_db()
+    assert claim.sources_searched_at is None and claim.sources_search_due_at is not None
+    assert services.searches_overdue() == []  # its message may still be on its way
+    soon = timezone.now() + timedelta(seconds=601)
+    owed = list(
+        Claim.objects.filter(sources_searched_at__isnull=True).order_by("pk").values_list("pk", flat=True)
+    )
+    assert claim.pk in owed and len(owed) == Claim.objects.filter(article=claim.article).count()
+    assert services.searches_overdue(now=soon) == owed
+    Claim.objects.filter(pk__in=owed).update(sources_search_due_at=timezone.now() - timedelta(seconds=1))
+
+    assert tasks.sweep_searches() == len(owed)  # eager here: the searches run at once
+
+    claim.refresh_from_db()
+    assert claim.sources_searched_at is not None
+    assert services.searches_overdue(now=timezone.now() + timedelta(days=1)) == []

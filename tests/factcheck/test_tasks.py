@@ -4,16 +4,21 @@ errors with a capped, jittered backoff, and records permanent failures on the ar
 from __future__ import annotations
 
 import contextlib
+import itertools
+from datetime import timedelta
 
 import pytest
 from celery.exceptions import Retry
 from django.db import OperationalError, connection
+from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
+from factcheck import services
 from factcheck.analysis.pipeline import analyze
 from factcheck.models import Claim, ClaimEvent, ExcludedBlock
-from factcheck.tasks import MAX_RETRIES, analyze_article, backoff
-from tests.factories import ArticleFactory
+from factcheck.services import Actor
+from factcheck.tasks import MAX_RETRIES, analyze_article, backoff, sweep_analyses
+from tests.factories import ArticleFactory, NewsroomFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +218,101 @@ def test_backoff_stays_within_its_bounds(retries):
 def test_backoff_is_capped():
     assert max(backoff(40) for _ in range(300)) <= 300.0
     assert max(backoff(3, cap=5.0) for _ in range(300)) <= 5.0
+
+
+# --- the analysis sweep: stored work whose message was lost, or whose worker died -----------------
+
+
+def submit(newsroom, external_id: str = "cms-1", body: str = BODY) -> Article:
+    """Submitted through the service, its message never delivered (no commit callback runs here)."""
+    return services.article_submit(
+        actor=Actor.system(), newsroom=newsroom, external_id=external_id, body=body
+    )
+
+
+def later(seconds: float):
+    return timezone.now() + timedelta(seconds=seconds)
+
+
+def test_a_submitted_analysis_is_due_for_the_sweep_after_the_requeue_delay(settings):
+    settings.FACTDESK_ANALYSIS_REQUEUE_AFTER_SECONDS = 120
+    article = submit(NewsroomFactory())
+    article.refresh_from_db()
+    assert article.analysis_status == AnalysisStatus.RECEIVED
+    assert services.analyses_overdue() == []  # its message may still be on its way
+    assert services.analyses_overdue(now=later(119)) == []
+
+    assert services.analyses_overdue(now=later(121)) == [article.pk]
+
+
+def test_the_sweep_analyses_an_article_whose_message_was_lost():
+    article = submit(NewsroomFactory())
+    Article.objects.filter(pk=article.pk).update(analysis_due_at=later(-1))
+
+    assert sweep_analyses() == 1  # eager here: the queued task runs at once
+
+    article.refresh_from_db()
+    assert (article.analysis_status, article.analyzed_revision) == (AnalysisStatus.ANALYZED, 1)
+    assert sweep_analyses() == 0
+    assert services.analyses_overdue(now=later(10_000)) == []  # analysed: nothing owed
+
+
+def test_an_analysis_whose_worker_died_is_queued_again_when_its_lease_runs_out(settings):
+    settings.FACTDESK_ANALYSIS_LEASE_SECONDS = 240
+    article = submit(NewsroomFactory())
+    # A worker takes it and dies mid-analysis: the status says "analyzing", under a lease.
+    Article.objects.filter(pk=article.pk).update(
+        analysis_status=AnalysisStatus.ANALYZING, analysis_due_at=later(240)
+    )
+    assert services.analyses_overdue(now=later(200)) == []  # it may still be running
+
+    assert services.analyses_overdue(now=later(241)) == [article.pk]
+
+
+def test_analysing_starts_the_lease():
+    article = submit(NewsroomFactory())
+    started = timezone.now()
+    # The database fails after the start, and the analysis stops there, as a dying worker's would.
+    with database_fails("factcheck_claim"), contextlib.suppress(OperationalError):
+        services.article_analyze(article_id=article.pk)
+    article.refresh_from_db()
+    assert article.analysis_status == AnalysisStatus.ANALYZING
+    lease = (article.analysis_due_at - started).total_seconds()
+    assert 239 <= lease <= 241
+
+
+def test_each_requeue_waits_as_long_as_the_article_has_waited(settings):
+    """A long queue is not flooded: each copy waits at least as long as the article had waited."""
+    settings.FACTDESK_ANALYSIS_REQUEUE_AFTER_SECONDS = 120
+    article = submit(NewsroomFactory())
+    queued = Article.objects.get(pk=article.pk).analysis_queued_at
+    now = queued + timedelta(seconds=121)
+    found = []
+    for _ in range(40):  # 40 sweeps, one a minute
+        now += timedelta(seconds=60)
+        found += [now - queued for _ in services.analyses_overdue(now=now)]
+    assert len(found) == 4, found  # in 40 minutes: after 3, 7, 15 and 31 minutes
+    assert all(later >= 2 * earlier for earlier, later in itertools.pairwise(found)), found
+
+
+def test_submitting_the_same_body_again_queues_an_overdue_analysis(django_capture_on_commit_callbacks):
+    newsroom = NewsroomFactory()
+    article = submit(newsroom)
+    Article.objects.filter(pk=article.pk).update(analysis_due_at=later(-1))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        submit(newsroom)  # a client's retry after an error: same body, no new revision
+
+    assert len(callbacks) == 1
+    article.refresh_from_db()
+    assert (article.revision, article.analysis_status) == (1, AnalysisStatus.ANALYZED)
+
+
+def test_submitting_the_same_body_again_queues_nothing_while_the_analysis_is_on_time(
+    django_capture_on_commit_callbacks,
+):
+    newsroom = NewsroomFactory()
+    submit(newsroom)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submit(newsroom)
+    assert callbacks == []

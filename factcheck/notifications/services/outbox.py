@@ -19,6 +19,7 @@ from factcheck.notifications import emails
 from factcheck.notifications.emails import Item, Rendered
 from factcheck.notifications.models import DIGEST_KIND, OutboxEmail, OutboxState
 from factcheck.outbox import CLOCK_TOLERANCE, Outcome, requeue_overdue
+from factcheck.queue import publish_each_on_commit
 from factcheck.retry import equal_jitter
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def clock(now: datetime.datetime | None) -> datetime.datetime:
 def _send_email_on_commit(email_id: int) -> None:
     from factcheck.notifications.tasks import send_email  # the task module imports this one
 
-    send_email.delay_on_commit(email_id)
+    publish_each_on_commit(send_email, [email_id])
 
 
 def email_create(

@@ -12,13 +12,13 @@ import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
 from factcheck.models import Claim, ClaimEvent, FetchStatus, Snapshot, Source
+from factcheck.queue import publish_each_on_commit
 from factcheck.selectors import live_claims, readiness, with_readiness
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from factcheck.workflow import ClaimStatus
@@ -46,7 +46,7 @@ def queue_deliveries(delivery_ids: list[int]) -> None:
     from factcheck.webhooks.tasks import deliver  # the task module imports the services
 
     if delivery_ids:
-        transaction.on_commit(lambda: [deliver.delay(delivery_id) for delivery_id in delivery_ids])
+        publish_each_on_commit(deliver, delivery_ids)
 
 
 def envelope(*, event: str, data: dict, event_id: uuid.UUID | None = None) -> dict:

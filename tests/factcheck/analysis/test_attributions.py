@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
 
@@ -11,13 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factcheck.analysis.attributions import (
+from factcheck.analysis.attribution import (
     DEFAULT_POLICY,
     KINDS,
     Policy,
     article_context,
     find_flags,
 )
+from factcheck.analysis.attribution.kinds import TABLE
+from factcheck.analysis.attribution.quotes import quoted_spans
 from factcheck.analysis.sentences import split_spans
 from factcheck.analysis.types import Severity
 
@@ -307,7 +310,7 @@ def _words_of(text: str) -> list[str]:
     return text.split()
 
 
-# _candidates skips the patterns whose words are not in the sentence (attributions._letter_runs); these
+# _candidates skips the patterns whose words are not in the sentence (candidates._letter_runs); these
 # texts glue those words to letters, digits, apostrophes and characters that case-fold oddly, to show
 # that the shortcut never changes a flag.
 _GATED_WORDS = st.sampled_from(
@@ -334,7 +337,7 @@ _GATED_TEXT = st.lists(st.tuples(_GATED_WORDS, st.sampled_from(["", " ", " ", "\
 def test_skipping_patterns_never_changes_a_flag(text):
     from unittest import mock
 
-    from factcheck.analysis import attributions
+    from factcheck.analysis.attribution import candidates
 
     def flags(text):
         spans = split_spans(text) or [(0, len(text))]
@@ -342,7 +345,7 @@ def test_skipping_patterns_never_changes_a_flag(text):
         return context.mentions, [find_flags(text, s, e, context=context) for s, e in spans]
 
     fast = flags(text)
-    with mock.patch.object(attributions, "_letter_runs", lambda *_args: None):
+    with mock.patch.object(candidates, "_letter_runs", lambda *_args: None):
         assert flags(text) == fast
 
 
@@ -366,9 +369,59 @@ def test_skipping_patterns_never_changes_a_flag(text):
 def test_each_skippable_pattern_still_flags_its_own_sentence(sentence, kind):
     from unittest import mock
 
-    from factcheck.analysis import attributions
+    from factcheck.analysis.attribution import candidates
 
     fast = flags_of(sentence)
     assert kind in {flag.kind for flag in fast}
-    with mock.patch.object(attributions, "_letter_runs", lambda *_args: None):
+    with mock.patch.object(candidates, "_letter_runs", lambda *_args: None):
         assert flags_of(sentence) == fast
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotations, the table of kinds
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [
+        ('"Some say the bridge is unsafe," the mayor said.', ['"Some say the bridge is unsafe,"']),
+        ("\u201cMany think it will close,\u201d she said.", ["\u201cMany think it will close,\u201d"]),
+        ("He said: \u201cCritics will say it is late.", ["\u201cCritics will say it is late."]),
+        ("the plan is dead,\u201d he added, as critics said.", ["the plan is dead,\u201d"]),
+        ("''Experts are divided on it,'' he said.", ["''Experts are divided on it,''"]),
+        ('So-called "experts" say it is safe.', []),
+        ("He didn't say it.", []),
+    ],
+)
+def test_quoted_spans_find_quotations_of_three_words_or_more(sentence, quoted):
+    assert [sentence[a:b] for a, b in quoted_spans(sentence, 0, len(sentence))] == quoted
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab '\"\u201c\u201d\u00ab\u00bb,.")), max_size=60))
+def test_quoted_spans_are_ordered_and_inside_the_sentence(text):
+    spans = quoted_spans(text, 0, len(text))
+    assert all(0 <= a < b <= len(text) for a, b in spans)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in pairwise(spans))
+
+
+def test_a_cue_inside_a_credited_quotation_is_not_flagged_but_one_outside_is():
+    assert not flags_of("\u201cAnalysts say the plan will fail,\u201d said Mira Holt of the union.")
+    flags = flags_of("\u201cThe plan will fail,\u201d analysts say.")
+    assert [(f.kind, f.cue) for f in flags] == [("anonymous_experts", "analysts")]
+
+
+def test_every_kind_is_one_row_of_the_table_with_a_question():
+    assert [kind.code for kind in TABLE] == list(KINDS)
+    assert len({kind.priority for kind in TABLE}) == len(TABLE)
+    for kind in TABLE:
+        assert kind.question.rstrip().endswith((".", "?"))
+        assert "?" in kind.question
+
+
+def test_one_unnamed_speaker_is_asked_who_they_are():
+    (flag,) = flags_of("Someone at the depot told reporters the buses were unsafe.")
+    assert flag.cue == "Someone"
+    assert flag.message.startswith("Who is \u201cSomeone\u201d?")
+    (flag,) = flags_of("Campaigners say the buses are unsafe.")
+    assert flag.message.startswith("Which campaigners?")

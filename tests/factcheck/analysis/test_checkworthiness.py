@@ -253,3 +253,35 @@ def test_scoring_matches_the_features_the_model_was_fitted_on(sentence):
 def test_very_long_text(chunk, repeat):
     value, _ = score(chunk * repeat)
     assert 0.0 <= value <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("evidence", "opinion"),
+    [
+        ("Polls show the mayor losing ground among renters.", "I think the mayor is doing a fine job."),
+        ("Surveys suggest most commuters would pay a higher fare.", "The new fare is a disgrace."),
+        ("Recent polls have shown the council trailing on housing.", "We should build more homes."),
+        ("A study found that the scheme cut waiting times.", "In my view the scheme is a mistake."),
+    ],
+)
+def test_a_claim_citing_a_poll_or_study_scores_at_least_as_high_as_plain_opinion(evidence, opinion):
+    assert score(evidence)[0] >= score(opinion)[0]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Polls show the mayor losing ground among renters.", "cites a poll or survey"),
+        ("A survey of 2,000 tenants found rents rose sharply.", "cites a poll or survey"),
+        ("A study found that the scheme cut waiting times.", "cites a study or report"),
+        ("The report says the bridge is unsafe.", "cites a study or report"),
+    ],
+)
+def test_reasons_name_the_evidence_a_claim_cites_first(sentence, reason):
+    reasons = score(sentence)[1]
+    assert reasons[0] == reason
+
+
+def test_no_evidence_reason_without_a_poll_or_study():
+    reasons = score("I think the mayor is doing a fine job.")[1]
+    assert not {"cites a poll or survey", "cites a study or report"} & set(reasons)

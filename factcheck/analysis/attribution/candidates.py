@@ -1,0 +1,283 @@
+"""The cues of a sentence, each judged: is it the source of a claim, and is it credited?
+
+A cue is a source noun ("analysts"), a quantified group ("some economists"), a hedge, an agentless
+passive or an anonymity phrase.  Nouns and quantifiers are judged by :mod:`.sources`; hedges, passives
+and anonymity here.  Each becomes a candidate with its noun phrase and whether a name credits it;
+:mod:`.flags` then applies the newsroom's policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+
+from factcheck.analysis.attribution.kinds import (
+    AGENTLESS_PASSIVE,
+    ANONYMOUS_OFFICIAL,
+    HEDGE,
+    UNNAMED_REPORT,
+    VAGUE_COLLECTIVE,
+    VAGUE_QUANTITY,
+)
+from factcheck.analysis.attribution.patterns import (
+    _ANONYMOUS_RE,
+    _BY_RE,
+    _CLOSE_TO_RE,
+    _PASSIVE_PATTERNS,
+    _PASSIVE_TRIGGERS,
+    _extra_re,
+)
+from factcheck.analysis.attribution.phrases import (
+    _ABOUT_A_NAME_RE,
+    _ACCORDING_TO_RE,
+    _BEFORE_ADJECTIVE,
+    _CREDITING_VERBS,
+    _SINGULAR_OPENERS,
+    _SURVEYS,
+    _Candidate,
+    _NounPhrase,
+    _scan_after,
+    _scan_before,
+)
+from factcheck.analysis.attribution.policy import Policy
+from factcheck.analysis.attribution.sources import _noun_candidate, _quantifier_candidate
+from factcheck.analysis.attribution.tokens import _Tokens
+from factcheck.analysis.attribution.vocabulary import (
+    _APOSTROPHE_RE,
+    _AUX,
+    _CLAUSE_STOP,
+    _COPULAS,
+    _DETERMINERS_DEFINITE,
+    _DETERMINERS_INDEFINITE,
+    _FUNCTION_WORDS,
+    _HEDGES,
+    _LEMMA,
+    _NOUN_KIND,
+    _POSTMOD_PREPS,
+    _QUANTIFIER_NOUNS,
+    _QUANTIFIERS,
+    _SPEECH,
+    _WORD_RE,
+    _words,
+)
+
+
+def _credited_elsewhere(t: _Tokens) -> bool:
+    """The sentence credits its claim to someone, so a hedge in it carries no evidence of its own:
+    "allegedly ..., according to the indictment", "..., police said", "charged with allegedly ...".
+    """
+    for k in range(t.n):
+        w = t.lows[k]
+        if w == "according" and t.word(k + 1) == "to":
+            return True
+        if w in _CREDITING_VERBS and k > 0 and t.is_word(k - 1) and t.lows[k - 1] not in _HEDGES:
+            return True
+    return False
+
+
+def _hedge_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
+    w = t.lows[i]
+    if w == "reported":
+        # "for a reported fee of", "a fee reported to be": not "reported cases", "he reported to the police",
+        # nor "is reported to" (an agentless passive).
+        prev = t.word(i - 1)
+        if not (
+            prev in {"a", "an"}
+            or (t.word(i + 1) == "to" and t.word(i + 2) in {"be", "have"} and prev not in _COPULAS)
+        ):
+            return
+    if w in {"alleged", "purported"}:
+        prev = t.word(i - 1)
+        adjective = (
+            i == t.first
+            or not t.is_word(i - 1)
+            or prev in _DETERMINERS_DEFINITE
+            or prev in _DETERMINERS_INDEFINITE
+            or prev in _POSTMOD_PREPS
+            or prev in _COPULAS
+            or prev in _BEFORE_ADJECTIVE
+            or prev.endswith(("'s", "\u2019s"))
+            or t.word(i + 1) == "to"
+        )
+        if not adjective:
+            return  # "prosecutors alleged", "the lawsuit alleged"
+    out.append(_Candidate(kind=HEDGE, start=t.starts[i], end=t.ends[i], noun=w, lemma=w))
+
+
+# "has been criticised by shop owners": a passive of criticism whose agent is a bare plural group.
+_CRITICISM_AGENT_RE = re.compile(
+    r"\b(?:critici[sz]ed|opposed|condemned|attacked|slammed|derided|lambasted|denounced)\s+by\s+"
+    r"((?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*[^s'\u2019\W]s)\b(?!['\u2019]|\s+(?:of|at|from|in|with|for\s+[A-Z]))"
+)
+_CRITICISM_TRIGGERS = _words(
+    "criticised criticized opposed condemned attacked slammed derided lambasted denounced"
+)
+_NOT_AGENT_WORDS = (
+    _DETERMINERS_DEFINITE
+    | _DETERMINERS_INDEFINITE
+    | _FUNCTION_WORDS
+    | _CLAUSE_STOP
+    | _POSTMOD_PREPS
+    | _AUX
+    | _words("us them its this his hers theirs ours yours means")
+)
+
+
+def _criticism_agent_candidates(text: str, start: int, end: int, out: list[_Candidate]) -> None:
+    """A bare plural group as the agent of criticism: "was condemned by rival traders"."""
+    for m in _CRITICISM_AGENT_RE.finditer(text, start, end):
+        agent = m.group(1).split()
+        if any(w in _NOT_AGENT_WORDS for w in agent) or _NOUN_KIND.get(agent[-1], "person") != "person":
+            continue  # "by the council", "by critics" (a known noun, judged as a noun)
+        s, e = m.start(1), m.end(1)
+        out.append(
+            _Candidate(
+                kind=VAGUE_COLLECTIVE, start=s, end=e, noun=agent[-1], lemma=agent[-1], np_start=s, np_end=e
+            )
+        )
+
+
+def _has_agent(text: str, pos: int, end: int, window: int) -> bool:
+    """A "by" agent right after a passive ("criticised by the regulator"), within ``window`` characters."""
+    after = text[pos : min(end, pos + window + 40)]
+    cut = len(after)
+    for stop in ".;:!?\n":
+        k = after.find(stop)
+        if k != -1:
+            cut = min(cut, k)
+    m = _BY_RE.search(after, 0, cut)
+    return m is not None and m.start() <= window
+
+
+def _passive_candidates(
+    text: str, start: int, end: int, runs: AbstractSet[str] | None, out: list[_Candidate]
+) -> None:
+    for pattern, window, needs in _PASSIVE_PATTERNS:
+        if runs is not None and any(runs.isdisjoint(words) for words in needs):
+            continue
+        for m in pattern.finditer(text, start, end):
+            if window >= 0 and _has_agent(text, m.end(), end, window):
+                continue  # an agent; a vague one ("by critics") is caught as a noun
+            if _ABOUT_A_NAME_RE.search(text, start, m.start()):
+                continue  # "Mr. Cruz, whose finish was widely seen as ...,": background on a named person
+            cue = text[m.start() : m.end()]
+            out.append(_Candidate(kind=AGENTLESS_PASSIVE, start=m.start(), end=m.end(), noun=cue.lower()))
+
+
+def _anonymous_candidates(
+    t: _Tokens, text: str, start: int, end: int, runs: AbstractSet[str] | None, out: list[_Candidate]
+) -> None:
+    if runs is None or not runs.isdisjoint(_ANONYMOUS_NEEDS):
+        for m in _ANONYMOUS_RE.finditer(text, start, end):
+            out.append(_Candidate(kind=ANONYMOUS_OFFICIAL, start=m.start(), end=m.end(), noun="anonymity"))
+    if runs is not None and runs.isdisjoint(_CLOSE_TO_NEEDS):
+        return
+    for m in _CLOSE_TO_RE.finditer(text, start, end):
+        # "people close to the family" is a source only as the subject of a speech verb
+        head = _token_at(t, m.start())
+        if head is None:
+            continue
+        words = text[m.start() : m.end()].split()
+        if words[0].lower() == "a":
+            head += 1
+        first = head - 1 if t.word(head - 1) in _SINGULAR_OPENERS else head  # "said a person close to"
+        np = _NounPhrase(head=head, start=first, end=head + 1)
+        if _scan_after(t, np, _SPEECH, publications=False) or _scan_before(t, np, report=False):
+            out.append(_Candidate(kind=ANONYMOUS_OFFICIAL, start=m.start(), end=m.end(), noun="close"))
+
+
+def _token_at(t: _Tokens, offset: int) -> int | None:
+    lo, hi = 0, t.n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if t.starts[mid] < offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < t.n and t.starts[lo] == offset else None
+
+
+_CUE_WORDS = frozenset(_LEMMA) | _QUANTIFIERS | _QUANTIFIER_NOUNS | _HEDGES
+# The tokens that the loop of _candidates does something with.
+_LOOKED_AT = frozenset(_NOUN_KIND) | _QUANTIFIERS | _HEDGES | {"of"}
+_ANONYMOUS_TRIGGERS = _words(
+    "condition anonymity named identified familiar briefed knowledge privy authorized authorised permitted"
+    " allowed cleared close involved aware"
+)
+
+
+# The words that _ANONYMOUS_RE and _CLOSE_TO_RE cannot match without (as runs of letters).
+_ANONYMOUS_NEEDS = _words(
+    "condition asked requested wished declined refused want granted given authorized authorised permitted"
+    " allowed cleared familiar briefed knowledge privy"
+)
+_CLOSE_TO_NEEDS = _words("close involved aware")
+# Characters that re.IGNORECASE matches to an ASCII letter but str.lower() does not turn into it.
+_FOLD_TRAPS = "\u0130\u0131\u017f\u212a"
+
+
+def _letter_runs(sentence: str, low: str, words: set[str]) -> AbstractSet[str] | None:
+    """The runs of letters a-z of ``low`` (the lower-cased sentence, whose ``_WORD_RE`` words are ``words``).
+
+    A pattern that needs one of some words (as whole runs of letters) can be skipped when none is among
+    them, with the same result as running it; None (run every pattern) when a character of the sentence
+    case-folds to an ASCII letter under re.IGNORECASE but not under str.lower() ("\u017f" matches "s").
+    """
+    if any(ch in sentence for ch in _FOLD_TRAPS):
+        return None
+    if "'" not in low and "\u2019" not in low:
+        return words
+    return {part for word in words for part in _APOSTROPHE_RE.split(word)}
+
+
+def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candidate]:
+    """Every cue of the sentence text[start:end], credited or not, before the policy is applied."""
+    sentence = text[start:end]
+    low = sentence.lower()
+    words = set(_WORD_RE.findall(low))
+    extra = _extra_re(policy.extra_vague_terms)
+    has_nouns = not words.isdisjoint(_CUE_WORDS)
+    has_passive = not words.isdisjoint(_PASSIVE_TRIGGERS)
+    has_anonymous = not words.isdisjoint(_ANONYMOUS_TRIGGERS)
+    extra_matches = list(extra.finditer(text, start, end)) if extra is not None else []
+    out: list[_Candidate] = []
+    runs = _letter_runs(sentence, low, words) if has_anonymous or has_passive else None
+    if has_nouns or has_anonymous or extra_matches:
+        t = _Tokens(text, start, end)
+        extra_heads: set[int] = set()
+        for m in extra_matches:
+            head = _token_at(t, m.start())
+            if head is None:
+                continue
+            while head + 1 < t.n and t.ends[head] < m.end():
+                head += 1
+            extra_heads.add(head)
+            _noun_candidate(t, head, "collective", t.lows[head], out, True)
+        for i in [i for i, w in enumerate(t.lows) if w in _LOOKED_AT]:
+            if i in extra_heads:
+                continue
+            w = t.lows[i]
+            kind = _NOUN_KIND.get(w)
+            if kind is not None:
+                _noun_candidate(t, i, kind, _LEMMA[w], out, False)
+            elif w in _QUANTIFIERS or (w == "of" and t.word(i - 1) in _QUANTIFIER_NOUNS):
+                _quantifier_candidate(t, i, out)
+            if w in _HEDGES:
+                _hedge_candidate(t, i, out)
+        if has_anonymous:
+            _anonymous_candidates(t, text, start, end, runs, out)
+        if any(c.kind == HEDGE for c in out) and _credited_elsewhere(t):
+            out[:] = [c for c in out if c.kind != HEDGE]
+        polls = [c.start for c in out if c.kind == UNNAMED_REPORT and c.credited and c.lemma in _SURVEYS]
+        if polls:
+            # "A Times/CBS News poll found that many African-Americans said ...": the people counted
+            # after a named poll are its respondents.
+            out[:] = [c for c in out if not (c.kind == VAGUE_QUANTITY and c.start > min(polls))]
+    if has_passive:
+        _passive_candidates(text, start, end, runs, out)
+        if any(c.kind == AGENTLESS_PASSIVE for c in out) and _ACCORDING_TO_RE.search(text, start, end):
+            # "the year was considered a good one, according to Russell": the sentence names its source
+            out[:] = [c for c in out if c.kind != AGENTLESS_PASSIVE]
+    if " by " in sentence and not words.isdisjoint(_CRITICISM_TRIGGERS):
+        _criticism_agent_candidates(text, start, end, out)
+    return out

@@ -1,0 +1,652 @@
+"""Reading a noun phrase around a cue: its determiner and modifiers, what comes after it, and whether a name
+credits it ("analysts at Goldman Sachs", "Victor Cha, a Korea expert,").  Each helper answers one question
+about the tokens of one sentence; :mod:`.sources` asks them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from factcheck.analysis.attribution.tokens import _is_name_token, _person_name_at, _Tokens
+from factcheck.analysis.attribution.vocabulary import (
+    _AUX,
+    _CAUSATIVES,
+    _CLAUSE_STOP,
+    _COPULAS,
+    _CREDIT_PREPS,
+    _DEGREE,
+    _DETERMINERS_DEFINITE,
+    _DETERMINERS_INDEFINITE,
+    _FEELING_VERBS,
+    _FUNCTION_WORDS,
+    _INCLUDING,
+    _INTERVIEW_VERBS,
+    _LEMMA,
+    _NEEDS_NEXT,
+    _NEEDS_NEXT_OF,
+    _NOT_NAMES,
+    _NOUNISH_VERBS,
+    _OPINION_ADJECTIVES,
+    _PARENTHETICAL_STARTS,
+    _PLURAL_MASS,
+    _POSTMOD_PREPS,
+    _PRONOUN_SUBJECTS,
+    _PUBLICATION_VERBS,
+    _QUANTIFIER_NOUNS,
+    _QUANTIFIERS,
+    _REPORT_FRAMES,
+    _REPORT_VERBS,
+    _SAY_VERBS,
+    _SPEECH,
+    _SPEECH_NOUNS,
+    _words,
+)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    kind: str
+    start: int  # absolute offsets of the cue
+    end: int
+    noun: str = ""  # the head noun as written, lower case ("analysts")
+    lemma: str = ""  # its singular ("analyst")
+    credited: bool = False
+    np_start: int = 0  # absolute range of the noun phrase and its naming part (for links, context)
+    np_end: int = 0
+
+
+@dataclass(slots=True)
+class _NounPhrase:
+    head: int
+    start: int  # token index of the first word (determiner or quantifier included)
+    end: int  # token index after the last word of the phrase and its post-modifiers
+    determiner: str = ""
+    quantified: bool = False
+    premods: tuple[int, ...] = ()
+    credited_org: bool = False
+    credited_person: bool = False
+    possessive_lower: bool = False
+    credit_end: int = 0  # token index after the name that credits the phrase, when after the head
+
+
+_CLAUSE_THAT = _words("that this")
+# "one person tweeted", "another supporter wrote", "a lawmaker says", "someone told him".
+_SINGULAR_OPENERS = _words("a an one another")
+_SOMEONE = _words("someone somebody")
+_FIRST_PERSON = _words("i we i've we've i'd we'd i\u2019ve we\u2019ve")
+_NEAR_SOURCE = _words("close familiar involved aware briefed with")
+_PLURAL_GROUPS = _words("leader outlet group organisation organization")
+_AGENT_PREPS = _words("by from")
+_OBJECT_PREPS = _words("by to for")
+_ARTICLES_INDEFINITE = _words("a an")
+# A sentence that says "according to" names its source there (and a vague one is flagged there).
+_ACCORDING_TO_RE = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
+_LABEL_NOUNS = _words("email e-mail file files data document documents memo source sources")
+_SURVEYS = _words("poll survey study research census")
+_POLLS = _words("poll survey")
+# Premodifiers that keep "figures" statistics: "official figures", "new figures", "unemployment figures".
+_FIGURE_PREMODS = _words(
+    "official new latest recent government preliminary provisional final monthly annual quarterly weekly"
+    " unemployment sales trade population fundraising"
+)
+# Verbs whose object is a document of their subject's: "she sent an email", "he released a report".
+_SENDING_VERBS = _words("sent send sends sending released releases published publishes issued issues posted")
+# A relative clause about a named person, still open: "Mr. Trump, who is regarded as ...".
+_ABOUT_A_NAME_RE = re.compile(r"[A-Z][\w.'\u2019-]*,\s+(?:who|whose)\b[^,;:()\u2014]*$")
+# Verbs that credit a claim to a speaker or a legal process in the same sentence.
+_CREDITING_VERBS = _words(
+    "said says told tells alleges charged charges accused accuses indicted sued testified claimed claims"
+    " wrote writes stated states"
+)
+_PEOPLE_PRONOUNS = _words("us them you those these whom")
+# Suffixes of nouns of agents and members: "-ers", "-ists", "-ians", "-ants", "-ents", "-ives", "-ees".
+_AGENT_SUFFIXES = _words("ers ors ists ians ants ents ives ees crats cans als ites ics")
+# Who has read a report, not who wrote it: "a memo seen by reporters".
+_READER_VERBS = _words("seen obtained reviewed cited quoted interviewed contacted consulted questioned")
+
+
+def _plural(word: str) -> bool:
+    """A plural noun: a known plural form, or an unknown word ending in a plural -s."""
+    lemma = _LEMMA.get(word)
+    if lemma is not None:
+        return lemma != word or word in _PLURAL_MASS
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
+    """Walk left from the head over modifiers, stopping after a determiner or quantifier."""
+    np = _NounPhrase(head=head, start=head, end=head + 1)
+    mods: list[int] = []
+    i = head - 1
+    while i >= 0 and head - i <= 5:
+        w = t.lows[i]
+        if not t.is_word(i):
+            if w in {"-", "\u2019", "'"} and i > 0:  # "state-run", odd tokens: stop
+                break
+            break
+        if w in _CLAUSE_THAT and _plural(t.lows[head]):
+            break  # "information that officials said ...": a clause opens, no determiner of the phrase
+        if w in _DETERMINERS_DEFINITE or w in _DETERMINERS_INDEFINITE:
+            np.determiner = w
+            np.start = i
+            break
+        if w == "other" and t.word(i - 1) in _DETERMINERS_DEFINITE | _DETERMINERS_INDEFINITE:
+            mods.append(i)  # "the other candidates", "two other aides": the determiner decides
+            np.start = i
+            i -= 1
+            continue
+        if w in _QUANTIFIERS or w == "other":
+            np.quantified = True
+            np.start = i
+            # "a growing number of", "some of the"
+            break
+        if w == "of" and t.word(i - 1) in _QUANTIFIER_NOUNS:
+            np.quantified = True
+            k = i - 1
+            while k > 0 and t.is_word(k - 1) and t.lows[k - 1] in _QUANTIFIER_OPENERS:
+                k -= 1
+            np.start = k
+            break
+        if (
+            w in _CLAUSE_STOP
+            or w in _POSTMOD_PREPS
+            or w in _AUX
+            or (w in _SPEECH and w not in _NOUNISH_VERBS and not t.capitalised(i))
+            or w in _PRONOUN_SUBJECTS
+            or w in _FUNCTION_WORDS
+        ):
+            break
+        if w.endswith(("'s", "\u2019s")):
+            if t.capitalised(i):
+                np.credited_org = np.credited_org or _is_name_token(t, i)
+            else:
+                np.possessive_lower = True
+            mods.append(i)
+            np.start = i
+            # "the bank's analysts": take the possessor's determiner too
+            if t.word(i - 1) in _DETERMINERS_DEFINITE:
+                np.determiner = ""
+                np.start = i - 1
+            break
+        if w.isdigit():
+            np.determiner = np.determiner or "number"
+        mods.append(i)
+        np.start = i
+        i -= 1
+    np.premods = tuple(reversed(mods))
+    if any(_is_name_token(t, k) for k in np.premods):
+        np.credited_org = True
+    return np
+
+
+_POSTMOD_STARTS = (
+    _POSTMOD_PREPS
+    | _PUBLICATION_VERBS
+    | _words(
+        "close familiar briefed involved aware knowledgeable working based speaking writing monitoring"
+        " tracking"
+        " following studying polled who"
+    )
+)
+_PARTICIPLE_NEXT = _words(
+    "by in for at from on last this earlier online yesterday today monday tuesday wednesday thursday friday"
+    " saturday sunday"
+)
+_TO_AFTER = _words("tend tends tended seem seems seemed appear appears appeared continue continues continued")
+_INVERTED_SAY = _words(
+    "said says say warned warns added adds noted notes argued argues wrote writes told tells suggested"
+    " suggests believe believes cautioned cautions explained explains predicted predicts insisted insists"
+    " reckoned reckons observed observes estimated estimates concluded concludes"
+)
+_QUOTES_AND_COMMAS = frozenset(
+    {",", '"', "\u201c", "\u201d", "'", "\u2018", "\u2019", "\u2014", "\u2013", "-", ";", ":"}
+)
+_VIEW_NOUNS = _words("view eyes opinion judgment judgement assessment estimation analysis reckoning words")
+_FOR_FRAMES = _words("to for among")
+_CONJUNCTIONS = _words("and or")
+_QUANTIFIER_OPENERS = _words("a an the growing increasing small large")  # "a growing number of"
+_NAME_JOINERS = _words("of for and &")
+_ARTICLES = _words("a an the")
+_AUX_INSIDE_POSTMODS = _words("to also now still even all both long first")
+_SOURCE_PREPS = _words("from among by between")
+_GOVERNMENT_MODIFIERS = _NOT_NAMES | _words("diplomatic political")
+_POSSESSIVES = _words("his her their its our")
+_BEFORE_OTHERS = _words("and or among of with than to the")
+# What opens a sentence before its subject: "In Brussels, ...", "On Tuesday, ...", "Elsewhere, ...".
+_OPENING_PREPS = _POSTMOD_PREPS | _words(
+    "after before during since following despite amid amidst under last this next earlier later when while as"
+    " until throughout beyond like unlike besides"
+)
+_OPENING_ADVERBS = _words(
+    "elsewhere meanwhile however still yet also moreover furthermore separately nevertheless nonetheless"
+    " instead indeed overall today yesterday overnight now then later earlier previously recently currently"
+    " additionally finally similarly notably importantly traditionally historically ultimately initially"
+    " interestingly unsurprisingly predictably privately publicly nationally internationally locally"
+    " globally abroad domestically likewise conversely otherwise regardless there here again besides"
+    " thus hence therefore consequently accordingly"
+)
+_TIME_WORDS = _words(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july"
+    " august september october november december"
+)
+_RELATIVES = _words("who which that whose whom")
+_FINITE_AUX = _words("had have has were was are is will would could may might can should must did do does")
+_NOT_VAGUE_BEFORE = _words("how so too")
+_DEGREE_QUANTIFIERS = _words("many few")
+# Media as a vague source: "state media", "Russian state television", "the local press", "the media".
+_SAYING = _words("saying arguing warning claiming insisting complaining adding")
+_BE_FORMS = _words("be been being is are was were")
+_IRREGULAR_PARTICIPLES = _words("told said thought found felt held heard seen shown known put brought taught")
+_MEDIA_NOUNS = _words("media television tv radio press broadcaster newspaper")
+_MASS_MEDIA = _words("media press")
+# "see prices rising": the verbs of a forecast.
+_TREND_VERBS = frozenset(
+    w + "ing"
+    for w in _words(
+        "ris fall weaken strengthen climb dropp declin slow accelerat grow shrink increas decreas eas tighten"
+        " loosen recover rebound slipp slid surg soar tumbl plung stabilis stabiliz improv worsen deteriorat"
+        " widen narrow peak continu remain stay hold cutt rais hik los gain win default collaps fad return"
+        " edg drift"
+    )
+)
+_ORG_SPEAKERS = _words("official spokesperson spokesman spokeswoman")
+_NEEDS_MODIFIER = _words("file cable")
+# A bare group of people is a source only as the agent of a passive of belief ("is believed by locals to"),
+# not of any speech or stance ("was welcomed by fans", "was supported by voters").
+_COGNITION_PARTICIPLES = _words(
+    "believed thought considered regarded seen viewed feared expected suspected understood said reported"
+    " rumoured rumored alleged claimed estimated assumed presumed reckoned deemed"
+)
+_STANCE_PARTICIPLES = _words(
+    "opposed supported favoured favored backed endorsed resisted embraced welcomed trusted distrusted"
+    " mistrusted admired resented disliked"
+)
+_TELL_VERBS = _words(
+    "told tell tells telling briefed brief briefs briefing assured assure assures reassured informed inform"
+    " informs reminded warned warn warns urged asked ask asks addressed"
+)
+_VENUE_VERBS = _words(
+    "surfaced surface surfaces emerged emerge emerges appeared appear appears circulated circulate published"
+    " printed aired broadcast ran"
+)
+_VENUE_PREPS = _words("in on by")
+_BEFORE_ADJECTIVE = _words("and or amid over into against after following despite his her their its")
+
+
+def _credit_in_span(t: _Tokens, i: int, j: int, *, publications: bool) -> int:
+    """The end of a name after a crediting preposition or participle in tokens[i:j] ("at Goldman Sachs"),
+    or 0 when there is none."""
+    for k in range(i, j):
+        w = t.lows[k]
+        if w in _CREDIT_PREPS or w in _PUBLICATION_VERBS or (publications and w == "in"):
+            m = k + 1
+            while m < j and m - k <= 3 and not t.capitalised(m) and t.lows[m] not in _SPEECH:
+                if t.lows[m] in _POSTMOD_PREPS or t.lows[m] in _ARTICLES_INDEFINITE:
+                    break  # "at the convention in Philadelphia", "in a New Hampshire paper"
+                m += 1  # "in the journal Nature", "by the charity Shelter"
+            if m < j and _is_name_token(t, m):
+                while m + 1 < j and (t.capitalised(m + 1) or t.lows[m + 1] in _NAME_JOINERS):
+                    m += 1
+                while not t.capitalised(m):
+                    m -= 1
+                return m + 1
+    return 0
+
+
+def _names_in(t: _Tokens, i: int, j: int) -> bool:
+    return any(_is_name_token(t, k) or _person_name_at(t, k) for k in range(i, j) if t.capitalised(k))
+
+
+def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
+    w = t.lows[j]
+    if w not in verbs:
+        return False
+    lemma = _NEEDS_NEXT_OF.get(w)
+    if lemma == "call" and _object_gap(t, j):
+        return True  # "a bill that critics called anti-gay", "what economists call spending"
+    if lemma in {"show", "find"} and verbs is _REPORT_VERBS:
+        return True  # "Data shows house prices fell", "A study found people sleep less"
+    if lemma == "see" and t.word(j + 1) not in _NEEDS_NEXT["see"]:
+        # A forecast: "strategists see the dollar weakening", "see rates falling", "see the bank as a target".
+        for k in range(j + 2, min(t.n, j + 7)):
+            if t.lows[k] in _TREND_VERBS or t.lows[k] == "as":
+                return True
+            if not t.is_word(k) or t.lows[k] in _CLAUSE_STOP:
+                return False
+        return False
+    return lemma is None or t.word(j + 1) in _NEEDS_NEXT[lemma]
+
+
+def _object_gap(t: _Tokens, j: int) -> bool:
+    """The verb at ``j`` has its object before it, in a relative clause: "(a bill) that critics called"."""
+    k = j - 1
+    while k > t.first and t.is_word(k) and t.lows[k] not in _RELATIVES and t.lows[k] != "what" and j - k < 6:
+        k -= 1
+    return t.word(k) in _RELATIVES or t.word(k) == "what"
+
+
+def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publications: bool) -> bool:
+    """True when the phrase is the subject of a verb in ``verbs``; sets credits and ``np.end`` on the way."""
+    j = np.head + 1
+    if j < t.n and t.capitalised(j) and _person_name_at(t, j):  # "economist Paul Krugman"
+        np.credited_person = True
+    example = j + 2 if t.word(j) == "such" and t.word(j + 1) == "as" else j + 1
+    if (t.word(j) in _INCLUDING or example == j + 2) and _names_in(t, example, min(t.n, example + 3)):
+        np.credited_person = True  # "experts like Paul Bauman", "groups such as Amnesty"
+    copula = seen_aux = False
+    steps = 0
+    while j < t.n and steps < 40:
+        steps += 1
+        w = t.lows[j]
+        if w == "to" and j == np.head + 1 and t.word(np.start - 1) in _CAUSATIVES:
+            return _verb_ok(t, j + 1, verbs)  # "led some allies to worry", "leaving some to question"
+        if w == ",":
+            # A parenthetical: ", including Jane Roe of RAND,", ", who asked not to be named,", ", however,".
+            close = j + 1
+            limit = min(t.n, j + 26)
+            while close < limit and t.lows[close] != ",":
+                if t.lows[close] in {".", ";", "?", "!", ":"}:
+                    close = limit
+                    break
+                close += 1
+            if close >= limit:
+                return False
+            nxt = t.word(j + 1)
+            if nxt in _INCLUDING or nxt == "such" or _person_name_at(t, j + 1) or nxt == "led":
+                if _names_in(t, j + 1, close):
+                    np.credited_person = True
+                    np.credit_end = max(np.credit_end, close)
+            elif not (nxt in _PARENTHETICAL_STARTS or nxt in _ARTICLES or nxt.endswith("ly")):
+                return False
+            np.end = max(np.end, close)
+            j = close + 1
+            continue
+        if (
+            w in _POSTMOD_STARTS
+            and not seen_aux
+            # "a report published on Monday", not "outlets reported on Wednesday" (a verb of their own)
+            and (
+                w not in _PUBLICATION_VERBS
+                or (t.word(j + 1) in _PARTICIPLE_NEXT and (publications or w not in verbs))
+            )
+        ):
+            # A post-modifier: "at Goldman Sachs", "of missile transfers between the two countries",
+            # "close to the player", "who study the virus".
+            k = j + 1
+            if w == "who":
+                while k < t.n and t.lows[k] in _AUX:
+                    k += 1
+                if t.word(k) in _SAY_VERBS:
+                    return True  # "there are some experts who think ..."
+                k = min(k + 1, t.n)  # the relative clause's own verb ("analysts who" may end the text)
+            limit = min(t.n, j + 14)
+            while k < limit:
+                x = t.lows[k]
+                if not t.is_word(k):
+                    break
+                prev = t.lows[k - 1]
+                if x in _AUX and x not in _AUX_INSIDE_POSTMODS:
+                    break
+                if (
+                    x in verbs
+                    and prev not in _DETERMINERS_DEFINITE
+                    and prev not in _DETERMINERS_INDEFINITE
+                    and prev not in _POSTMOD_PREPS
+                    and not prev.endswith(("'s", "\u2019s"))
+                ):
+                    break
+                k += 1
+            credit_end = _credit_in_span(t, j, k, publications=publications)
+            if credit_end:
+                np.credited_org = True
+                np.credit_end = max(np.credit_end, credit_end)
+            np.end = max(np.end, k)
+            j = k
+            continue
+        if w in _CONJUNCTIONS and j + 1 < t.n and t.is_word(j + 1):
+            # "Economists and bankers say": skip the other conjunct (a few words, no verb).
+            k = j + 1
+            while (
+                k < t.n and k - j <= 4 and t.is_word(k) and t.lows[k] not in _AUX and t.lows[k] not in verbs
+            ):
+                k += 1
+            if k == j + 1:
+                return False
+            j = k
+            continue
+        if w in _AUX:
+            if w == "to" and t.word(j - 1) not in _TO_AFTER:
+                return False
+            copula = copula or w in _COPULAS
+            seen_aux = True
+            j += 1
+            continue
+        if w.endswith("ly") and len(w) > 4 and t.is_word(j):
+            j += 1
+            continue
+        if copula and w in _DEGREE and t.word(j + 1) in _OPINION_ADJECTIVES:
+            return True
+        if copula and w in _OPINION_ADJECTIVES:
+            return True
+        return _verb_ok(t, j, verbs)
+    return False
+
+
+def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
+    """A source frame before the phrase: "according to", "said one analyst", "criticism from"."""
+    s = np.start
+    w1, w2 = t.word(s - 1), t.word(s - 2)
+    if w1 == "to" and w2 == "according":
+        return True
+    if w1 in _INVERTED_SAY and (s - 2 < 0 or t.lows[s - 2] in _QUOTES_AND_COMMAS):
+        return not _finite_after(t, np.head + 1)
+    if w1 == "of" and w2 in _VIEW_NOUNS:
+        return True
+    if w1 in _SOURCE_PREPS and (w2 in _SPEECH_NOUNS or (w1 == "by" and w2 in _SPEECH)):
+        return True
+    if _by_agent(t, s):
+        return True
+    if w1 in _FEELING_VERBS or (w1 in _QUANTIFIERS and w2 in _FEELING_VERBS):
+        return True  # "the ruling surprised (many) legal scholars"
+    if w1 in _FOR_FRAMES and t.sentence_initial(s - 1) and t.word(np.head + 1) == ",":
+        return True
+    if not (report and w1 in _REPORT_FRAMES):
+        return False
+    # "amid reports that ...", "after a poll showed ...", not "after polls closed" (a verb of its own).
+    after = t.word(np.head + 1)
+    return after in _REPORT_VERBS or not (after in _FINITE_AUX or after.endswith("ed"))
+
+
+def _finite_after(t: _Tokens, j: int) -> bool:
+    """A verb of its own after a phrase: "..., said several glaciers had gone" (the phrase is a subject
+    in the reported clause), unlike "..., said one analyst who has followed the firm"."""
+    for k in range(j, min(t.n, j + 8)):
+        w = t.lows[k]
+        if not t.is_word(k) or w in _RELATIVES:
+            return False
+        if w in _FINITE_AUX:
+            return True
+    return False
+
+
+def _np_range(t: _Tokens, np: _NounPhrase) -> tuple[int, int]:
+    """The phrase up to the name that credits it ("Analysts at Moody's"), or up to its head."""
+    end = min(max(np.credit_end, np.head + 1), t.n)
+    while end - 1 > np.head and not t.is_word(end - 1):
+        end -= 1
+    return t.starts[np.start], t.ends[end - 1]
+
+
+def _by_agent(t: _Tokens, start: int) -> bool:
+    """The agent of a passive of speech or stance: "is believed by locals", "is opposed by residents"."""
+    return t.word(start - 1) == "by" and (
+        t.word(start - 2) in _SPEECH or t.word(start - 2) in _STANCE_PARTICIPLES
+    )
+
+
+def _saying_after(t: _Tokens, j: int) -> bool:
+    """A participle of speech after a comma later in the clause: "..., saying buses were too slow"."""
+    for k in range(j, min(t.n - 1, j + 30)):
+        w = t.lows[k]
+        if w in {";", ":", "?", "!"}:
+            return False
+        if w == "," and t.lows[k + 1] in _SAYING:
+            return True
+    return False
+
+
+def _passive_after(t: _Tokens, j: int) -> bool:
+    """The verb after the phrase is passive: "Others will be assessed", "Some were told to leave"."""
+    k = j
+    while k < t.n and t.lows[k] in _AUX:
+        k += 1
+    if k == j or k >= t.n or t.lows[k - 1] not in _BE_FORMS:
+        return False
+    w = t.lows[k]
+    return w not in _OPINION_ADJECTIVES and (w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES)
+
+
+def _audience(t: _Tokens, start: int) -> bool:
+    """The object of a verb of telling: "told analysts", "briefed diplomats" (not '"..," warned analysts')."""
+    w = t.word(start - 1)
+    if w not in _TELL_VERBS:
+        return False
+    return not (w in _INVERTED_SAY and (start - 2 < 0 or t.lows[start - 2] in _QUOTES_AND_COMMAS))
+
+
+def _vague_agent(t: _Tokens, k: int) -> bool:
+    """The phrase at ``k`` names nobody: a pronoun, an indefinite, a known source noun ("by researchers")."""
+    if t.lows[k] in _PRONOUN_SUBJECTS:
+        return True
+    vague = t.lows[k] in _DETERMINERS_INDEFINITE
+    for m in range(k, min(t.n, k + 7)):
+        if not t.is_word(m):
+            break
+        if t.capitalised(m) and _is_name_token(t, m):
+            return False  # "by economists at Duke University"
+        vague = vague or t.lows[m] in _LEMMA
+    return vague
+
+
+def _agent_after(t: _Tokens, head: int) -> bool:
+    """A report's author in its post-modifier: "by the agency's watchdog", "from WKOW", "her campaign
+    released" (a definite or named phrase; a vague author is judged as a source of its own)."""
+    k = head + 1
+    while k < t.n and k - head <= 10:
+        w = t.lows[k]
+        if not t.is_word(k) or w in _CLAUSE_STOP or w in _FINITE_AUX:
+            return False
+        if w in _REPORT_VERBS and w not in _PUBLICATION_VERBS:
+            return False  # the report's own verb: "Polls show X leading by a wide margin"
+        nxt = t.word(k + 1)
+        if w in _AGENT_PREPS and (
+            nxt in _DETERMINERS_DEFINITE
+            or nxt.endswith(("'s", "\u2019s"))
+            or t.capitalised(k + 1)
+            or (
+                w == "by"
+                and t.is_word(k + 1)
+                and t.word(k - 1) not in _READER_VERBS
+                and not _vague_agent(t, k + 1)
+            )
+        ):
+            return True
+        if k == head + 1 and (w in _POSSESSIVES or w == "the" or t.capitalised(k)):
+            for m in range(k + 1, min(t.n, k + 4)):
+                if t.lows[m] in _PUBLICATION_VERBS:
+                    return True
+                if not t.is_word(m):
+                    break
+        k += 1
+    return False
+
+
+def _venue_after(t: _Tokens, j: int) -> bool:
+    """A named venue after the verb of a report: "surfaced last month in the business daily Calcalist"."""
+    limit = min(t.n, j + 8)
+    while j < limit and (t.lows[j] in _AUX or t.lows[j].endswith("ly")):
+        j += 1
+    if j >= limit or t.lows[j] not in _VENUE_VERBS:
+        return False
+    for k in range(j + 1, min(t.n, j + 10)):
+        w = t.lows[k]
+        if not t.is_word(k) or w in _CLAUSE_STOP:
+            return False
+        if w in _VENUE_PREPS:
+            for m in range(k + 1, min(t.n, k + 7)):
+                if not t.is_word(m):
+                    return False
+                if _is_name_token(t, m):
+                    return True
+            return False
+    return False
+
+
+def _headline_source(t: _Tokens, np: _NounPhrase) -> bool:
+    """Headline style: a bare source noun before a colon that opens the sentence ("Poll: ...",
+    "Insiders: ..."), or before a present-tense verb of report ("Poll finds ...", "..., analyst says")."""
+    if np.start > t.first and t.is_word(np.start - 1) and t.lows[np.start - 1] not in _CLAUSE_STOP:
+        return False  # "the latest Rasmussen Reports poll shows": not a bare noun opening a clause
+    nxt = t.word(np.head + 1)
+    if nxt == ":":
+        # "Poll: ...", "Insiders: ...", not a form's label ("Email: ...").
+        return np.start == t.first and t.lows[np.head] not in _LABEL_NOUNS and t.n - np.head > 4
+    return (
+        nxt in _REPORT_VERBS
+        and nxt.endswith("s")
+        and not nxt.endswith("ss")
+        and _verb_ok(t, np.head + 1, _REPORT_VERBS)
+    )
+
+
+def _tag_after(t: _Tokens, j: int) -> bool:
+    """A speech tag follows at ``j``: "officials said," "a former official said." (no comma between)."""
+    while j < t.n and t.lows[j] in _AUX:
+        j += 1
+    return j < t.n and t.lows[j] in _SAY_VERBS
+
+
+def _verb_next(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
+    """The phrase's own verb follows at ``j`` (auxiliaries and adverbs aside), with no comma between."""
+    while j < t.n and (t.lows[j] in _AUX or (t.lows[j].endswith("ly") and t.is_word(j))):
+        j += 1
+    return j < t.n and _verb_ok(t, j, verbs)
+
+
+def _says_in_relative(t: _Tokens, j: int) -> bool:
+    """A relative clause at ``j`` whose verb is one of saying: "(commentators) who have suggested ..."."""
+    if t.word(j) != "who":
+        return False
+    j += 1
+    while j < t.n and t.lows[j] in _AUX:
+        j += 1
+    return t.word(j) in _SAY_VERBS
+
+
+def _reporters_own(t: _Tokens, j: int) -> bool:
+    """A first-person relative clause at ``j``: "I spoke to", "we interviewed", "I've talked to"."""
+    if t.word(j) in _RELATIVES:
+        j += 1
+    if t.word(j) not in _FIRST_PERSON:
+        return False
+    j += 1
+    while j < t.n and t.lows[j] in _AUX:
+        j += 1
+    return t.word(j) in _INTERVIEW_VERBS
+
+
+def _apposition_to_name(t: _Tokens, comma: int) -> bool:
+    """A name and a comma before ``comma + 1``: "Victor Cha, a Korea expert", not an opening adverbial
+    ("Elsewhere, rights groups", "On Tuesday, critics", "In Brussels, diplomats")."""
+    if t.word(comma) != "," or not (t.capitalised(comma - 1) or t.word(comma - 1) in {"jr", "jr."}):
+        return False
+    if t.word(comma - 1) in _TIME_WORDS:
+        return False
+    k = comma - 1
+    while k > t.first and t.is_word(k - 1):
+        k -= 1
+    if k != t.first:
+        return True
+    first = t.lows[k]
+    return not (first in _OPENING_PREPS or (k == comma - 1 and first in _OPENING_ADVERBS))

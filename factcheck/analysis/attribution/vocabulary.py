@@ -1,0 +1,362 @@
+"""The vocabulary of attribution: the words a linguist extends, as tables.
+
+Source nouns by kind, quantifiers, hedges, verbs of speech and cognition, and the small function-word
+sets the patterns and candidates read.  Nothing here decides anything: it is data.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
+
+
+def _plurals(singulars: str) -> dict[str, str]:
+    """plural -> singular and singular -> singular, for regular nouns (and a few irregular ones)."""
+    out: dict[str, str] = {}
+    for word in singulars.split():
+        sing, _, plural = word.partition("/")
+        plural = plural or sing + "s"
+        out[sing] = sing
+        out[plural] = sing
+    return out
+
+
+# Experts and the like, as a source of an opinion.
+_EXPERT = _plurals(
+    "analyst expert specialist scholar scientist researcher economist commentator pundit insider academic"
+    " strategist epidemiologist virologist immunologist historian doctor physician clinician psychologist"
+    " psychiatrist engineer forecaster meteorologist climatologist pollster statistician demographer"
+    " sociologist criminologist ethicist professor biologist geologist seismologist physicist nutritionist"
+    " watcher professional trader dealer broker banker bookmaker bookie manager"
+    " authority/authorities-noexpert"
+)
+del _EXPERT["authority"], _EXPERT["authorities-noexpert"]
+# Groups that speak as one, vague even without a modifier.
+_COLLECTIVE_BARE = _plurals(
+    "critic opponent detractor sceptic skeptic campaigner activist environmentalist conservationist advocate"
+    " proponent supporter observer naysayer charity/charities ngo watchdog"
+)
+# Groups that are a vague source only with a modifier ("rights groups", "local media", "world leaders").
+_COLLECTIVE_MODIFIED = _plurals(
+    "group organisation organization agency/agencies government leader capital outlet union circle"
+    " media/media community television/television tv/tv radio/radio press/press broadcaster newspaper"
+)
+# Officials and anonymous sources.
+_OFFICIAL = _plurals(
+    "official diplomat aide spokesperson spokesman/spokesmen spokeswoman/spokeswomen adviser advisor"
+    " staffer source prosecutor investigator ally/allies confidant loyalist"
+)
+# Reports and the like, as a source of a claim.
+_REPORT = _plurals(
+    "report study/studies research/research poll survey estimate document rumour rumor figure data/data"
+    " statistic evidence/evidence analysis/analyses projection forecast finding memo memorandum/memoranda"
+    " email e-mail dossier cable file"
+)
+_PERSONS = _plurals(
+    "people/people person/people resident voter parent fan member citizen local teacher worker employee"
+    " farmer patient user consumer investor trader player colleague lawmaker legislator republican democrat"
+    " conservative liberal mp/mps politician resident commuter shopper viewer reader listener"
+    " candidate delegate donor backer senator congressman/congressmen congresswoman/congresswomen"
+    " woman/women man/men friend family/families rival follower operative"
+    " neighbour neighbor relative child/children student survivor protester demonstrator veteran"
+    " someone/someone somebody/somebody"
+)
+# People who speak for a side, a source even alone under "a", "one" or "another": "a lawmaker said".
+_SPEAKERS = _words(
+    "person someone somebody lawmaker legislator senator congressman congresswoman politician delegate"
+    " donor operative ally rival supporter loyalist insider critic member"
+)
+_NOUN_KIND: dict[str, str] = {}
+for _w in _PERSONS:
+    _NOUN_KIND[_w] = "person"
+for _w in _COLLECTIVE_MODIFIED:
+    _NOUN_KIND[_w] = "collective_mod"
+for _w in _COLLECTIVE_BARE:
+    _NOUN_KIND[_w] = "collective"
+for _w in _REPORT:
+    _NOUN_KIND[_w] = "report"
+for _w in _OFFICIAL:
+    _NOUN_KIND[_w] = "official"
+for _w in _EXPERT:
+    _NOUN_KIND[_w] = "expert"
+_LEMMA = {**_PERSONS, **_COLLECTIVE_MODIFIED, **_COLLECTIVE_BARE, **_REPORT, **_OFFICIAL, **_EXPERT}
+_SINGULAR_FORMS = frozenset(w for w, lemma in _LEMMA.items() if w == lemma) - _words(
+    "research data evidence media"
+)
+
+# Quantifiers that make a vague group ("some say", "many economists", "a growing number of parents").
+_QUANTIFIERS = _words("some many most several few other others numerous countless plenty various multiple")
+# Nouns whose one form is plural in use: "people say", "the media report".
+_PLURAL_MASS = _words("people media data police")
+_QUANTIFIER_NOUNS = _words("number handful host majority minority lot lots few")  # "a number of"
+
+_HEDGES = _words(
+    "allegedly reportedly purportedly supposedly reputedly rumoured rumored alleged purported reported"
+)
+
+# Verbs of speech and cognition (every form) that make their subject a source.
+_SPEECH_LEMMAS = """
+say/says/said/saying tell/tells/told/telling warn believe suggest speculate argue predict fear note estimate
+contend view think/thinks/thought/thinking claim expect caution reckon insist maintain acknowledge admit agree
+report question worry/worries/worried/worrying doubt assert allege describe accuse criticise criticize condemn
+urge concede observe indicate show/shows/showed/showing/shown find/finds/found/finding reveal conclude suspect
+consider regard feel/feels/felt/feeling hope anticipate forecast/forecasts/forecast/forecasting project stress
+emphasise emphasize add explain recommend propose blame attribute posit theorise theorize wonder characterise
+characterize dismiss welcome praise demand complain state declare confirm deny dispute reject highlight label
+brand dub surmise calculate assess judge deem interpret hail slam decry lament counter retort reply write/
+writes/wrote/writing/written point/points/pointed/pointing call/calls/called/calling worry suspect
+agree disagree advise fret opine charge estimate put/puts/put/putting see/sees/saw/seeing describe mention
+acknowledge concur question challenge contest cite attribute link tie/ties/tied/tying raise/raises/raised/
+raising express voice compare liken assume foresee envisage envision tip/tips/tipped/tipping tweet echo
+"""
+# Verbs of reporting a report, poll or study can take ("Reports of X have raised alarm").
+_REPORT_EXTRA = "emerge surface circulate spark prompt fuel put place indicate swirl persist"
+
+
+def _verb_forms(spec: str) -> frozenset[str]:
+    out: set[str] = set()
+    for item in spec.replace("/\n", "/").split():
+        if "/" in item:
+            out.update(f for f in item.split("/") if f)
+            continue
+        w = item
+        out.add(w)
+        if w.endswith("e"):
+            out.update((w + "s", w + "d", w[:-1] + "ing"))
+        elif w.endswith("y") and w[-2] not in "aeiou":
+            out.update((w[:-1] + "ies", w[:-1] + "ied", w + "ing"))
+        elif w.endswith(("s", "sh", "ch", "x", "z")):
+            out.update((w + "es", w + "ed", w + "ing"))
+        else:
+            out.update((w + "s", w + "ed", w + "ing"))
+    return frozenset(out)
+
+
+_SPEECH = _verb_forms(_SPEECH_LEMMAS)
+# Verbs of the mind, which a report cannot take ("the data now considered a requirement").
+_MIND_VERBS = _verb_forms(
+    "believe think/thinks/thought/thinking fear hope feel/feels/felt/feeling worry/worries/worried/worrying"
+    " doubt suspect wonder assume consider regard"
+)
+_REPORT_VERBS = (_SPEECH - _MIND_VERBS) | _verb_forms(_REPORT_EXTRA)
+# "call" is a speech verb in "called for", "called on", "called it"; "see" in "see it as", "see little".
+_NEEDS_NEXT = {
+    "call": _words("for on it this that them him her the a an into"),
+    "point": _words("out to"),
+    "see": _words("as little no a an it this that risk risks signs danger room value merit potential"),
+    "put": _words("the it its at"),
+    "tie": _words("the it to"),
+    "link": _words("the it to"),
+    "raise": _words(
+        "concerns concern questions question alarm alarms doubts doubt fears fear the eyebrows red flags"
+        " worries suspicions hopes expectations"
+    ),
+    "charge": _words("that"),
+    "add": _words("that"),
+    "find": _words("that no little a an evidence the"),
+    "show": _words("that a an the no little"),
+    "write": _words("that in on"),
+    "state": _words("that"),
+}
+_NEEDS_NEXT_OF = {
+    form: lemma
+    for lemma in _NEEDS_NEXT
+    for form in _verb_forms(
+        {
+            "call": "call/calls/called/calling",
+            "point": "point",
+            "see": "see/sees/saw/seeing/seen",
+            "put": "put/puts/putting",
+            "tie": "tie/ties/tied/tying",
+            "link": "link",
+            "raise": "raise",
+            "charge": "charge",
+            "add": "add",
+            "find": "find/finds/found/finding",
+            "show": "show/shows/showed/showing/shown",
+            "write": "write/writes/wrote/writing/written",
+            "state": "state",
+        }[lemma]
+    )
+}
+# Said of a source: "experts are divided", "analysts remain sceptical".
+_OPINION_ADJECTIVES = _words(
+    "divided split sceptical skeptical concerned worried convinced confident optimistic pessimistic cautious"
+    " unconvinced alarmed doubtful unsure uncertain wary hopeful adamant unanimous united critical fearful"
+    " nervous bullish bearish upbeat gloomy sure certain agreed adamant sanguine relaxed enthusiastic"
+    " positive negative downbeat circumspect hesitant reluctant supportive opposed"
+    " surprised shocked puzzled baffled dismayed stunned troubled disappointed impressed unimpressed"
+    " encouraged startled frustrated angered outraged"
+)
+# Verbs of feeling whose object is the one who feels: "the ruling surprised many legal scholars".
+_FEELING_VERBS = _words(
+    "surprised shocked puzzled baffled dismayed stunned troubled disappointed impressed alarmed worried"
+    " angered outraged divided split frustrated startled concerned"
+)
+# The verbs that make their subject a source wherever they stand: "said", "argued", "fear".
+_SAY_VERBS = _verb_forms(
+    "say/says/said/saying tell/tells/told/telling argue believe think/thinks/thought/thinking warn claim"
+    " insist predict expect fear worry/worries/worried/worrying doubt suspect agree contend tweet"
+    " write/writes/wrote/writing acknowledge estimate suggest"
+)
+# A relative clause of the reporter's own: "the economists I spoke to", "the voters we interviewed".
+_INTERVIEW_VERBS = _words(
+    "spoke spoken talked interviewed contacted asked surveyed met consulted reached polled"
+)
+# Between a copula and an opinion adjective: "others were more sanguine", "analysts are less sure".
+_DEGREE = _words("more less far much very deeply increasingly somewhat rather fairly quite so too")
+# Words between a subject and its verb: auxiliaries, negation and adverbs.
+_AUX = _words(
+    "have has had are is were was will would may might could can should must do does did been be being not"
+    " don't doesn't didn't haven't hasn't won't can't also now still long already generally widely broadly"
+    " largely mostly often increasingly privately publicly openly repeatedly recently previously even too"
+    " all both tend tends tended to seem seems seemed appear appears appeared remain remains remained"
+    " continue continues continued have've 've 're 's never further however though meanwhile alike"
+    " themselves first quickly ever"
+)
+_AUX |= {w.replace("'", "\u2019") for w in _AUX}  # "don\u2019t" as typeset
+_COPULAS = _words(
+    "are is were was be been being remain remains remained seem seems seemed appear appears appeared"
+)
+# Nouns of speech that introduce their source with "from", "among", "by" ("criticism from campaigners").
+_SPEECH_NOUNS = _words(
+    "criticism condemnation warnings warning concern concerns fears calls objections complaints praise"
+    " opposition scepticism skepticism consensus agreement disagreement debate doubts unease anger alarm"
+    " speculation pressure claims allegations accusations questions predictions estimates forecasts"
+    " view views belief beliefs worries backlash outcry reaction reactions"
+)
+# Before an NP that is the source: "according to", "in the view of", "amid reports".
+_REPORT_FRAMES = _words("amid following after despite denied confirmed dismissed citing cited")
+_DETERMINERS_DEFINITE = _words("the these those this that its their his her our my your whose such")
+_DETERMINERS_INDEFINITE = _words(
+    "a an one another two three four five six seven eight nine ten dozens hundreds every each"
+)
+_POSTMOD_PREPS = _words(
+    "at from with of in on for across within inside outside around among by to about over"
+)
+_PARENTHETICAL_STARTS = _words(
+    "who which including such like among notably led many most some both however though meanwhile"
+    " too in for on at speaking writing working based citing"
+)
+_INCLUDING = _words("including like notably among")
+_CREDIT_PREPS = _words("at with for of from by")
+_PUBLICATION_VERBS = _words(
+    "published conducted commissioned carried released led funded produced compiled seen obtained reviewed"
+    " polled surveyed cited quoted issued written prepared run authored co-authored presented reported"
+    " interviewed contacted consulted questioned filed provided posted"
+)
+_TITLES = _words(
+    "dr dr. prof prof. professor mr mr. mrs mrs. ms ms. sen sen. rep rep. gov gov. gen gen. col col. capt"
+    " capt. lord sir dame rev rev. judge president minister chancellor secretary senator mayor"
+)
+_CLAUSE_STOP = _words(
+    "and or but while whereas although though because since if when that which who whom whose what"
+    " whether than as so yet"
+)
+_PRONOUN_SUBJECTS = _words("he she they it we i you who which that there this")
+
+# Capitalised words that credit nobody: demonyms, regions and places.
+_NOT_NAMES = _words(
+    "u.s. us u.k. uk west western eastern east northern southern north south european american"
+    " americans british english scottish welsh irish french german italian spanish portuguese dutch belgian"
+    " swiss austrian polish czech hungarian romanian bulgarian greek turkish russian ukrainian belarusian"
+    " chinese japanese korean indian pakistani afghan iranian iraqi syrian israeli palestinian lebanese"
+    " saudi egyptian libyan african nigerian kenyan ethiopian sudanese somali asian arab gulf brazilian"
+    " mexican canadian australian venezuelan colombian argentine argentinian cuban latin nordic baltic"
+    " balkan swedish norwegian danish finnish serbian croatian taiwanese vietnamese thai indonesian filipino"
+    " malaysian yemeni jordanian qatari emirati kurdish jewish muslim christian catholic republican"
+    " republicans democrats democratic democrat conservative conservatives labour liberal liberals tory"
+    " tories green federal national state washington london beijing moscow brussels paris berlin tokyo kyiv"
+    " kiev delhi tehran jerusalem china russia america britain europe asia africa india japan germany france"
+    " ukraine iran israel wall street westminster whitehall silicon valley city european-based"
+    " washington-based london-based western-backed senior top leading independent international global"
+    " regional local foreign outside other several some many most"
+    " monday tuesday wednesday thursday friday saturday sunday january february march april june july"
+    " august september october november december"
+)
+# Sentence-initial capitalised modifiers that are common words ("Security analysts", "Health experts").
+_COMMON_MODIFIERS = _words(
+    "security health political legal market industry climate medical defence defense tax energy financial"
+    " independent leading prominent senior top outside other foreign western eastern economic military"
+    " intelligence cyber cybersecurity football sports sport wildlife environmental human rights civil"
+    " aid advocacy campaign lobby pressure green conservation opposition consumer business patient"
+    " privacy trade labour labor union local state national international global world regional"
+    " academic scientific public private independent oil gas bank banking investment credit equity"
+    " bond currency stock housing property transport rail aviation airline shipping farming agricultural"
+    " food education school university college hospital mental child children's women's parents'"
+    " community religious church faith humanitarian refugee migration immigration police crime justice"
+    " court constitutional election electoral polling nuclear space technology tech software computer"
+    " data digital ai media news press social mainstream state-run state-owned official government"
+    " administration white many some most few several numerous various countless unnamed anonymous"
+    " veteran longtime long-time former retired respected renowned well-known well-placed informed"
+    " senior junior other seasoned skeptical sceptical concerned alarmed worried outside external"
+    " chinese russian unconfirmed recent previous earlier new early initial preliminary leaked internal"
+    " confidential secret classified multiple conflicting contradictory credible unverified official"
+    " opinion exit public private scientific medical clinical numerous media press news local several"
+    " wall american european british u.s. fund hedge portfolio asset money"
+    # Fields of study and trades: "Art historians", "Marine biologists", "Wine critics".
+    " art arts music film fashion wine marine ocean space sports literary architecture design garden"
+    " weather brain heart cancer animal plant soil water forest bird disease vaccine drug pharmaceutical"
+    " pension insurance retail motor car crypto gaming games theatre tourism travel coastal forensic"
+    " nutrition sleep fertility cardiac dental veterinary computing chip semiconductor freight"
+)
+_COMMON_SUFFIXES = (
+    "al",
+    "ic",
+    "ical",
+    "ary",
+    "ty",
+    "ing",
+    "ion",
+    "ive",
+    "ous",
+    "ful",
+    "ry",
+    "cy",
+    "ment",
+    "ed",
+)
+
+# Only an indefinite report is unnamed: "a study", "reports", "new research"; "the study" points back.
+_REPORT_PREMODS_OK = _words(
+    "a an one some several many numerous multiple recent new earlier previous other further more various"
+    " unconfirmed unverified conflicting contradictory initial early preliminary latest growing every each"
+)
+# Verbs that make their object think or say something: "led some allies to worry", "leaving some to
+# question".
+_CAUSATIVES = _words("lead leads led leading leave leaves leaving left prompt prompts prompted prompting")
+_MEDIA_MODIFIERS = _words(
+    "local state national foreign international official state-run state-owned social news western"
+    " regional mainstream independent chinese russian iranian israeli indian turkish egyptian"
+)
+_GROUP_MODIFIERS = _words(
+    "rights environmental green conservation aid advocacy campaign lobby pressure civil society consumer"
+    " industry business trade opposition patient privacy humanitarian refugee animal welfare"
+    " women's children's parents' community religious faith student tenants residents'"
+    " liberties freedom human health anti-abortion pro-choice gun farming farm"
+)
+_LEADER_MODIFIERS = _words("world business community religious faith industry western opposition european")
+
+_FUNCTION_WORDS = _words(
+    "amid amidst despite following after before during since until although though while when because if"
+    " unless whereas meanwhile yesterday today tonight now then also still even just only but and or so yet"
+    " however according citing cited denied confirmed dismissed here there where why how not no nor"
+)
+# Speech verbs that are also modifiers: "state media", "research funding".
+_NOUNISH_VERBS = _words(
+    "state project report research poll survey estimate forecast view note claim call question doubt fear"
+    " hope stress charge counter brand label link point credit"
+)
+_NOUNISH_PLURALS = frozenset(w + "s" for w in _NOUNISH_VERBS)
+# Places of two capitalised words that still credit nobody.
+_PLACES_OF_TWO = frozenset(
+    {("wall", "street"), ("silicon", "valley"), ("downing", "street"), ("capitol", "hill")}
+)
+_WORD_RE = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?")
+_APOSTROPHE_RE = re.compile(r"['\u2019]")
+# Initials ("U.S."), words (with inner apostrophes, periods and hyphens, and a final apostrophe), any other
+# character.  Every character but white space is in a token.
+_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_][\w&]*+(?:['\u2019.-][^\W_][\w&]*+)*+['\u2019]?|\S")
