@@ -96,11 +96,11 @@ serve: setup
 
 # --- tests and checks -------------------------------------------------------------------------
 # One pytest process per core (pytest-xdist; each has its own test database, cache and broker folders);
-# the tests marked `integration` share the machine's Redis and run one after another on one of them.
+# the tests marked `integration` share the machine's Redis and take turns (a lock file, tests/conftest.py).
 # `make test TEST_WORKERS=0` runs everything in this one process (as a bare `.venv/bin/pytest` does).
 TEST_WORKERS ?= auto
 test: setup
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
