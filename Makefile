@@ -95,8 +95,12 @@ serve: setup
 	$(DEMO_ENV) $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 # --- tests and checks -------------------------------------------------------------------------
+# One pytest process per core (pytest-xdist; each has its own test database, cache and broker folders);
+# the tests marked `integration` share the machine's Redis and take turns (a lock file, tests/conftest.py).
+# `make test TEST_WORKERS=0` runs everything in this one process (as a bare `.venv/bin/pytest` does).
+TEST_WORKERS ?= auto
 test: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

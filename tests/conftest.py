@@ -1,3 +1,4 @@
+import fcntl
 import os
 
 import pytest
@@ -6,6 +7,7 @@ from django.core.cache import cache
 from hypothesis import settings
 from rest_framework.test import APIClient
 
+from config.settings import VAR_DIR
 from editorial.models import Role
 from tests.factcheck.notifications.smtp import SMTPServer
 from tests.factories import NewsroomFactory, api_key_for, client_for
@@ -15,6 +17,24 @@ from tests.factories import NewsroomFactory, api_key_for, client_for
 # found locally becomes an @example in the test, so CI keeps checking it.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def _one_integration_test_at_a_time(request):
+    """Under pytest-xdist (`make test`), the tests marked integration run one at a time across the
+    workers: they flush the one Redis database named for the tests and start real workers that read
+    from it.  A lock file in var/ rather than xdist's groups, which pytest 9 ignores (xdist 3.8 renames
+    ``item._nodeid``, which pytest 9 no longer reads).  Autouse, so it is taken before other fixtures."""
+    if request.node.get_closest_marker("integration") is None:
+        yield
+        return
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    with (VAR_DIR / "integration-tests.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)

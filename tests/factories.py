@@ -1,21 +1,28 @@
-"""factory-boy factories for the models tests need.  Services, not factories, make claims in tests
-that are about analysis; these build the rows around them."""
+"""factory-boy factories for the models tests need.
+
+Tests about the analysis or its storage make claims with the real service (:func:`analysed`,
+:func:`revise`).  Tests of what happens to claims afterwards (the workflow, the review queue, the API,
+the admin) build them with :class:`ClaimFactory` and :func:`with_claims`, as the analysis would have
+stored them, without running it (``tests/test_factories.py`` checks that the two agree)."""
 
 import factory
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from editorial import services as editorial_services
-from editorial.models import Article, BodyFormat, Desk, Membership, Newsroom, Role
+from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Membership, Newsroom, Role
 from editorial.services import body_digest
 from factcheck.actors import Actor
-from factcheck.models import Claim
+from factcheck.analysis.types import ClaimKind, Severity
+from factcheck.models import AttributionFlag, Claim
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
 
 #: The first sentence of :class:`ArticleFactory`'s body: the claim :func:`claim_of` finds unless told.
 BUDGET = "The council approved a budget of $4.2 million on Tuesday."
+#: Its second sentence, which the analysis flags (a vague collective: "Which critics?").
+CRITICS = "Critics say it is too small."
 
 
 class NewsroomFactory(factory.django.DjangoModelFactory):
@@ -65,9 +72,92 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     newsroom = factory.SubFactory(NewsroomFactory)
     external_id = factory.Sequence(lambda n: f"cms-{n}")
     title = "Council approves the new budget"
-    body = f"{BUDGET}\n\nCritics say it is too small."
+    body = f"{BUDGET}\n\n{CRITICS}"
     body_format = BodyFormat.TEXT
     body_hash = factory.LazyAttribute(lambda a: body_digest(body=a.body, body_format=a.body_format))
+
+
+class AnalysedArticleFactory(ArticleFactory):
+    """An article whose current revision is stored as analysed (its claims made by hand: ClaimFactory)."""
+
+    canonical_text = factory.SelfAttribute("body")
+    revision = 1
+    analysis_status = AnalysisStatus.ANALYZED
+    analyzed_revision = factory.SelfAttribute("revision")
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """A claim as the analysis stores it, for tests that are not about the analysis.
+
+    ``text`` is found in the article's text for the offsets (a text the body lacks is placed at 0).
+    """
+
+    class Meta:
+        model = Claim
+        skip_postgeneration_save = True
+
+    article = factory.SubFactory(AnalysedArticleFactory)
+    newsroom = factory.SelfAttribute("article.newsroom")
+    desk = factory.SelfAttribute("article.desk")
+    revision = factory.SelfAttribute("article.revision")
+    ordinal = factory.LazyAttribute(lambda claim: claim.article.claims.count())
+    text = BUDGET
+    start = factory.LazyAttribute(lambda claim: max(claim.article.canonical_text.find(claim.text), 0))
+    end = factory.LazyAttribute(lambda claim: claim.start + len(claim.text))
+    paragraph = factory.LazyAttribute(lambda claim: claim.article.canonical_text[: claim.start].count("\n\n"))
+    kind = ClaimKind.STATEMENT
+    checkworthiness = 0.8
+
+    @factory.post_generation
+    def found(claim, create, extracted, **kwargs):
+        """The "created" event the analysis records for every claim it finds."""
+        if create:
+            Actor.system().event(
+                claim=claim,
+                action="created",
+                to_status=claim.status,
+                note=f"Found in revision {claim.revision}.",
+            ).save()
+
+
+class FlagFactory(factory.django.DjangoModelFactory):
+    """A vague attribution flag on a claim: by default its first word, as a vague collective."""
+
+    class Meta:
+        model = AttributionFlag
+        skip_postgeneration_save = True
+
+    claim = factory.SubFactory(ClaimFactory)
+    kind = "vague_collective"
+    cue = factory.LazyAttribute(lambda flag: flag.claim.text.split()[0])
+    start = factory.LazyAttribute(lambda flag: flag.claim.start + flag.claim.text.find(flag.cue))
+    end = factory.LazyAttribute(lambda flag: flag.start + len(flag.cue))
+    severity = Severity.MEDIUM
+    message = factory.LazyAttribute(
+        lambda flag: f"Which {flag.cue.lower()}? Name the people or organisations, or link their statement."
+    )
+
+    @factory.post_generation
+    def mark_the_claim(flag, create, extracted, **kwargs):
+        if create:
+            Claim.objects.filter(pk=flag.claim_id).update(is_flagged=True)
+            flag.claim.is_flagged = True
+
+
+def with_claims(newsroom, *, reporters=(), scores=None, **fields) -> Article:
+    """An article of ``newsroom`` (:class:`AnalysedArticleFactory` with ``fields``), with ``reporters``,
+    and a claim for each paragraph of its body, stored as the analysis would store them: claim
+    ``n`` scores ``scores[n]`` (default 0.8), and a paragraph starting with "Critics" is flagged as a
+    vague collective.  For bodies of one sentence per paragraph, which is what the analysis finds in
+    them."""
+    article = AnalysedArticleFactory(newsroom=newsroom, **fields)
+    article.reporters.add(*reporters)
+    for n, text in enumerate(article.body.split("\n\n")):
+        score = scores[n] if scores else 0.8
+        claim = ClaimFactory(article=article, text=text, ordinal=n, checkworthiness=score)
+        if text.startswith("Critics "):
+            FlagFactory(claim=claim, cue="Critics")
+    return article
 
 
 def api_key_for(newsroom, role=Role.EDITOR):

@@ -19,7 +19,7 @@ from factcheck.models import ClaimEvent
 from factcheck.webhooks.models import WebhookEndpoint
 from httpapi.idempotency import STALE_AFTER, fingerprint, idempotent
 from tests.factcheck.test_api import BODY, assert_error
-from tests.factories import BUDGET, analysed, api_key_for, client_for
+from tests.factories import BUDGET, api_key_for, client_for, with_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ HEADER = "HTTP_IDEMPOTENCY_KEY"
 
 @pytest.fixture
 def claim(newsroom):
-    return analysed(newsroom, body=BUDGET).claims.get()
+    return with_claims(newsroom, body=BUDGET).claims.get()
 
 
 def note(api, claim, text="Called the council.", key="retry-1"):
@@ -79,7 +79,7 @@ def test_the_same_key_with_another_request_is_a_422(api, newsroom, claim, change
     if change == "body":
         response = note(api, claim, text="Something else.")
     else:
-        other = analysed(newsroom, body="The mayor resigned on Monday after 12 years.").claims.get()
+        other = with_claims(newsroom, body="The mayor resigned on Monday after 12 years.").claims.get()
         response = note(api, other)
 
     body = assert_error(response, 422, "idempotency_key_reused")
@@ -358,7 +358,7 @@ def test_every_post_of_the_api_honours_the_key(newsroom, claim):
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_duplicates_do_the_work_once(newsroom):
-    claim = analysed(newsroom, body=BUDGET).claims.get()
+    claim = with_claims(newsroom, body=BUDGET).claims.get()
     raw_key = api_key_for(newsroom)[1]
     threads, start = 6, threading.Barrier(6)
     answers: list[tuple[int, bool]] = []

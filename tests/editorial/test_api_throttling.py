@@ -117,6 +117,7 @@ def test_a_window_ends_after_its_period(api, api_key, settings):
     assert api.get("/api/v1/claims/").status_code == 200
 
 
+@pytest.mark.integration  # the tests' Redis database, which the worker tests flush
 def test_throttling_works_on_redis(api, api_key, settings):
     """Production's cache: Django's Redis backend, shared by every web server."""
     require_redis()

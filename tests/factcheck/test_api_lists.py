@@ -35,8 +35,9 @@ SENTENCES = [
 ]
 
 
-#: An article of a newsroom made of ``SENTENCES``, one a paragraph, analysed by the real pipeline.
-analysed = partial(factories.analysed, body="\n\n".join(SENTENCES))
+#: An article of a newsroom made of ``SENTENCES``, one a paragraph, with their claims as the analysis
+#: stores them (these tests are about the lists, not about what the analysis finds).
+with_claims = partial(factories.with_claims, body="\n\n".join(SENTENCES))
 
 
 def results(api, url: str) -> list[dict]:
@@ -79,10 +80,10 @@ def take(claim: Claim) -> None:
 def four_articles(newsroom):
     """One article in each readiness: pending, blocked, open and clear."""
     pending = ArticleFactory(newsroom=newsroom, external_id="pending")
-    blocked = analysed(newsroom, external_id="blocked")
+    blocked = with_claims(newsroom, external_id="blocked")
     flag(blocked.claims.order_by("ordinal").first())
-    still_open = analysed(newsroom, external_id="open")
-    clear = analysed(newsroom, external_id="clear")
+    still_open = with_claims(newsroom, external_id="open")
+    clear = with_claims(newsroom, external_id="clear")
     clear.claims.update(status="verified")
     return {"pending": pending, "blocked": blocked, "open": still_open, "clear": clear}
 
@@ -118,7 +119,7 @@ def test_readiness_follows_the_newsrooms_threshold(api, newsroom, four_articles)
 def test_articles_filter_by_desk_status_and_external_id(api, newsroom, other_newsroom):
     politics = DeskFactory(newsroom=newsroom, slug="politics")
     DeskFactory(newsroom=other_newsroom, slug="business")
-    on_desk = analysed(newsroom, desk=politics, external_id="cms-7")
+    on_desk = with_claims(newsroom, desk=politics, external_id="cms-7")
     failed = ArticleFactory(newsroom=newsroom, analysis_status=AnalysisStatus.FAILED, analysis_error="Empty.")
 
     assert ids(api, "/api/v1/articles/?desk=politics") == [on_desk.pk]
@@ -132,7 +133,7 @@ def test_articles_filter_by_desk_status_and_external_id(api, newsroom, other_new
 
 
 def test_articles_updated_since_counts_a_change_of_their_claims(api, newsroom):
-    quiet, busy = analysed(newsroom), analysed(newsroom)
+    quiet, busy = with_claims(newsroom), with_claims(newsroom)
     since = timezone.now()
     assert ids(api, f"/api/v1/articles/?updated_since={iso(since)}") == []
 
@@ -145,7 +146,7 @@ def test_articles_updated_since_counts_a_change_of_their_claims(api, newsroom):
 
 
 def test_articles_ordering(api, newsroom):
-    first, second, third = analysed(newsroom), analysed(newsroom), analysed(newsroom)
+    first, second, third = with_claims(newsroom), with_claims(newsroom), with_claims(newsroom)
     Article.objects.filter(pk=first.pk).update(updated_at=timezone.now() + dt.timedelta(minutes=5))
     assert ids(api, "/api/v1/articles/") == [first.pk, second.pk, third.pk]
     assert ids(api, "/api/v1/articles/?ordering=-id") == [third.pk, second.pk, first.pk]
@@ -157,7 +158,7 @@ def test_articles_ordering(api, newsroom):
 
 
 def test_claims_filter_by_state_and_superseded_only_when_asked(api, newsroom):
-    article = analysed(newsroom)
+    article = with_claims(newsroom)
     claims = list(article.claims.order_by("ordinal"))
     take(claims[0])
     Claim.objects.filter(pk=claims[1].pk).update(status="superseded")
@@ -172,8 +173,8 @@ def test_claims_filter_by_state_and_superseded_only_when_asked(api, newsroom):
 def test_claims_filter_by_desk(api, newsroom, other_newsroom):
     politics = DeskFactory(newsroom=newsroom, slug="politics")
     DeskFactory(newsroom=other_newsroom, slug="business")
-    on_desk = analysed(newsroom, desk=politics)
-    analysed(newsroom)
+    on_desk = with_claims(newsroom, desk=politics)
+    with_claims(newsroom)
 
     assert set(ids(api, "/api/v1/claims/?desk=politics")) == set(on_desk.claims.values_list("pk", flat=True))
     body = assert_error(api.get("/api/v1/claims/?desk=business"), 400, "invalid")
@@ -182,7 +183,7 @@ def test_claims_filter_by_desk(api, newsroom, other_newsroom):
 
 def test_claims_filter_by_assignee(api, newsroom, other_newsroom):
     ana = member(newsroom, Role.FACT_CHECKER, "ana")
-    claims = list(analysed(newsroom).claims.order_by("ordinal"))
+    claims = list(with_claims(newsroom).claims.order_by("ordinal"))
     claim_transition(actor=Actor.for_user(ana), claim_id=claims[0].pk, to="in_review")
 
     assert ids(api, f"/api/v1/claims/?assignee={ana.pk}") == [claims[0].pk]
@@ -195,7 +196,7 @@ def test_claims_filter_by_assignee(api, newsroom, other_newsroom):
 
 
 def test_claims_filter_by_checkworthiness(api, newsroom):
-    claims = list(analysed(newsroom).claims.order_by("ordinal"))
+    claims = list(with_claims(newsroom).claims.order_by("ordinal"))
     scores = [0.1, 0.3, 0.5, 0.7, 0.9, 1.0]
     for claim, score in zip(claims, scores, strict=True):
         Claim.objects.filter(pk=claim.pk).update(checkworthiness=score)
@@ -219,7 +220,7 @@ def test_claims_filter_by_checkworthiness(api, newsroom):
 
 
 def test_claims_updated_since_for_incremental_sync(api, newsroom):
-    claims = list(analysed(newsroom).claims.order_by("ordinal"))
+    claims = list(with_claims(newsroom).claims.order_by("ordinal"))
     since = timezone.now()
     assert ids(api, f"/api/v1/claims/?updated_since={iso(since)}") == []
 
@@ -230,7 +231,7 @@ def test_claims_updated_since_for_incremental_sync(api, newsroom):
 
 
 def test_claims_ordering(api, newsroom):
-    claims = list(analysed(newsroom).claims.order_by("ordinal"))
+    claims = list(with_claims(newsroom).claims.order_by("ordinal"))
     for claim, score in zip(claims, [0.4, 0.9, 0.1, 0.9, 0.6, 0.2], strict=True):
         Claim.objects.filter(pk=claim.pk).update(checkworthiness=score)
 
@@ -247,7 +248,7 @@ def test_claims_ordering(api, newsroom):
 @pytest.mark.parametrize("ordering", ["id", "-id", "checkworthiness", "-checkworthiness", "-updated_at"])
 def test_pages_never_repeat_or_skip_rows_even_with_ties(api, newsroom, ordering):
     for _ in range(3):
-        analysed(newsroom)
+        with_claims(newsroom)
     claims = Claim.objects.order_by("id")
     # Many ties: the cursor must carry the id as well as the score to page through them.
     claims.filter(pk__in=list(claims.values_list("pk", flat=True)[:11])).update(checkworthiness=0.5)
@@ -271,7 +272,7 @@ def test_pages_never_repeat_or_skip_rows_even_with_ties(api, newsroom, ordering)
 
 
 def test_a_cursor_belongs_to_its_order(api, newsroom):
-    analysed(newsroom)
+    with_claims(newsroom)
     next_url = api.get("/api/v1/claims/?ordering=checkworthiness&page_size=2").json()["next"]
     assert next_url
     cursor = next_url.split("cursor=")[1].split("&")[0]
@@ -316,7 +317,7 @@ def test_a_page_costs_the_same_for_5_rows_as_for_60(api, newsroom, url, most):
     def add(rows):
         for n in range(rows // per_article):
             sentences = [f"The council spent {n} million on roads in {2000 + i}." for i in range(per_article)]
-            for claim in analysed(newsroom, body="\n\n".join(sentences), desk=politics).claims.all():
+            for claim in with_claims(newsroom, body="\n\n".join(sentences), desk=politics).claims.all():
                 flag(claim)
                 flag(claim)
 
@@ -331,7 +332,7 @@ def test_a_page_costs_the_same_for_5_rows_as_for_60(api, newsroom, url, most):
 
 def test_a_page_of_desks_people_keys_and_revisions_costs_the_same_whatever_its_size(newsroom):
     admin = client_for(api_key_for(newsroom, role=Role.ADMIN)[1])
-    article = analysed(newsroom)
+    article = with_claims(newsroom)
     desks = [DeskFactory(newsroom=newsroom) for _ in range(3)]
 
     def measure():

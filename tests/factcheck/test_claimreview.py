@@ -35,10 +35,12 @@ ARTICLE_URL = "https://ledger.example/2026/11/council-budget"
 SOURCE = "https://example.org/council-minutes"
 
 
-#: An article of a newsroom with the budget claim, a URL, a byline and a title, analysed.
-analysed = partial(
-    factories.analysed, body=BUDGET, url=ARTICLE_URL, byline="By Ana Ruiz", title="Council budget"
-)
+ARTICLE = {"body": BUDGET, "url": ARTICLE_URL, "byline": "By Ana Ruiz", "title": "Council budget"}
+#: An article of a newsroom with the budget claim, a URL, a byline and a title, its claim as the
+#: analysis stores it; ``analysed`` runs the analysis, for the tests that need what it makes of a
+#: sentence (a quotation, markup in the text).
+with_claims = partial(factories.with_claims, **ARTICLE)
+analysed = partial(factories.analysed, **ARTICLE)
 
 
 def checker(newsroom) -> Actor:
@@ -80,7 +82,7 @@ def verdict_time(claim: Claim) -> str:
 
 
 def test_a_false_claim_as_claim_review(api, newsroom):
-    claim = give_verdict(claim_of(analysed(newsroom)), "false")
+    claim = give_verdict(claim_of(with_claims(newsroom)), "false")
 
     response = review(api, claim.pk)
 
@@ -119,14 +121,14 @@ def test_a_false_claim_as_claim_review(api, newsroom):
     [("false", 1, "False"), ("misleading", 2, "Misleading"), ("verified", 5, "True")],
 )
 def test_the_default_ratings(api, newsroom, verdict, value, name):
-    claim = give_verdict(claim_of(analysed(newsroom)), verdict)
+    claim = give_verdict(claim_of(with_claims(newsroom)), verdict)
     rating = review(api, claim.pk).json()["reviewRating"]
     assert (rating["ratingValue"], rating["alternateName"]) == (value, name)
     assert (rating["worstRating"], rating["bestRating"]) == (1, 5)
 
 
 def test_unverifiable_is_not_published_unless_the_newsroom_rates_it(api, newsroom):
-    claim = give_verdict(claim_of(analysed(newsroom)), "unverifiable")
+    claim = give_verdict(claim_of(with_claims(newsroom)), "unverifiable")
     assert_not_found(review(api, claim.pk), "unverifiable")
 
     ratings = default_claim_review_ratings()
@@ -142,8 +144,8 @@ def test_each_newsroom_publishes_on_its_own_scale(api, newsroom, other_newsroom)
         newsroom=other_newsroom,
         ratings={"worst": 0, "best": 10, "verdicts": {"false": {"rating": 0, "name": "Wrong"}}},
     )
-    ours = give_verdict(claim_of(analysed(newsroom)), "false")
-    theirs = give_verdict(claim_of(analysed(other_newsroom)), "false")
+    ours = give_verdict(claim_of(with_claims(newsroom)), "false")
+    theirs = give_verdict(claim_of(with_claims(other_newsroom)), "false")
 
     their_api = client_for(api_key_for(other_newsroom)[1])
     assert review(api, ours.pk).json()["reviewRating"] == {
@@ -159,7 +161,7 @@ def test_each_newsroom_publishes_on_its_own_scale(api, newsroom, other_newsroom)
 
 
 def test_a_verdict_the_newsroom_stops_publishing_is_a_404(api, newsroom):
-    claim = give_verdict(claim_of(analysed(newsroom)), "misleading")
+    claim = give_verdict(claim_of(with_claims(newsroom)), "misleading")
     assert review(api, claim.pk).status_code == 200
     ratings = default_claim_review_ratings()
     del ratings["verdicts"]["misleading"]
@@ -168,7 +170,7 @@ def test_a_verdict_the_newsroom_stops_publishing_is_a_404(api, newsroom):
 
 
 def test_the_date_is_that_of_the_latest_verdict(api, newsroom):
-    claim = claim_of(analysed(newsroom))
+    claim = claim_of(with_claims(newsroom))
     editor = Actor.for_user(member(newsroom, Role.EDITOR, "editor"))
     first = dt.datetime(2026, 1, 5, 8, 30, 15, 999, tzinfo=dt.UTC)
     with mock.patch("django.utils.timezone.now", return_value=first):
@@ -193,14 +195,14 @@ def test_the_date_is_that_of_the_latest_verdict(api, newsroom):
     ],
 )
 def test_the_authors_are_the_names_of_the_byline(api, newsroom, byline, names):
-    claim = give_verdict(claim_of(analysed(newsroom, byline=byline)), "false")
+    claim = give_verdict(claim_of(with_claims(newsroom, byline=byline)), "false")
     item = review(api, claim.pk).json()["itemReviewed"]
     expected = [{"@type": "Person", "name": name} for name in names]
     assert item["author"] == item["appearance"]["author"] == expected
 
 
 def test_without_a_byline_the_authors_are_the_reporters_then_the_newsroom(api, newsroom):
-    article = analysed(newsroom, byline="", title="")
+    article = with_claims(newsroom, byline="", title="")
     claim = give_verdict(claim_of(article), "false")
     appearance = review(api, claim.pk).json()["itemReviewed"]["appearance"]
     assert appearance == {
@@ -258,7 +260,7 @@ def test_an_html_article_gives_the_sentence_as_text(api, newsroom):
 
 
 def test_another_newsrooms_claim_is_a_404_like_no_claim(api, other_newsroom):
-    theirs = give_verdict(claim_of(analysed(other_newsroom)), "false")
+    theirs = give_verdict(claim_of(with_claims(other_newsroom)), "false")
     theirs_body = assert_not_found(review(api, theirs.pk), "No such claim")
     missing_body = assert_not_found(review(api, theirs.pk + 1000), "No such claim")
     assert theirs_body == missing_body
@@ -268,7 +270,7 @@ def test_another_newsrooms_claim_is_a_404_like_no_claim(api, other_newsroom):
     "state", ["unreviewed", "in_review", "needs_attribution", "not_checkable", "superseded"]
 )
 def test_a_claim_without_a_verdict_is_a_404(api, newsroom, state):
-    claim = claim_of(analysed(newsroom))
+    claim = claim_of(with_claims(newsroom))
     editor = Actor.for_user(member(newsroom, Role.EDITOR, "editor"))
     if state == "not_checkable":
         claim_transition(actor=editor, claim_id=claim.pk, to=state, note="An opinion.")
@@ -283,12 +285,12 @@ def test_a_claim_without_a_verdict_is_a_404(api, newsroom, state):
 
 
 def test_an_article_without_an_address_has_no_claim_review(api, newsroom):
-    claim = give_verdict(claim_of(analysed(newsroom, url="")), "false")
+    claim = give_verdict(claim_of(with_claims(newsroom, url="")), "false")
     assert_not_found(review(api, claim.pk), "has no URL")
 
 
 def test_no_key_is_a_401(anonymous_api, newsroom):
-    claim = give_verdict(claim_of(analysed(newsroom)), "false")
+    claim = give_verdict(claim_of(with_claims(newsroom)), "false")
     response = review(anonymous_api, claim.pk)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
@@ -296,7 +298,7 @@ def test_no_key_is_a_401(anonymous_api, newsroom):
 
 def test_a_claim_review_takes_a_fixed_number_of_queries(api, newsroom, django_assert_max_num_queries):
     # The key, the claim with its article and the time of its verdict, the newsroom's ratings.
-    claim = give_verdict(claim_of(analysed(newsroom)), "false")
+    claim = give_verdict(claim_of(with_claims(newsroom)), "false")
     review(api, claim.pk)  # records the key's use, a write made at most once a minute
     with django_assert_max_num_queries(3):
         assert review(api, claim.pk).status_code == 200
@@ -400,7 +402,7 @@ def test_the_vocabulary_check_finds_what_is_wrong():
 
 @pytest.mark.parametrize("verdict", ["false", "misleading", "verified"])
 def test_the_document_is_valid_schema_org(api, newsroom, verdict):
-    claim = give_verdict(claim_of(analysed(newsroom, byline="By Ana Ruiz and Tom Lee")), verdict)
+    claim = give_verdict(claim_of(with_claims(newsroom, byline="By Ana Ruiz and Tom Lee")), verdict)
     document = review(api, claim.pk).json()
     assert document["@context"] == "https://schema.org"
     assert vocabulary_problems(document) == []
@@ -530,5 +532,5 @@ def test_the_admin_form_refuses_a_bad_map(admin_client, newsroom, fields, words)
 
 def test_a_newsroom_without_a_policy_publishes_on_the_default_scale(api, newsroom):
     assert not CheckingPolicy.objects.filter(newsroom=newsroom).exists()
-    claim = give_verdict(claim_of(analysed(newsroom)), "verified")
+    claim = give_verdict(claim_of(with_claims(newsroom)), "verified")
     assert review(api, claim.pk).json()["reviewRating"]["alternateName"] == "True"

@@ -8,10 +8,9 @@ from rest_framework.test import APIClient
 from editorial.models import Role
 from factcheck.actors import Actor
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, Source
-from factcheck.services.analyses import article_analyze
 from factcheck.services.review import claim_transition
 from factcheck.services.sources import source_add
-from tests.factories import ArticleFactory, MembershipFactory, UserFactory, api_key_for
+from tests.factories import MembershipFactory, UserFactory, api_key_for, with_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +28,8 @@ def client_for(newsroom, role=Role.EDITOR) -> APIClient:
 
 
 def claim_in(newsroom, text=BUDGET) -> Claim:
-    article = ArticleFactory(newsroom=newsroom, body=BODY)
-    article_analyze(article_id=article.pk)
-    return Claim.objects.get(article=article, text=text)
+    """A claim of BODY, stored as the analysis stores it (tests/test_factories.py)."""
+    return Claim.objects.get(article=with_claims(newsroom, body=BODY), text=text)
 
 
 def checker_of(newsroom) -> Actor:

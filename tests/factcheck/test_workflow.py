@@ -41,6 +41,7 @@ from tests.factories import (
     api_key_for,
     claim_of,
     revise,
+    with_claims,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,7 +175,8 @@ def desk(newsroom):
 
 @pytest.fixture
 def article(newsroom):
-    return analysed(newsroom, body=BODY)
+    """BUDGET and CRITICS as the analysis stores them (tests/test_factories.py), without running it."""
+    return with_claims(newsroom, body=BODY)
 
 
 @pytest.fixture
@@ -643,7 +645,7 @@ def replay(claim) -> str:
 def test_of_many_checkers_taking_a_claim_at_once_exactly_one_wins(round_):
     newsroom = NewsroomFactory(slug=f"race-{round_}")
     checkers = [member(newsroom, Role.FACT_CHECKER, username=f"checker{round_}-{i}") for i in range(12)]
-    claim = claim_of(analysed(newsroom, body=BODY))
+    claim = claim_of(with_claims(newsroom, body=BODY))
 
     results = race(
         [
@@ -680,7 +682,7 @@ def test_takes_dismissals_and_verdicts_at_once_leave_one_lawful_history(round_):
     checkers = [member(newsroom, Role.FACT_CHECKER, username=f"fc{round_}-{i}") for i in range(7)]
     editors = [member(newsroom, Role.EDITOR, username=f"ed{round_}-{i}") for i in range(4)]
     key = Actor.for_api_key(api_key_for(newsroom, role=Role.FACT_CHECKER)[0])
-    claim = claim_of(analysed(newsroom, body=BODY))
+    claim = claim_of(with_claims(newsroom, body=BODY))
     source_add(actor=Actor.for_user(editors[0]), claim_id=claim.pk, url=URL)
 
     user = Actor.for_user
@@ -877,7 +879,7 @@ def test_a_review_waits_for_a_revision_being_stored_instead_of_deadlocking(servi
     newsroom = NewsroomFactory(slug="deadlock")
     checker = member(newsroom, Role.FACT_CHECKER)
     editor = Actor.for_user(member(newsroom, Role.EDITOR))
-    claim = claim_of(analysed(newsroom, body=BODY))
+    claim = claim_of(with_claims(newsroom, body=BODY))
     calls = {
         "claim_transition": lambda: claim_transition(actor=editor, claim_id=claim.pk, to=IN_REVIEW),
         "claim_assign": lambda: claim_assign(actor=editor, claim_id=claim.pk, assignee_id=checker.pk),
