@@ -147,6 +147,15 @@ class Article(models.Model):
     title = models.CharField("title", max_length=500, blank=True)
     url = models.URLField("URL", max_length=2000, blank=True, help_text="Where the article is published.")
     byline = models.CharField("byline", max_length=500, blank=True)
+    published_on = models.DateField(
+        "publication date",
+        null=True,
+        blank=True,
+        help_text=(
+            "The date the article was published, as the CMS sends it or, for an HTML page sent "
+            "without one, as the page's metadata states it."
+        ),
+    )
     reporters = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

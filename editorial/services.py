@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -266,6 +266,7 @@ def article_upsert(
     title: str = "",
     url: str = "",
     byline: str = "",
+    published_on: date | None = None,
     desk: Desk | None = None,
 ) -> Upserted:
     """Create the article with this ``external_id``, or update it; a changed body starts a new revision.
@@ -276,7 +277,7 @@ def article_upsert(
     if desk is not None and desk.newsroom_id != newsroom.pk:
         raise ValidationError({"desk": "That desk belongs to another newsroom."})
     digest = body_digest(body=body, body_format=body_format)
-    fields = {"title": title, "url": url, "byline": byline, "desk": desk}
+    fields = {"title": title, "url": url, "byline": byline, "published_on": published_on, "desk": desk}
     article = Article.objects.select_for_update().filter(newsroom=newsroom, external_id=external_id).first()
     if article is None:
         article = Article(

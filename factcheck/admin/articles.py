@@ -36,7 +36,17 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["newsroom", "desk", "external_id", "title", "url", "byline", "body_format", "body"]
+        fields = [
+            "newsroom",
+            "desk",
+            "external_id",
+            "title",
+            "url",
+            "byline",
+            "published_on",
+            "body_format",
+            "body",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -157,7 +167,12 @@ class ArticleAdmin(ServiceWrittenAdmin):
         return ["readiness_label", "newsroom", "external_id", *self.readonly_fields]
 
     def get_fieldsets(self, request, obj=None):
-        submitted = [("Article", {"fields": ["newsroom", "desk", "external_id", "title", "url", "byline"]})]
+        submitted = [
+            (
+                "Article",
+                {"fields": ["newsroom", "desk", "external_id", "title", "url", "byline", "published_on"]},
+            )
+        ]
         body = [
             (
                 "Body",
@@ -248,6 +263,7 @@ class ArticleAdmin(ServiceWrittenAdmin):
             title=data.get("title", ""),
             url=data.get("url", ""),
             byline=data.get("byline", ""),
+            published_on=data.get("published_on"),
             desk=data.get("desk"),
         )
 

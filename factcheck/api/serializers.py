@@ -34,6 +34,13 @@ class ArticleSubmitInput(serializers.Serializer):
     title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
     byline = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    published_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Publication date (YYYY-MM-DD). For an HTML page sent without one, the page's metadata "
+        "(JSON-LD datePublished, article:published_time) fills it.",
+    )
     desk = serializers.SlugField(
         required=False, allow_null=True, default=None, help_text="Slug of one of your newsroom's desks."
     )
@@ -160,6 +167,7 @@ class ArticleSummaryOutput(serializers.ModelSerializer):
             "title",
             "url",
             "byline",
+            "published_on",
             "desk",
             "format",
             "revision",

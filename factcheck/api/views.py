@@ -151,6 +151,7 @@ class ArticlesView(FilteredListView):
             title=values["title"],
             url=values["url"],
             byline=values["byline"],
+            published_on=values["published_on"],
             desk=desk,
         )
         output = s.ArticleSubmitOutput(article, context={"request": request}).data

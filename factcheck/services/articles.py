@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +37,7 @@ def article_submit(
     title: str = "",
     url: str = "",
     byline: str = "",
+    published_on: date | None = None,
     desk: Desk | None = None,
 ) -> Article:
     """Create or update an article by ``external_id``; a new or changed body is queued for analysis."""
@@ -44,9 +45,10 @@ def article_submit(
         check_input(body, fmt=body_format, max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS)
     except InputRejected as error:
         raise ValidationError({"body": str(error)}) from error
-    if body_format == BodyFormat.HTML and not (title and byline):
-        found = page_metadata(body)  # a whole page names its headline and authors in its metadata
+    if body_format == BodyFormat.HTML and not (title and byline and published_on):
+        found = page_metadata(body)  # a whole page names its headline, authors and date in its metadata
         title, byline = title or found.title, byline or found.byline
+        published_on = published_on or _date_or_none(found.published)
     now = timezone.now()
     with transaction.atomic():
         result = article_upsert(
@@ -57,6 +59,7 @@ def article_submit(
             title=title,
             url=url,
             byline=byline,
+            published_on=published_on,
             desk=desk,
         )
         # Claims keep their article's desk, for the review queue's desk filter.
@@ -83,6 +86,14 @@ def article_submit(
         result.article.revision,
     )
     return result.article
+
+
+def _date_or_none(iso: str) -> date | None:
+    """The date of ``iso`` (YYYY-MM-DD), or None where it names no real day (2024-02-30)."""
+    try:
+        return date.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None
 
 
 def _requeue_after() -> timedelta:

@@ -126,6 +126,19 @@ def test_submit_with_a_desk_of_the_newsroom(api, newsroom, django_capture_on_com
     assert api.get(response["Location"]).json()["desk"] == "politics"
 
 
+def test_submit_with_a_publication_date(api, django_capture_on_commit_callbacks):
+    response = submit(api, django_capture_on_commit_callbacks, published_on="2026-11-30")
+    assert response.status_code == 202
+    assert api.get(response["Location"]).json()["published_on"] == "2026-11-30"
+
+
+def test_a_publication_date_that_is_no_date_is_a_400(api, django_capture_on_commit_callbacks):
+    response = submit(api, django_capture_on_commit_callbacks, published_on="last Tuesday")
+    body = assert_error(response, 400)
+    assert "published_on" in body["errors"]
+    assert not Article.objects.exists()
+
+
 # --- Tenancy ---------------------------------------------------------------------------------
 
 

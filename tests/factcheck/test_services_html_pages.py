@@ -4,6 +4,7 @@ sends none (never overriding what the caller sent), and markup too deep to read 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -44,9 +45,22 @@ def test_the_title_and_byline_come_from_the_pages_metadata_when_not_sent(newsroo
     assert (article.title, article.byline) == ("Ferry Service Returns to Kelp Island", "Maren Holt")
 
 
+def test_the_publication_date_comes_from_the_pages_metadata_when_not_sent(newsroom):
+    assert submit(newsroom).published_on == date(2025, 3, 4)
+
+
 def test_what_the_caller_sent_is_kept(newsroom):
-    article = submit(newsroom, title="Ferry returns", byline="Island desk")
-    assert (article.title, article.byline) == ("Ferry returns", "Island desk")
+    article = submit(newsroom, title="Ferry returns", byline="Island desk", published_on=date(2025, 3, 5))
+    assert (article.title, article.byline, article.published_on) == (
+        "Ferry returns",
+        "Island desk",
+        date(2025, 3, 5),
+    )
+
+
+def test_a_date_that_names_no_real_day_is_left_empty(newsroom):
+    page = PAGE.replace("2025-03-04T08:00:00Z", "2025-02-30")
+    assert submit(newsroom, body=page).published_on is None
 
 
 def test_a_plain_text_body_leaves_title_and_byline_empty(newsroom):
