@@ -72,18 +72,8 @@ def test_case(case):
         assert set(case["kinds"]) <= {f.kind for f in flags}
 
 
-@pytest.mark.parametrize("split", ["tuning", "holdout", None])
-def test_precision_and_recall_on_the_set(split):
-    tp = fp = fn = 0
-    for case in CASES:
-        if split is not None and case["split"] != split:
-            continue
-        flagged = bool(flags_of(case["text"]))
-        tp += flagged and case["vague"]
-        fp += flagged and not case["vague"]
-        fn += case["vague"] and not flagged
-    assert tp / (tp + fp) >= 0.95
-    assert tp / (tp + fn) >= 0.95
+# Every case is asserted above, so the set's precision and recall are 1.0 whenever these pass;
+# bench/eval_attributions.py prints them per split, and on real news.
 
 
 # ---------------------------------------------------------------------------------------------
