@@ -510,7 +510,7 @@ def readiness_of(article: Article) -> Readiness:
 @pytest.mark.django_db
 def test_readiness_follows_the_claims(newsroom, desk):
     article = ArticleFactory(newsroom=newsroom, body=BODY)
-    assert selectors.article_readiness(article_id=article.pk) == Readiness.PENDING
+    assert readiness_of(article) == Readiness.PENDING
     article_analyze(article_id=article.pk)
     budget, critics = claim_of(article, BUDGET), claim_of(article, CRITICS)
     # What the analysis makes of the two sentences is what this test relies on.
@@ -730,7 +730,7 @@ def test_takes_dismissals_and_verdicts_at_once_leave_one_lawful_history(round_):
 
 #: The only places allowed to write a claim's state: (file, function, what).
 ALLOWED_WRITES = {
-    ("factcheck/services/review.py", "move", "assignment"),
+    ("factcheck/services/review.py", "claim_transition_apply", "assignment"),
     ("factcheck/services/analyses.py", "_store_analysis", "bulk_update"),
 }
 CREATING = {"create", "get_or_create", "update_or_create", "bulk_create", "update"}
