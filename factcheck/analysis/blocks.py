@@ -1215,11 +1215,11 @@ def _keep_main_text(
     return tuple(out)
 
 
-def parse(body: str, fmt: str, *, max_text_chars: int | None = None) -> Document:
+def parse(body: str, fmt: str, *, max_text_chars: int | None = None, main_text: bool = True) -> Document:
     """Parse ``body`` in format ``fmt`` ("text" or "html"); an HTML page with more visible text than
-    ``max_text_chars`` is refused (:class:`HtmlRejected`)."""
+    ``max_text_chars`` is refused (:class:`HtmlRejected`).  ``main_text`` is passed to :func:`parse_html`."""
     if fmt == "text":
         return parse_text(body)
     if fmt == "html":
-        return parse_html(body, max_text_chars=max_text_chars)
+        return parse_html(body, main_text=main_text, max_text_chars=max_text_chars)
     raise ValueError(f"unknown article format {fmt!r}: expected 'text' or 'html'")

@@ -56,14 +56,16 @@ def check_input(body: object, *, fmt: str = "text", max_chars: int | None = None
     """Refuse what cannot be analysed, with a message a newsroom engineer can act on."""
     _check_raw(body, fmt=fmt, max_chars=max_chars)
     if fmt == "html":
-        _parse(body, fmt, max_chars)
+        # Only the text is checked, and it does not depend on the main-text extraction (the slow part,
+        # which sorts blocks): the analysis runs it later.
+        _parse(body, fmt, max_chars, main_text=False)
     return body
 
 
-def _parse(body: str, fmt: str, max_chars: int | None) -> Document:
+def _parse(body: str, fmt: str, max_chars: int | None, *, main_text: bool = True) -> Document:
     """The parsed body; refused if it has no text, or (HTML) is unreadable or has too much text."""
     try:
-        document = parse(body, fmt, max_text_chars=max_chars)
+        document = parse(body, fmt, max_text_chars=max_chars, main_text=main_text)
     except HtmlRejected as exc:
         raise InputRejected(str(exc)) from None
     if not document.text.strip():
