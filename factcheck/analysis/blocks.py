@@ -1203,8 +1203,7 @@ def _keep_main_text(
             s = text[b.start : b.end]
             if not (
                 headline is not None  # implied by i in standfirst; said for the type checker
-                and i in standfirst
-                and sum(held[headline + 1 : i]) == 0
+                and i in standfirst  # so no block between the headline and this one is main text
                 and len(s) <= MAX_STANDFIRST_CHARS
                 and not any(blocks[j].kind.is_content for j in range(headline + 1, i))
                 and _ends_sentence(s)
