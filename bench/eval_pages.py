@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from factcheck.analysis.pipeline import MAX_HTML_CHARS, InputRejected, analyze  # noqa: E402
+from bench.eval_bodies import factdesk_claims, trafilatura_claims  # noqa: E402
 
 FLOORS = {"body_kept_share": 0.95, "max_leaks": 16, "refused": 0}
 _TAG = re.compile(r"<[^>]*>")
@@ -47,19 +47,6 @@ def in_page(snippet: str, html: str) -> bool:
     spaced = squash(htmllib.unescape(_TAG.sub(" ", html)))
     glued = squash(htmllib.unescape(_TAG.sub("", html)))
     return snippet in spaced or snippet in glued
-
-
-def factdesk(html: str) -> list[str] | None:
-    try:
-        return [claim.text for claim in analyze(html, fmt="html", max_chars=MAX_HTML_CHARS).claims]
-    except InputRejected:
-        return None
-
-
-def trafilatura_lines(html: str) -> list[str]:
-    import trafilatura
-
-    return [line for line in (trafilatura.extract(html) or "").split("\n") if line.strip()]
 
 
 def score(labels: list[dict], outputs: dict[str, list[str]], present: dict[str, set[str]]) -> dict:
@@ -109,11 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     absent = 0
     for rec in labels:
         html = (folder / "pages" / rec["file"]).read_text(encoding="utf-8")
-        claims = factdesk(html)
+        claims = factdesk_claims(html)
         if claims is None:
             refused.append(rec["file"])
         ours[rec["file"]] = claims or []
-        theirs[rec["file"]] = trafilatura_lines(html)
+        theirs[rec["file"]] = trafilatura_claims(html)
         present[rec["file"]] = {squash(s) for s in rec["without"] if in_page(squash(s), html)}
         absent += len(rec["without"]) - len(present[rec["file"]])
 
