@@ -9,7 +9,7 @@ import os
 import time
 
 from celery import Celery, signals
-from prometheus_client import Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -46,8 +46,6 @@ def _serve_metrics(**_) -> None:
     port = os.environ.get("FACTDESK_WORKER_METRICS_PORT")
     if not port:
         return
-    from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, start_http_server
-
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

@@ -296,7 +296,7 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         # A broker that does not answer (a host down, a network cut) fails a publish within
         # seconds rather than holding the request.
-        "socket_connect_timeout": env.float("FACTDESK_BROKER_CONNECT_TIMEOUT", default=2.0),
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
         "socket_timeout": env.float("FACTDESK_BROKER_SOCKET_TIMEOUT", default=5.0),
         "retry_on_timeout": True,
     }

@@ -1,4 +1,4 @@
-"""Sources behind claims: adding them, and recording what the workers fetched of them.
+"""Fetching the sources behind claims, and recording what the workers fetched of them.
 
 A fetch goes in two short transactions around the network call, so that no row stays locked while
 a slow host answers:

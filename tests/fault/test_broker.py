@@ -22,7 +22,7 @@ from factcheck.notifications.models import OutboxEmail, OutboxState
 from factcheck.workflow import ClaimStatus
 from tests.factcheck.notifications.smtp import SMTPServer
 from tests.factories import NewsroomFactory, api_key_for, member
-from tests.fault.processes import OwnRedis, fault_env, report, start_beat
+from tests.fault.processes import fault_env, report, start_beat
 from tests.integration.test_worker import BUDGET, JOBS, eventually, start_web, start_worker
 from tests.localweb import Answer, LocalWeb
 
@@ -68,13 +68,6 @@ def smtp():
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = OwnRedis(tmp_path / "redis").start()
-    yield server
-    server.close()
 
 
 def live_texts(article_id: int) -> list[str]:

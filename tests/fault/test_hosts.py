@@ -20,7 +20,7 @@ import pytest
 
 from tests.fault.hosts import Network, OwnPostgres
 from tests.fault.processes import report
-from tests.integration.test_worker import BIN, ROOT, Service
+from tests.integration.test_worker import BIN, ROOT, Service, eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 
@@ -36,20 +36,6 @@ OUTAGE = 5.0  # seconds the database is down
 
 def body(n: int) -> str:
     return "\n\n".join(SENTENCE.format(n=n, k=k) for k in range(1, PARAGRAPHS + 1))
-
-
-def wait(condition, what: str, timeout: float, *services: Service, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        for service in services:
-            service.check_running()
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            logs = "\n".join(f"--- {s.name} ---\n{s.output()[-4000:]}" for s in services)
-            pytest.fail(f"{what}: not within {timeout} s\n{logs}")
-        time.sleep(interval)
 
 
 @pytest.fixture
@@ -138,7 +124,7 @@ def test_web_and_two_workers_on_separate_hosts_survive_the_database_dropping(net
             except AssertionError:
                 return False
 
-        wait(answers, "gunicorn answering on the web host", 60, *services)
+        eventually(answers, "gunicorn answering on the web host", *services, timeout=60, interval=0.5)
 
         def analysed(ids) -> int:
             listed = ",".join(str(int(pk)) for pk in ids)  # integers from the API's answers
@@ -151,7 +137,7 @@ def test_web_and_two_workers_on_separate_hosts_survive_the_database_dropping(net
         )
         assert [status for status, _ in first] == [202] * ARTICLES, first
         ids = [answer["id"] for _, answer in first]
-        wait(lambda: analysed(ids) >= 1, "an article analysed", 60, *services, interval=0.05)
+        eventually(lambda: analysed(ids) >= 1, "an article analysed", *services, timeout=60, interval=0.05)
 
         database.stop("immediate")  # every connection dropped, as in a crash
         time.sleep(OUTAGE)
@@ -159,14 +145,26 @@ def test_web_and_two_workers_on_separate_hosts_survive_the_database_dropping(net
         back = time.monotonic()
         analysed_before = analysed(ids)  # nothing was analysed while it was down
         assert analysed_before < ARTICLES, "the outage came after the work it was meant to interrupt"
-        wait(lambda: analysed(ids) == ARTICLES, "every accepted article analysed", RECOVERY_WITHIN, *services)
+        eventually(
+            lambda: analysed(ids) == ARTICLES,
+            "every accepted article analysed",
+            *services,
+            timeout=RECOVERY_WITHIN,
+            interval=0.5,
+        )
         recovered = time.monotonic() - back
         after = client(
             "POST", "/api/v1/articles/", [{"external_id": f"b{n}", "body": body(100 + n)} for n in range(3)]
         )
         assert [status for status, _ in after] == [202] * 3, after
         later = [answer["id"] for _, answer in after]
-        wait(lambda: analysed(later) == 3, "articles submitted after the outage analysed", 60, *services)
+        eventually(
+            lambda: analysed(later) == 3,
+            "articles submitted after the outage analysed",
+            *services,
+            timeout=60,
+            interval=0.5,
+        )
         report(
             f"hosts {address}: {ARTICLES - analysed_before} of {ARTICLES} articles left when the database "
             f"dropped; all {ARTICLES} articles analysed {recovered:.1f} s after the database came "

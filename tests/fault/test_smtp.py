@@ -14,20 +14,13 @@ from factcheck.models import Claim
 from factcheck.notifications.models import OutboxEmail, OutboxState
 from tests.factcheck.notifications.smtp import SMTPServer
 from tests.factories import NewsroomFactory, api_key_for, member
-from tests.fault.processes import OwnRedis, fault_env, report, start_beat
+from tests.fault.processes import fault_env, report, start_beat
 from tests.fault.test_broker import BODY, BUDGET, live_texts, post
 from tests.integration.test_worker import JOBS, eventually, start_web, start_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
 RECOVERY_WITHIN = 30.0  # the retries' cap is 2 s here; the worker's next attempt finds the server
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = OwnRedis(tmp_path / "redis").start()
-    yield server
-    server.close()
 
 
 def test_an_email_made_while_smtp_is_down_is_delivered_once_it_is_back(transactional_db, tmp_path, own_redis):

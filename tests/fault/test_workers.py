@@ -23,7 +23,7 @@ from factcheck.services.analyses import article_analyze
 from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus
 from tests.factories import ArticleFactory, NewsroomFactory, api_key_for, member
-from tests.fault.processes import OwnRedis, fault_env, report, start_beat
+from tests.fault.processes import fault_env, report, start_beat
 from tests.fault.test_broker import post
 from tests.integration.test_worker import eventually, start_web, start_worker
 from tests.localweb import Answer, LocalWeb
@@ -43,13 +43,6 @@ def body(article: int) -> str:
         "the largest in a decade."
         for n in range(1, PARAGRAPHS + 1)
     )
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = OwnRedis(tmp_path / "redis").start()
-    yield server
-    server.close()
 
 
 def kill(service) -> None:

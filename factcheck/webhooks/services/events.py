@@ -159,14 +159,6 @@ def article_analyzed_emit(
 # --- claim.status_changed -----------------------------------------------------------------------
 
 
-def claim_status_changed_emit(*, claim: Claim, event: ClaimEvent) -> None:
-    """``claim.status_changed`` for a move of ``claim`` (``event``: its audit event, saved or not).
-
-    Called by ``factcheck.domain_events``, in the transaction that moved the claim.
-    """
-    claims_status_changed_emit(moves=[(claim, event)])
-
-
 def claims_status_changed_emit(*, moves: list[tuple[Claim, ClaimEvent]]) -> None:
     """``claim.status_changed`` for each (claim, audit event) of ``moves``, in their order: events of
     claims of one newsroom (``factcheck.domain_events.claim_events_recorded``).  One query for
