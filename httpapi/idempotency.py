@@ -108,7 +108,7 @@ def idempotency_complete(*, record: IdempotencyRecord, response: HttpResponseBas
     body: bytes | None = (
         getattr(response, "content", None) if not getattr(response, "streaming", False) else None
     )
-    keep = (200 <= status < 300 or status in KEPT_STATUSES) and body is not None
+    keep = 200 <= status < 300 or status in KEPT_STATUSES
     if keep and body is not None and len(body) <= MAX_KEPT_BYTES:
         try:
             text = body.decode(response.charset or "utf-8")
