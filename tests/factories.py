@@ -14,7 +14,7 @@ from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Membersh
 from editorial.services import body_digest
 from factcheck.actors import Actor
 from factcheck.analysis.types import ClaimKind, Severity
-from factcheck.models import AttributionFlag, Claim
+from factcheck.models import AttributionFlag, AuditAction, Claim
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
@@ -114,7 +114,7 @@ class ClaimFactory(factory.django.DjangoModelFactory):
         if create:
             Actor.system().event(
                 claim=claim,
-                action="created",
+                action=AuditAction.CREATED,
                 to_status=claim.status,
                 note=f"Found in revision {claim.revision}.",
             ).save()

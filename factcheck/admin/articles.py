@@ -219,8 +219,8 @@ class ArticleAdmin(ServiceWrittenAdmin):
         return article.flagged_total
 
     @admin.display(description="claims shown")
-    def page_note(self, article: Article) -> SafeString:
-        live = selectors.live_claims().filter(article=article).count()
+    def page_note(self, article) -> SafeString:
+        live = article.live_total  # counted by get_queryset, which the change page's object comes from
         excluded = ExcludedBlock.objects.filter(article=article).count()
         first = selectors.ARTICLE_PAGE_CLAIMS
         if live <= first and excluded <= first:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -220,7 +221,7 @@ class ArticleOutput(ArticleSummaryOutput):
         ]
 
     def get_claims_url(self, article) -> str:
-        path = f"/api/v1/claims/?article={article.pk}"
+        path = f"{reverse('claim-list')}?article={article.pk}"
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 
