@@ -177,7 +177,29 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
     np.premods = tuple(reversed(mods))
     if any(_is_name_token(t, k) for k in np.premods):
         np.credited_org = True
+    if not mods and not np.determiner and not np.quantified and _shares_modifiers(t, head):
+        # Coordinated heads share what stands before the first: "union members and leaders" are union
+        # leaders, "Gore's close friends and allies" are Gore's allies.
+        first = _premodifiers(t, head - 2)
+        np.start, np.determiner, np.quantified = first.start, first.determiner, first.quantified
+        np.premods = first.premods
+        np.credited_org, np.possessive_lower = first.credited_org, first.possessive_lower
     return np
+
+
+def _shares_modifiers(t: _Tokens, head: int) -> bool:
+    """The head is the second of two plural nouns joined by "and" or "or" ("members and leaders")."""
+    other = head - 2
+    return (
+        other >= 0
+        and t.word(head - 1) in _CONJUNCTIONS
+        and t.is_word(other)
+        and not t.capitalised(other)
+        and _plural(t.lows[head])
+        and _plural(t.lows[other])
+        and t.lows[other] not in _FUNCTION_WORDS
+        and t.lows[other] not in _SPEECH
+    )
 
 
 _POSTMOD_STARTS = (
@@ -193,7 +215,12 @@ _PARTICIPLE_NEXT = _words(
     "by in for at from on last this earlier online yesterday today monday tuesday wednesday thursday friday"
     " saturday sunday"
 )
-_TO_AFTER = _words("tend tends tended seem seems seemed appear appears appeared continue continues continued")
+# Verbs that pass their subject on to the verb after "to": "critics seem to think", "leaders have taken to
+# saying", "some began to argue".
+_TO_AFTER = _words(
+    "tend tends tended seem seems seemed appear appears appeared continue continues continued begin begins"
+    " began begun start starts started taken take takes took"
+)
 _INVERTED_SAY = _words(
     "said says say warned warns added adds noted notes argued argues wrote writes told tells suggested"
     " suggests believe believes cautioned cautions explained explains predicted predicts insisted insists"
@@ -212,6 +239,13 @@ _QUOTES = frozenset({'"', "\u201c", "\u201d"})
 _AUX_BEFORE_OBJECT = _words("to be been being the a an")
 _QUANTIFIER_OPENERS = _words("a an the growing increasing small large")  # "a growing number of"
 _NAME_JOINERS = _words("of for and &")
+_THAT_WHICH = _words("that which")
+# Verbs of handing a report in, beside those of publishing: "the reports his campaign is filing".
+_FILING_VERBS = _words("filing files file releasing publishing issuing submitting submitted submits")
+# What opens a short adverbial between an auxiliary and its verb: "have in particular noted".
+_ADVERBIAL_PREPS = _words("in for at on over since")
+# Adverbs before the participle of an aside: ", often conducted by ...,".
+_ASIDE_ADVERBS = _words("often mostly usually frequently sometimes once long recently previously all both")
 _ARTICLES = _words("a an the")
 _AUX_INSIDE_POSTMODS = _words("to also now still even all both long first")
 _SOURCE_PREPS = _words("from among by between")
@@ -315,14 +349,28 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
     if lemma in {"show", "find"} and verbs is _REPORT_VERBS:
         return True  # "Data shows house prices fell", "A study found people sleep less"
     if lemma == "see" and t.word(j + 1) not in _NEEDS_NEXT["see"]:
-        # A forecast: "strategists see the dollar weakening", "see rates falling", "see the bank as a target".
-        for k in range(j + 2, min(t.n, j + 7)):
-            if t.lows[k] in _TREND_VERBS or t.lows[k] == "as":
+        # A forecast or a judgement: "strategists see the dollar weakening", "see Le Pen making it to a
+        # run-off", "see Mr. Kerry's push as driven by ...".
+        for k in range(j + 2, min(t.n, j + 11)):
+            if t.lows[k] in _TREND_VERBS or t.lows[k] == "as" or (k > j + 2 and t.lows[k].endswith("ing")):
                 return True
+            if _abbreviation_stop(t, k):
+                continue
             if not t.is_word(k) or t.lows[k] in _CLAUSE_STOP:
                 return False
         return False
+    if lemma == "call" and _is_name_token(t, j + 1):
+        # "one lawmaker called Trump 'the orange prince'", not "a group called Color of Change, ...".
+        k = j + 1
+        while k < t.n and (t.capitalised(k) or _abbreviation_stop(t, k)):
+            k += 1
+        return t.word(k) in _QUOTES or t.word(k) in _ARTICLES
     return lemma is None or t.word(j + 1) in _NEEDS_NEXT[lemma]
+
+
+def _abbreviation_stop(t: _Tokens, k: int) -> bool:
+    """The full stop of a title or an initial inside a name: "Mr.", "Gov.", "J."."""
+    return t.lows[k] == "." and k > 0 and t.capitalised(k - 1) and len(t.words[k - 1]) <= 4
 
 
 def _object_gap(t: _Tokens, j: int) -> bool:
@@ -393,7 +441,12 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 if _names_in(t, j + 1, close):
                     np.credited_person = True
                     np.credit_end = max(np.credit_end, close)
-            elif not (nxt in _PARENTHETICAL_STARTS or nxt in _ARTICLES or nxt.endswith("ly")):
+            elif not (
+                nxt in _PARENTHETICAL_STARTS
+                or nxt in _ARTICLES
+                or nxt.endswith("ly")
+                or _participle_aside(t, j + 1)
+            ):
                 return False
             np.end = max(np.end, close)
             j = close + 1
@@ -479,6 +532,13 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
             seen_aux = True
             j += 1
             continue
+        if seen_aux and w in _ADVERBIAL_PREPS:
+            # A short adverbial between the auxiliary and the verb: "critics have in particular noted",
+            # "analysts have for years argued".
+            k = j + 1
+            while k < min(t.n, j + 4) and t.is_word(k) and not t.capitalised(k) and t.lows[k] not in verbs:
+                k += 1
+            return k > j + 1 and k < t.n and _verb_ok(t, k, verbs)
         if w.endswith("ly") and len(w) > 4 and t.is_word(j):
             j += 1
             continue
@@ -488,6 +548,15 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
             return True
         return _verb_ok(t, j, verbs)
     return False
+
+
+def _participle_aside(t: _Tokens, k: int) -> bool:
+    """An aside that opens with a past participle, after an adverb or not: "(studies), often conducted by
+    comparing ..., (have found)", "(critics), angered by the vote, (said)"."""
+    if t.word(k) in _ASIDE_ADVERBS:
+        k += 1
+    w = t.word(k)
+    return t.is_word(k) and (w in _IRREGULAR_PARTICIPLES or (w.endswith("ed") and len(w) > 4))
 
 
 def _after_relative(t: _Tokens, k: int) -> int:
@@ -615,6 +684,11 @@ def _agent_after(t: _Tokens, head: int) -> bool:
     k = head + 1
     while k < t.n and k - head <= 10:
         w = t.lows[k]
+        if _abbreviation_stop(t, k):
+            k += 1
+            continue
+        if w in _THAT_WHICH and k > head + 1:
+            return _author_in_relative(t, k + 1)  # "reports through Jan. 31 that his campaign is filing"
         if not t.is_word(k) or w in _CLAUSE_STOP or w in _FINITE_AUX:
             return False
         if w in _REPORT_VERBS and w not in _PUBLICATION_VERBS:
@@ -639,6 +713,20 @@ def _agent_after(t: _Tokens, head: int) -> bool:
                 if not t.is_word(m):
                     break
         k += 1
+    return False
+
+
+def _author_in_relative(t: _Tokens, k: int) -> bool:
+    """A relative clause at ``k`` whose subject is named or definite and whose verb publishes: "(reports)
+    that Sanders campaign is filing", "(the survey) which the Pew Research Center conducted"."""
+    if not (t.capitalised(k) or t.word(k) in _POSSESSIVES or t.word(k).endswith(("'s", "\u2019s"))):
+        return False
+    for m in range(k + 1, min(t.n, k + 6)):
+        w = t.lows[m]
+        if w in _PUBLICATION_VERBS or w in _FILING_VERBS:
+            return True
+        if not t.is_word(m) or w in _CLAUSE_STOP:
+            return False
     return False
 
 
@@ -702,6 +790,20 @@ def _says_in_relative(t: _Tokens, j: int) -> bool:
     while j < t.n and t.lows[j] in _AUX:
         j += 1
     return t.word(j) in _SAY_VERBS
+
+
+def _speaks_after_relative(t: _Tokens, j: int) -> bool:
+    """A relative clause at ``j`` that describes the speakers, then their verb of saying: "(people) who have
+    battled other online threats say ...", "(those) who have sketched out paths for him acknowledge ...";
+    not a relative clause whose own verb is the saying ("people who say ..." are a generality)."""
+    if t.word(j) != "who":
+        return False
+    k = j + 1
+    while k < t.n and t.lows[k] in _AUX:
+        k += 1
+    if k >= t.n or t.lows[k] in _SAY_VERBS or t.lows[k] in _INTERVIEW_VERBS:
+        return False
+    return _after_relative(t, k + 1) > 0
 
 
 def _reporters_own(t: _Tokens, j: int) -> bool:

@@ -55,6 +55,7 @@ from factcheck.analysis.attribution.phrases import (
     _premodifiers,
     _reporters_own,
     _saying_after,
+    _speaks_after_relative,
     _says_in_relative,
     _scan_after,
     _scan_before,
@@ -92,6 +93,11 @@ from factcheck.analysis.attribution.vocabulary import (
 )
 
 _THAT_WHICH = _words("that which")
+# Units of time after a quantifier: "a few weeks", "many years", "several times".
+_TIME_UNITS = _words(
+    "second seconds minute minutes hour hours day days week weeks month months year years decade decades"
+    " century centuries time times"
+)
 # Pronouns that stand for one named person or a known few: "he and other rivals".
 _PERSONAL_PRONOUNS = _words("he she i we you")
 
@@ -161,7 +167,11 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         )
         # "People in Fort Pierce said": no one at all ("people familiar with ..." is an anonymous source)
         bare_people = w == "people" and not np.determiner and t.word(i + 1) not in _NEAR_SOURCE | _RELATIVES
-        if not (np.quantified or one_speaker or bare_people) and (np.determiner or not believed_by):
+        # "People who have battled online threats say": described, then speaking (not "people who say")
+        described_people = w == "people" and not np.determiner and _speaks_after_relative(t, i + 1)
+        if not (np.quantified or one_speaker or bare_people or described_people) and (
+            np.determiner or not believed_by
+        ):
             return  # "many residents say", "is believed by locals to", not "residents said"
     elif definite or np.possessive_lower:
         return
@@ -375,6 +385,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         x = t.lows[k]
         if (x.endswith("ly") and t.word(k + 1) in _SPEECH) or x in _PRONOUN_SUBJECTS or x in _FIRST_PERSON:
             break  # an adverb before the verb, a relative clause: "several people I've spoken with said"
+        if x in _TIME_UNITS:
+            return  # "a few weeks after ...", "many times": a measure of time, not people
         if x in _LEMMA and (x not in _SPEECH or _LEMMA[x] != x) and not (x in _PERSONS and x not in _EXPERT):
             return  # a known noun: handled as a noun ("many economists", "several reports")
         if x in _SPEECH and x in _NOUNISH_PLURALS and t.word(k + 1) in _AUX:

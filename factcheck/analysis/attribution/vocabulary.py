@@ -111,6 +111,7 @@ writes/wrote/writing/written point/points/pointed/pointing call/calls/called/cal
 agree disagree advise fret opine charge estimate put/puts/put/putting see/sees/saw/seeing describe mention
 acknowledge concur question challenge contest cite attribute link tie/ties/tied/tying raise/raises/raised/
 raising express voice compare liken assume foresee envisage envision tip/tips/tipped/tipping tweet echo
+announce
 """
 # Verbs of reporting a report, poll or study can take ("Reports of X have raised alarm").
 _REPORT_EXTRA = "emerge surface circulate spark prompt fuel put place indicate swirl persist"
