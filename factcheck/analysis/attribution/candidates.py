@@ -40,7 +40,11 @@ from factcheck.analysis.attribution.phrases import (
     _scan_before,
 )
 from factcheck.analysis.attribution.policy import Policy
-from factcheck.analysis.attribution.sources import _noun_candidate, _quantifier_candidate
+from factcheck.analysis.attribution.sources import (
+    _described_speakers_candidate,
+    _noun_candidate,
+    _quantifier_candidate,
+)
 from factcheck.analysis.attribution.tokens import _Tokens
 from factcheck.analysis.attribution.vocabulary import (
     _APOSTROPHE_RE,
@@ -197,9 +201,9 @@ def _token_at(t: _Tokens, offset: int) -> int | None:
     return lo if lo < t.n and t.starts[lo] == offset else None
 
 
-_CUE_WORDS = frozenset(_LEMMA) | _QUANTIFIERS | _QUANTIFIER_NOUNS | _HEDGES
+_CUE_WORDS = frozenset(_LEMMA) | _QUANTIFIERS | _QUANTIFIER_NOUNS | _HEDGES | {"those"}
 # The tokens that the loop of _candidates does something with.
-_LOOKED_AT = frozenset(_NOUN_KIND) | _QUANTIFIERS | _HEDGES | {"of"}
+_LOOKED_AT = frozenset(_NOUN_KIND) | _QUANTIFIERS | _HEDGES | {"of", "those"}
 _ANONYMOUS_TRIGGERS = _words(
     "condition anonymity named identified familiar briefed knowledge privy authorized authorised permitted"
     " allowed cleared close involved aware"
@@ -262,6 +266,8 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
                 _noun_candidate(t, i, kind, _LEMMA[w], out, False)
             elif w in _QUANTIFIERS or (w == "of" and t.word(i - 1) in _QUANTIFIER_NOUNS):
                 _quantifier_candidate(t, i, out)
+            elif w == "those":
+                _described_speakers_candidate(t, i, out)
             if w in _HEDGES:
                 _hedge_candidate(t, i, out)
         if has_anonymous:

@@ -23,6 +23,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _INCLUDING,
     _INTERVIEW_VERBS,
     _LEMMA,
+    _LISTENER_VERBS,
     _NEEDS_NEXT,
     _NEEDS_NEXT_OF,
     _NOT_NAMES,
@@ -240,11 +241,17 @@ _AUX_BEFORE_OBJECT = _words("to be been being the a an")
 _QUANTIFIER_OPENERS = _words("a an the growing increasing small large")  # "a growing number of"
 _NAME_JOINERS = _words("of for and &")
 _THAT_WHICH = _words("that which")
+# Words that open a clause with a subject of its own: "... and when Rubio thanked Miami and said ...".
+_SUBORDINATORS = _words(
+    "when while whereas although though because since if unless until after before who whom whose which"
+    " that what whether where"
+)
 # Verbs of handing a report in, beside those of publishing: "the reports his campaign is filing".
 _FILING_VERBS = _words("filing files file releasing publishing issuing submitting submitted submits")
 # What opens a short adverbial between an auxiliary and its verb: "have in particular noted".
 _ADVERBIAL_PREPS = _words("in for at on over since")
 # Adverbs before the participle of an aside: ", often conducted by ...,".
+_ASIDE_DEGREE = _words("deeply highly strongly very")
 _ASIDE_ADVERBS = _words("often mostly usually frequently sometimes once long recently previously all both")
 _ARTICLES = _words("a an the")
 _AUX_INSIDE_POSTMODS = _words("to also now still even all both long first")
@@ -274,7 +281,12 @@ _FINITE_AUX = _words("had have has were was are is will would could may might ca
 _NOT_VAGUE_BEFORE = _words("how so too")
 _DEGREE_QUANTIFIERS = _words("many few")
 # Media as a vague source: "state media", "Russian state television", "the local press", "the media".
-_SAYING = _words("saying arguing warning claiming insisting complaining adding")
+# Participles of speech that add what the subject of the clause said: "..., saying ...", "..., alleging ...".
+_SAYING = _words(
+    "saying arguing warning claiming insisting complaining adding alleging noting contending asserting"
+    " predicting suggesting acknowledging accusing blaming urging demanding describing calling expressing"
+    " fearing questioning"
+)
 _BE_FORMS = _words("be been being is are was were")
 _IRREGULAR_PARTICIPLES = _words("told said thought found felt held heard seen shown known put brought taught")
 _MEDIA_NOUNS = _words("media television tv radio press broadcaster newspaper")
@@ -352,13 +364,24 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
         # A forecast or a judgement: "strategists see the dollar weakening", "see Le Pen making it to a
         # run-off", "see Mr. Kerry's push as driven by ...".
         for k in range(j + 2, min(t.n, j + 11)):
-            if t.lows[k] in _TREND_VERBS or t.lows[k] == "as" or (k > j + 2 and t.lows[k].endswith("ing")):
+            if t.lows[k] in _TREND_VERBS or t.lows[k] == "as":
                 return True
+            if (
+                k > j + 2
+                and t.lows[k].endswith("ing")
+                and not any(
+                    t.lows[m] in _ARTICLES or t.lows[m] in _DETERMINERS_DEFINITE for m in range(j + 1, k)
+                )
+            ):
+                return True  # "see Le Pen making it", not "saw the same thing"
             if _abbreviation_stop(t, k):
                 continue
             if not t.is_word(k) or t.lows[k] in _CLAUSE_STOP:
                 return False
         return False
+    if lemma == "share":
+        k = j + 2 if t.word(j + 1) in _POSSESSIVES else j + 1
+        return t.word(k) in _SPEECH_NOUNS  # "shared their concerns", not "share their homes"
     if lemma == "call" and _is_name_token(t, j + 1):
         # "one lawmaker called Trump 'the orange prince'", not "a group called Color of Change, ...".
         k = j + 1
@@ -477,7 +500,7 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                     return True  # "there are some experts who think ..."
                 k = min(k + 1, t.n)  # the relative clause's own verb ("analysts who" may end the text)
                 tail = _after_relative(t, k)
-                if tail and not any(t.lows[m] in _INTERVIEW_VERBS for m in range(k - 1, tail)):
+                if tail and not any(t.lows[m] in _LISTENER_VERBS for m in range(k - 1, tail)):
                     credit_end = _credit_in_span(t, j, tail, publications=publications)
                     if credit_end:
                         np.credited_org = True
@@ -498,6 +521,10 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                     break
                 if (x == "who" and w != "who") or x.startswith(_WHO_CONTRACTED):
                     break  # a relative clause after the post-modifier, read on its own
+                if x in _OPINION_ADJECTIVES and prev not in _DETERMINERS_DEFINITE | _ARTICLES:
+                    break  # "many of them deeply sceptical": the stance, not the post-modifier
+                if x in _DEGREE | _ASIDE_DEGREE and t.word(k + 1) in _OPINION_ADJECTIVES:
+                    break
                 if (
                     x in verbs
                     and prev not in _DETERMINERS_DEFINITE
@@ -542,9 +569,14 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
         if w.endswith("ly") and len(w) > 4 and t.is_word(j):
             j += 1
             continue
-        if copula and w in _DEGREE and t.word(j + 1) in _OPINION_ADJECTIVES:
+        if w in _TO_AFTER and t.word(j + 1) == "to":
+            j += 1  # "have taken to saying", "seem to think": the verb after "to" is the subject's
+            continue
+        # "experts are divided"; or, after a comma, without a verb: "..., many of them deeply skeptical"
+        stance = copula or (not seen_aux and t.word(np.start - 1) == ",")
+        if stance and w in _DEGREE and t.word(j + 1) in _OPINION_ADJECTIVES:
             return True
-        if copula and w in _OPINION_ADJECTIVES:
+        if stance and w in _OPINION_ADJECTIVES:
             return True
         return _verb_ok(t, j, verbs)
     return False
@@ -592,7 +624,7 @@ def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
         return not _finite_after(t, np.head + 1)
     if w1 == "of" and w2 in _VIEW_NOUNS:
         return True
-    if w1 in _SOURCE_PREPS and (w2 in _SPEECH_NOUNS or (w1 == "by" and w2 in _SPEECH)):
+    if w1 in _SOURCE_PREPS and w2 in _SPEECH_NOUNS:
         return True
     if _by_agent(t, s):
         return True
@@ -628,20 +660,36 @@ def _np_range(t: _Tokens, np: _NounPhrase) -> tuple[int, int]:
 
 
 def _by_agent(t: _Tokens, start: int) -> bool:
-    """The agent of a passive of speech or stance: "is believed by locals", "is opposed by residents"."""
-    return t.word(start - 1) == "by" and (
-        t.word(start - 2) in _SPEECH or t.word(start - 2) in _STANCE_PARTICIPLES
-    )
+    """The agent of a passive of speech or stance: "is believed by locals", "is opposed by residents",
+    "were echoed and augmented by aides", "is seen by other leaders as credible"."""
+    if t.word(start - 1) != "by":
+        return False
+    verb = start - 2
+    if t.word(verb - 1) in _CONJUNCTIONS and t.word(verb - 2).endswith("ed"):
+        verb -= 2  # coordinated participles: "echoed and augmented by"
+    w = t.word(verb)
+    if w == "seen":
+        return any(t.lows[k] == "as" for k in range(start + 1, min(t.n, start + 8)))
+    if _NEEDS_NEXT_OF.get(w) == "share":
+        return False  # "a view shared by a majority of the caucus": held, not said
+    return w in _SPEECH or w in _STANCE_PARTICIPLES
 
 
-def _saying_after(t: _Tokens, j: int) -> bool:
-    """A participle of speech after a comma later in the clause: "..., saying buses were too slow"."""
+def _saying_after(t: _Tokens, j: int, *, coordinated: bool = True) -> bool:
+    """Speech later in the subject's clause: a participle after a comma ("..., saying buses were too
+    slow") or a second verb of the same subject ("Some seek to be removed from the lists and argue ...",
+    "many have trouble finding work, worry about ... and fear ..."), when ``coordinated``."""
     for k in range(j, min(t.n - 1, j + 30)):
         w = t.lows[k]
-        if w in {";", ":", "?", "!"}:
+        if w in {";", ":", "?", "!"} or w in _DASHES or w in _QUOTES:
             return False
-        if w == "," and t.lows[k + 1] in _SAYING:
+        if w in _SUBORDINATORS:
+            return False  # a clause of its own: "Some in the crowd booed, and when Rubio ... said"
+        nxt = t.lows[k + 1]
+        if w == "," and nxt in _SAYING:
             return True
+        if coordinated and (w == "," or w in _CONJUNCTIONS) and nxt in _SAY_VERBS and not nxt.endswith("ing"):
+            return not _verb_next(t, k + 2, _SPEECH) and t.word(k + 2) not in _AUX
     return False
 
 

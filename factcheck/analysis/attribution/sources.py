@@ -55,10 +55,10 @@ from factcheck.analysis.attribution.phrases import (
     _premodifiers,
     _reporters_own,
     _saying_after,
-    _speaks_after_relative,
     _says_in_relative,
     _scan_after,
     _scan_before,
+    _speaks_after_relative,
     _tag_after,
     _venue_after,
     _verb_next,
@@ -93,6 +93,8 @@ from factcheck.analysis.attribution.vocabulary import (
 )
 
 _THAT_WHICH = _words("that which")
+_LEADER_PREPS = _words("of on in from at across within")
+_COLLECTIVE_COUNTS = _words("group dozens scores")
 # Units of time after a quantifier: "a few weeks", "many years", "several times".
 _TIME_UNITS = _words(
     "second seconds minute minutes hour hours day days week weeks month months year years decade decades"
@@ -135,6 +137,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             )
             or (lemma == "community" and "international" in mods)
             or (lemma == "leader" and mods & _LEADER_MODIFIERS)
+            # Leaders of something, unnamed: "leaders of the organization", "leaders on the left".
+            or (lemma == "leader" and w != lemma and t.word(i + 1) in _LEADER_PREPS)
             # Plural leaders, outlets and groups under any common modifier or a quantifier:
             # "party leaders", "some protest leaders", "news outlets", "conservative outside groups".
             or (
@@ -232,8 +236,14 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         source = after in _FINITE_AUX or (after.endswith("ed") and after not in _POSTMOD_STARTS)
     if not source and own:
         source = any(t.lows[k] in _SAY_VERBS for k in range(i + 3, min(t.n, i + 9)))
-    if not source and np.quantified and kind == "person" and np.start == t.first:
-        source = _saying_after(t, np.end)  # "Many residents ... supported the plan, saying ..."
+    if (
+        not source
+        and np.start == t.first
+        and (np.quantified or np.determiner in _SINGULAR_OPENERS)
+        and kind in {"person", "official", "expert"}
+    ):
+        # "Many residents ... supported the plan, saying ...", "One operative tried to ..., saying ..."
+        source = _saying_after(t, np.end, coordinated=np.quantified)
     if not source and not (np.credited_org or np.credited_person):
         return  # not a source; a credited group is kept below as a mention for the article context
     # An official or a spokesperson of a named organisation is credited like an analyst at a named firm
@@ -359,6 +369,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         start = i - 1
         while start > 0 and t.lows[start - 1] in _QUANTIFIER_OPENERS:
             start -= 1
+        if t.lows[i - 1] in _COLLECTIVE_COUNTS and t.word(start) == "the":
+            return  # "the group of Super Tuesday contests": a definite group, not an unnamed part
     else:
         if (
             prev == "the"
@@ -444,5 +456,25 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             credited=np.credited_person or np.credited_org,
             np_start=s,
             np_end=e,
+        )
+    )
+
+
+def _described_speakers_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
+    """ "Those who have sketched out paths for him acknowledge ...": speakers known only by a relative
+    clause, then their verb of saying (not "those who say ...", a generality)."""
+    if not _speaks_after_relative(t, i + 1):
+        return
+    if t.is_word(i - 1) and t.lows[i - 1] not in _CLAUSE_STOP and t.lows[i - 1] != "even":
+        return  # "of those who ...", "among those who ...": not the subject
+    out.append(
+        _Candidate(
+            kind=VAGUE_COLLECTIVE,
+            start=t.starts[i],
+            end=t.ends[i],
+            noun=t.lows[i],
+            lemma=t.lows[i],
+            np_start=t.starts[i],
+            np_end=t.ends[i],
         )
     )

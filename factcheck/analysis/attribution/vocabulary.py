@@ -91,7 +91,8 @@ _SINGULAR_FORMS = frozenset(w for w, lemma in _LEMMA.items() if w == lemma) - _w
 _QUANTIFIERS = _words("some many most several few other others numerous countless plenty various multiple")
 # Nouns whose one form is plural in use: "people say", "the media report".
 _PLURAL_MASS = _words("people media data police")
-_QUANTIFIER_NOUNS = _words("number handful host majority minority lot lots few")  # "a number of"
+# "a number of", "a group of", "dozens of": a part of a group, unnamed.
+_QUANTIFIER_NOUNS = _words("number handful host majority minority lot lots few group dozens scores")
 
 _HEDGES = _words(
     "allegedly reportedly purportedly supposedly reputedly rumoured rumored alleged purported reported"
@@ -111,7 +112,7 @@ writes/wrote/writing/written point/points/pointed/pointing call/calls/called/cal
 agree disagree advise fret opine charge estimate put/puts/put/putting see/sees/saw/seeing describe mention
 acknowledge concur question challenge contest cite attribute link tie/ties/tied/tying raise/raises/raised/
 raising express voice compare liken assume foresee envisage envision tip/tips/tipped/tipping tweet echo
-announce
+announce ask share
 """
 # Verbs of reporting a report, poll or study can take ("Reports of X have raised alarm").
 _REPORT_EXTRA = "emerge surface circulate spark prompt fuel put place indicate swirl persist"
@@ -161,6 +162,8 @@ _NEEDS_NEXT = {
     "show": _words("that a an the no little"),
     "write": _words("that in on"),
     "state": _words("that"),
+    "ask": _words("questions whether why how if"),
+    "share": _words(""),  # judged in phrases._verb_ok: "shared their concerns"
 }
 _NEEDS_NEXT_OF = {
     form: lemma
@@ -180,6 +183,8 @@ _NEEDS_NEXT_OF = {
             "show": "show/shows/showed/showing/shown",
             "write": "write/writes/wrote/writing/written",
             "state": "state",
+            "ask": "ask",
+            "share": "share",
         }[lemma]
     )
 }
@@ -207,6 +212,8 @@ _SAY_VERBS = _verb_forms(
 _INTERVIEW_VERBS = _words(
     "spoke spoken talked interviewed contacted asked surveyed met consulted reached polled"
 )
+# The verbs of a listener: "supporters who have heard from the campaign say" are not credited by it.
+_LISTENER_VERBS = _INTERVIEW_VERBS | _words("heard hear hears listened watched read")
 # Between a copula and an opinion adjective: "others were more sanguine", "analysts are less sure".
 _DEGREE = _words("more less far much very deeply increasingly somewhat rather fairly quite so too")
 # Words between a subject and its verb: auxiliaries, negation and adverbs.
@@ -227,7 +234,8 @@ _SPEECH_NOUNS = _words(
     "criticism condemnation warnings warning concern concerns fears calls objections complaints praise"
     " opposition scepticism skepticism consensus agreement disagreement debate doubts unease anger alarm"
     " speculation pressure claims allegations accusations questions predictions estimates forecasts"
-    " view views belief beliefs worries backlash outcry reaction reactions"
+    " view views belief beliefs worries backlash outcry reaction reactions feeling feelings recognition"
+    " sense perception perceptions expectation expectations sentiment frustration"
 )
 # Before an NP that is the source: "according to", "in the view of", "amid reports".
 _REPORT_FRAMES = _words("amid following after despite denied confirmed dismissed citing cited")
