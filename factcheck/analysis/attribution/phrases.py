@@ -152,6 +152,7 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
         if (
             w in _CLAUSE_STOP
             or w in _POSTMOD_PREPS
+            or w == "per"  # "the 50,000 per day city officials estimated": a rate, not the phrase
             or w in _AUX
             or (w in _SPEECH and w not in _NOUNISH_VERBS and not t.capitalised(i))
             or w in _PRONOUN_SUBJECTS
@@ -242,10 +243,9 @@ _QUANTIFIER_OPENERS = _words("a an the growing increasing small large")  # "a gr
 _NAME_JOINERS = _words("of for and &")
 _THAT_WHICH = _words("that which")
 # Words that open a clause with a subject of its own: "... and when Rubio thanked Miami and said ...".
-_SUBORDINATORS = _words(
-    "when while whereas although though because since if unless until after before who whom whose which"
-    " that what whether where"
-)
+_SAY_BASES = _words("say")  # "says" is not "say" + "s" in the verb forms' spelling rules
+_NEW_CLAUSE = _words("when while whereas although though because if unless whether where whenever")
+_SUBORDINATORS = _NEW_CLAUSE | _words("since until after before who whom whose which that what")
 # Verbs of handing a report in, beside those of publishing: "the reports his campaign is filing".
 _FILING_VERBS = _words("filing files file releasing publishing issuing submitting submitted submits")
 # What opens a short adverbial between an auxiliary and its verb: "have in particular noted".
@@ -391,6 +391,11 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
     return lemma is None or t.word(j + 1) in _NEEDS_NEXT[lemma]
 
 
+def _third_singular(verb: str) -> bool:
+    """A present-tense verb in its -s form ("says", "warns", "argues"), which two conjuncts cannot take."""
+    return verb.endswith("s") and not verb.endswith("ss") and verb[:-1] in _SPEECH | _SAY_BASES
+
+
 def _abbreviation_stop(t: _Tokens, k: int) -> bool:
     """The full stop of a title or an initial inside a name: "Mr.", "Gov.", "J."."""
     return t.lows[k] == "." and k > 0 and t.capitalised(k - 1) and len(t.words[k - 1]) <= 4
@@ -521,10 +526,15 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                     break
                 if (x == "who" and w != "who") or x.startswith(_WHO_CONTRACTED):
                     break  # a relative clause after the post-modifier, read on its own
+                if x in _NEW_CLAUSE:
+                    break  # "material gathered from social media for interviews where they assess"
                 if x in _OPINION_ADJECTIVES and prev not in _DETERMINERS_DEFINITE | _ARTICLES:
                     break  # "many of them deeply sceptical": the stance, not the post-modifier
                 if x in _DEGREE | _ASIDE_DEGREE and t.word(k + 1) in _OPINION_ADJECTIVES:
                     break
+                if x in verbs and _third_singular(x) and _plural(t.lows[np.head]):
+                    k += 1  # not the plural head's verb: "ties to both Clintons", "the state he calls"
+                    continue
                 if (
                     x in verbs
                     and prev not in _DETERMINERS_DEFINITE
@@ -550,6 +560,8 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 k += 1
             if k == j + 1:
                 return False
+            if t.word(k) in verbs and _third_singular(t.lows[k]):
+                return False  # "... many more terrorists ... and Trump says": a new clause, not a subject
             j = k
             continue
         if w in _AUX:
@@ -578,6 +590,9 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
             return True
         if stance and w in _OPINION_ADJECTIVES:
             return True
+        head = t.lows[np.head]
+        if _third_singular(w) and _plural(head) and head not in _PLURAL_MASS and not seen_aux:
+            return False  # a plural head cannot take "says": "... terrorists to the country and Trump says"
         return _verb_ok(t, j, verbs)
     return False
 

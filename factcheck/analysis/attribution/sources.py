@@ -95,6 +95,9 @@ from factcheck.analysis.attribution.vocabulary import (
 _THAT_WHICH = _words("that which")
 _LEADER_PREPS = _words("of on in from at across within")
 _COLLECTIVE_COUNTS = _words("group dozens scores")
+_CONDITIONALS = _words("if unless when whenever once")
+# Particles of phrasal verbs: "sent out an email", "put out a statement".
+_PARTICLES = _words("out up off around")
 # Units of time after a quantifier: "a few weeks", "many years", "several times".
 _TIME_UNITS = _words(
     "second seconds minute minutes hour hours day days week weeks month months year years decade decades"
@@ -170,7 +173,12 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             and t.word(i + 1) not in _NEAR_SOURCE  # "a person close to ...": an anonymous source
         )
         # "People in Fort Pierce said": no one at all ("people familiar with ..." is an anonymous source)
-        bare_people = w == "people" and not np.determiner and t.word(i + 1) not in _NEAR_SOURCE | _RELATIVES
+        bare_people = (
+            w == "people"
+            and not np.determiner
+            and t.word(i + 1) not in _NEAR_SOURCE | _RELATIVES
+            and t.word(np.start - 1) not in _CONDITIONALS  # "if people think ...": anyone at all
+        )
         # "People who have battled online threats say": described, then speaking (not "people who say")
         described_people = w == "people" and not np.determiner and _speaks_after_relative(t, i + 1)
         if not (np.quantified or one_speaker or bare_people or described_people) and (
@@ -252,7 +260,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         credited = np.credited_person
     else:
         credited = np.credited_person or np.credited_org
-    if report and not credited and t.word(np.start - 1) in _SENDING_VERBS:
+    sender = np.start - 2 if t.word(np.start - 1) in _PARTICLES else np.start - 1
+    if report and not credited and t.word(sender) in _SENDING_VERBS:
         credited = True  # "she sent an email saying ...": the report is its sender's
     if report and not credited and source and (_venue_after(t, np.end) or _agent_after(t, np.head)):
         # "Rumours of a deal surfaced in the newspaper Calcalist", "data released Friday by the
