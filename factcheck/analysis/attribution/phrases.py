@@ -379,6 +379,9 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
             if not t.is_word(k) or t.lows[k] in _CLAUSE_STOP:
                 return False
         return False
+    if lemma == "put":
+        # An estimate: "analysts put the figure at 3 percent", not "put the location on their profile".
+        return any(t.lows[k] == "at" for k in range(j + 1, min(t.n, j + 7)))
     if lemma == "share":
         k = j + 2 if t.word(j + 1) in _POSSESSIVES else j + 1
         return t.word(k) in _SPEECH_NOUNS  # "shared their concerns", not "share their homes"

@@ -150,8 +150,9 @@ _NEEDS_NEXT = {
     "point": _words("out to"),
     "see": _words("as little no a an it this that risk risks signs danger room value merit potential"),
     "put": _words("the it its at"),
-    "tie": _words("the it to"),
-    "link": _words("the it to"),
+    # "analysts linked the attack to ...", not "accounts linked to the group" (a participle)
+    "tie": _words("the it"),
+    "link": _words("the it"),
     "raise": _words(
         "concerns concern questions question alarm alarms doubts doubt fears fear the eyebrows red flags"
         " worries suspicions hopes expectations"
