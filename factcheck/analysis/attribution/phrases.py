@@ -243,6 +243,9 @@ _QUANTIFIER_OPENERS = _words("a an the growing increasing small large")  # "a gr
 _NAME_JOINERS = _words("of for and &")
 _THAT_WHICH = _words("that which")
 # Words that open a clause with a subject of its own: "... and when Rubio thanked Miami and said ...".
+_ESTIMATE_MARKS = _words("at higher lower above below near around")
+_THINK_FORMS = _words("think thinks thought thinking")
+_PONDER_PREPS = _words("about of over through")
 _SAY_BASES = _words("say")  # "says" is not "say" + "s" in the verb forms' spelling rules
 _NEW_CLAUSE = _words("when while whereas although though because if unless whether where whenever")
 _SUBORDINATORS = _NEW_CLAUSE | _words("since until after before who whom whose which that what")
@@ -379,9 +382,21 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
             if not t.is_word(k) or t.lows[k] in _CLAUSE_STOP:
                 return False
         return False
+    if w in _THINK_FORMS and t.word(j + 1) in _PONDER_PREPS and not _object_gap(t, j):
+        return False  # "others think about it": pondering; not "what people think of him", a view
+    if lemma in {"link", "tie"} and t.word(j + 1) == "to" and _object_gap(t, j):
+        return True  # "(emails) which intelligence officials have linked to Russian spies"
     if lemma == "put":
-        # An estimate: "analysts put the figure at 3 percent", not "put the location on their profile".
-        return any(t.lows[k] == "at" for k in range(j + 1, min(t.n, j + 7)))
+        # An estimate or a phrasing: "estimates put the total at 55,000", "put the number higher", "as a
+        # diplomat put it"; not "put the location on their profile".
+        if t.word(j + 1) == "it" and not t.is_word(j + 2):
+            return True
+        for k in range(j + 1, min(t.n, j + 20)):
+            if t.lows[k] in _ESTIMATE_MARKS:
+                return True
+            if not t.is_word(k):
+                return False
+        return False
     if lemma == "share":
         k = j + 2 if t.word(j + 1) in _POSSESSIVES else j + 1
         return t.word(k) in _SPEECH_NOUNS  # "shared their concerns", not "share their homes"

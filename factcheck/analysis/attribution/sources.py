@@ -96,6 +96,7 @@ _THAT_WHICH = _words("that which")
 _LEADER_PREPS = _words("of on in from at across within")
 _COLLECTIVE_COUNTS = _words("group dozens scores")
 _CONDITIONALS = _words("if unless when whenever once")
+_MODALS = _words("may might can could will would should must shall")
 # Particles of phrasal verbs: "sent out an email", "put out a statement".
 _PARTICLES = _words("out up off around")
 # Units of time after a quantifier: "a few weeks", "many years", "several times".
@@ -118,9 +119,9 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
         nxt in _LEMMA
         and not t.capitalised(i + 1)
         and not extra
-        and not (nxt in _SPEECH and nxt == _LEMMA[nxt])
+        and not (nxt in _SPEECH and nxt == _LEMMA[nxt] and not _singular_opened(t, i))
     ):
-        return
+        return  # a compound ("media reports"); "a research report" too, which no verb "report" follows
     if w.endswith(("'", "\u2019")):  # "the analysts' union"
         return
     np = _premodifiers(t, i)
@@ -187,6 +188,13 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             return  # "many residents say", "is believed by locals to", not "residents said"
     elif definite or np.possessive_lower:
         return
+    if (
+        not np.determiner
+        and not np.quantified
+        and t.word(np.start - 1) in _CONDITIONALS
+        and kind in {"person", "expert", "official", "collective"}
+    ):
+        return  # "when doctors don't consider these triggers": anyone in that role, not a source
     if kind == "report":
         if np.determiner and np.determiner not in _REPORT_PREMODS_OK and np.determiner != "number":
             return
@@ -300,6 +308,20 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             np_end=end,
         )
     )
+
+
+def _singular_opened(t: _Tokens, i: int) -> bool:
+    """The noun at ``i`` follows "a", "an" or "one" within a few modifiers ("a Tuesday research"), so the
+    word after it cannot be its verb in the base form ("report")."""
+    k = i - 1
+    while k >= 0 and i - k <= 3 and t.is_word(k):
+        w = t.lows[k]
+        if w in _SINGULAR_OPENERS:
+            return True
+        if w in _CLAUSE_STOP or w in _POSTMOD_PREPS or w in _AUX:
+            return False
+        k -= 1
+    return False
 
 
 def _object_of_verb(t: _Tokens, start: int) -> bool:
@@ -448,6 +470,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             prev_word = t.lows[i - 1] if i > t.first and t.is_word(i - 1) else ""
             if prev_word.endswith(("ing", "ed")) and not _opens_clause(prev_word):
                 return  # "causing some worry": the object of a verb, not the subject of a clause
+            if t.word(i - 2) in _MODALS and prev_word and not _opens_clause(prev_word):
+                return  # "another may offer some hope": the verb after a modal, then its object
     elif start == t.first and w != "of" and _saying_after(t, np.end):
         # "Many drivers queued for hours, saying ...": the head is the noun, not the verb after it.
         while head > i and t.lows[head].endswith("ed"):
