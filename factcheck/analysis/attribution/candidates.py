@@ -30,10 +30,6 @@ from factcheck.analysis.attribution.patterns import (
 from factcheck.analysis.attribution.phrases import (
     _ABOUT_A_NAME_RE,
     _ACCORDING_TO_RE,
-    _BEFORE_ADJECTIVE,
-    _CREDITING_VERBS,
-    _SINGULAR_OPENERS,
-    _SURVEYS,
     _Candidate,
     _NounPhrase,
     _scan_after,
@@ -49,8 +45,10 @@ from factcheck.analysis.attribution.tokens import _Tokens
 from factcheck.analysis.attribution.vocabulary import (
     _APOSTROPHE_RE,
     _AUX,
+    _BEFORE_ADJECTIVE,
     _CLAUSE_STOP,
     _COPULAS,
+    _CREDITING_VERBS,
     _DETERMINERS_DEFINITE,
     _DETERMINERS_INDEFINITE,
     _FUNCTION_WORDS,
@@ -60,7 +58,9 @@ from factcheck.analysis.attribution.vocabulary import (
     _POSTMOD_PREPS,
     _QUANTIFIER_NOUNS,
     _QUANTIFIERS,
+    _SINGULAR_OPENERS,
     _SPEECH,
+    _SURVEYS,
     _WORD_RE,
     _words,
 )

@@ -10,38 +10,85 @@ from dataclasses import dataclass
 
 from factcheck.analysis.attribution.tokens import _is_name_token, _person_name_at, _Tokens
 from factcheck.analysis.attribution.vocabulary import (
+    _ADVERBIAL_PREPS,
+    _AGENT_PREPS,
+    _ARTICLES,
+    _ARTICLES_INDEFINITE,
+    _ASIDE_ADVERBS,
+    _ASIDE_DEGREE,
     _AUX,
+    _AUX_BEFORE_OBJECT,
+    _AUX_INSIDE_POSTMODS,
+    _BE_FORMS,
     _CAUSATIVES,
     _CLAUSE_STOP,
+    _CLAUSE_THAT,
+    _CONJUNCTIONS,
     _COPULAS,
     _CREDIT_PREPS,
+    _DASHES,
     _DEGREE,
     _DETERMINERS_DEFINITE,
     _DETERMINERS_INDEFINITE,
+    _ESTIMATE_MARKS,
     _FEELING_VERBS,
+    _FILING_VERBS,
+    _FINITE_AUX,
+    _FIRST_PERSON,
+    _FOR_FRAMES,
     _FUNCTION_WORDS,
     _INCLUDING,
     _INTERVIEW_VERBS,
+    _INVERTED_SAY,
+    _IRREGULAR_PARTICIPLES,
+    _LABEL_NOUNS,
     _LEMMA,
     _LISTENER_VERBS,
+    _NAME_JOINERS,
     _NEEDS_NEXT,
     _NEEDS_NEXT_OF,
-    _NOT_NAMES,
+    _NEW_CLAUSE,
     _NOUNISH_VERBS,
+    _OPENING_ADVERBS,
+    _OPENING_PREPS,
     _OPINION_ADJECTIVES,
     _PARENTHETICAL_STARTS,
+    _PARTICIPLE_NEXT,
     _PLURAL_MASS,
+    _PONDER_PREPS,
+    _POSSESSIVES,
     _POSTMOD_PREPS,
+    _POSTMOD_STARTS,
     _PRONOUN_SUBJECTS,
     _PUBLICATION_VERBS,
     _QUANTIFIER_NOUNS,
+    _QUANTIFIER_OPENERS,
     _QUANTIFIERS,
+    _QUOTES,
+    _QUOTES_AND_COMMAS,
+    _READER_VERBS,
+    _RELATIVES,
     _REPORT_FRAMES,
     _REPORT_VERBS,
+    _SAY_BASES,
     _SAY_VERBS,
+    _SAYING,
+    _SENTENCE_STOPS,
+    _SOURCE_PREPS,
     _SPEECH,
     _SPEECH_NOUNS,
-    _words,
+    _STANCE_PARTICIPLES,
+    _SUBORDINATORS,
+    _TELL_VERBS,
+    _THAT_WHICH,
+    _THINK_FORMS,
+    _TIME_WORDS,
+    _TO_AFTER,
+    _TREND_VERBS,
+    _VENUE_PREPS,
+    _VENUE_VERBS,
+    _VIEW_NOUNS,
+    _WHO_CONTRACTED,
 )
 
 
@@ -71,40 +118,10 @@ class _NounPhrase:
     credit_end: int = 0  # token index after the name that credits the phrase, when after the head
 
 
-_CLAUSE_THAT = _words("that this")
-# "one person tweeted", "another supporter wrote", "a lawmaker says", "someone told him".
-_SINGULAR_OPENERS = _words("a an one another")
-_SOMEONE = _words("someone somebody")
-_FIRST_PERSON = _words("i we i've we've i'd we'd i\u2019ve we\u2019ve")
-_NEAR_SOURCE = _words("close familiar involved aware briefed with")
-_PLURAL_GROUPS = _words("leader outlet group organisation organization")
-_AGENT_PREPS = _words("by from")
-_OBJECT_PREPS = _words("by to for like unlike")
-_ARTICLES_INDEFINITE = _words("a an")
 # A sentence that says "according to" names its source there (and a vague one is flagged there).
 _ACCORDING_TO_RE = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
-_LABEL_NOUNS = _words("email e-mail file files data document documents memo source sources")
-_SURVEYS = _words("poll survey study research census")
-_POLLS = _words("poll survey")
-# Premodifiers that keep "figures" statistics: "official figures", "new figures", "unemployment figures".
-_FIGURE_PREMODS = _words(
-    "official new latest recent government preliminary provisional final monthly annual quarterly weekly"
-    " unemployment sales trade population fundraising"
-)
-# Verbs whose object is a document of their subject's: "she sent an email", "he released a report".
-_SENDING_VERBS = _words("sent send sends sending released releases published publishes issued issues posted")
 # A relative clause about a named person, still open: "Mr. Trump, who is regarded as ...".
 _ABOUT_A_NAME_RE = re.compile(r"[A-Z][\w.'\u2019-]*,\s+(?:who|whose)\b[^,;:()\u2014]*$")
-# Verbs that credit a claim to a speaker or a legal process in the same sentence.
-_CREDITING_VERBS = _words(
-    "said says told tells alleges charged charges accused accuses indicted sued testified claimed claims"
-    " wrote writes stated states"
-)
-_PEOPLE_PRONOUNS = _words("us them you those these whom")
-# Suffixes of nouns of agents and members: "-ers", "-ists", "-ians", "-ants", "-ents", "-ives", "-ees".
-_AGENT_SUFFIXES = _words("ers ors ists ians ants ents ives ees crats cans als ites ics")
-# Who has read a report, not who wrote it: "a memo seen by reporters".
-_READER_VERBS = _words("seen obtained reviewed cited quoted interviewed contacted consulted questioned")
 
 
 def _plural(word: str) -> bool:
@@ -202,130 +219,6 @@ def _shares_modifiers(t: _Tokens, head: int) -> bool:
         and t.lows[other] not in _FUNCTION_WORDS
         and t.lows[other] not in _SPEECH
     )
-
-
-_POSTMOD_STARTS = (
-    _POSTMOD_PREPS
-    | _PUBLICATION_VERBS
-    | _words(
-        "close familiar briefed involved aware knowledgeable working based speaking writing monitoring"
-        " tracking"
-        " following studying polled who"
-    )
-)
-_PARTICIPLE_NEXT = _words(
-    "by in for at from on last this earlier online yesterday today monday tuesday wednesday thursday friday"
-    " saturday sunday"
-)
-# Verbs that pass their subject on to the verb after "to": "critics seem to think", "leaders have taken to
-# saying", "some began to argue".
-_TO_AFTER = _words(
-    "tend tends tended seem seems seemed appear appears appeared continue continues continued begin begins"
-    " began begun start starts started taken take takes took"
-)
-_INVERTED_SAY = _words(
-    "said says say warned warns added adds noted notes argued argues wrote writes told tells suggested"
-    " suggests believe believes cautioned cautions explained explains predicted predicts insisted insists"
-    " reckoned reckons observed observes estimated estimates concluded concludes"
-)
-_QUOTES_AND_COMMAS = frozenset(
-    {",", '"', "\u201c", "\u201d", "'", "\u2018", "\u2019", "\u2014", "\u2013", "-", ";", ":"}
-)
-_VIEW_NOUNS = _words("view eyes opinion judgment judgement assessment estimation analysis reckoning words")
-_FOR_FRAMES = _words("to for among")
-_CONJUNCTIONS = _words("and or")
-_DASHES = frozenset({"\u2014", "\u2013", "\u2015"})
-_SENTENCE_STOPS = frozenset({".", ";", "?", "!", ":"})
-_WHO_CONTRACTED = ("who'", "who\u2019")
-_QUOTES = frozenset({'"', "\u201c", "\u201d"})
-_AUX_BEFORE_OBJECT = _words("to be been being the a an")
-_QUANTIFIER_OPENERS = _words("a an the growing increasing small large")  # "a growing number of"
-_NAME_JOINERS = _words("of for and &")
-_THAT_WHICH = _words("that which")
-# Words that open a clause with a subject of its own: "... and when Rubio thanked Miami and said ...".
-_ESTIMATE_MARKS = _words("at higher lower above below near around")
-_THINK_FORMS = _words("think thinks thought thinking")
-_PONDER_PREPS = _words("about of over through")
-_SAY_BASES = _words("say")  # "says" is not "say" + "s" in the verb forms' spelling rules
-_NEW_CLAUSE = _words("when while whereas although though because if unless whether where whenever")
-_SUBORDINATORS = _NEW_CLAUSE | _words("since until after before who whom whose which that what")
-# Verbs of handing a report in, beside those of publishing: "the reports his campaign is filing".
-_FILING_VERBS = _words("filing files file releasing publishing issuing submitting submitted submits")
-# What opens a short adverbial between an auxiliary and its verb: "have in particular noted".
-_ADVERBIAL_PREPS = _words("in for at on over since")
-# Adverbs before the participle of an aside: ", often conducted by ...,".
-_ASIDE_DEGREE = _words("deeply highly strongly very")
-_ASIDE_ADVERBS = _words("often mostly usually frequently sometimes once long recently previously all both")
-_ARTICLES = _words("a an the")
-_AUX_INSIDE_POSTMODS = _words("to also now still even all both long first")
-_SOURCE_PREPS = _words("from among by between")
-_GOVERNMENT_MODIFIERS = _NOT_NAMES | _words("diplomatic political")
-_POSSESSIVES = _words("his her their its our")
-_BEFORE_OTHERS = _words("and or among of with than to the")
-# What opens a sentence before its subject: "In Brussels, ...", "On Tuesday, ...", "Elsewhere, ...".
-_OPENING_PREPS = _POSTMOD_PREPS | _words(
-    "after before during since following despite amid amidst under last this next earlier later when while as"
-    " until throughout beyond like unlike besides"
-)
-_OPENING_ADVERBS = _words(
-    "elsewhere meanwhile however still yet also moreover furthermore separately nevertheless nonetheless"
-    " instead indeed overall today yesterday overnight now then later earlier previously recently currently"
-    " additionally finally similarly notably importantly traditionally historically ultimately initially"
-    " interestingly unsurprisingly predictably privately publicly nationally internationally locally"
-    " globally abroad domestically likewise conversely otherwise regardless there here again besides"
-    " thus hence therefore consequently accordingly"
-)
-_TIME_WORDS = _words(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july"
-    " august september october november december"
-)
-_RELATIVES = _words("who which that whose whom")
-_FINITE_AUX = _words("had have has were was are is will would could may might can should must did do does")
-_NOT_VAGUE_BEFORE = _words("how so too")
-_DEGREE_QUANTIFIERS = _words("many few")
-# Media as a vague source: "state media", "Russian state television", "the local press", "the media".
-# Participles of speech that add what the subject of the clause said: "..., saying ...", "..., alleging ...".
-_SAYING = _words(
-    "saying arguing warning claiming insisting complaining adding alleging noting contending asserting"
-    " predicting suggesting acknowledging accusing blaming urging demanding describing calling expressing"
-    " fearing questioning"
-)
-_BE_FORMS = _words("be been being is are was were")
-_IRREGULAR_PARTICIPLES = _words("told said thought found felt held heard seen shown known put brought taught")
-_MEDIA_NOUNS = _words("media television tv radio press broadcaster newspaper")
-_MASS_MEDIA = _words("media press")
-# "see prices rising": the verbs of a forecast.
-_TREND_VERBS = frozenset(
-    w + "ing"
-    for w in _words(
-        "ris fall weaken strengthen climb dropp declin slow accelerat grow shrink increas decreas eas tighten"
-        " loosen recover rebound slipp slid surg soar tumbl plung stabilis stabiliz improv worsen deteriorat"
-        " widen narrow peak continu remain stay hold cutt rais hik los gain win default collaps fad return"
-        " edg drift"
-    )
-)
-_ORG_SPEAKERS = _words("official spokesperson spokesman spokeswoman")
-_NEEDS_MODIFIER = _words("file cable")
-# A bare group of people is a source only as the agent of a passive of belief ("is believed by locals to"),
-# not of any speech or stance ("was welcomed by fans", "was supported by voters").
-_COGNITION_PARTICIPLES = _words(
-    "believed thought considered regarded seen viewed feared expected suspected understood said reported"
-    " rumoured rumored alleged claimed estimated assumed presumed reckoned deemed"
-)
-_STANCE_PARTICIPLES = _words(
-    "opposed supported favoured favored backed endorsed resisted embraced welcomed trusted distrusted"
-    " mistrusted admired resented disliked"
-)
-_TELL_VERBS = _words(
-    "told tell tells telling briefed brief briefs briefing assured assure assures reassured informed inform"
-    " informs reminded warned warn warns urged asked ask asks addressed"
-)
-_VENUE_VERBS = _words(
-    "surfaced surface surfaces emerged emerge emerges appeared appear appears circulated circulate published"
-    " printed aired broadcast ran"
-)
-_VENUE_PREPS = _words("in on by")
-_BEFORE_ADJECTIVE = _words("and or amid over into against after following despite his her their its")
 
 
 def _credit_in_span(t: _Tokens, i: int, j: int, *, publications: bool) -> int:

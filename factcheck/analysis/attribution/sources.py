@@ -13,34 +13,6 @@ from factcheck.analysis.attribution.kinds import (
     VAGUE_QUANTITY,
 )
 from factcheck.analysis.attribution.phrases import (
-    _AGENT_SUFFIXES,
-    _BEFORE_OTHERS,
-    _COGNITION_PARTICIPLES,
-    _CONJUNCTIONS,
-    _DASHES,
-    _DEGREE_QUANTIFIERS,
-    _FIGURE_PREMODS,
-    _FINITE_AUX,
-    _FIRST_PERSON,
-    _GOVERNMENT_MODIFIERS,
-    _INVERTED_SAY,
-    _MASS_MEDIA,
-    _MEDIA_NOUNS,
-    _NEAR_SOURCE,
-    _NEEDS_MODIFIER,
-    _NOT_VAGUE_BEFORE,
-    _OBJECT_PREPS,
-    _ORG_SPEAKERS,
-    _PEOPLE_PRONOUNS,
-    _PLURAL_GROUPS,
-    _POLLS,
-    _POSSESSIVES,
-    _POSTMOD_STARTS,
-    _QUANTIFIER_OPENERS,
-    _RELATIVES,
-    _SENDING_VERBS,
-    _SINGULAR_OPENERS,
-    _SOMEONE,
     _agent_after,
     _apposition_to_name,
     _audience,
@@ -66,46 +38,67 @@ from factcheck.analysis.attribution.phrases import (
 )
 from factcheck.analysis.attribution.tokens import _is_name_token, _Tokens
 from factcheck.analysis.attribution.vocabulary import (
+    _AGENT_SUFFIXES,
     _AUX,
+    _BEFORE_OTHERS,
     _CAUSATIVES,
     _CLAUSE_STOP,
+    _COGNITION_PARTICIPLES,
+    _COLLECTIVE_COUNTS,
+    _CONDITIONALS,
+    _CONJUNCTIONS,
+    _DASHES,
+    _DEGREE_QUANTIFIERS,
     _DETERMINERS_DEFINITE,
     _DETERMINERS_INDEFINITE,
     _EXPERT,
     _FEELING_VERBS,
+    _FIGURE_PREMODS,
+    _FINITE_AUX,
+    _FIRST_PERSON,
+    _GOVERNMENT_MODIFIERS,
     _GROUP_MODIFIERS,
+    _INVERTED_SAY,
     _LEADER_MODIFIERS,
+    _LEADER_PREPS,
     _LEMMA,
+    _MASS_MEDIA,
     _MEDIA_MODIFIERS,
+    _MEDIA_NOUNS,
+    _MODALS,
+    _NEAR_SOURCE,
+    _NEEDS_MODIFIER,
+    _NOT_VAGUE_BEFORE,
     _NOUN_KIND,
     _NOUNISH_PLURALS,
     _NOUNISH_VERBS,
+    _OBJECT_PREPS,
+    _ORG_SPEAKERS,
+    _PARTICLES,
+    _PEOPLE_PRONOUNS,
+    _PERSONAL_PRONOUNS,
     _PERSONS,
+    _PLURAL_GROUPS,
+    _POLLS,
+    _POSSESSIVES,
     _POSTMOD_PREPS,
+    _POSTMOD_STARTS,
     _PRONOUN_SUBJECTS,
+    _QUANTIFIER_OPENERS,
+    _RELATIVES,
     _REPORT_PREMODS_OK,
     _REPORT_VERBS,
     _SAY_VERBS,
+    _SENDING_VERBS,
     _SINGULAR_FORMS,
+    _SINGULAR_OPENERS,
+    _SOMEONE,
     _SPEAKERS,
     _SPEECH,
+    _THAT_WHICH,
+    _TIME_UNITS,
     _words,
 )
-
-_THAT_WHICH = _words("that which")
-_LEADER_PREPS = _words("of on in from at across within")
-_COLLECTIVE_COUNTS = _words("group dozens scores")
-_CONDITIONALS = _words("if unless when whenever once")
-_MODALS = _words("may might can could will would should must shall")
-# Particles of phrasal verbs: "sent out an email", "put out a statement".
-_PARTICLES = _words("out up off around")
-# Units of time after a quantifier: "a few weeks", "many years", "several times".
-_TIME_UNITS = _words(
-    "second seconds minute minutes hour hours day days week weeks month months year years decade decades"
-    " century centuries time times"
-)
-# Pronouns that stand for one named person or a known few: "he and other rivals".
-_PERSONAL_PRONOUNS = _words("he she i we you")
 
 
 def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candidate], extra: bool) -> None:
