@@ -41,7 +41,7 @@ from factcheck.analysis.attribution.sources import (
     _noun_candidate,
     _quantifier_candidate,
 )
-from factcheck.analysis.attribution.tokens import _Tokens
+from factcheck.analysis.attribution.tokens import _is_name_token, _Tokens
 from factcheck.analysis.attribution.vocabulary import (
     _APOSTROPHE_RE,
     _AUX,
@@ -75,6 +75,20 @@ def _credited_elsewhere(t: _Tokens) -> bool:
         if w == "according" and t.word(k + 1) == "to":
             return True
         if w in _CREDITING_VERBS and k > 0 and t.is_word(k - 1) and t.lows[k - 1] not in _HEDGES:
+            return True
+    return False
+
+
+def _named_speaker(t: _Tokens) -> bool:
+    """A named person or a known one speaks in the sentence: "Eli Stokols says ...", "..., he said"
+    (not "is said to", and not "officials said", who are no one in particular)."""
+    for k in range(1, t.n):
+        if t.lows[k] not in _CREDITING_VERBS:
+            continue
+        before = k - 1
+        if t.lows[before] in _KNOWN_SPEAKERS or (
+            t.capitalised(before) and not t.sentence_initial(before) and _is_name_token(t, before)
+        ):
             return True
     return False
 
@@ -216,6 +230,8 @@ _ANONYMOUS_NEEDS = _words(
     " allowed cleared familiar briefed knowledge privy"
 )
 _CLOSE_TO_NEEDS = _words("close involved aware")
+# Pronouns that stand for a speaker the article has named: "..., he said".
+_KNOWN_SPEAKERS = _words("he she")
 # Characters that re.IGNORECASE matches to an ASCII letter but str.lower() does not turn into it.
 _FOLD_TRAPS = "\u0130\u0131\u017f\u212a"
 
@@ -281,8 +297,11 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             out[:] = [c for c in out if not (c.kind == VAGUE_QUANTITY and c.start > min(polls))]
     if has_passive:
         _passive_candidates(text, start, end, runs, out)
-        if any(c.kind == AGENTLESS_PASSIVE for c in out) and _ACCORDING_TO_RE.search(text, start, end):
-            # "the year was considered a good one, according to Russell": the sentence names its source
+        if any(c.kind == AGENTLESS_PASSIVE for c in out) and (
+            _ACCORDING_TO_RE.search(text, start, end) or _named_speaker(_Tokens(text, start, end))
+        ):
+            # "the year was considered a good one, according to Russell", "Eli Stokols says the
+            # endorsements can be seen as ...": the sentence names its source
             out[:] = [c for c in out if c.kind != AGENTLESS_PASSIVE]
     if " by " in sentence and not words.isdisjoint(_CRITICISM_TRIGGERS):
         _criticism_agent_candidates(text, start, end, out)
