@@ -104,7 +104,8 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int, tuple[frozenset[str], ...]]
         ),
         # "has been criticised", "have been accused of", "has been linked to"
         (
-            rf"\b(?:has|have|had)\s+{_ADV}?been\s+{_ADV}?(?:criticised|criticized|condemned|questioned|described"
+            rf"\b(?:has|have|had)\s+{_ADV}?been\s+{_ADV}?(?:criticised|criticized|condemned(?!\s+to\b)|questioned"
+            r"|described"
             r"|labell?ed|branded|dubbed|accused|blamed|slammed|attacked|hailed|praised|derided|panned|lambasted"
             r"|characteri[sz]ed|linked|tied|credited|touted|tipped|suggested|mooted|floated|reported|alleged"
             r"|claimed|disputed|challenged|called\s+(?:a|an|into|the)|decried|denounced)\b",

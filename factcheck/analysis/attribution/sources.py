@@ -56,6 +56,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _FIGURE_PREMODS,
     _FINITE_AUX,
     _FIRST_PERSON,
+    _GENERIC_PEOPLE_BEFORE,
     _GOVERNMENT_MODIFIERS,
     _GROUP_MODIFIERS,
     _INVERTED_SAY,
@@ -171,7 +172,7 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             w == "people"
             and not np.determiner
             and t.word(i + 1) not in _NEAR_SOURCE | _RELATIVES
-            and t.word(np.start - 1) not in _CONDITIONALS  # "if people think ...": anyone at all
+            and t.word(np.start - 1) not in _GENERIC_PEOPLE_BEFORE  # "if people think": anyone at all
         )
         # "People who have battled online threats say": described, then speaking (not "people who say")
         described_people = w == "people" and not np.determiner and _speaks_after_relative(t, i + 1)
@@ -191,6 +192,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     if kind == "report":
         if np.determiner and np.determiner not in _REPORT_PREMODS_OK and np.determiner != "number":
             return
+        if t.word(np.start - 1) == "no" or np.determiner == "no":
+            return  # "there is no evidence linking ...": an absence has no source to name
         if w in _SINGULAR_FORMS and not np.determiner and not _headline_source(t, np):
             return  # "study" as a verb; but "Poll finds ...", "Report: ..." name no one
         if lemma in _NEEDS_MODIFIER and not np.determiner and not np.premods:

@@ -443,7 +443,7 @@ _TO_AFTER = _words(
 )
 
 _INVERTED_SAY = _words(
-    "said says say warned warns added adds noted notes argued argues wrote writes told tells suggested"
+    "said says say warned warns added adds noted notes argued argues wrote writes suggested"
     " suggests believe believes cautioned cautions explained explains predicted predicts insisted insists"
     " reckoned reckons observed observes estimated estimates concluded concludes"
 )
@@ -602,6 +602,8 @@ _LEADER_PREPS = _words("of on in from at across within")
 _COLLECTIVE_COUNTS = _words("group dozens scores")
 
 _CONDITIONALS = _words("if unless when whenever once")
+# Before a bare "people" that is anyone at all: "if people think ...", "the pain that people feel".
+_GENERIC_PEOPLE_BEFORE = _CONDITIONALS | _words("that which what how why")
 
 _MODALS = _words("may might can could will would should must shall")
 
