@@ -1,7 +1,8 @@
 """The rules of docs/architecture.md, checked on the source: the layers and the one direction of their
 imports, no import circle between the modules of the apps, no import inside a function, the plain
-Python of factcheck.analysis and factcheck.web, and task modules that touch no model.  Each rule is also run on a planted violation, so that
-a rule that stopped seeing anything would fail here rather than pass."""
+Python of factcheck.analysis and factcheck.web, and task modules that touch no model.  Each rule is
+also run on a planted violation, so that a rule that stopped seeing anything would fail here rather
+than pass."""
 
 from __future__ import annotations
 
