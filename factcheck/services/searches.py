@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from factcheck.destinations import checked_url
 from factcheck.models import Claim, SearchProvider
+from factcheck.overdue import Overdue, requeue_overdue
 from factcheck.providers import SEARCH_DETAILS, ProviderFailed, search
 from factcheck.services.sources import (
     NO_FOLLOW_UPS,
@@ -74,20 +75,12 @@ def searches_overdue(*, limit: int = 500, now: datetime | None = None) -> list[i
     lost, or the worker died), oldest due first, at most ``limit``.  Each gets its next due time, as
     far ahead as the claim has already waited; the caller queues them.  A search that runs twice
     attaches nothing twice."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        rows = list(
-            Claim.objects.select_for_update(skip_locked=True)
-            .filter(sources_searched_at__isnull=True, sources_search_due_at__lte=now)
-            .exclude(status=ClaimStatus.SUPERSEDED)
-            .order_by("sources_search_due_at", "pk")
-            .values_list("pk", "created_at")[:limit]
-        )
-        for pk, created_at in rows:
-            Claim.objects.filter(pk=pk).update(
-                sources_search_due_at=now + max(search_requeue_after(), now - created_at)
-            )
-    return [pk for pk, _ in rows]
+    return requeue_overdue(
+        Claim.objects.filter(sources_searched_at__isnull=True).exclude(status=ClaimStatus.SUPERSEDED),
+        Overdue(due="sources_search_due_at", pause=search_requeue_after(), waited_since="created_at"),
+        now=now or timezone.now(),
+        limit=limit,
+    )
 
 
 def search_provider_errors(

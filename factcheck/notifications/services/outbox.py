@@ -19,7 +19,8 @@ from factcheck import retry
 from factcheck.notifications import emails
 from factcheck.notifications.emails import Item, Rendered
 from factcheck.notifications.models import DIGEST_KIND, OutboxEmail, OutboxState
-from factcheck.outbox_rows import CLOCK_TOLERANCE, Outcome, requeue_overdue
+from factcheck.outbox_rows import CLOCK_TOLERANCE, Outcome
+from factcheck.overdue import Overdue, requeue_overdue
 from factcheck.queue import publish_on_commit
 
 logger = logging.getLogger(__name__)
@@ -171,7 +172,10 @@ def outbox_recover(*, now: datetime.datetime | None = None) -> list[int]:
     )
     due = requeue_overdue(
         OutboxEmail.objects.filter(state=OutboxState.PENDING),
-        due_before=now - datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS),
+        Overdue(
+            due="next_attempt_at",
+            grace=datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS),
+        ),
         now=now,
         limit=RECOVER_BATCH,
     )
