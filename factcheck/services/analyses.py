@@ -114,7 +114,7 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
         if done(article):
             return Analyzed(article)
         live = list(article.claims.exclude(status=ClaimStatus.SUPERSEDED).order_by("ordinal"))
-        flagged_before = flagged_claim_ids(article=article, live=live)
+        flagged_before = flagged_claim_ids(live=live)
         _store_analysis(
             article=article,
             revision=revision,
