@@ -45,25 +45,27 @@ def email_create(
     return email_queue(
         user=user,
         newsroom=newsroom,
-        kind=DIGEST_KIND if digest else items[0].event,
+        email_kind=DIGEST_KIND if digest else items[0].event,
         rendered=emails.render(items=items, user=user, newsroom=newsroom, digest=digest),
         dedup_key=dedup_key,
     )
 
 
-def email_queue(*, user, newsroom: Newsroom, kind: str, rendered: Rendered, dedup_key: str) -> OutboxEmail:
+def email_queue(
+    *, user, newsroom: Newsroom, email_kind: str, rendered: Rendered, dedup_key: str
+) -> OutboxEmail:
     """A pending email, already rendered, queued for sending when the caller's transaction commits.
 
-    ``email_create`` renders a person's events; a notice of another app (a kind of ``EMAIL_KINDS``)
-    is rendered by that app, once for all its readers.  Each email gets a Message-ID of its own
-    here; the other headers are sent as they are: give a List-Unsubscribe only if the reader has a
-    setting that turns this kind of email off.
+    ``email_create`` renders a person's events; a notice of another app (its ``email_kind`` one of
+    ``EMAIL_KINDS``) is rendered by that app, once for all its readers.  Each email gets a Message-ID
+    of its own here; the other headers are sent as they are: give a List-Unsubscribe only if the
+    reader has a setting that turns this kind of email off.
     """
     email = OutboxEmail.objects.create(
         newsroom=newsroom,
         user=user,
         to=user.email,
-        kind=kind,
+        kind=email_kind,
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
