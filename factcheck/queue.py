@@ -58,6 +58,15 @@ def publish_each(task_name: str, ids: Iterable[int]) -> list[int]:
     return ids
 
 
+def requeue_each(task_name: str, ids: Iterable[int], what: str) -> int:
+    """Queue ``task_name(id)`` again for each of ``ids``, the finds of a sweep, and log how many
+    ``what`` (say "article analyses") were queued; returns that number (the sweep task's result)."""
+    queued = publish_each(task_name, ids)
+    if queued:
+        logger.info("requeued %d %s", len(queued), what)
+    return len(queued)
+
+
 def publish_on_commit(task_name: str, ids: Iterable[int]) -> None:
     """Queue ``task_name(id)`` for each of ``ids`` once the current transaction commits (never raising
     for the broker: the stored rows are the truth, and their sweep queues what could not be sent)."""

@@ -14,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from factcheck import retry, selectors
-from factcheck.queue import publish, publish_each
+from factcheck.queue import publish, publish_each, requeue_each
 from factcheck.services import analyses, articles, fetcher, fetching, searches
 from factcheck.services.sources import FollowUps
 from factcheck.web.fetch import FetchResult
@@ -86,10 +86,7 @@ def _queue(follow_ups: FollowUps) -> None:
 @shared_task(name="factcheck.sweep_analyses", acks_late=True, soft_time_limit=50, time_limit=60)
 def sweep_analyses() -> int:
     """Queue again the analyses that should be running and are not (run by Celery beat)."""
-    ids = publish_each(analyze_article.name, articles.analyses_overdue())
-    if ids:
-        logger.info("requeued %d article analyses", len(ids))
-    return len(ids)
+    return requeue_each(analyze_article.name, articles.analyses_overdue(), "article analyses")
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -169,19 +166,13 @@ def _failed(url: str, error: str, outcome: str) -> FetchResult:
 @shared_task(name="factcheck.sweep_sources", acks_late=True, soft_time_limit=50, time_limit=60)
 def sweep_sources() -> int:
     """Queue again the fetches that should be running and are not (run by Celery beat every minute)."""
-    ids = publish_each(fetch_source.name, fetching.stale_source_ids())
-    if ids:
-        logger.info("requeued %d source fetches", len(ids))
-    return len(ids)
+    return requeue_each(fetch_source.name, fetching.stale_source_ids(), "source fetches")
 
 
 @shared_task(name="factcheck.sweep_searches", acks_late=True, soft_time_limit=50, time_limit=60)
 def sweep_searches() -> int:
     """Queue again the searches of the providers that were queued and never finished (run by beat)."""
-    ids = publish_each(search_sources.name, searches.searches_overdue())
-    if ids:
-        logger.info("requeued %d searches for sources", len(ids))
-    return len(ids)
+    return requeue_each(search_sources.name, searches.searches_overdue(), "searches for sources")
 
 
 @shared_task(

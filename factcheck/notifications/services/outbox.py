@@ -181,8 +181,6 @@ def outbox_recover(*, now: datetime.datetime | None = None) -> list[int]:
         now=now,
         limit=RECOVER_BATCH,
     )
-    if due:
-        logger.info("re-queued %s email(s)", len(due))
     return due
 
 

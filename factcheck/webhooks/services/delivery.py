@@ -246,6 +246,4 @@ def deliveries_sweep(*, now: datetime.datetime | None = None) -> list[int]:
         now=now,
         limit=SWEEP_BATCH,
     )
-    if requeued:
-        logger.info("re-queued %s webhook deliveries", len(requeued))
     return requeued
