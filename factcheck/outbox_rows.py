@@ -3,15 +3,13 @@ deliveries (``factcheck.webhooks``).
 
 Each row is claimed (pending → sending) by a conditional UPDATE before it is sent, under a lease,
 retried after a backoff (``next_attempt``), and found again by a sweep when its task was lost
-(``requeue_overdue``, whose task queues the ids it returns).
+(``factcheck.overdue``, whose task queues the ids it returns).
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-
-from django.db.models import QuerySet
 
 from factcheck.queue import publish
 
@@ -39,31 +37,6 @@ def next_attempt(task_name: str, pk: int, attempt: Outcome) -> str:
     if attempt.retry_in is not None:
         publish(task_name, (pk,), countdown=attempt.retry_in)
     return attempt.outcome
-
-
-def requeue_overdue(
-    pending: QuerySet,
-    *,
-    due_before: datetime.datetime,
-    now: datetime.datetime,
-    limit: int,
-    first: list[int] | tuple[int, ...] = (),
-) -> list[int]:
-    """The ``pending`` rows due at or before ``due_before``, whose task never ran (the broker lost it,
-    or no worker was up): the oldest first, at most ``limit``, for the caller's task to queue again.
-
-    Their next attempt moves to ``now``, so that they are not found again before they are overdue
-    once more; a task that does arrive late finds its row claimed and does nothing.  The ids in
-    ``first`` come before them.  Returns the ids to queue.
-    """
-    due = list(
-        pending.filter(next_attempt_at__lte=due_before)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if due:
-        pending.filter(pk__in=due).update(next_attempt_at=now)
-    return [*first, *due]
 
 
 def shortened(text: str, limit: int) -> str:

@@ -11,8 +11,13 @@ One rule for queueing, so that no service imports a task module (and no import c
 
 - code serving a request (a service called by a view or the admin) queues its follow-up work by the
   task's name once its transaction commits: ``publish_on_commit("factcheck.fetch_source", ids)``;
-- code running in a worker returns the ids of its follow-up work, and its task queues them with
-  ``publish`` (after the service's transaction has committed).
+- code running in a worker returns the ids of its follow-up work (``FollowUps`` of
+  ``factcheck.services.sources``), and its task queues them with ``publish_each`` once the service
+  has committed; the sweeps queue theirs with ``requeue_each``.
+
+The one exception is the fan-out of a domain event (``factcheck.domain_events``): its webhook
+deliveries and emails are outbox rows written in the event's transaction, wherever the event
+happens, and their sending is queued on that commit.
 
 Tasks are looked up by their explicit names in the Celery app's registry, which the factcheck app
 fills when Django starts (``FactcheckConfig.ready``), in web processes as in workers.
@@ -56,6 +61,15 @@ def publish_each(task_name: str, ids: Iterable[int]) -> list[int]:
     for pk in ids:
         publish(task_name, (pk,))
     return ids
+
+
+def requeue_each(task_name: str, ids: Iterable[int], what: str) -> int:
+    """Queue ``task_name(id)`` again for each of ``ids``, the finds of a sweep, and log how many
+    ``what`` (say "article analyses") were queued; returns that number (the sweep task's result)."""
+    queued = publish_each(task_name, ids)
+    if queued:
+        logger.info("requeued %d %s", len(queued), what)
+    return len(queued)
 
 
 def publish_on_commit(task_name: str, ids: Iterable[int]) -> None:

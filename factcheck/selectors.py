@@ -42,15 +42,10 @@ def article_revision(*, article_id: int) -> int | None:
     return Article.objects.filter(pk=article_id).values_list("revision", flat=True).first()
 
 
-def flagged_claim_ids(*, article: Article, live: Iterable[Claim] | None = None) -> frozenset[int]:
-    """The ids of the article's live claims flagged now (before a new analysis is stored, for
-    ``claim.flagged`` to name only the claims it newly flags).
-
-    ``live``: the article's live claims, when the caller has loaded them already.
-    """
-    if live is not None:
-        return frozenset(claim.pk for claim in live if claim.is_flagged)
-    return frozenset(live_claims().filter(article=article, is_flagged=True).values_list("pk", flat=True))
+def flagged_claim_ids(*, live: Iterable[Claim]) -> frozenset[int]:
+    """The ids of the flagged claims among ``live``, an article's live claims as loaded before a new
+    analysis is stored (for ``claim.flagged`` to name only the claims it newly flags)."""
+    return frozenset(claim.pk for claim in live if claim.is_flagged)
 
 
 def flagged_claims(*, article: Article) -> list[Claim]:

@@ -14,8 +14,9 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from factcheck import retry, selectors
-from factcheck.queue import publish, publish_each
+from factcheck.queue import publish, publish_each, requeue_each
 from factcheck.services import analyses, articles, fetcher, fetching, searches
+from factcheck.services.sources import FollowUps
 from factcheck.web.fetch import FetchResult
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def analyze_article(self, article_id: int) -> None:
         revision = selectors.article_revision(article_id=article_id)
         if revision is None:
             return  # deleted since it was queued
-        analyses.article_analyze(article_id=article_id)
+        analyzed = analyses.article_analyze(article_id=article_id)
     except TRANSIENT_ERRORS as error:
         if self.request.retries >= self.max_retries:
             if revision is None:  # the database never answered: nothing can be recorded
@@ -70,15 +71,22 @@ def analyze_article(self, article_id: int) -> None:
             revision=revision,
             reason=f"Internal error while analysing ({type(error).__name__}); the team has the log.",
         )
+    else:
+        _queue(analyzed.follow_ups)
+
+
+def _queue(follow_ups: FollowUps) -> None:
+    """Queue the work a service left (it has committed): the fetches, then the searches.  A message
+    the broker refuses is not lost: the sources are pending and the claims' searches due, and the
+    sweeps (``sweep_sources``, ``sweep_searches``) queue them again."""
+    publish_each(fetch_source.name, follow_ups.fetch_source_ids)
+    publish_each(search_sources.name, follow_ups.search_claim_ids)
 
 
 @shared_task(name="factcheck.sweep_analyses", acks_late=True, soft_time_limit=50, time_limit=60)
 def sweep_analyses() -> int:
     """Queue again the analyses that should be running and are not (run by Celery beat)."""
-    ids = publish_each(analyze_article.name, articles.analyses_overdue())
-    if ids:
-        logger.info("requeued %d article analyses", len(ids))
-    return len(ids)
+    return requeue_each(analyze_article.name, articles.analyses_overdue(), "article analyses")
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -158,19 +166,13 @@ def _failed(url: str, error: str, outcome: str) -> FetchResult:
 @shared_task(name="factcheck.sweep_sources", acks_late=True, soft_time_limit=50, time_limit=60)
 def sweep_sources() -> int:
     """Queue again the fetches that should be running and are not (run by Celery beat every minute)."""
-    ids = publish_each(fetch_source.name, fetching.stale_source_ids())
-    if ids:
-        logger.info("requeued %d source fetches", len(ids))
-    return len(ids)
+    return requeue_each(fetch_source.name, fetching.stale_source_ids(), "source fetches")
 
 
 @shared_task(name="factcheck.sweep_searches", acks_late=True, soft_time_limit=50, time_limit=60)
 def sweep_searches() -> int:
     """Queue again the searches of the providers that were queued and never finished (run by beat)."""
-    ids = publish_each(search_sources.name, searches.searches_overdue())
-    if ids:
-        logger.info("requeued %d searches for sources", len(ids))
-    return len(ids)
+    return requeue_each(search_sources.name, searches.searches_overdue(), "searches for sources")
 
 
 @shared_task(
@@ -190,7 +192,8 @@ def search_sources(self, claim_id: int, only: list[int] | None = None) -> None:
     nothing.
     """
     last_try = self.request.retries >= self.max_retries
-    retry_for = searches.claim_sources_search(claim_id=claim_id, only=only, last_try=last_try)
-    if retry_for and not last_try:
-        kwargs = {**(self.request.kwargs or {}), "only": retry_for}
+    searched = searches.claim_sources_search(claim_id=claim_id, only=only, last_try=last_try)
+    _queue(searched.follow_ups)
+    if searched.retry_provider_ids and not last_try:
+        kwargs = {**(self.request.kwargs or {}), "only": searched.retry_provider_ids}
         raise self.retry(kwargs=kwargs, countdown=backoff(self.request.retries, base=30.0))

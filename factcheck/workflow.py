@@ -43,7 +43,6 @@ class WorkflowRole(models.TextChoices):
     SYSTEM = "system", "Factdesk"
 
 
-R = WorkflowRole
 CHECKERS = frozenset({WorkflowRole.FACT_CHECKER, WorkflowRole.EDITOR})
 EDITORS = frozenset({WorkflowRole.EDITOR})
 

@@ -17,6 +17,7 @@ from factcheck.analysis.types import ClaimKind, Severity
 from factcheck.models import AttributionFlag, AuditAction, Claim
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
+from factcheck.services.sources import follow_ups_queue_on_commit
 from factcheck.workflow import ClaimStatus
 
 #: The first sentence of :class:`ArticleFactory`'s body: the claim :func:`claim_of` finds unless told.
@@ -185,7 +186,7 @@ def analysed(newsroom, *, reporters=(), **fields) -> Article:
     by the real service."""
     article = ArticleFactory(newsroom=newsroom, **fields)
     article.reporters.add(*reporters)
-    article_analyze(article_id=article.pk)
+    follow_ups_queue_on_commit(article_analyze(article_id=article.pk).follow_ups)  # as its task does
     article.refresh_from_db()
     return article
 
@@ -201,7 +202,7 @@ def revise(article: Article, body: str) -> Article:
         title=article.title,
         desk=article.desk,
     )
-    article_analyze(article_id=article.pk)
+    follow_ups_queue_on_commit(article_analyze(article_id=article.pk).follow_ups)  # as its task does
     article.refresh_from_db()
     return article
 

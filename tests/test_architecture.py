@@ -1,7 +1,8 @@
 """The rules of docs/architecture.md, checked on the source: the layers and the one direction of their
-imports, no import circle between the modules of the apps, no import inside a function, and the plain
-Python of factcheck.analysis and factcheck.web.  Each rule is also run on a planted violation, so that
-a rule that stopped seeing anything would fail here rather than pass."""
+imports, no import circle between the modules of the apps, no import inside a function, the plain
+Python of factcheck.analysis and factcheck.web, and task modules that touch no model.  Each rule is
+also run on a planted violation, so that a rule that stopped seeing anything would fail here rather
+than pass."""
 
 from __future__ import annotations
 
@@ -174,6 +175,34 @@ def impure_imports(root: Path, directory: str, forbidden: str, allowed: tuple[st
     return problems
 
 
+#: What a task module may not touch: a models module, the ORM, or a transaction (services write).
+ORM = ("django.db.models", "django.db.transaction", "django.db.connection")
+
+
+def task_model_access(root: Path) -> list[str]:
+    """Where a ``tasks`` module touches the database itself: it imports a ``models`` module, the ORM
+    or transactions, or reads a manager (``.objects``)."""
+    problems = []
+    for path in sources(root, APPS):
+        if path.name != "tasks.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Attribute) and node.attr == "objects":
+                problems.append(f"{path.relative_to(root)}:{node.lineno} reads a model's manager")
+            problems.extend(
+                f"{path.relative_to(root)}:{node.lineno} imports {name}"
+                for name in names
+                if "models" in name.split(".") or any(is_within(name, orm) for orm in ORM)
+            )
+    return problems
+
+
 # --- The rules on the project ------------------------------------------------------------------------
 
 
@@ -194,6 +223,13 @@ def test_no_function_level_imports_in_the_apps():
 
 def test_no_import_circles_between_modules_of_the_apps():
     assert import_circles(ROOT) == set(), "modules that import each other"
+
+
+def test_tasks_touch_no_model():
+    tasks = [path for path in sources(ROOT, APPS) if path.name == "tasks.py"]
+    assert len(tasks) >= 3, "the task modules were not found: the rule would pass vacuously"
+    problems = task_model_access(ROOT)
+    assert not problems, "a task calls a service, which writes:\n" + "\n".join(problems)
 
 
 PURE = [
@@ -319,6 +355,30 @@ def test_an_import_circle_is_caught_through_any_number_of_modules(tmp_path):
         },
     )
     assert import_circles(tmp_path) == {("factcheck.selectors", "factcheck.services", "factcheck.tasks")}
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("from factcheck.models import Source\n", "imports factcheck.models.Source"),
+        ("from editorial import models\n", "imports editorial.models"),
+        ("from django.db import transaction\n", "imports django.db.transaction"),
+        ("from django.db.models import F\n", "imports django.db.models.F"),
+        ("def run(pk):\n    services.Source.objects.filter(pk=pk).delete()\n", "reads a model's manager"),
+    ],
+)
+def test_a_task_touching_a_model_is_caught(tmp_path, line, found):
+    plant(
+        tmp_path,
+        {"factcheck/tasks.py": line, "factcheck/services.py": "from django.db import OperationalError\n"},
+    )
+    (problem,) = task_model_access(tmp_path)
+    assert problem.startswith("factcheck/tasks.py:") and problem.endswith(found)
+
+
+def test_a_task_may_catch_the_databases_errors(tmp_path):
+    plant(tmp_path, {"factcheck/tasks.py": "from django.db import InterfaceError, OperationalError\n"})
+    assert task_model_access(tmp_path) == []
 
 
 def test_impure_imports_are_caught(tmp_path):

@@ -1068,6 +1068,38 @@ def _html_root(html: str) -> lxml.etree._Element | None:
     return root
 
 
+def _page_root(html: str, max_text_chars: int | None) -> tuple[lxml.etree._Element, int] | None:
+    """The page's tree without the elements that hold no text (scripts, styles), and the length of
+    its text; None when lxml reads nothing.  Raises :class:`HtmlRejected` for markup nested deeper
+    than :data:`MAX_DEPTH`, and for a page whose text is longer than ``max_text_chars``."""
+    root = _html_root(html)
+    if root is None:
+        return None
+    lxml.etree.strip_elements(root, *_STRIP_TAGS, with_tail=False)
+    page_text = root.text_content()
+    page_chars = len(page_text) or 1
+    if max_text_chars is not None and page_chars > max_text_chars:
+        shown = len(" ".join(page_text.split()))  # white space collapsed, as the canonical text has it
+        if shown > max_text_chars:
+            raise HtmlRejected(TOO_MUCH_TEXT.format(chars=shown, limit=max_text_chars))
+    return root, page_chars
+
+
+def html_has_text(html: str, *, max_text_chars: int | None = None) -> bool:
+    """Whether :func:`parse_html` would find any text in ``html``, and raise nothing: the check of a
+    submitted page, made without building its blocks (lxml reads the page, and its text is measured).
+
+    Raises what :func:`parse_html` raises (:class:`HtmlRejected`); False where its document would
+    have no text: the text it reads is that of every element but those of ``_DROP_TAGS``.
+    """
+    read = _page_root(html, max_text_chars)
+    if read is None:
+        return False
+    root, _ = read
+    lxml.etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
+    return bool(root.text_content().strip())
+
+
 def parse_html(html: str, *, main_text: bool = True, max_text_chars: int | None = None) -> Document:
     """Parse an HTML body (a fragment or a whole page) with lxml.
 
@@ -1076,16 +1108,10 @@ def parse_html(html: str, *, main_text: bool = True, max_text_chars: int | None 
     Raises :class:`HtmlRejected` for markup nested deeper than :data:`MAX_DEPTH`, and for a page whose
     visible text is longer than ``max_text_chars`` (before any more work is done on it).
     """
-    root = _html_root(html)
-    if root is None:
+    read = _page_root(html, max_text_chars)
+    if read is None:
         return Document(text="", blocks=())
-    lxml.etree.strip_elements(root, *_STRIP_TAGS, with_tail=False)
-    page_text = root.text_content()
-    page_chars = len(page_text) or 1
-    if max_text_chars is not None and page_chars > max_text_chars:
-        shown = len(" ".join(page_text.split()))  # white space collapsed, as the canonical text has it
-        if shown > max_text_chars:
-            raise HtmlRejected(TOO_MUCH_TEXT.format(chars=shown, limit=max_text_chars))
+    root, page_chars = read
     limit = page.MAX_FURNITURE_SHARE * page_chars
     # The extractor's time grows fast with the number of elements; real pages have a few thousand.
     if main_text and sum(1 for _ in root.iter()) <= MAX_MAIN_TEXT_ELEMENTS:
@@ -1214,11 +1240,11 @@ def _keep_main_text(
     return tuple(out)
 
 
-def parse(body: str, fmt: str, *, max_text_chars: int | None = None, main_text: bool = True) -> Document:
+def parse(body: str, fmt: str, *, max_text_chars: int | None = None) -> Document:
     """Parse ``body`` in format ``fmt`` ("text" or "html"); an HTML page with more visible text than
-    ``max_text_chars`` is refused (:class:`HtmlRejected`).  ``main_text`` is passed to :func:`parse_html`."""
+    ``max_text_chars`` is refused (:class:`HtmlRejected`)."""
     if fmt == "text":
         return parse_text(body)
     if fmt == "html":
-        return parse_html(body, main_text=main_text, max_text_chars=max_text_chars)
+        return parse_html(body, max_text_chars=max_text_chars)
     raise ValueError(f"unknown article format {fmt!r}: expected 'text' or 'html'")

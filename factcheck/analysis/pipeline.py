@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from factcheck.analysis import checkworthiness, kinds
 from factcheck.analysis.attribution import Policy, article_context, find_flags
-from factcheck.analysis.blocks import HtmlRejected, parse, sentence_furniture
+from factcheck.analysis.blocks import HtmlRejected, html_has_text, parse, sentence_furniture
 from factcheck.analysis.sentences import split_spans
 from factcheck.analysis.types import Analysis, Block, BlockKind, Claim, Document, Excluded
 
@@ -53,19 +53,26 @@ class InputRejected(ValueError):
 
 
 def check_input(body: object, *, fmt: str = "text", max_chars: int | None = None) -> str:
-    """Refuse what cannot be analysed, with a message a newsroom engineer can act on."""
+    """Refuse what cannot be analysed, with a message a newsroom engineer can act on.
+
+    It refuses what :func:`analyze` would, without parsing the article: an HTML page is read by lxml
+    and its text measured, and its blocks are built once, by the analysis.
+    """
     _check_raw(body, fmt=fmt, max_chars=max_chars)
     if fmt == "html":
-        # Only the text is checked, and it does not depend on the main-text extraction (the slow part,
-        # which sorts blocks): the analysis runs it later.
-        _parse(body, fmt, max_chars, main_text=False)
+        try:
+            has_text = html_has_text(body, max_text_chars=max_chars)
+        except HtmlRejected as exc:
+            raise InputRejected(str(exc)) from None
+        if not has_text:
+            raise InputRejected(NO_TEXT)
     return body
 
 
-def _parse(body: str, fmt: str, max_chars: int | None, *, main_text: bool = True) -> Document:
+def _parse(body: str, fmt: str, max_chars: int | None) -> Document:
     """The parsed body; refused if it has no text, or (HTML) is unreadable or has too much text."""
     try:
-        document = parse(body, fmt, max_text_chars=max_chars, main_text=main_text)
+        document = parse(body, fmt, max_text_chars=max_chars)
     except HtmlRejected as exc:
         raise InputRejected(str(exc)) from None
     if not document.text.strip():

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.db.models import QuerySet
-from django.http import QueryDict
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -15,11 +12,12 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editorial.models import Article, Newsroom
+from editorial.models import Article
 from factcheck import selectors
 from factcheck.actors import Actor
 from factcheck.analysis.pipeline import InputRejected, analyze
 from factcheck.api import serializers as s
+from factcheck.api import speed
 from factcheck.services.articles import article_submit
 from factcheck.services.review import allowed_transitions, claim_note_add, claim_transition
 from httpapi.handlers import error
@@ -64,27 +62,6 @@ def _claim_list_arguments(filters: Mapping, *, desk_id: int | None) -> dict:
     }
 
 
-@functools.cache
-def _filter_names(filters_class: type[s.serializers.Serializer]) -> tuple[str, ...]:
-    return tuple(filters_class().fields)
-
-
-@functools.lru_cache(maxsize=1024)
-def _validated_filters(filters_class: type[s.serializers.Serializer], values: tuple) -> tuple:
-    """The validated filters for ``values`` (``((name, (value, ...)), ...)``) as ``(name, value)`` pairs.
-
-    Remembered per process (an invalid set raises every time): validating through the serializer's
-    fields, which DRF deep-copies for each use, cost an eighth of the CPU of a claims-list request,
-    and integrations ask for the same few lists over and over.  The validated values are immutable.
-    """
-    data = QueryDict(mutable=True)
-    for name, given in values:
-        data.setlist(name, list(given))
-    filters = filters_class(data=data)
-    filters.is_valid(raise_exception=True)
-    return tuple(filters.validated_data.items())
-
-
 class FilteredListView(ListAPIView):
     """A list read through a filters serializer (``filters_class``) with an ``ordering`` among them."""
 
@@ -93,10 +70,7 @@ class FilteredListView(ListAPIView):
 
     def filters(self) -> dict:
         if not hasattr(self, "_filters"):
-            params = self.request.query_params
-            names = _filter_names(self.filters_class)
-            values = tuple((name, tuple(params.getlist(name))) for name in names if name in params)
-            self._filters = dict(_validated_filters(self.filters_class, values))
+            self._filters = speed.validated_filters(self.filters_class, self.request.query_params)
         return self._filters
 
     def cursor_ordering(self) -> tuple[str, ...]:
@@ -214,33 +188,15 @@ class ClaimListView(FilteredListView):
         return super().get(request, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
-        # ClaimOutput's rows built by hand (s.claim_rows) from named rows, not models: two queries.
-        claims = self.paginate_queryset(self.get_queryset())
-        flags = selectors.claim_list_flags(claim_ids=[claim.id for claim in claims])
-        return self.get_paginated_response(s.claim_rows(claims, flags))
+        # ClaimOutput's rows built from named rows, not models, in two queries (speed's tricks).
+        return self.get_paginated_response(speed.page(self.paginate_queryset(self.get_queryset())))
 
     def get_queryset(self):
         filters = self.filters()
         desk_id = _desk_id(self.request, filters.get("desk"))
-        wanted = tuple(
-            sorted((name, value) for name, value in filters.items() if name not in ("ordering", "desk"))
+        return speed.rows(
+            newsroom=self.request.auth.newsroom, arguments=_claim_list_arguments(filters, desk_id=desk_id)
         )
-        return _claim_list_rows(self.request.auth.newsroom, desk_id, wanted).all()
-
-
-@functools.lru_cache(maxsize=256)
-def _claim_list_rows(newsroom: Newsroom, desk_id: int | None, filters: tuple) -> QuerySet:
-    """The claims list's rows (named, with ``assignee_username``) for one newsroom and set of filters.
-
-    Built once per process and cloned for each request (the pagination orders, filters and slices a
-    clone; this queryset is never evaluated): building it through the ORM (the filters of the review
-    queue, the join for the assignee's name) cost a sixth of the CPU of a request.  Only the
-    newsroom's id goes into the query.  Kept because ``bench/api.py`` measures it paying: the endpoint
-    against itself without this cache, in turn in one run (2 gthread workers x 4 threads, 16 clients),
-    served 165 against 105 requests/s (medians of 3), p95 181 against 404 ms.
-    """
-    claims = selectors.claim_list(newsroom=newsroom, **_claim_list_arguments(dict(filters), desk_id=desk_id))
-    return claims.values_list(*selectors.CLAIM_LIST_FIELDS, "assignee_username", named=True)
 
 
 class AnalyzeView(APIView):

@@ -11,7 +11,7 @@ from celery import shared_task
 from factcheck.notifications.services.digests import digests_send_due
 from factcheck.notifications.services.outbox import email_send, outbox_recover
 from factcheck.outbox_rows import next_attempt
-from factcheck.queue import publish_each
+from factcheck.queue import requeue_each
 
 
 @shared_task(name="notifications.send_email", acks_late=True, soft_time_limit=60, time_limit=90)
@@ -24,7 +24,7 @@ def send_email(email_id: int) -> str:
 @shared_task(name="notifications.recover_outbox", acks_late=True, soft_time_limit=60, time_limit=90)
 def recover_outbox() -> int:
     """Queue again the emails whose worker was lost or whose task never ran."""
-    return len(publish_each(send_email.name, outbox_recover()))
+    return requeue_each(send_email.name, outbox_recover(), "emails")
 
 
 @shared_task(name="notifications.send_digests", acks_late=True, soft_time_limit=120, time_limit=180)

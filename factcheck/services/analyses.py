@@ -29,7 +29,13 @@ from factcheck.models import (
 )
 from factcheck.selectors import attribution_policy, flagged_claim_ids, flagged_claims
 from factcheck.services.review import claim_transition_apply
-from factcheck.services.sources import cited_sources, sources_after_analysis
+from factcheck.services.sources import (
+    NO_FOLLOW_UPS,
+    FollowUps,
+    cited_sources,
+    follow_ups_queue_on_commit,
+    sources_after_analysis,
+)
 from factcheck.workflow import BY_NAME, ClaimStatus
 
 logger = logging.getLogger(__name__)
@@ -49,7 +55,16 @@ def article_mark_failed(*, article_id: int, revision: int, reason: str) -> None:
         article.save(update_fields=["analysis_status", "analysis_error", "updated_at"])
 
 
-def article_analyze(*, article_id: int, correction: Correction | None = None) -> Article | None:
+@dataclass(frozen=True)
+class Analyzed:
+    """What ``article_analyze`` did: the article as it left it (None when it is gone), and the work
+    its caller queues once it returns (the fetches of the sources its claims cite, their searches)."""
+
+    article: Article | None
+    follow_ups: FollowUps = NO_FOLLOW_UPS
+
+
+def article_analyze(*, article_id: int, correction: Correction | None = None) -> Analyzed:
     """Analyse the article's current revision and store its claims, flags and excluded blocks.
 
     Idempotent: a revision already analysed is left alone, so a redelivered task changes nothing —
@@ -68,7 +83,7 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None or done(article):
-            return article
+            return Analyzed(article)
         revision, body, body_format = article.revision, article.body, article.body_format
         base_url = article.url or ""
         policy = attribution_policy(newsroom=article.newsroom)
@@ -89,17 +104,17 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
         )
     except InputRejected as error:
         article_mark_failed(article_id=article_id, revision=revision, reason=str(error))
-        return Article.objects.filter(pk=article_id).first()
+        return Analyzed(Article.objects.filter(pk=article_id).first())
     cited = cited_sources(analysis=analysis, base_url=base_url)  # DNS: outside the transaction
 
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None or article.revision != revision:
-            return article  # deleted, or a newer body is queued: its own task will store it
+            return Analyzed(article)  # deleted, or a newer body is queued: its own task will store it
         if done(article):
-            return article
+            return Analyzed(article)
         live = list(article.claims.exclude(status=ClaimStatus.SUPERSEDED).order_by("ordinal"))
-        flagged_before = flagged_claim_ids(article=article, live=live)
+        flagged_before = flagged_claim_ids(live=live)
         _store_analysis(
             article=article,
             revision=revision,
@@ -107,7 +122,7 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
             correction=correction or Correction(),
             live=live,
         )
-        sources_after_analysis(article=article, cited=cited)
+        follow_ups = sources_after_analysis(article=article, cited=cited)
         flagged = flagged_claims(article=article)
         domain_events.article_analyzed(
             article=article,
@@ -128,7 +143,7 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
                 "updated_at",
             ]
         )
-    return article
+    return Analyzed(article, follow_ups)
 
 
 @dataclass(frozen=True)
@@ -167,7 +182,9 @@ def analysis_override_set(
         )
     what = "made a claim" if as_claim else "kept out of the claims"
     note = f"{actor.name} {what}{': ' + reason if reason else '.'}"
-    return article_analyze(article_id=article.pk, correction=Correction(actor=actor, note=note))
+    analyzed = article_analyze(article_id=article.pk, correction=Correction(actor=actor, note=note))
+    follow_ups_queue_on_commit(analyzed.follow_ups)  # an editor's request: queued as a request queues
+    return analyzed.article
 
 
 def excluded_block_promote(*, actor: Actor, block: ExcludedBlock, reason: str = "") -> Article:

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
@@ -19,6 +18,7 @@ from factcheck.analysis.pipeline import InputRejected, check_input
 from factcheck.models import (
     Claim,
 )
+from factcheck.overdue import Overdue, requeue_overdue
 from factcheck.queue import publish_on_commit
 
 logger = logging.getLogger(__name__)
@@ -114,18 +114,11 @@ def analyses_overdue(*, limit: int = 500, now: datetime | None = None) -> list[i
     long queue is not flooded with copies; the caller queues them.  An analysis still under way in
     fact is not disturbed: the copy finds its revision stored, or stores the same claims.
     """
-    now = now or timezone.now()
-    with transaction.atomic():
-        rows = list(
-            Article.objects.select_for_update(skip_locked=True)
-            .filter(analysis_status__in=PENDING_ANALYSIS)
-            .filter(Q(analysis_due_at__isnull=True) | Q(analysis_due_at__lte=now))
-            .order_by(F("analysis_due_at").asc(nulls_first=True), "pk")
-            .values_list("pk", "analysis_queued_at")[:limit]
-        )
-        for pk, queued_at in rows:
-            waited = now - queued_at if queued_at is not None else timedelta(0)
-            Article.objects.filter(pk=pk).update(
-                analysis_queued_at=queued_at or now, analysis_due_at=now + max(_requeue_after(), waited)
-            )
-    return [pk for pk, _ in rows]
+    return requeue_overdue(
+        Article.objects.filter(analysis_status__in=PENDING_ANALYSIS),
+        Overdue(
+            due="analysis_due_at", pause=_requeue_after(), waited_since="analysis_queued_at", undated=True
+        ),
+        now=now or timezone.now(),
+        limit=limit,
+    )

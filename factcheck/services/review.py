@@ -1,10 +1,8 @@
 """The review workflow in action: the one place a claim's state changes, and assignment.
 
-Every change locks the claim's article row, then the claim row (``select_for_update``), so of two
+Every change locks the claim's article row, then the claim row (``factcheck.locks``), so of two
 people acting on the same claim at once one wins and the other is refused with what happened, never
-silently overwritten.  The article comes first because ``article_analyze`` locks the article and
-then rewrites its claims: taking the locks in the same order, a review and a revision wait for each
-other instead of deadlocking.
+silently overwritten.
 """
 
 from __future__ import annotations
@@ -14,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from editorial.models import Article
 from factcheck import domain_events
 from factcheck.actors import Actor
+from factcheck.locks import claim_with_article_locked
 from factcheck.models import EVIDENCE, Claim, ClaimEvent
 from factcheck.selectors import NOTE_ACTION
 from factcheck.workflow import (
@@ -35,17 +33,6 @@ CLAIM_FIELDS_CHANGED = ["status", "assignee", "updated_at"]
 
 def _label(status: str) -> str:
     return ClaimStatus(status).label.lower()
-
-
-def _locked_claim(claim_id: int) -> Claim:
-    """The claim with its article, both locked until the end of the caller's transaction.
-
-    The article first, as ``article_analyze`` does (see the module's docstring).
-    """
-    locked = Article.objects.select_for_update(of=("self",)).filter(claims__pk=claim_id)
-    if not locked.values_list("pk", flat=True):
-        raise Claim.DoesNotExist(f"No claim {claim_id}.")
-    return Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=claim_id)
 
 
 def claim_transition_apply(
@@ -85,7 +72,7 @@ def claim_transition(
     """
     note = (note or "").strip()
     with transaction.atomic():
-        claim = _locked_claim(claim_id)
+        claim = claim_with_article_locked(claim_id)
         if expected_status is not None and claim.status != expected_status:
             # The last move of the claim (a source added since is not what changed it).
             last = claim.events.exclude(from_status=F("to_status")).order_by("-created_at", "-id").first()
@@ -129,7 +116,7 @@ def claim_transition(
 def claim_assign(*, actor: Actor, claim_id: int, assignee_id: int | None, note: str = "") -> Claim:
     """Give a claim to someone of its newsroom who checks claims (or to nobody).  Editors only."""
     with transaction.atomic():
-        claim = _locked_claim(claim_id)
+        claim = claim_with_article_locked(claim_id)
         role, _ = actor.workflow_role(claim)
         if role not in (WorkflowRole.EDITOR, WorkflowRole.SYSTEM):
             raise Forbidden("Only editors assign claims.")
@@ -172,7 +159,7 @@ def claim_note_add(*, actor: Actor, claim_id: int, note: str) -> ClaimEvent:
     if not note:
         raise ValidationError({"note": "A note needs some text."})
     with transaction.atomic():
-        claim = _locked_claim(claim_id)
+        claim = claim_with_article_locked(claim_id)
         role, _ = actor.workflow_role(claim)
         if role is None:
             raise Forbidden("Only people of the claim's newsroom write in its history.")

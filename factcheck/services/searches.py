@@ -4,6 +4,7 @@ they find, and finding the searches whose task was lost."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -12,30 +13,48 @@ from django.utils import timezone
 
 from factcheck.destinations import checked_url
 from factcheck.models import Claim, SearchProvider
+from factcheck.overdue import Overdue, requeue_overdue
 from factcheck.providers import SEARCH_DETAILS, ProviderFailed, search
-from factcheck.services.sources import search_requeue_after, sources_found
+from factcheck.services.sources import (
+    NO_FOLLOW_UPS,
+    FollowUps,
+    fetches_owed,
+    search_requeue_after,
+    sources_found,
+)
 from factcheck.workflow import ClaimStatus
 
 logger = logging.getLogger(__name__)
 
 
-def claim_sources_search(*, claim_id: int, only: list[int] | None = None, last_try: bool = True) -> list[int]:
+@dataclass(frozen=True)
+class Searched:
+    """What a search for a claim's sources leaves to its task: the providers to ask again
+    (``retry_provider_ids``), and the fetches of the sources it attached (``follow_ups``)."""
+
+    retry_provider_ids: list[int]
+    follow_ups: FollowUps = NO_FOLLOW_UPS
+
+
+def claim_sources_search(*, claim_id: int, only: list[int] | None = None, last_try: bool = True) -> Searched:
     """Ask the claim's newsroom's search providers (those of ``only``, by id, if given) about it, and
     attach what they find (idempotent: attaching twice adds nothing).
 
     Returns the ids of the providers to ask again: those that failed for a while (timeout, 5xx,
-    429).  One that fails for good (bad configuration, 4xx) is logged and skipped.  The claim is
-    marked searched unless some provider is to be asked again and this is not the ``last_try``.
+    429), and the fetches owed for the sources attached.  A provider that fails for good (bad
+    configuration, 4xx) is logged and skipped.  The claim is marked searched unless some provider is
+    to be asked again and this is not the ``last_try``.
     """
     claim = Claim.objects.filter(pk=claim_id).first()
     if claim is None or claim.status == ClaimStatus.SUPERSEDED:
-        return []
+        return Searched(retry_provider_ids=[])
     providers = SearchProvider.objects.filter(
         newsroom_id=claim.newsroom_id, enabled=True, min_checkworthiness__lte=claim.checkworthiness
     )
     if only is not None:
         providers = providers.filter(pk__in=only)
     retry_for: list[int] = []
+    follow_ups = NO_FOLLOW_UPS
     for provider in providers:
         try:
             found = search(provider, claim)
@@ -45,10 +64,10 @@ def claim_sources_search(*, claim_id: int, only: list[int] | None = None, last_t
             if failure.transient:
                 retry_for.append(provider.pk)
             continue
-        sources_found(claim_id=claim_id, found=found)  # their fetches are queued after its commit
+        follow_ups += fetches_owed(sources_found(claim_id=claim_id, found=found))
     if not retry_for or last_try:
         Claim.objects.filter(pk=claim_id).update(sources_searched_at=timezone.now())
-    return retry_for
+    return Searched(retry_provider_ids=retry_for, follow_ups=follow_ups)
 
 
 def searches_overdue(*, limit: int = 500, now: datetime | None = None) -> list[int]:
@@ -56,20 +75,12 @@ def searches_overdue(*, limit: int = 500, now: datetime | None = None) -> list[i
     lost, or the worker died), oldest due first, at most ``limit``.  Each gets its next due time, as
     far ahead as the claim has already waited; the caller queues them.  A search that runs twice
     attaches nothing twice."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        rows = list(
-            Claim.objects.select_for_update(skip_locked=True)
-            .filter(sources_searched_at__isnull=True, sources_search_due_at__lte=now)
-            .exclude(status=ClaimStatus.SUPERSEDED)
-            .order_by("sources_search_due_at", "pk")
-            .values_list("pk", "created_at")[:limit]
-        )
-        for pk, created_at in rows:
-            Claim.objects.filter(pk=pk).update(
-                sources_search_due_at=now + max(search_requeue_after(), now - created_at)
-            )
-    return [pk for pk, _ in rows]
+    return requeue_overdue(
+        Claim.objects.filter(sources_searched_at__isnull=True).exclude(status=ClaimStatus.SUPERSEDED),
+        Overdue(due="sources_search_due_at", pause=search_requeue_after(), waited_since="created_at"),
+        now=now or timezone.now(),
+        limit=limit,
+    )
 
 
 def search_provider_errors(

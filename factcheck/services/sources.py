@@ -1,13 +1,16 @@
 """Sources behind claims: an editor's, the links an article cites, and what searches find.
 
-Each is attached once per claim and address, and its fetch is queued after the commit
-(``factcheck.services.fetching`` runs it).
+Each is attached once per claim and address, as a pending source that a worker fetches
+(``factcheck.services.fetching``).  What an editor adds is queued once the request's transaction
+commits; what a worker's service attaches comes back to its task as ``FollowUps``, which the task
+queues (``factcheck.queue``).  Either way the pending row is the record, and a sweep queues again a
+fetch whose message was lost.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,9 +21,9 @@ from django.utils import timezone
 from factcheck.actors import Actor
 from factcheck.citations import Found, cited_links
 from factcheck.destinations import checked_url
+from factcheck.locks import claim_with_article_locked
 from factcheck.models import ActorKind, Claim, FetchStatus, SearchProvider, Source, SourceOrigin
 from factcheck.queue import publish_on_commit
-from factcheck.services.review import _locked_claim
 from factcheck.workflow import ClaimStatus
 from httpapi.errors import Forbidden
 
@@ -31,10 +34,39 @@ def claim_touch(claim_id: int, *, at: datetime | None = None) -> None:
     Claim.objects.filter(pk=claim_id).update(updated_at=at or timezone.now())
 
 
-def _queue_fetch(source_ids: Iterable[int]) -> None:
-    """Queue a fetch of each source once the current transaction commits."""
-    if settings.FACTDESK_FETCH_ON_ADD:
-        publish_on_commit("factcheck.fetch_source", source_ids)
+@dataclass(frozen=True)
+class FollowUps:
+    """Work a service run by a worker leaves for its task to queue once the service has committed:
+    the sources to fetch, and the claims to search sources for.  Each is stored before it is
+    returned (a pending source, a claim's ``sources_search_due_at``), so that a sweep queues it
+    again if the task never does."""
+
+    fetch_source_ids: tuple[int, ...] = ()
+    search_claim_ids: tuple[int, ...] = ()
+
+    def __add__(self, other: FollowUps) -> FollowUps:
+        return FollowUps(
+            fetch_source_ids=self.fetch_source_ids + other.fetch_source_ids,
+            search_claim_ids=self.search_claim_ids + other.search_claim_ids,
+        )
+
+
+NO_FOLLOW_UPS = FollowUps()
+
+
+def fetches_owed(sources: Iterable[Source]) -> FollowUps:
+    """The fetches to queue for newly attached ``sources``: the pending ones, unless fetching on add
+    is off (``FACTDESK_FETCH_ON_ADD``)."""
+    if not settings.FACTDESK_FETCH_ON_ADD:
+        return NO_FOLLOW_UPS
+    return FollowUps(fetch_source_ids=tuple(s.pk for s in sources if s.status == FetchStatus.PENDING))
+
+
+def follow_ups_queue_on_commit(follow_ups: FollowUps) -> None:
+    """Queue ``follow_ups`` once the current transaction commits: for code serving a request that
+    calls a service written for workers (an editor's correction of an analysis)."""
+    publish_on_commit("factcheck.fetch_source", follow_ups.fetch_source_ids)
+    publish_on_commit("factcheck.search_sources", follow_ups.search_claim_ids)
 
 
 def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Source:
@@ -45,7 +77,7 @@ def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Sour
     """
     url = checked_url(url)
     with transaction.atomic():
-        claim = _locked_claim(claim_id)
+        claim = claim_with_article_locked(claim_id)
         role, _ = actor.workflow_role(claim)
         if role is None:
             raise Forbidden("Only people of the claim's newsroom add its sources.")
@@ -66,7 +98,7 @@ def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Sour
             claim=claim, action="source_added", from_status=claim.status, to_status=claim.status, note=url
         ).save()
         claim_touch(claim.pk)
-        _queue_fetch([source.pk])
+        follow_ups_queue_on_commit(fetches_owed([source]))
     return source
 
 
@@ -88,7 +120,8 @@ def _addressable(item: Found) -> str | None:
 
 
 def sources_found(*, claim_id: int, found: Iterable[Found]) -> list[Source]:
-    """Attach what was found to a claim, skipping addresses it already has; queue the new ones' fetch.
+    """Attach what was found to a claim, skipping addresses it already has; returns the sources it
+    attached, whose fetches the caller owes (``fetches_owed``).
 
     Idempotent: running it again with the same findings adds nothing.  Archive matches are not
     fetched (they are our own earlier verdicts), and addresses that fail the destination check are
@@ -144,7 +177,6 @@ def _sources_attach(*, claim_id: int, found: list[tuple[Found, str]]) -> list[So
             note=f"{len(created)} source{'s' if len(created) != 1 else ''} found ({', '.join(origins)}).",
         ).save()
         claim_touch(claim.pk)
-        _queue_fetch(source.pk for source in created if source.status == FetchStatus.PENDING)
     return created
 
 
@@ -184,37 +216,39 @@ def cited_sources(*, analysis, base_url: str) -> dict[int, list[tuple[Found, str
     return {index: pairs for index, pairs in checked.items() if pairs}
 
 
-def sources_after_analysis(*, article, cited: dict[int, list[tuple[Found, str]]]) -> None:
-    """After an article's claims are stored: attach the links they cite, and queue the searches.
+def sources_after_analysis(*, article, cited: dict[int, list[tuple[Found, str]]]) -> FollowUps:
+    """After an article's claims are stored: attach the links they cite, and record the searches owed.
 
     Runs inside ``article_analyze``'s transaction; ``cited`` is ``cited_sources`` of the analysis
-    stored (claims by index, which is their ``ordinal``).  The claims of the article's newsroom that
-    are check-worthy enough for one of its enabled search providers, and have not been searched yet,
-    get a search task each, queued after commit.
+    stored (claims by index, which is their ``ordinal``).  Returns the fetches of the sources attached
+    and the searches to queue after the commit: of the claims that are check-worthy enough for one of
+    the newsroom's enabled search providers, and have not been searched yet.
     """
     live = list(
         Claim.objects.filter(article=article)
         .exclude(status=ClaimStatus.SUPERSEDED)
         .values_list("pk", "ordinal", "checkworthiness", "sources_searched_at")
     )
+    attached: list[Source] = []
     for claim_id, ordinal, _, _ in live:
         if ordinal in cited:
-            _sources_attach(claim_id=claim_id, found=cited[ordinal])
+            attached += _sources_attach(claim_id=claim_id, found=cited[ordinal])
+    fetches = fetches_owed(attached)
     thresholds = list(
         SearchProvider.objects.filter(newsroom_id=article.newsroom_id, enabled=True).values_list(
             "min_checkworthiness", flat=True
         )
     )
     if not thresholds:
-        return
+        return fetches
     lowest = min(thresholds)
-    to_search = [row[0] for row in live if row[3] is None and row[2] >= lowest]
+    to_search = tuple(row[0] for row in live if row[3] is None and row[2] >= lowest)
     if to_search:
-        # The claims record the search owed: the sweep queues it again if this message is lost.
+        # The claims record the search owed: the sweep queues it again if it is never queued.
         Claim.objects.filter(pk__in=to_search, sources_search_due_at__isnull=True).update(
             sources_search_due_at=timezone.now() + search_requeue_after()
         )
-        publish_on_commit("factcheck.search_sources", to_search)
+    return fetches + FollowUps(search_claim_ids=to_search)
 
 
 def search_requeue_after() -> timedelta:
@@ -228,7 +262,7 @@ def source_refetch(*, actor: Actor, source_id: int) -> Source:
         claim_id = Source.objects.filter(pk=source_id).values_list("claim_id", flat=True).first()
         if claim_id is None:
             raise Source.DoesNotExist(f"No source {source_id}.")
-        claim = _locked_claim(claim_id)
+        claim = claim_with_article_locked(claim_id)
         role, _ = actor.workflow_role(claim)
         if role is None:
             raise Forbidden("Only people of the claim's newsroom refetch its sources.")
@@ -250,5 +284,5 @@ def source_refetch(*, actor: Actor, source_id: int) -> Source:
             to_status=claim.status,
             note=source.url,
         ).save()
-        _queue_fetch([source.pk])
+        follow_ups_queue_on_commit(fetches_owed([source]))
     return source

@@ -88,9 +88,9 @@ class DeliveryResult:
 
 
 class _Failure(Exception):
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, error_kind: str, message: str) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.error_kind = error_kind
         self.message = message
 
 
@@ -134,7 +134,7 @@ class Poster:
         start = time.monotonic()
         status: int | None = None
         excerpt = ""
-        kind = error = ""
+        error_kind = error = ""
         retry_after = None
         try:
             with deadline(self.policy.total_timeout) as ends:
@@ -146,9 +146,9 @@ class Poster:
                     raise _Failure("dns", str(exc)) from exc
                 except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
                     raise self._transport_failure(url, exc, ends) from exc
-            kind, error = self._judge(status)
+            error_kind, error = self._judge(status)
         except _Failure as failure:
-            kind, error = failure.kind, failure.message
+            error_kind, error = failure.error_kind, failure.message
         return DeliveryResult(
             url=url,
             status=status,
@@ -156,7 +156,7 @@ class Poster:
             started_at=started_at,
             duration_ms=round((time.monotonic() - start) * 1000),
             error=error,
-            error_kind=kind,
+            error_kind=error_kind,
             retry_after=retry_after if status in RETRY_AFTER_STATUSES else None,
         )
 
@@ -210,7 +210,7 @@ class Poster:
             host = url
         classified = classify(exc, host)
         if classified is not None:
-            return _Failure(classified.kind, classified.message)
+            return _Failure(classified.error_kind, classified.message)
         if time.monotonic() >= ends - 0.05:
             return _Failure(
                 "timeout", f"The endpoint took longer than {self.policy.total_timeout:g} s to answer."

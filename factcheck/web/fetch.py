@@ -128,10 +128,12 @@ class FetchResult:
 
 
 class _Failure(Exception):
-    def __init__(self, outcome: Outcome, kind: str, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, outcome: Outcome, error_kind: str, message: str, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.outcome = outcome
-        self.kind = kind
+        self.error_kind = error_kind
         self.message = message
         self.retry_after = retry_after
 
@@ -241,7 +243,7 @@ class Fetcher:
         attempt = _Attempt(final_url=url)
         body = b""
         outcome: Outcome = "ok"
-        kind = error = ""
+        error_kind = error = ""
         retry_after = None
         try:
             with deadline(self.policy.total_timeout) as ends:
@@ -255,9 +257,9 @@ class Fetcher:
                 except Refused as exc:
                     raise _Failure("permanent", "refused", exc.reason) from exc
         except _Failure as failure:
-            outcome, kind, error, retry_after = (
+            outcome, error_kind, error, retry_after = (
                 failure.outcome,
-                failure.kind,
+                failure.error_kind,
                 failure.message,
                 failure.retry_after,
             )
@@ -276,7 +278,7 @@ class Fetcher:
             outcome=outcome,
             error=error,
             retry_after=retry_after,
-            error_kind=kind,
+            error_kind=error_kind,
         )
 
     def _check(self, url: str | httpx.URL) -> httpx.URL:
@@ -393,7 +395,7 @@ class Fetcher:
         classified = classify(exc, host)
         if classified is not None:
             lasting: Outcome = "permanent" if classified.permanent else "transient"
-            return _Failure(lasting, classified.kind, classified.message)
+            return _Failure(lasting, classified.error_kind, classified.message)
         policy = self.policy
         if time.monotonic() >= ends - 0.05:
             message = f"The fetch took longer than {policy.total_timeout:g} s in all and was stopped."

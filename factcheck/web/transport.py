@@ -256,12 +256,12 @@ class GuardedTransport(httpx.BaseTransport):
             self._pool.close()
 
 
-def caused_by(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
-    """The exception of type ``kind`` in ``exc``'s chain of causes, if any (httpx wraps them)."""
+def caused_by(exc: BaseException, exc_type: type[BaseException]) -> BaseException | None:
+    """The exception of type ``exc_type`` in ``exc``'s chain of causes, if any (httpx wraps them)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
+        if isinstance(current, exc_type):
             return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
@@ -269,10 +269,10 @@ def caused_by(exc: BaseException, kind: type[BaseException]) -> BaseException | 
 
 
 class Classified(NamedTuple):
-    """A network error as an editor reads it: a short ``kind`` (refused, tls, connect, network), the
+    """A network error as an editor reads it: a short ``error_kind`` (refused, tls, connect, network), the
     sentence, and whether trying again cannot help (``permanent``)."""
 
-    kind: str
+    error_kind: str
     message: str
     permanent: bool
 

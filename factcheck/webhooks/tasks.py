@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from factcheck.outbox_rows import next_attempt
-from factcheck.queue import publish_each
+from factcheck.queue import requeue_each
 from factcheck.webhooks.services.delivery import TASK_TIME_LIMIT, deliveries_sweep, delivery_send
 
 
@@ -26,4 +26,4 @@ def deliver(delivery_id: int) -> str:
 @shared_task(name="webhooks.sweep_deliveries", acks_late=True, soft_time_limit=60, time_limit=90)
 def sweep_deliveries() -> int:
     """Queue again the deliveries whose worker was lost or whose task never ran."""
-    return len(publish_each(deliver.name, deliveries_sweep()))
+    return requeue_each(deliver.name, deliveries_sweep(), "webhook deliveries")

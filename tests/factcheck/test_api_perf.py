@@ -9,6 +9,7 @@ import json
 import pytest
 from django.db import connection
 from django.db.models import Prefetch
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
@@ -16,8 +17,8 @@ from rest_framework.renderers import JSONRenderer
 from editorial.models import Role
 from factcheck import selectors
 from factcheck.actors import Actor
-from factcheck.api import views
-from factcheck.api.serializers import ClaimOutput
+from factcheck.api import speed
+from factcheck.api.serializers import ArticleListFilters, ClaimListFilters, ClaimOutput
 from factcheck.models import AttributionFlag, Claim
 from factcheck.services.review import claim_transition
 from tests.factories import DeskFactory, analysed, api_key_for, client_for, member
@@ -176,18 +177,18 @@ def test_times_are_written_as_drf_writes_them_in_any_time_zone(api, newsroom, cl
     )
 
 
-# --- What the list remembers per process (the filters, the query it clones) -------------------------
+# --- What the lists remember per process (the filters, the query the claims list clones) ------------
 
 
 def test_the_remembered_query_is_never_run_itself_and_sees_new_claims(api, newsroom, claims, monkeypatch):
     remembered = []
-    real = views._claim_list_rows
+    real = speed._remembered_rows
 
     def recording(*args):
         remembered.append(real(*args))
         return remembered[-1]
 
-    monkeypatch.setattr(views, "_claim_list_rows", recording)
+    monkeypatch.setattr(speed, "_remembered_rows", recording)
     url = "/api/v1/claims/?page_size=200&flagged=false&ordering=-checkworthiness"
     before = api.get(url).json()["results"]
     assert api.get(url).json()["results"] == before
@@ -222,3 +223,32 @@ def test_remembered_filters_still_refuse_bad_ones_every_time(api, claims):
         api.get("/api/v1/claims/?flagged=true&flagged=false").json()["results"]
         == (api.get("/api/v1/claims/?flagged=false").json()["results"])
     )
+
+
+@pytest.mark.parametrize("filters_class", [ClaimListFilters, ArticleListFilters])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "ordering=-checkworthiness&flagged=true",
+        "flagged=true&flagged=false",
+        "status=false&page_size=3&unknown=1",
+        "checkworthiness_min=0.9&checkworthiness_max=0.1",
+        "updated_since=yesterday",
+        "readiness=ready&analysis_status=analyzed&external_id=cms-1",
+        "ordering=nonsense",
+    ],
+)
+def test_remembered_filters_are_what_the_serializer_validates(filters_class, query):
+    def plain(query_string):
+        filters = filters_class(data=QueryDict(query_string))
+        return dict(filters.validated_data) if filters.is_valid() else filters.errors
+
+    def remembered(query_string):
+        try:
+            return speed.validated_filters(filters_class, QueryDict(query_string))
+        except serializers.ValidationError as refused:
+            return refused.detail
+
+    for _ in range(2):  # the second time from what the first remembered
+        assert remembered(query) == plain(query)

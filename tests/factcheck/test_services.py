@@ -229,7 +229,7 @@ def test_flags_of_a_kept_claim_are_refreshed_not_duplicated(newsroom):
 
 
 def test_analyze_of_a_missing_article_returns_none():
-    assert article_analyze(article_id=987654) is None
+    assert article_analyze(article_id=987654).article is None
 
 
 @pytest.mark.parametrize(

@@ -8,16 +8,20 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from celery.app.task import Task
 from celery.exceptions import Retry
 from django.db import OperationalError, connection
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from editorial.models import AnalysisStatus, Article
 from factcheck.actors import Actor
 from factcheck.analysis.pipeline import analyze
-from factcheck.models import Claim, ClaimEvent, ExcludedBlock
+from factcheck.models import Claim, ClaimEvent, ExcludedBlock, FetchStatus, SearchProvider, Source
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import analyses_overdue, article_submit
+from factcheck.services.fetching import stale_source_ids
+from factcheck.services.searches import searches_overdue
 from factcheck.tasks import MAX_RETRIES, analyze_article, backoff, sweep_analyses
 from tests.factories import ArticleFactory, NewsroomFactory
 
@@ -315,3 +319,51 @@ def test_submitting_the_same_body_again_queues_nothing_while_the_analysis_is_on_
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submit(newsroom)
     assert callbacks == []
+
+
+CITING = """<p>The council <a href="https://ledger.example/minutes">approved a budget of $4.2 million</a>
+on Tuesday.</p>
+<p>Unemployment in the city fell to 4.1 percent in March, according to the statistics office.</p>"""
+
+
+@pytest.fixture
+def broker_refuses(monkeypatch):
+    """Every message refused as a broker that is down refuses it (kombu's OperationalError, raised at
+    Celery's edge); returns the (task name, args) of each message tried."""
+    tried: list[tuple[str, tuple]] = []
+
+    def refuse(task, args=None, kwargs=None, **options):
+        tried.append((task.name, tuple(args or ())))
+        raise KombuOperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(Task, "apply_async", refuse)
+    return tried
+
+
+@pytest.mark.parametrize("broker", ["up", "down"])
+def test_the_task_queues_the_fetches_and_searches_its_analysis_owes_and_the_sweeps_keep_them(
+    broker, settings, request
+):
+    settings.FACTDESK_FETCH_ON_ADD = True
+    newsroom = NewsroomFactory()
+    SearchProvider.objects.create(newsroom=newsroom, name="Archive", kind="archive", min_checkworthiness=0)
+    article = ArticleFactory(newsroom=newsroom, body=CITING, body_format="html")
+    tried = request.getfixturevalue("broker_refuses") if broker == "down" else None
+
+    analyze_article.apply(args=[article.pk], throw=True)
+
+    source = Source.objects.get(claim__article=article)
+    claims = list(Claim.objects.filter(article=article).order_by("pk").values_list("pk", flat=True))
+    assert len(claims) == 2
+    if tried is None:  # eager: the fetch ran (and failed: no such host), the searches ran
+        assert source.status != FetchStatus.PENDING
+        assert not Claim.objects.filter(article=article, sources_searched_at__isnull=True).exists()
+        return
+    assert tried == [("factcheck.fetch_source", (source.pk,))] + [
+        ("factcheck.search_sources", (pk,)) for pk in claims
+    ]
+    # Nothing is lost: the pending source and the searches due are what the sweeps queue again.
+    assert source.status == FetchStatus.PENDING
+    Source.objects.filter(pk=source.pk).update(updated_at=later(-3600))
+    assert stale_source_ids() == [source.pk]
+    assert searches_overdue(now=later(settings.FACTDESK_SEARCH_REQUEUE_AFTER_SECONDS + 1)) == claims

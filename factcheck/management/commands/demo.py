@@ -23,6 +23,7 @@ from factcheck.actors import Actor
 from factcheck.management.commands.ingest import title_of
 from factcheck.services.analyses import article_analyze, article_mark_failed
 from factcheck.services.articles import article_submit
+from factcheck.services.sources import follow_ups_queue_on_commit
 
 SAMPLE_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample_article.txt"
 NEWSROOM_NAME, NEWSROOM_SLUG, DESK_NAME = "Demo Gazette", "demo", "City"
@@ -68,11 +69,13 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"The demo could not be set up: {error_text(error)}") from error
         try:
-            analysed = article_analyze(article_id=article.pk)
+            analyzed = article_analyze(article_id=article.pk)
         except Exception as error:
             reason = f"Internal error while analysing ({type(error).__name__}: {error})."
             article_mark_failed(article_id=article.pk, revision=article.revision, reason=reason)
             raise CommandError(f"The analysis of the sample article failed: {reason}") from error
+        follow_ups_queue_on_commit(analyzed.follow_ups)
+        analysed = analyzed.article
         if analysed is None:
             raise CommandError("The demo article disappeared before it could be analysed.")
 

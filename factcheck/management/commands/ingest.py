@@ -25,6 +25,7 @@ from factcheck.actors import Actor
 from factcheck.management.commands.analyze import FORMAT_CHOICES, resolve_format
 from factcheck.services.analyses import article_analyze, article_mark_failed
 from factcheck.services.articles import article_submit
+from factcheck.services.sources import follow_ups_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -127,12 +128,14 @@ class Command(BaseCommand):
             return f"{message}, queued for analysis"
         revision = article.revision
         try:
-            article = article_analyze(article_id=article.pk)
+            analyzed = article_analyze(article_id=article.pk)
         except Exception as error:  # what the worker would record as a failure; the other files go on
             logger.exception("analysis of article %s failed", article.pk)
             reason = f"Internal error while analysing ({type(error).__name__}: {error})."
             article_mark_failed(article_id=article.pk, revision=revision, reason=reason)
             raise FileRejected(f"analysis failed: {reason}") from error
+        follow_ups_queue_on_commit(analyzed.follow_ups)
+        article = analyzed.article
         if article is None:
             raise FileRejected("the article was deleted before it could be analysed")
         if article.analysis_status != AnalysisStatus.ANALYZED:

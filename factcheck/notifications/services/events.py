@@ -156,13 +156,13 @@ def claim_event_notify(*, event: ClaimEvent) -> list[Notification]:
             or not assignee.email
         ):
             return []
-        kind, people = Event.CLAIM_ASSIGNED, [assignee]
+        event_type, people = Event.CLAIM_ASSIGNED, [assignee]
     elif event.from_status == event.to_status:
         return []
     elif event.to_status == ClaimStatus.NEEDS_ATTRIBUTION:
-        kind, people = Event.ATTRIBUTION_REQUESTED, list(selectors.article_reporters(article=article))
+        event_type, people = Event.ATTRIBUTION_REQUESTED, list(selectors.article_reporters(article=article))
     elif event.to_status in VERDICTS:
-        kind, people = Event.VERDICT_GIVEN, list(selectors.article_reporters(article=article))
+        event_type, people = Event.VERDICT_GIVEN, list(selectors.article_reporters(article=article))
     else:
         return []
     payload = {
@@ -173,10 +173,10 @@ def claim_event_notify(*, event: ClaimEvent) -> list[Notification]:
         "verdict": ClaimStatus(event.to_status).label,
     }
     return _notify(
-        event=kind,
+        event=event_type,
         newsroom=article.newsroom,
         recipients=[(user, payload) for user in people if user.pk != event.actor_user_id],
-        key=f"{kind}:event{event.pk}",
+        key=f"{event_type}:event{event.pk}",
         article=article,
         claim=claim,
     )

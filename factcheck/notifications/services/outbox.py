@@ -19,7 +19,8 @@ from factcheck import retry
 from factcheck.notifications import emails
 from factcheck.notifications.emails import Item, Rendered
 from factcheck.notifications.models import DIGEST_KIND, OutboxEmail, OutboxState
-from factcheck.outbox_rows import CLOCK_TOLERANCE, Outcome, requeue_overdue
+from factcheck.outbox_rows import CLOCK_TOLERANCE, Outcome
+from factcheck.overdue import Overdue, requeue_overdue
 from factcheck.queue import publish_on_commit
 
 logger = logging.getLogger(__name__)
@@ -44,25 +45,27 @@ def email_create(
     return email_queue(
         user=user,
         newsroom=newsroom,
-        kind=DIGEST_KIND if digest else items[0].event,
+        email_kind=DIGEST_KIND if digest else items[0].event,
         rendered=emails.render(items=items, user=user, newsroom=newsroom, digest=digest),
         dedup_key=dedup_key,
     )
 
 
-def email_queue(*, user, newsroom: Newsroom, kind: str, rendered: Rendered, dedup_key: str) -> OutboxEmail:
+def email_queue(
+    *, user, newsroom: Newsroom, email_kind: str, rendered: Rendered, dedup_key: str
+) -> OutboxEmail:
     """A pending email, already rendered, queued for sending when the caller's transaction commits.
 
-    ``email_create`` renders a person's events; a notice of another app (a kind of ``EMAIL_KINDS``)
-    is rendered by that app, once for all its readers.  Each email gets a Message-ID of its own
-    here; the other headers are sent as they are: give a List-Unsubscribe only if the reader has a
-    setting that turns this kind of email off.
+    ``email_create`` renders a person's events; a notice of another app (its ``email_kind`` one of
+    ``EMAIL_KINDS``) is rendered by that app, once for all its readers.  Each email gets a Message-ID
+    of its own here; the other headers are sent as they are: give a List-Unsubscribe only if the
+    reader has a setting that turns this kind of email off.
     """
     email = OutboxEmail.objects.create(
         newsroom=newsroom,
         user=user,
         to=user.email,
-        kind=kind,
+        kind=email_kind,
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
@@ -171,12 +174,13 @@ def outbox_recover(*, now: datetime.datetime | None = None) -> list[int]:
     )
     due = requeue_overdue(
         OutboxEmail.objects.filter(state=OutboxState.PENDING),
-        due_before=now - datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS),
+        Overdue(
+            due="next_attempt_at",
+            grace=datetime.timedelta(seconds=settings.FACTDESK_EMAIL_REQUEUE_AFTER_SECONDS),
+        ),
         now=now,
         limit=RECOVER_BATCH,
     )
-    if due:
-        logger.info("re-queued %s email(s)", len(due))
     return due
 
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from factcheck import retry
 from factcheck.destinations import allowed_networks
-from factcheck.outbox_rows import CLOCK_TOLERANCE, Outcome, requeue_overdue
+from factcheck.outbox_rows import CLOCK_TOLERANCE, Outcome
+from factcheck.overdue import Overdue, requeue_overdue
 from factcheck.web.deliver import DeliveryPolicy, DeliveryResult, Poster
 from factcheck.webhooks import signing
 from factcheck.webhooks.models import (
@@ -239,13 +240,10 @@ def deliveries_sweep(*, now: datetime.datetime | None = None) -> list[int]:
                     again.append(delivery_id)
             elif mine.update(state=DeliveryState.FAILED, lease_until=None, last_error=f"Gave up: {lost}"):
                 _count_failure(endpoint, reason=lost, now=now)
-    requeued = requeue_overdue(
+    requeued = again + requeue_overdue(
         WebhookDelivery.objects.filter(state=DeliveryState.PENDING),
-        due_before=now - REQUEUE_AFTER,
+        Overdue(due="next_attempt_at", grace=REQUEUE_AFTER),
         now=now,
         limit=SWEEP_BATCH,
-        first=again,
     )
-    if requeued:
-        logger.info("re-queued %s webhook deliveries", len(requeued))
     return requeued

@@ -163,7 +163,7 @@ def endpoint_disabled_notify(
         email_queue(
             user=admin,
             newsroom=endpoint.newsroom,
-            kind=WEBHOOK_DISABLED_KIND,
+            email_kind=WEBHOOK_DISABLED_KIND,
             rendered=rendered,
             dedup_key=f"{disabling}:user{admin.pk}",
         )

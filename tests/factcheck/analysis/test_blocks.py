@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factcheck.analysis.blocks import parse, parse_html, parse_text
+from factcheck.analysis.blocks import HtmlRejected, html_has_text, parse, parse_html, parse_text
 from factcheck.analysis.types import BlockKind, Document
 
 K = BlockKind
@@ -670,6 +670,44 @@ def test_parse_html_invariants(html):
     assert_invariants(doc)
     assert "\n\n\n" not in doc.text
     assert doc.text == doc.text.strip()
+
+
+def parsed_outcome(html: str, max_text_chars: int | None):
+    """What the parser makes of ``html``: whether its document has text, or the refusal's message."""
+    try:
+        return bool(parse_html(html, main_text=False, max_text_chars=max_text_chars).text.strip())
+    except HtmlRejected as refused:
+        return str(refused)
+
+
+def checked_outcome(html: str, max_text_chars: int | None):
+    try:
+        return html_has_text(html, max_text_chars=max_text_chars)
+    except HtmlRejected as refused:
+        return str(refused)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(HTML_PIECES, max_size=25).map("".join), st.sampled_from([None, 1, 40, 600]))
+def test_the_check_of_a_page_agrees_with_its_parse(html, max_text_chars):
+    """The request checks a page without building its blocks; it must refuse exactly what the parse
+    refuses, with the same message, and find text exactly where the parse does."""
+    assert checked_outcome(html, max_text_chars) == parsed_outcome(html, max_text_chars)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>Only a title</title></head><body> </body></html>",
+        "<svg><text>drawn</text></svg><select><option>one</option></select>",
+        "<p></p><iframe>framed</iframe>tail after the frame",
+        "<div>" * 3000 + "deep" + "</div>" * 3000,
+        "<p>" + "word " * 50 + "</p>",
+    ],
+)
+def test_the_check_of_a_page_agrees_with_its_parse_on_edge_cases(html):
+    for limit in (None, 100):
+        assert checked_outcome(html, limit) == parsed_outcome(html, limit)
 
 
 # libxml2 replaces control characters and non-characters with U+FFFD, so anchors avoid them.
