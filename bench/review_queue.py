@@ -8,7 +8,8 @@ Usage: .venv/bin/python bench/review_queue.py [--claims 1000000] [--database-url
    it with ``manage.py migrate`` in a subprocess (so a reused database gets new index migrations).
 2. Fills it inside PostgreSQL (INSERT … SELECT FROM generate_series, FK triggers off, secondary
    indexes dropped during the load and rebuilt after it, then VACUUM ANALYZE): 3 newsrooms (the big
-   one has 80% of the articles), 8 desks, 20 people, one article per 25 claims, claims whose
+   one has 80% of the articles), 8 desks, 20 people, one article per 25 claims (70% of them with a
+   publication deadline 2 to 48 hours after they came in, kept on their claims), claims whose
    statuses are skewed as in a newsroom that has used Factdesk for a year (most resolved or
    superseded, about 4% open, most of those in the last three weeks), 15% flagged, about 0.2 flags
    per claim across the attribution kinds, check-worthiness spread over 0..1, created over a year,
@@ -49,6 +50,8 @@ from factcheck.analysis.attribution import KINDS as FLAG_KINDS  # noqa: E402  (n
 TARGET_MS = 50.0
 PAGE = 50
 CLAIMS_PER_ARTICLE = 25
+#: Share of the articles with a publication deadline (2 to 48 hours after they are submitted).
+DEADLINE_SHARE = 0.7
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_bench"
 
 # --- The newsrooms, their desks and people ---------------------------------------------------------
@@ -214,7 +217,7 @@ def fill(url: str, *, claims: int) -> float:
             f"""INSERT INTO editorial_article
                   (id, newsroom_id, desk_id, external_id, title, url, byline, body, body_format, body_hash,
                    canonical_text, revision, analysis_status, analysis_error, analyzed_revision,
-                   created_at, updated_at)
+                   deadline, created_at, updated_at)
                 SELECT a.id, a.newsroom_id,
                        CASE WHEN a.r3 < 0.05 THEN NULL ELSE
                          CASE a.newsroom_id {desk_cases} END END,
@@ -222,10 +225,13 @@ def fill(url: str, *, claims: int) -> float:
                        'https://news.example.org/' || a.id, 'By Bench Reporter',
                        repeat(%(body)s || ' ', 2) || a.id, 'text', md5(a.id::text),
                        repeat(%(body)s || ' ', 2) || a.id, 1, 'analyzed', '', 1,
+                       CASE WHEN a.r4 < {DEADLINE_SHARE}
+                            THEN a.created_at + interval '1 hour' * (2 + 46 * a.r5) END,
                        a.created_at, a.created_at + interval '1 hour'
-                  FROM (SELECT r.g AS id, {newsroom_case} AS newsroom_id, r.r2, r.r3,
+                  FROM (SELECT r.g AS id, {newsroom_case} AS newsroom_id, r.r2, r.r3, r.r4, r.r5,
                                now() - interval '365 days' * (1 - r.g::float / %(n)s) AS created_at
-                          FROM (SELECT g, random() AS r1, random() AS r2, random() AS r3
+                          FROM (SELECT g, random() AS r1, random() AS r2, random() AS r3, random() AS r4,
+                                       random() AS r5
                                   FROM generate_series(1, %(n)s) g OFFSET 0) r) a""",  # noqa: S608
             {"n": articles, "body": body},
         )
@@ -245,7 +251,7 @@ def fill(url: str, *, claims: int) -> float:
             f"""INSERT INTO factcheck_claim
                   (id, article_id, newsroom_id, revision, ordinal, text, start, "end", paragraph, kind,
                    checkworthiness, checkworthiness_reasons, status, assignee_id, is_flagged,
-                   created_at, updated_at)
+                   desk_id, deadline, created_at, updated_at)
                 SELECT s.id, s.article_id, s.newsroom_id, 1, s.ordinal, s.text,
                        s.ordinal * 120, s.ordinal * 120 + length(s.text), s.ordinal / 3, s.kind,
                        s.checkworthiness,
@@ -255,8 +261,8 @@ def fill(url: str, *, claims: int) -> float:
                        CASE WHEN s.r4 < {assigned_case} THEN
                          CASE s.newsroom_id {assignee_cases} END END,
                        s.status = 'needs_attribution' OR s.r5 < {flagged_share},
-                       s.created_at, s.created_at + interval '10 days' * s.r6
-                  FROM (SELECT c.g + 1 AS id, a.id AS article_id, a.newsroom_id,
+                       s.desk_id, s.deadline, s.created_at, s.created_at + interval '10 days' * s.r6
+                  FROM (SELECT c.g + 1 AS id, a.id AS article_id, a.newsroom_id, a.desk_id, a.deadline,
                                c.g %% {CLAIMS_PER_ARTICLE} AS ordinal,
                                replace(replace((%(templates)s::text[])
                                                  [1 + (c.g * 7 + c.g / {CLAIMS_PER_ARTICLE})

@@ -399,7 +399,8 @@ def review_queue(
 ) -> QuerySet[Claim]:
     """Live claims the viewer's newsrooms have to review, most urgent first.
 
-    Priority: flagged before unflagged, then more check-worthy, then older.  Backed by the
+    Priority (``QUEUE_ORDER``): the article's deadline, soonest first and none last; then flagged
+    before unflagged, then more check-worthy, then older.  Backed by the
     ``claim_queue`` and ``claim_newsroom_*`` indexes ([newsroom,] [status,] the queue order).
     ``model``: ``Claim``, or its proxy ``ReviewItem`` (the admin's queue lists those).
     """
@@ -443,4 +444,7 @@ def narrow_queue(claims: QuerySet[Claim], *, viewer, filters: QueueFilters) -> Q
     return claims
 
 
-QUEUE_ORDER = ("-is_flagged", "-checkworthiness", "created_at", "id")
+#: The queue's order: the article's deadline, soonest (and overdue) first, claims of articles without
+#: one after every claim with one; then flagged before unflagged, more check-worthy, older, id.  The
+#: queue indexes are built in this order (``factcheck.models.QUEUE_INDEX_ORDER``).
+QUEUE_ORDER = (F("deadline").asc(nulls_last=True), "-is_flagged", "-checkworthiness", "created_at", "id")
