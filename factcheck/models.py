@@ -44,7 +44,7 @@ class Claim(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="The article's publication deadline, kept on the claim (and moved with it) for the queue order.",
+        help_text="The article's publication deadline, kept on the claim (and moved with it) for the queue.",
     )
     revision = models.PositiveIntegerField(
         "article revision",

@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(
                 blank=True,
                 editable=False,
-                help_text="The article's publication deadline, kept on the claim (and moved with it) for the queue order.",
+                help_text="The article's publication deadline, kept on the claim (and moved with it) for the queue.",
                 null=True,
                 verbose_name="article deadline",
             ),
