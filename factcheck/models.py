@@ -17,6 +17,8 @@ CLAIM_KIND_CHOICES = [(kind.value, kind.value.capitalize()) for kind in ClaimKin
 #: The review queue's order as index columns (``factcheck.selectors.QUEUE_ORDER``): the article's
 #: deadline, soonest first and none last, then flagged, more check-worthy, older, id.
 QUEUE_INDEX_ORDER = ["deadline", "-is_flagged", "-checkworthiness", "created_at", "id"]
+FLAGGED_LIVE = Q(is_flagged=True) & ~Q(status=ClaimStatus.SUPERSEDED)
+FLAGGED_OPEN = Q(is_flagged=True, status__in=sorted(OPEN_STATES))
 
 
 class Claim(models.Model):
@@ -192,6 +194,24 @@ class Claim(models.Model):
                 fields=["assignee", "status", *QUEUE_INDEX_ORDER],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_assignee_queue",
+            ),
+            # The same walks over flagged claims only, for the flag-kind filters (a kind implies
+            # flagged): with the deadline first in the order, flagged claims no longer come first in
+            # the indexes above, and a rare kind would walk the unflagged ones too.  About 15% of
+            # the claims each.
+            *(
+                models.Index(fields=[*prefix, *QUEUE_INDEX_ORDER], condition=condition, name=name)
+                for prefix, condition, name in [
+                    (["newsroom", "status"], FLAGGED_LIVE, "claim_flagged_newsroom_state"),
+                    (["newsroom"], FLAGGED_LIVE, "claim_flagged_newsroom"),
+                    (["newsroom"], FLAGGED_OPEN, "claim_flagged_newsroom_open"),
+                    (["desk", "status"], FLAGGED_LIVE, "claim_flagged_desk_state"),
+                    (["desk"], FLAGGED_LIVE, "claim_flagged_desk"),
+                    (["status"], FLAGGED_LIVE, "claim_flagged_state"),
+                    ([], FLAGGED_LIVE, "claim_flagged"),
+                    ([], FLAGGED_OPEN, "claim_flagged_open"),
+                    (["assignee"], FLAGGED_LIVE, "claim_flagged_assignee"),
+                ]
             ),
             models.Index(fields=["article", "status"], name="claim_article_status"),
             models.Index(fields=["updated_at"], name="claim_updated"),
