@@ -25,7 +25,7 @@ from factcheck.models import AuditAction, Claim, ClaimEvent, Source
 from factcheck.workflow import VERDICTS, ClaimStatus
 
 #: Claims read (and their flags, sources and history fetched) at a time.
-EXPORT_CHUNK = 1000
+EXPORT_CHUNK = 500
 #: What counts as reviewed: a verdict, or dismissed as not checkable.
 REVIEWED_STATES = sorted({*VERDICTS, ClaimStatus.NOT_CHECKABLE})
 
@@ -66,6 +66,7 @@ def reviewed_claims(
         Claim.objects.filter(newsroom_id__in=list(newsrooms), status__in=REVIEWED_STATES)
         .annotate(verdict_at=Subquery(entered.values("created_at")[:1]))
         .select_related("article", "newsroom", "desk", "assignee")
+        .defer("article__body", "article__canonical_text", "checkworthiness_reasons")
         .prefetch_related(
             "flags",
             Prefetch(
