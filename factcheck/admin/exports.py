@@ -5,11 +5,14 @@ the file, streamed as it is read (``factcheck.services.exports``).  Its URL is n
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -20,7 +23,7 @@ from factcheck.services import exports
 from factcheck.services.exports import ExportFormat
 
 
-def export_newsrooms(user):
+def export_newsrooms(user: Any) -> QuerySet[Newsroom]:
     """The newsrooms whose reviewed claims ``user`` may export: where they check or edit claims."""
     if user.is_superuser:
         return Newsroom.objects.order_by("name")
@@ -28,9 +31,14 @@ def export_newsrooms(user):
     return Newsroom.objects.filter(pk__in=ids).order_by("name")
 
 
+class DeskChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Desk) -> str:
+        return f"{obj.name} ({obj.newsroom.name})"
+
+
 class ExportForm(forms.Form):
     newsroom = forms.ModelChoiceField(queryset=Newsroom.objects.none(), empty_label=None)
-    desk = forms.ModelChoiceField(
+    desk = DeskChoiceField(
         queryset=Desk.objects.none(),
         required=False,
         empty_label="Every desk",
@@ -42,15 +50,16 @@ class ExportForm(forms.Form):
     until = forms.DateField(required=False, help_text="Last day of verdicts, included.")
     export_format = forms.ChoiceField(choices=ExportFormat.choices, label="format", initial=ExportFormat.CSV)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         newsrooms = export_newsrooms(user)
-        self.fields["newsroom"].queryset = newsrooms
-        self.fields["desk"].queryset = Desk.objects.filter(newsroom__in=newsrooms).select_related("newsroom")
-        self.fields["desk"].label_from_instance = lambda desk: f"{desk.name} ({desk.newsroom.name})"
+        newsroom, desk = self.fields["newsroom"], self.fields["desk"]
+        assert isinstance(newsroom, forms.ModelChoiceField) and isinstance(desk, forms.ModelChoiceField)
+        newsroom.queryset = newsrooms
+        desk.queryset = Desk.objects.filter(newsroom__in=newsrooms).select_related("newsroom")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         newsroom, desk = cleaned.get("newsroom"), cleaned.get("desk")
         if desk is not None and newsroom is not None and desk.newsroom_id != newsroom.pk:
             self.add_error("desk", "That desk belongs to another newsroom.")
@@ -66,7 +75,7 @@ def _start_of(day: datetime.date | None) -> datetime.datetime | None:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def export_view(site: AdminSite, request: HttpRequest) -> HttpResponse:
+def export_view(site: AdminSite, request: HttpRequest) -> HttpResponseBase:
     """The form, or with ``download`` among valid parameters, the file."""
     if not export_newsrooms(request.user).exists():
         raise PermissionDenied

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from editorial.models import ApiKey
 from factcheck.api.serializers import AwareDateTimeField
 from factcheck.api.views import ERRORS
 from factcheck.services import exports
@@ -17,7 +22,7 @@ from factcheck.services.exports import ExportFormat
 from httpapi.lookups import desk_by_slug
 
 
-class ClaimExportFilters(serializers.Serializer):
+class ClaimExportFilters(serializers.Serializer[dict[str, Any]]):
     export_format = serializers.ChoiceField(
         choices=ExportFormat.choices,
         help_text="csv: one row per claim, lists joined with ` | `, cells a spreadsheet would run as a "
@@ -31,7 +36,7 @@ class ClaimExportFilters(serializers.Serializer):
     )
     desk = serializers.SlugField(required=False, help_text="Only this desk's claims (its slug).")
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         since, until = attrs.get("since"), attrs.get("until")
         if since is not None and until is not None and since >= until:
             raise serializers.ValidationError({"until": ["Must be after since."]})
@@ -43,7 +48,12 @@ class _StreamedRenderer(BaseRenderer):
 
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
         return JSONRenderer().render(data)
 
 
@@ -75,11 +85,13 @@ class ClaimExportView(APIView):
         "sources and flags, as CSV or JSON Lines, oldest verdict first; streamed, so a year of claims "
         "is one request.",
     )
-    def get(self, request):
+    def get(self, request: Request) -> StreamingHttpResponse:
         filters = ClaimExportFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
-        newsroom = request.auth.newsroom
+        api_key = request.auth
+        assert isinstance(api_key, ApiKey)  # HasNewsroomKey let the request in
+        newsroom = api_key.newsroom
         desk = desk_by_slug(newsroom, values["desk"]) if values.get("desk") else None
         export_format = values["export_format"]
         rows = exports.export(

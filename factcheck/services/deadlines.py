@@ -15,7 +15,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
@@ -46,7 +46,7 @@ def escalations_due(*, now: datetime.datetime, limit: int = ESCALATE_BATCH) -> l
                 analysis_status=AnalysisStatus.ANALYZED,
             )
         )
-        .filter(blocking_claims=True)
+        .filter(Q(blocking_claims=True))  # with_readiness's annotation
         .exclude(Exists(escalated))
         .order_by("deadline", "pk")
         .values_list("pk", flat=True)[:limit]

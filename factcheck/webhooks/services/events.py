@@ -249,7 +249,7 @@ def article_deadline_escalated_emit(
             "id": article.pk,
             "external_id": article.external_id,
             "title": article.title,
-            "desk": article.desk.slug if article.desk_id else None,
+            "desk": article.desk.slug if article.desk is not None else None,
             "deadline": escalation.deadline.isoformat(),
             "readiness": "blocked",
             "url": api_url("article-detail", article_id=article.pk),
