@@ -14,7 +14,7 @@ from editorial.admin import NewsroomScopedAdmin, ReadOnlyAdmin
 from factcheck.actors import Actor
 from factcheck.admin.common import CORRECT_ROLES, highlight_claim
 from factcheck.admin.exports import export_view
-from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock
+from factcheck.models import AttributionFlag, Claim, ClaimEvent, DeadlineEscalation, ExcludedBlock
 from factcheck.services.analyses import claim_exclude, excluded_block_promote
 from factcheck.workflow import ClaimStatus
 
@@ -189,3 +189,16 @@ class ExcludedBlockAdmin(ReadOnlyAdmin):
         self.message_user(
             request, f"{len(queryset)} part(s) made claims; the claims' history says who did it."
         )
+
+
+@admin.register(DeadlineEscalation)
+class DeadlineEscalationAdmin(ReadOnlyAdmin):
+    """Articles escalated to their desk's editors as their deadline neared, once per deadline; the
+    emails are in the outbox (kind "An article on my desks is blocked close to its deadline")."""
+
+    newsroom_path = "article__newsroom"
+    list_display = ["created_at", "article", "deadline", "blocking_claims"]
+    list_filter = ["article__newsroom", "article__desk"]
+    search_fields = ["article__title", "article__external_id"]
+    list_select_related = ["article"]
+    date_hierarchy = "created_at"

@@ -25,6 +25,7 @@ from httpapi.lookups import desk_by_slug
 class ClaimExportFilters(serializers.Serializer[dict[str, Any]]):
     export_format = serializers.ChoiceField(
         choices=ExportFormat.choices,
+        default=ExportFormat.JSONL,
         help_text="csv: one row per claim, lists joined with ` | `, cells a spreadsheet would run as a "
         "formula prefixed with an apostrophe; jsonl: one JSON object per line, lists as lists.",
     )

@@ -148,7 +148,6 @@ def test_the_api_streams_csv_and_json_lines(api, story):
 @pytest.mark.parametrize(
     "query",
     [
-        "",
         "export_format=xlsx",
         "export_format=csv&since=2026-01-01T00:00:00",
         "export_format=csv&since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z",
