@@ -13,7 +13,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from editorial.models import Role
+from editorial.models import Article, Role
 from factcheck import selectors
 from factcheck.actors import Actor
 from factcheck.api.serializers import AwareDateTimeField
@@ -26,6 +26,7 @@ from factcheck.selectors import QueueFilters, review_queue
 from factcheck.services.articles import article_submit
 from factcheck.services.deadlines import deadlines_escalate, escalations_due
 from factcheck.services.review import claim_transition
+from factcheck.tasks import escalate_deadlines
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from factcheck.workflow import ClaimStatus
 from tests.factcheck.notifications.builders import ANALYSTS, BELIEVED, VAGUE_BODY, analysed, person, visible
@@ -356,3 +357,42 @@ def test_time_left_reads_as_an_editor_says_it():
     assert time_left(NOW + datetime.timedelta(hours=2), NOW) == "2 h"
     assert time_left(NOW - datetime.timedelta(minutes=5), NOW) == "overdue by 5 min"
     assert time_left(NOW + datetime.timedelta(days=3, hours=4), NOW) == "3 d 4 h"
+
+
+@pytest.mark.django_db
+def test_the_beat_task_run_twice_emails_each_editor_once(newsroom, desk, editors, settings):
+    settings.FACTDESK_DEADLINE_ESCALATION_MINUTES = 60
+    blocked(newsroom, desk, deadline=timezone.now() + datetime.timedelta(minutes=30))
+
+    first, second = escalate_deadlines.apply().get(), escalate_deadlines.apply().get()
+
+    assert (first, second) == (1, 0)
+    assert sorted(escalation_emails().values_list("to", flat=True)) == ["ed@example.org", "edna@example.org"]
+    assert settings.CELERY_BEAT_SCHEDULE["factcheck-escalate-deadlines"]["task"] == escalate_deadlines.name
+
+
+@pytest.mark.django_db
+def test_the_admin_sets_a_deadline_in_the_sites_time_zone_and_lists_the_time_left(client, newsroom):
+    client.force_login(member(newsroom, Role.EDITOR, "edna"))
+    form = {
+        "newsroom": str(newsroom.pk),
+        "desk": "",
+        "external_id": "cms-9",
+        "title": "Budget approved",
+        "url": "",
+        "byline": "",
+        "body_format": "text",
+        "body": VAGUE_BODY,
+        "deadline_0": "2026-05-04",
+        "deadline_1": "18:00:00",
+        "_save": "Save",
+    }
+
+    response = client.post("/admin/editorial/article/add/", form)
+
+    assert response.status_code == 302
+    article = Article.objects.get(external_id="cms-9")
+    local = timezone.make_aware(datetime.datetime(2026, 5, 4, 18, 0))
+    assert article.deadline == local
+    listing = client.get("/admin/editorial/article/").content.decode()
+    assert 'class="time-left" data-overdue="true"' in listing
