@@ -8,7 +8,8 @@ Usage: .venv/bin/python bench/review_queue.py [--claims 1000000] [--database-url
    it with ``manage.py migrate`` in a subprocess (so a reused database gets new index migrations).
 2. Fills it inside PostgreSQL (INSERT … SELECT FROM generate_series, FK triggers off, secondary
    indexes dropped during the load and rebuilt after it, then VACUUM ANALYZE): 3 newsrooms (the big
-   one has 80% of the articles), 8 desks, 20 people, one article per 25 claims, claims whose
+   one has 80% of the articles), 8 desks, 20 people, one article per 25 claims (70% of them with a
+   publication deadline 2 to 48 hours after they came in, kept on their claims), claims whose
    statuses are skewed as in a newsroom that has used Factdesk for a year (most resolved or
    superseded, about 4% open, most of those in the last three weeks), 15% flagged, about 0.2 flags
    per claim across the attribution kinds, check-worthiness spread over 0..1, created over a year,
@@ -17,7 +18,9 @@ Usage: .venv/bin/python bench/review_queue.py [--claims 1000000] [--database-url
    evaluated with its prefetches, for every combination of status (any, open as the admin's
    default, or each) x flag kind (any or each) x desk (any or one) x assignee (any, mine,
    unassigned), search off, as three viewers: a superuser, a fact-checker of the big newsroom and
-   one of a small one.  Median and max of ``--runs`` runs after a warm-up; PASS under 50 ms.
+   one of a small one.  Median and max of ``--runs`` runs after a warm-up; PASS under 50 ms.  With
+   ``--clock cpu`` the figures are the CPU time of the bench and of its PostgreSQL backend instead of
+   elapsed time (Linux), for a machine busy with other work.
 4. Prints the slowest combinations (every one with ``--all``), a summary per filter, and
    EXPLAIN (ANALYZE, BUFFERS) of the main query for the slowest few and a few representative ones,
    with the fill time and the database size.  Asserts nothing.
@@ -49,6 +52,8 @@ from factcheck.analysis.attribution import KINDS as FLAG_KINDS  # noqa: E402  (n
 TARGET_MS = 50.0
 PAGE = 50
 CLAIMS_PER_ARTICLE = 25
+#: Share of the articles with a publication deadline (2 to 48 hours after they are submitted).
+DEADLINE_SHARE = 0.7
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_bench"
 
 # --- The newsrooms, their desks and people ---------------------------------------------------------
@@ -214,7 +219,7 @@ def fill(url: str, *, claims: int) -> float:
             f"""INSERT INTO editorial_article
                   (id, newsroom_id, desk_id, external_id, title, url, byline, body, body_format, body_hash,
                    canonical_text, revision, analysis_status, analysis_error, analyzed_revision,
-                   created_at, updated_at)
+                   deadline, created_at, updated_at)
                 SELECT a.id, a.newsroom_id,
                        CASE WHEN a.r3 < 0.05 THEN NULL ELSE
                          CASE a.newsroom_id {desk_cases} END END,
@@ -222,10 +227,13 @@ def fill(url: str, *, claims: int) -> float:
                        'https://news.example.org/' || a.id, 'By Bench Reporter',
                        repeat(%(body)s || ' ', 2) || a.id, 'text', md5(a.id::text),
                        repeat(%(body)s || ' ', 2) || a.id, 1, 'analyzed', '', 1,
+                       CASE WHEN a.r4 < {DEADLINE_SHARE}
+                            THEN a.created_at + interval '1 hour' * (2 + 46 * a.r5) END,
                        a.created_at, a.created_at + interval '1 hour'
-                  FROM (SELECT r.g AS id, {newsroom_case} AS newsroom_id, r.r2, r.r3,
+                  FROM (SELECT r.g AS id, {newsroom_case} AS newsroom_id, r.r2, r.r3, r.r4, r.r5,
                                now() - interval '365 days' * (1 - r.g::float / %(n)s) AS created_at
-                          FROM (SELECT g, random() AS r1, random() AS r2, random() AS r3
+                          FROM (SELECT g, random() AS r1, random() AS r2, random() AS r3, random() AS r4,
+                                       random() AS r5
                                   FROM generate_series(1, %(n)s) g OFFSET 0) r) a""",  # noqa: S608
             {"n": articles, "body": body},
         )
@@ -245,7 +253,7 @@ def fill(url: str, *, claims: int) -> float:
             f"""INSERT INTO factcheck_claim
                   (id, article_id, newsroom_id, revision, ordinal, text, start, "end", paragraph, kind,
                    checkworthiness, checkworthiness_reasons, status, assignee_id, is_flagged,
-                   created_at, updated_at)
+                   desk_id, deadline, created_at, updated_at)
                 SELECT s.id, s.article_id, s.newsroom_id, 1, s.ordinal, s.text,
                        s.ordinal * 120, s.ordinal * 120 + length(s.text), s.ordinal / 3, s.kind,
                        s.checkworthiness,
@@ -255,8 +263,8 @@ def fill(url: str, *, claims: int) -> float:
                        CASE WHEN s.r4 < {assigned_case} THEN
                          CASE s.newsroom_id {assignee_cases} END END,
                        s.status = 'needs_attribution' OR s.r5 < {flagged_share},
-                       s.created_at, s.created_at + interval '10 days' * s.r6
-                  FROM (SELECT c.g + 1 AS id, a.id AS article_id, a.newsroom_id,
+                       s.desk_id, s.deadline, s.created_at, s.created_at + interval '10 days' * s.r6
+                  FROM (SELECT c.g + 1 AS id, a.id AS article_id, a.newsroom_id, a.desk_id, a.deadline,
                                c.g %% {CLAIMS_PER_ARTICLE} AS ordinal,
                                replace(replace((%(templates)s::text[])
                                                  [1 + (c.g * 7 + c.g / {CLAIMS_PER_ARTICLE})
@@ -346,10 +354,21 @@ class Result:
     p50: float
     max: float
     runs: int
+    cpu_p50: float = 0.0
 
     @property
     def ok(self) -> bool:
         return self.p50 < TARGET_MS
+
+
+#: What ``p50`` and ``max`` measure: "wall" (elapsed time) or "cpu" (the CPU time of this process and
+#: of its PostgreSQL backend: what the query costs, whatever else the machine is running).
+CLOCK = "wall"
+
+
+def _backend_cpu_ns(pid: int) -> int:
+    """The CPU time of process ``pid`` so far, in ns (Linux /proc/<pid>/schedstat, ns resolution)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
 
 
 OPEN = "open"  # the admin queue's default: status in OPEN_STATES, applied on top of review_queue
@@ -393,16 +412,25 @@ def first_page(viewer, filters):
     return review_queue(viewer=viewer, filters=filters)[:PAGE]
 
 
-def time_queue(viewer, filters, *, runs: int) -> tuple[int, list[float]]:
-    def once() -> tuple[int, float]:
+def time_queue(viewer, filters, *, runs: int) -> tuple[int, list[float], list[float]]:
+    """The rows of the first page, and the wall and the CPU milliseconds of each run."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid
+
+    def once() -> tuple[int, float, float]:
+        cpu = time.process_time_ns() + _backend_cpu_ns(backend)
         started = time.perf_counter()
         rows = list(first_page(viewer, filters))
-        return len(rows), (time.perf_counter() - started) * 1000
+        wall = (time.perf_counter() - started) * 1000
+        return len(rows), wall, (time.process_time_ns() + _backend_cpu_ns(backend) - cpu) / 1e6
 
-    rows, warm = once()
-    if warm > 5 * TARGET_MS:
+    rows, warm, warm_cpu = once()
+    if (warm_cpu if CLOCK == "cpu" else warm) > 5 * TARGET_MS:
         runs = 1  # a failure many times over: one timed run says as much, and keeps the bench short
-    return rows, [once()[1] for _ in range(runs)]
+    timed = [once() for _ in range(runs)]
+    return rows, [wall for _, wall, _ in timed], [cpu for _, _, cpu in timed]
 
 
 def explain(viewer, filters) -> str:
@@ -431,9 +459,19 @@ def bench(*, runs: int, show_all: bool) -> list[Result]:
         print(f"Timing the queue as the {name}…", file=sys.stderr, flush=True)
         for label, kwargs in combinations(desk):
             filters = QueueFilters(**kwargs)
-            rows, times = time_queue(viewer, filters, runs=runs)
+            rows, walls, cpus = time_queue(viewer, filters, runs=runs)
+            times = cpus if CLOCK == "cpu" else walls
             results.append(
-                Result(name, label, filters, rows, statistics.median(times), max(times), len(times))
+                Result(
+                    name,
+                    label,
+                    filters,
+                    rows,
+                    statistics.median(times),
+                    max(times),
+                    len(times),
+                    cpu_p50=statistics.median(cpus),
+                )
             )
             if show_all:
                 print(line(results[-1]), flush=True)
@@ -503,7 +541,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per combination, after one warm-up")
     parser.add_argument("--all", action="store_true", help="print every combination, not only the slowest")
     parser.add_argument("--explain", type=int, default=4, help="how many of the slowest to EXPLAIN")
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="what the figures measure: elapsed time, or the CPU time of the bench and its PostgreSQL "
+        "backend (steady on a machine busy with other work, where elapsed time measures the others too)",
+    )
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = args.clock
+    print(f"Figures are {'CPU' if CLOCK == 'cpu' else 'elapsed'} milliseconds (--clock {CLOCK}).")
 
     if prepare_database(args.database_url, keep=args.keep, claims=args.claims):
         migrate(args.database_url)

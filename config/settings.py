@@ -10,6 +10,7 @@ import contextlib
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu.entity import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -263,7 +264,17 @@ FACTDESK_ANALYSIS_LEASE_SECONDS = env.int("FACTDESK_ANALYSIS_LEASE_SECONDS", def
 # An analysis received this long ago and not started is queued again (its message was lost); each
 # next time waits as long as the article has already waited, so a long queue is not flooded.
 FACTDESK_ANALYSIS_REQUEUE_AFTER_SECONDS = env.int("FACTDESK_ANALYSIS_REQUEUE_AFTER_SECONDS", default=120)
+# An article still blocked this many minutes before its publication deadline is escalated: one
+# email to its desk's editors and an article.deadline_escalated webhook event, once per deadline.
+FACTDESK_DEADLINE_ESCALATION_MINUTES = env.int("FACTDESK_DEADLINE_ESCALATION_MINUTES", default=60)
+if FACTDESK_DEADLINE_ESCALATION_MINUTES < 0:
+    raise ImproperlyConfigured("FACTDESK_DEADLINE_ESCALATION_MINUTES must be 0 or more.")
 CELERY_BEAT_SCHEDULE = {
+    # Articles still blocked close to their deadline: escalated, once per deadline.
+    "factcheck-escalate-deadlines": {
+        "task": "factcheck.escalate_deadlines",
+        "schedule": FACTDESK_SWEEP_SECONDS,
+    },
     # Analyses whose message the broker lost, or whose worker died: queued again.
     "factcheck-sweep-analyses": {"task": "factcheck.sweep_analyses", "schedule": FACTDESK_SWEEP_SECONDS},
     # Emails whose worker was lost, or whose task the broker lost: queued again.

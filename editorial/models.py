@@ -156,6 +156,16 @@ class Article(models.Model):
             "without one, as the page's metadata states it."
         ),
     )
+    deadline = models.DateTimeField(
+        "publication deadline",
+        null=True,
+        blank=True,
+        help_text=(
+            "When the article must be ready to publish. The review queue puts its claims first as it "
+            "nears; if it is still blocked FACTDESK_DEADLINE_ESCALATION_MINUTES before, the desk's "
+            "editors get one email and the webhooks an article.deadline_escalated event. Empty: none."
+        ),
+    )
     reporters = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -220,6 +230,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["newsroom", "-created_at"], name="article_newsroom_recent"),
             models.Index(fields=["newsroom", "updated_at"], name="article_newsroom_updated"),
+            # The escalation sweep and the overdue count: articles with a deadline, by deadline.
+            models.Index(fields=["deadline"], name="article_deadline", condition=Q(deadline__isnull=False)),
             models.Index(
                 fields=["analysis_due_at"],
                 name="article_analysis_due",

@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -268,6 +268,7 @@ def article_upsert(
     byline: str = "",
     published_on: date | None = None,
     desk: Desk | None = None,
+    deadline: datetime | None = None,
 ) -> Upserted:
     """Create the article with this ``external_id``, or update it; a changed body starts a new revision.
 
@@ -276,8 +277,17 @@ def article_upsert(
     """
     if desk is not None and desk.newsroom_id != newsroom.pk:
         raise ValidationError({"desk": "That desk belongs to another newsroom."})
+    if deadline is not None and timezone.is_naive(deadline):
+        raise ValidationError({"deadline": "Give the deadline's time zone (e.g. 2026-05-04T18:00:00+02:00)."})
     digest = body_digest(body=body, body_format=body_format)
-    fields = {"title": title, "url": url, "byline": byline, "published_on": published_on, "desk": desk}
+    fields = {
+        "title": title,
+        "url": url,
+        "byline": byline,
+        "published_on": published_on,
+        "desk": desk,
+        "deadline": deadline,
+    }
     article = Article.objects.select_for_update().filter(newsroom=newsroom, external_id=external_id).first()
     if article is None:
         article = Article(

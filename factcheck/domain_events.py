@@ -10,6 +10,9 @@ after it has saved what changed:
 - ``article_analyzed``: an analysis is stored: ``article.analyzed`` and ``claim.flagged`` for the
   webhooks, and the desk's editors hear about the claims it newly flags.
 - ``source_fetched``: a source is fetched, or failed for good: ``source.fetched`` for the webhooks.
+- ``article_deadline_escalated``: an article is still blocked close to its deadline (escalated once
+  per deadline): ``article.deadline_escalated`` for the webhooks, and one email to each editor of
+  its desk.
 
 Both receivers write rows in the caller's transaction (a webhook delivery, a notification and its
 outbox email) and queue their sending after the commit, so a rolled-back event leaves nothing, and
@@ -19,12 +22,19 @@ sweeps).  Nothing else in the services calls the webhooks' or the notifications'
 
 from __future__ import annotations
 
+import datetime
+
 from editorial.models import Article
 from factcheck.actors import Actor
-from factcheck.models import Claim, ClaimEvent, Source
-from factcheck.notifications.services.events import claim_event_notify, claims_flagged_notify
+from factcheck.models import Claim, ClaimEvent, DeadlineEscalation, Source
+from factcheck.notifications.services.events import (
+    claim_event_notify,
+    claims_flagged_notify,
+    deadline_escalated_notify,
+)
 from factcheck.webhooks.services.events import (
     article_analyzed_emit,
+    article_deadline_escalated_emit,
     claims_status_changed_emit,
     source_fetched_emit,
 )
@@ -62,3 +72,12 @@ def article_analyzed(
 def source_fetched(*, source: Source, newsroom_id: int, article_id: int) -> None:
     """``source`` (saved) was fetched, or failed for good; nothing while it waits for another attempt."""
     source_fetched_emit(source=source, claim={"newsroom_id": newsroom_id, "article_id": article_id})
+
+
+def article_deadline_escalated(
+    *, escalation: DeadlineEscalation, blocking: list[Claim], now: datetime.datetime
+) -> None:
+    """``escalation`` (saved) of its article, whose ``blocking`` claims (live, flagged, unreviewed or
+    waiting for attribution, with their flags, in order) hold it up at ``now``."""
+    article_deadline_escalated_emit(escalation=escalation, blocking=blocking, now=now)
+    deadline_escalated_notify(escalation=escalation, blocking=blocking, now=now)

@@ -14,6 +14,13 @@ from factcheck.workflow import OPEN_STATES, ClaimStatus
 CLAIM_KIND_CHOICES = [(kind.value, kind.value.capitalize()) for kind in ClaimKind]
 
 
+#: The review queue's order as index columns (``factcheck.selectors.QUEUE_ORDER``): the article's
+#: deadline, soonest first and none last, then flagged, more check-worthy, older, id.
+QUEUE_INDEX_ORDER = ["deadline", "-is_flagged", "-checkworthiness", "created_at", "id"]
+FLAGGED_LIVE = Q(is_flagged=True) & ~Q(status=ClaimStatus.SUPERSEDED)
+FLAGGED_OPEN = Q(is_flagged=True, status__in=sorted(OPEN_STATES))
+
+
 class Claim(models.Model):
     """One sentence of an article that a fact-checker may have to check."""
 
@@ -33,6 +40,13 @@ class Claim(models.Model):
         related_name="+",
         editable=False,
         help_text="The article's desk, kept on the claim (and moved with it) for the queue's desk filter.",
+    )
+    deadline = models.DateTimeField(
+        "article deadline",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The article's publication deadline, kept on the claim (and moved with it) for the queue.",
     )
     revision = models.PositiveIntegerField(
         "article revision",
@@ -107,7 +121,9 @@ class Claim(models.Model):
             ),
         ]
         # The review queue's first page is one ordered index walk whatever the filters: every queue
-        # index ends with the queue order (flagged, check-worthiness, age, id) and leaves superseded
+        # index ends with the queue order (deadline, flagged, check-worthiness, age, id: see
+        # ``selectors.QUEUE_ORDER``; PostgreSQL puts an ascending index's NULLs last, as the
+        # queue puts claims without a deadline) and leaves superseded
         # claims out (never in the queue, and about a third of all claims); the claim_newsroom_*
         # ones serve people (review_queue filters their newsroom), the others superusers and the
         # assignee filters.  bench/review_queue.py times every filter combination on a million claims.
@@ -118,66 +134,84 @@ class Claim(models.Model):
                 condition=Q(sources_searched_at__isnull=True, sources_search_due_at__isnull=False),
             ),
             models.Index(
-                fields=["newsroom", "status", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=["newsroom", "status", *QUEUE_INDEX_ORDER],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_newsroom_queue",
             ),
             models.Index(
-                fields=["newsroom", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=["newsroom", *QUEUE_INDEX_ORDER],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_newsroom_any_state",
             ),
             # "Mine", whatever the state.
             models.Index(
-                fields=["assignee", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=["assignee", *QUEUE_INDEX_ORDER],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_assignee_any_state",
             ),
             # The most common working view: open claims nobody has taken yet.
             models.Index(
-                fields=["newsroom", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=["newsroom", *QUEUE_INDEX_ORDER],
                 condition=Q(status__in=sorted(OPEN_STATES), assignee__isnull=True),
                 name="claim_newsroom_open_free",
             ),
             models.Index(
-                fields=["-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=[*QUEUE_INDEX_ORDER],
                 condition=Q(status__in=sorted(OPEN_STATES), assignee__isnull=True),
                 name="claim_open_free",
             ),
             models.Index(
-                fields=["desk", "status", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=["desk", "status", *QUEUE_INDEX_ORDER],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_desk_queue",
             ),
             models.Index(
-                fields=["desk", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=["desk", *QUEUE_INDEX_ORDER],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_desk_any_state",
             ),
             models.Index(
-                fields=["newsroom", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=["newsroom", *QUEUE_INDEX_ORDER],
                 condition=Q(status__in=sorted(OPEN_STATES)),
                 name="claim_newsroom_open",
             ),
             models.Index(
-                fields=["status", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=["status", *QUEUE_INDEX_ORDER],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_queue",
             ),
             models.Index(
-                fields=["-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=[*QUEUE_INDEX_ORDER],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_queue_any_state",
             ),
             models.Index(
-                fields=["-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=[*QUEUE_INDEX_ORDER],
                 condition=Q(status__in=sorted(OPEN_STATES)),
                 name="claim_queue_open",
             ),
             models.Index(
-                fields=["assignee", "status", "-is_flagged", "-checkworthiness", "created_at", "id"],
+                fields=["assignee", "status", *QUEUE_INDEX_ORDER],
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_assignee_queue",
+            ),
+            # The same walks over flagged claims only, for the flag-kind filters (a kind implies
+            # flagged): with the deadline first in the order, flagged claims no longer come first in
+            # the indexes above, and a rare kind would walk the unflagged ones too.  About 15% of
+            # the claims each.
+            *(
+                models.Index(fields=[*prefix, *QUEUE_INDEX_ORDER], condition=condition, name=name)
+                for prefix, condition, name in [
+                    (["newsroom", "status"], FLAGGED_LIVE, "claim_flagged_newsroom_state"),
+                    (["newsroom"], FLAGGED_LIVE, "claim_flagged_newsroom"),
+                    (["newsroom"], FLAGGED_OPEN, "claim_flagged_newsroom_open"),
+                    (["desk", "status"], FLAGGED_LIVE, "claim_flagged_desk_state"),
+                    (["desk"], FLAGGED_LIVE, "claim_flagged_desk"),
+                    (["status"], FLAGGED_LIVE, "claim_flagged_state"),
+                    ([], FLAGGED_LIVE, "claim_flagged"),
+                    ([], FLAGGED_OPEN, "claim_flagged_open"),
+                    (["assignee"], FLAGGED_LIVE, "claim_flagged_assignee"),
+                ]
             ),
             models.Index(fields=["article", "status"], name="claim_article_status"),
             models.Index(fields=["updated_at"], name="claim_updated"),
@@ -315,6 +349,35 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name}: {self.action}"
+
+
+class DeadlineEscalation(models.Model):
+    """An article still blocked close to its deadline, escalated to its desk's editors: once per
+    article and deadline (a moved deadline may be escalated again).
+
+    Written by ``factcheck.services.deadlines.deadlines_escalate`` with the emails and the webhook
+    deliveries, in one transaction; the unique constraint makes a second escalation of the same
+    deadline (a beat task run twice, two workers at once) fail rather than email twice.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="deadline_escalations", verbose_name="article"
+    )
+    deadline = models.DateTimeField("deadline", help_text="The article's deadline when it was escalated.")
+    blocking_claims = models.PositiveIntegerField(
+        "blocking claims", help_text="Flagged claims unreviewed or waiting for attribution at that moment."
+    )
+    created_at = models.DateTimeField("escalated", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "deadline escalation"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "deadline"], name="deadline_escalation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} (deadline {self.deadline:%Y-%m-%d %H:%M %Z})"
 
 
 def all_flag_kinds() -> list[str]:

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils import timezone
 
 from editorial.models import Article
 from factcheck.models import Claim, Source
 from factcheck.notifications.models import OutboxEmail
+from factcheck.selectors import overdue_articles_count
 from factcheck.services.articles import PENDING_ANALYSIS
 from factcheck.webhooks.models import WebhookDelivery
 
 
 def backlogs() -> list[tuple[str, str, int]]:
     """(kind, state, count) of the work owed: analyses received or under way, fetches pending or
-    under way, searches queued, emails and webhook deliveries pending or being sent."""
+    under way, searches queued, emails and webhook deliveries pending or being sent, and articles
+    past their publication deadline that are not clear (``article``, ``overdue``)."""
     rows: list[tuple[str, str, int]] = []
 
     def grouped(kind: str, queryset, field: str, states) -> None:
@@ -27,4 +30,5 @@ def backlogs() -> list[tuple[str, str, int]]:
     grouped("webhook", WebhookDelivery.objects.order_by(), "state", ["pending", "sending"])
     searches = Claim.objects.filter(sources_searched_at__isnull=True, sources_search_due_at__isnull=False)
     rows.append(("search", "queued", searches.count()))
+    rows.append(("article", "overdue", overdue_articles_count(now=timezone.now())))
     return rows

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, Membership, Newsroom
 from factcheck.analysis.attribution import DEFAULT_POLICY, Policy
@@ -182,12 +183,15 @@ def article_list(
     desk_id: int | None = None,
     analysis_status: str | None = None,
     readiness: str | None = None,
+    overdue: bool | None = None,
+    now: datetime | None = None,
     updated_since: datetime | None = None,
 ) -> QuerySet[Article]:
     """Articles of ``newsroom`` with what their readiness is derived from (see :func:`readiness`).
 
-    ``updated_since``: the article, or one of its claims, changed at or after that time: a claim's
-    review moves the article's readiness without touching the article.  The caller orders.
+    ``overdue``: only the articles :func:`is_overdue` at ``now`` (default: the current time), or only
+    the others.  ``updated_since``: the article, or one of its claims, changed at or after that time:
+    a claim's review moves the article's readiness without touching the article.  The caller orders.
     """
     articles = with_readiness(Article.objects.filter(newsroom=newsroom).select_related("desk"))
     if external_id is not None:
@@ -197,15 +201,10 @@ def article_list(
     if analysis_status is not None:
         articles = articles.filter(analysis_status=analysis_status)
     if readiness is not None:
-        analysed = Q(analysis_status=AnalysisStatus.ANALYZED)
-        articles = articles.filter(
-            {
-                Readiness.PENDING: ~analysed,
-                Readiness.BLOCKED: analysed & Q(blocking_claims=True),
-                Readiness.OPEN: analysed & Q(blocking_claims=False, open_claims=True),
-                Readiness.CLEAR: analysed & Q(blocking_claims=False, open_claims=False),
-            }[readiness]
-        )
+        articles = articles.filter(_readiness_condition(readiness))
+    if overdue is not None:
+        condition = overdue_condition(now or timezone.now())
+        articles = articles.filter(condition if overdue else ~condition)
     if updated_since is not None:
         articles = articles.filter(
             Q(updated_at__gte=updated_since)
@@ -377,6 +376,36 @@ def readiness(article: Article) -> Readiness:
     return Readiness.OPEN if article.open_claims else Readiness.CLEAR
 
 
+def is_overdue(article: Article, *, now: datetime) -> bool:
+    """Its deadline has passed and it is not clear (annotated by :func:`with_readiness`)."""
+    return article.deadline is not None and article.deadline <= now and readiness(article) != Readiness.CLEAR
+
+
+def _readiness_condition(value: str) -> Q:
+    """The articles of readiness ``value``, on the annotations of :func:`with_readiness`."""
+    analysed = Q(analysis_status=AnalysisStatus.ANALYZED)
+    return {
+        Readiness.PENDING: ~analysed,
+        Readiness.BLOCKED: analysed & Q(blocking_claims=True),
+        Readiness.OPEN: analysed & Q(blocking_claims=False, open_claims=True),
+        Readiness.CLEAR: analysed & Q(blocking_claims=False, open_claims=False),
+    }[value]
+
+
+def overdue_condition(now: datetime) -> Q:
+    """The articles :func:`is_overdue` at ``now``, on the annotations of :func:`with_readiness`."""
+    return Q(deadline__lte=now) & ~_readiness_condition(Readiness.CLEAR)
+
+
+def overdue_articles_count(*, now: datetime, newsroom: Newsroom | None = None) -> int:
+    """How many articles are overdue at ``now`` (of ``newsroom``, or of all): the ``article_deadline``
+    index finds the passed deadlines, two probes each tell their readiness."""
+    articles = Article.objects.filter(deadline__lte=now).order_by()
+    if newsroom is not None:
+        articles = articles.filter(newsroom=newsroom)
+    return with_readiness(articles).filter(overdue_condition(now)).count()
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     """What an editor narrows the queue to.  ``assignee``: a user id, "mine" or "unassigned"."""
@@ -394,7 +423,8 @@ def review_queue(
 ) -> QuerySet[Claim]:
     """Live claims the viewer's newsrooms have to review, most urgent first.
 
-    Priority: flagged before unflagged, then more check-worthy, then older.  Backed by the
+    Priority (``QUEUE_ORDER``): the article's deadline, soonest first and none last; then flagged
+    before unflagged, then more check-worthy, then older.  Backed by the
     ``claim_queue`` and ``claim_newsroom_*`` indexes ([newsroom,] [status,] the queue order).
     ``model``: ``Claim``, or its proxy ``ReviewItem`` (the admin's queue lists those).
     """
@@ -438,4 +468,7 @@ def narrow_queue(claims: QuerySet[Claim], *, viewer, filters: QueueFilters) -> Q
     return claims
 
 
-QUEUE_ORDER = ("-is_flagged", "-checkworthiness", "created_at", "id")
+#: The queue's order: the article's deadline, soonest (and overdue) first, claims of articles without
+#: one after every claim with one; then flagged before unflagged, more check-worthy, older, id.  The
+#: queue indexes are built in this order (``factcheck.models.QUEUE_INDEX_ORDER``).
+QUEUE_ORDER = (F("deadline").asc(nulls_last=True), "-is_flagged", "-checkworthiness", "created_at", "id")

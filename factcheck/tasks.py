@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from factcheck import retry, selectors
 from factcheck.queue import publish, publish_each, requeue_each
-from factcheck.services import analyses, articles, fetcher, fetching, searches
+from factcheck.services import analyses, articles, deadlines, fetcher, fetching, searches
 from factcheck.services.sources import FollowUps
 from factcheck.web.fetch import FetchResult
 
@@ -87,6 +87,26 @@ def _queue(follow_ups: FollowUps) -> None:
 def sweep_analyses() -> int:
     """Queue again the analyses that should be running and are not (run by Celery beat)."""
     return requeue_each(analyze_article.name, articles.analyses_overdue(), "article analyses")
+
+
+@shared_task(
+    name="factcheck.escalate_deadlines",
+    bind=True,
+    acks_late=True,
+    max_retries=3,
+    soft_time_limit=50,
+    time_limit=60,
+)
+def escalate_deadlines(self) -> int:
+    """Escalate the articles still blocked close to their deadline, once per deadline (run by Celery
+    beat every minute; running twice, or twice at once, escalates nothing twice)."""
+    try:
+        made = deadlines.deadlines_escalate()
+    except TRANSIENT_ERRORS as error:
+        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
+    if made:
+        logger.info("escalated %d article deadline(s)", len(made))
+    return len(made)
 
 
 # --- sources ----------------------------------------------------------------------------------

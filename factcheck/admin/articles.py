@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -17,7 +18,7 @@ from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Article, Desk, Role
 from factcheck import selectors
 from factcheck.actors import Actor
-from factcheck.admin.common import highlight_claim, highlight_claims
+from factcheck.admin.common import highlight_claim, highlight_claims, time_left
 from factcheck.analysis.pipeline import InputRejected, check_input
 from factcheck.models import Claim, ExcludedBlock
 from factcheck.services.articles import article_submit
@@ -44,6 +45,7 @@ class ArticleForm(forms.ModelForm):
             "url",
             "byline",
             "published_on",
+            "deadline",
             "body_format",
             "body",
         ]
@@ -137,6 +139,7 @@ class ArticleAdmin(ServiceWrittenAdmin):
         "newsroom",
         "desk",
         "readiness_badge",
+        "deadline_left",
         "analysis_status",
         "revision",
         "claim_count",
@@ -170,7 +173,18 @@ class ArticleAdmin(ServiceWrittenAdmin):
         submitted = [
             (
                 "Article",
-                {"fields": ["newsroom", "desk", "external_id", "title", "url", "byline", "published_on"]},
+                {
+                    "fields": [
+                        "newsroom",
+                        "desk",
+                        "external_id",
+                        "title",
+                        "url",
+                        "byline",
+                        "published_on",
+                        "deadline",
+                    ]
+                },
             )
         ]
         body = [
@@ -209,6 +223,10 @@ class ArticleAdmin(ServiceWrittenAdmin):
         return format_html(
             '<strong id="article-readiness" data-readiness="{}">{}</strong>', readiness.value, readiness.label
         )
+
+    @admin.display(description="time left", ordering="deadline")
+    def deadline_left(self, article) -> SafeString:
+        return time_left(article.deadline, timezone.now())
 
     @admin.display(description="claims", ordering="live_total")
     def claim_count(self, article) -> int:
@@ -265,6 +283,7 @@ class ArticleAdmin(ServiceWrittenAdmin):
             byline=data.get("byline", ""),
             published_on=data.get("published_on"),
             desk=data.get("desk"),
+            deadline=data.get("deadline"),
         )
 
     def get_inlines(self, request, obj):

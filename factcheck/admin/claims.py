@@ -6,14 +6,15 @@ People review claims on the review queue's pages (``queue.py``); this is the rec
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from editorial.admin import NewsroomScopedAdmin, ReadOnlyAdmin
 from factcheck.actors import Actor
 from factcheck.admin.common import CORRECT_ROLES, highlight_claim
-from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock
+from factcheck.admin.exports import export_view
+from factcheck.models import AttributionFlag, Claim, ClaimEvent, DeadlineEscalation, ExcludedBlock
 from factcheck.services.analyses import claim_exclude, excluded_block_promote
 from factcheck.workflow import ClaimStatus
 
@@ -77,6 +78,7 @@ class ClaimAdmin(NewsroomScopedAdmin):
     list_select_related = ["article", "assignee"]
     ordering = ["-is_flagged", "-checkworthiness", "created_at"]
     inlines = [FlagInline, EventInline]
+    change_list_template = "factcheck/admin/claim_change_list.html"
     fields = [
         "article",
         "highlighted",
@@ -96,6 +98,10 @@ class ClaimAdmin(NewsroomScopedAdmin):
     readonly_fields = fields
 
     actions = ["keep_out"]
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(lambda request: export_view(self.admin_site, request))
+        return [path("export/", export, name="factcheck_claim_export"), *super().get_urls()]
 
     def has_add_permission(self, request) -> bool:
         return False  # claims come from the analysis
@@ -183,3 +189,16 @@ class ExcludedBlockAdmin(ReadOnlyAdmin):
         self.message_user(
             request, f"{len(queryset)} part(s) made claims; the claims' history says who did it."
         )
+
+
+@admin.register(DeadlineEscalation)
+class DeadlineEscalationAdmin(ReadOnlyAdmin):
+    """Articles escalated to their desk's editors as their deadline neared, once per deadline; the
+    emails are in the outbox (kind "An article on my desks is blocked close to its deadline")."""
+
+    newsroom_path = "article__newsroom"
+    list_display = ["created_at", "article", "deadline", "blocking_claims"]
+    list_filter = ["article__newsroom", "article__desk"]
+    search_fields = ["article__title", "article__external_id"]
+    list_select_related = ["article"]
+    date_hierarchy = "created_at"

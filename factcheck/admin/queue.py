@@ -28,6 +28,7 @@ from factcheck.admin.common import (
     age,
     highlight_claim,
     refusal_text,
+    time_left,
 )
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.models import ReviewItem
@@ -208,6 +209,7 @@ class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
         "flag_kinds",
         "score",
         "assignee",
+        "deadline_left",
         "age",
     ]
     list_display_links = ["claim_text"]
@@ -279,6 +281,10 @@ class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
     @admin.display(description="check-worthiness", ordering="checkworthiness")
     def score(self, claim: ReviewItem) -> str:
         return f"{claim.checkworthiness:.2f}"
+
+    @admin.display(description="time left", ordering="deadline")
+    def deadline_left(self, claim: ReviewItem) -> SafeString:
+        return time_left(claim.deadline, timezone.now())
 
     @admin.display(description="age", ordering="created_at")
     def age(self, claim: ReviewItem) -> str:

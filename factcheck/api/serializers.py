@@ -6,6 +6,7 @@ import math
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -28,6 +29,27 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date and time that names its time zone (``Z`` or an offset): a deadline read in
+    the server's zone instead would be hours off for a CMS elsewhere."""
+
+    default_error_messages = {
+        "naive": "Give the time zone too: an offset or Z, e.g. 2026-05-04T18:00:00+02:00.",
+        "not_string": "Must be an ISO 8601 date and time, as a string.",
+    }
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("not_string")
+        try:
+            parsed = parse_datetime(value.strip()) if len(value) <= 64 else None
+        except ValueError:  # well formed, but no such day or time: DRF's own message says so
+            parsed = None
+        if parsed is not None and timezone.is_naive(parsed):
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+
 class ArticleSubmitInput(serializers.Serializer):
     external_id = serializers.CharField(max_length=200, help_text="The article's id in your CMS.")
     body = TextField(trim_whitespace=False, allow_blank=True, help_text="The article as plain text or HTML.")
@@ -44,6 +66,15 @@ class ArticleSubmitInput(serializers.Serializer):
     )
     desk = serializers.SlugField(
         required=False, allow_null=True, default=None, help_text="Slug of one of your newsroom's desks."
+    )
+    deadline = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the article must be ready to publish: ISO 8601 with its time zone "
+        "(2026-05-04T18:00:00+02:00 or …Z). The review queue puts its claims first as it nears, and the "
+        "desk's editors are told if it is still blocked shortly before. Left out or null: no deadline "
+        "(a resubmission without it removes the one set before).",
     )
 
 
@@ -153,11 +184,15 @@ READINESS_HELP = (
 )
 
 
+OVERDUE_HELP = "True when its deadline has passed and it is not clear (pending, blocked or open)."
+
+
 class ArticleSummaryOutput(serializers.ModelSerializer):
     desk = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="The desk's slug, or null for none."
     )
     readiness = serializers.SerializerMethodField(help_text=READINESS_HELP)
+    overdue = serializers.SerializerMethodField(help_text=OVERDUE_HELP)
     format = serializers.CharField(source="body_format")
 
     class Meta:
@@ -169,6 +204,7 @@ class ArticleSummaryOutput(serializers.ModelSerializer):
             "url",
             "byline",
             "published_on",
+            "deadline",
             "desk",
             "format",
             "revision",
@@ -176,13 +212,20 @@ class ArticleSummaryOutput(serializers.ModelSerializer):
             "analysis_error",
             "analyzed_revision",
             "readiness",
+            "overdue",
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {
+            "deadline": {"help_text": "When it must be ready to publish, or null for no deadline."}
+        }
 
     @extend_schema_field(serializers.ChoiceField(choices=selectors.Readiness.choices))
     def get_readiness(self, article) -> str:
         return selectors.readiness(article).value
+
+    def get_overdue(self, article) -> bool:
+        return selectors.is_overdue(article, now=self.context.get("now") or timezone.now())
 
 
 class ArticleOutput(ArticleSummaryOutput):
@@ -302,6 +345,12 @@ class ArticleListFilters(serializers.Serializer):
     analysis_status = serializers.ChoiceField(choices=AnalysisStatus.choices, required=False)
     readiness = serializers.ChoiceField(
         choices=selectors.Readiness.choices, required=False, help_text=READINESS_HELP
+    )
+    overdue = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=f"true: only overdue articles; false: only the others. {OVERDUE_HELP}",
     )
     updated_since = serializers.DateTimeField(
         required=False,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from factcheck.api import claimreview_views, sources, views
+from factcheck.api import claimreview_views, exports, sources, views
 
 urlpatterns = [
     path("articles/", views.ArticlesView.as_view(), name="article-list"),
@@ -9,6 +9,7 @@ urlpatterns = [
         "articles/<int:article_id>/revisions/", views.ArticleRevisionsView.as_view(), name="article-revisions"
     ),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
+    path("claims/export/", exports.ClaimExportView.as_view(), name="claim-export"),
     path("claims/<int:claim_id>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     path("claims/<int:claim_id>/transitions/", views.ClaimTransitionView.as_view(), name="claim-transitions"),
     path("claims/<int:claim_id>/history/", views.ClaimHistoryView.as_view(), name="claim-history"),

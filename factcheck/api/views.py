@@ -87,7 +87,7 @@ class ArticlesView(FilteredListView):
         parameters=[s.ArticleListFilters],
         responses={200: s.ArticleSummaryOutput(many=True), **FILTER_ERRORS},
         summary="Your newsroom's articles with their readiness, filtered by external_id, desk, analysis "
-        "status, readiness and time of change.",
+        "status, readiness, being overdue and time of change.",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -100,6 +100,7 @@ class ArticlesView(FilteredListView):
             desk_id=_desk_id(self.request, filters.get("desk")),
             analysis_status=filters.get("analysis_status"),
             readiness=filters.get("readiness"),
+            overdue=filters.get("overdue"),
             updated_since=filters.get("updated_since"),
         )
 
@@ -127,6 +128,7 @@ class ArticlesView(FilteredListView):
             byline=values["byline"],
             published_on=values["published_on"],
             desk=desk,
+            deadline=values["deadline"],
         )
         output = s.ArticleSubmitOutput(article, context={"request": request}).data
         return Response(output, status=status.HTTP_202_ACCEPTED, headers={"Location": output["url"]})

@@ -99,6 +99,9 @@ def subject_of(item: Item) -> str:
         return f"A claim in “{title}” is assigned to you"
     if item.event == Event.ATTRIBUTION_REQUESTED:
         return f"Attribution needed: a claim in “{title}”"
+    if item.event == Event.DEADLINE_ESCALATED:
+        when = "Past its deadline" if item.payload["overdue"] else f"Deadline in {item.payload['time_left']}"
+        return f"{when}: “{title}” is still blocked"
     return f"Verdict: {item.payload['verdict'].lower()} — a claim in “{title}”"
 
 

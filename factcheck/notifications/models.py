@@ -27,6 +27,7 @@ class Event(models.TextChoices):
     CLAIM_ASSIGNED = "claim_assigned", "A claim is assigned to me"
     ATTRIBUTION_REQUESTED = "attribution_requested", "A claim of my article needs attribution"
     VERDICT_GIVEN = "verdict_given", "A verdict on a claim of my article"
+    DEADLINE_ESCALATED = "deadline_escalated", "An article on my desks is blocked close to its deadline"
 
 
 class Delivery(models.TextChoices):
@@ -41,6 +42,7 @@ DEFAULT_DELIVERY: dict[str, str] = {
     Event.CLAIM_ASSIGNED: Delivery.IMMEDIATELY,
     Event.ATTRIBUTION_REQUESTED: Delivery.IMMEDIATELY,
     Event.VERDICT_GIVEN: Delivery.NEVER,
+    Event.DEADLINE_ESCALATED: Delivery.IMMEDIATELY,
 }
 
 #: An outbox email's kind: one event, the digest of several, or a notice to a newsroom's admins that
@@ -100,6 +102,12 @@ class NotificationPreferences(models.Model):
     verdict_given = _delivery_field(
         Event.VERDICT_GIVEN,
         "When a claim of an article you report is verified, misleading, false or unverifiable.",
+    )
+    deadline_escalated = _delivery_field(
+        Event.DEADLINE_ESCALATED,
+        "One email per article and deadline, when an article on your desks still has blocking claims "
+        "FACTDESK_DEADLINE_ESCALATION_MINUTES before its publication deadline; to the editors of its "
+        "desk (an article without a desk: every editor).",
     )
     updated_at = models.DateTimeField("updated", auto_now=True)
 

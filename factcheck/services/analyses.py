@@ -236,6 +236,7 @@ def _store_analysis(
                     article=article,
                     newsroom_id=article.newsroom_id,
                     desk_id=article.desk_id,
+                    deadline=article.deadline,
                     text=found.text,
                     **fields,
                 )

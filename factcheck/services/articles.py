@@ -39,8 +39,13 @@ def article_submit(
     byline: str = "",
     published_on: date | None = None,
     desk: Desk | None = None,
+    deadline: datetime | None = None,
 ) -> Article:
-    """Create or update an article by ``external_id``; a new or changed body is queued for analysis."""
+    """Create or update an article by ``external_id``; a new or changed body is queued for analysis.
+
+    ``deadline``: when it must be ready to publish (aware), or None for none; like the other fields,
+    a resubmission sets it to what it says.
+    """
     try:
         check_input(body, fmt=body_format, max_chars=settings.FACTDESK_MAX_ARTICLE_CHARS)
     except InputRejected as error:
@@ -61,12 +66,13 @@ def article_submit(
             byline=byline,
             published_on=published_on,
             desk=desk,
-        )
-        # Claims keep their article's desk, for the review queue's desk filter.
-        Claim.objects.filter(article=result.article).exclude(desk_id=result.article.desk_id).update(
-            desk_id=result.article.desk_id
+            deadline=deadline,
         )
         article = result.article
+        # Claims keep their article's desk and deadline, for the review queue's filter and order.
+        Claim.objects.filter(article=article).exclude(
+            desk_id=article.desk_id, deadline=article.deadline
+        ).update(desk_id=article.desk_id, deadline=article.deadline)
         if result.body_changed:
             # The row is the record of the work: the sweep queues it again if this message is lost.
             Article.objects.filter(pk=article.pk).update(

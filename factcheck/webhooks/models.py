@@ -20,6 +20,10 @@ class WebhookEvent(models.TextChoices):
     CLAIM_FLAGGED = "claim.flagged", "A claim was flagged (a new claim, or one newly flagged)"
     CLAIM_STATUS_CHANGED = "claim.status_changed", "A claim's review state changed"
     SOURCE_FETCHED = "source.fetched", "A source was fetched, or failed for good"
+    ARTICLE_DEADLINE_ESCALATED = (
+        "article.deadline_escalated",
+        "An article is still blocked close to its publication deadline",
+    )
     PING = "ping", "A test event (sent when asked)"
 
 

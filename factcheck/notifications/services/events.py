@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.urls import reverse
 
 from editorial.models import Article, Newsroom
-from factcheck.models import Claim, ClaimEvent
+from factcheck.models import Claim, ClaimEvent, DeadlineEscalation
 from factcheck.notifications import selectors
 from factcheck.notifications.emails import Item
-from factcheck.notifications.models import Delivery, Event, Notification
+from factcheck.notifications.models import Delivery, DigestSchedule, Event, Notification
 from factcheck.notifications.services.outbox import email_create
 from factcheck.selectors import live_claims
 from factcheck.workflow import VERDICTS, ClaimStatus
@@ -179,4 +182,61 @@ def claim_event_notify(*, event: ClaimEvent) -> list[Notification]:
         key=f"{event_type}:event{event.pk}",
         article=article,
         claim=claim,
+    )
+
+
+#: The blocking claims an escalation email lists, at most (it says how many there are).
+ESCALATION_EMAIL_CLAIMS = 10
+
+
+def time_left(deadline: datetime.datetime, now: datetime.datetime) -> str:
+    """ "45 min", "3 h 10 min", "2 d 4 h", or "overdue by …" once it has passed."""
+    seconds = int((deadline - now).total_seconds())
+    minutes = abs(seconds) // 60
+    if minutes < 60:
+        text = f"{minutes} min"
+    elif minutes < 48 * 60:
+        text = f"{minutes // 60} h {minutes % 60} min" if minutes % 60 else f"{minutes // 60} h"
+    else:
+        text = f"{minutes // 1440} d {minutes % 1440 // 60} h"
+    return f"overdue by {text}" if seconds < 0 else text
+
+
+def _newsroom_zone(newsroom_id: int) -> ZoneInfo:
+    """The newsroom's time zone (its digest time's), or ``TIME_ZONE``."""
+    name = DigestSchedule.objects.filter(newsroom_id=newsroom_id).values_list("time_zone", flat=True).first()
+    return ZoneInfo(name or settings.TIME_ZONE)
+
+
+def deadline_escalated_notify(
+    *, escalation: DeadlineEscalation, blocking: list[Claim], now: datetime.datetime
+) -> list[Notification]:
+    """Tell the editors of the article's desk (an article without a desk: every editor and newsroom
+    admin) that it is still blocked close to its deadline: one email each per escalation, so one per
+    article and deadline (the notification's key names the escalation).
+
+    Called in the transaction that records the escalation; ``blocking``: the claims that block it,
+    in order, with their flags.
+    """
+    article = escalation.article
+    editors = list(selectors.desk_editors(article=article))
+    if not editors:
+        return []
+    local = escalation.deadline.astimezone(_newsroom_zone(article.newsroom_id))
+    payload = {
+        "article": _article_payload(article),
+        "desk": article.desk.name if article.desk_id else None,
+        "deadline": escalation.deadline.isoformat(),
+        "deadline_local": f"{local:%a %d %b %Y, %H:%M} {local.tzname()}",
+        "time_left": time_left(escalation.deadline, now),
+        "overdue": escalation.deadline <= now,
+        "blocking_count": len(blocking),
+        "claims": [_claim_payload(claim) for claim in blocking[:ESCALATION_EMAIL_CLAIMS]],
+    }
+    return _notify(
+        event=Event.DEADLINE_ESCALATED,
+        newsroom=article.newsroom,
+        recipients=[(user, payload) for user in editors],
+        key=f"deadline_escalated:escalation{escalation.pk}",
+        article=article,
     )

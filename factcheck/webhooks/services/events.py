@@ -8,6 +8,7 @@ for an event that happened.  Each call is one query when no endpoint of the news
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Iterable
 
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article
-from factcheck.models import Claim, ClaimEvent, FetchStatus, Snapshot, Source
+from factcheck.models import Claim, ClaimEvent, DeadlineEscalation, FetchStatus, Snapshot, Source
 from factcheck.queue import publish_on_commit
 from factcheck.selectors import flagged_claims, readiness, with_readiness
 from factcheck.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -227,5 +228,38 @@ def source_fetched_emit(*, source: Source, claim: dict) -> None:
                 }
             }
         ],
+        endpoints=endpoints,
+    )
+
+
+# --- article.deadline_escalated -------------------------------------------------------------------
+
+
+def article_deadline_escalated_emit(
+    *, escalation: DeadlineEscalation, blocking: list[Claim], now: datetime.datetime
+) -> None:
+    """``article.deadline_escalated``: the article is still blocked close to its deadline (once per
+    article and deadline), with the claims that block it.  Called in the escalation's transaction."""
+    article = escalation.article
+    endpoints = _subscribed(article.newsroom_id, WebhookEvent.ARTICLE_DEADLINE_ESCALATED)
+    if not endpoints:
+        return
+    data = {
+        "article": {
+            "id": article.pk,
+            "external_id": article.external_id,
+            "title": article.title,
+            "desk": article.desk.slug if article.desk is not None else None,
+            "deadline": escalation.deadline.isoformat(),
+            "readiness": "blocked",
+            "url": api_url("article-detail", article_id=article.pk),
+        },
+        "seconds_left": int((escalation.deadline - now).total_seconds()),
+        "blocking_claims": [_claim_data(claim) for claim in blocking],
+    }
+    webhook_emit(
+        newsroom_id=article.newsroom_id,
+        event=WebhookEvent.ARTICLE_DEADLINE_ESCALATED,
+        data=[data],
         endpoints=endpoints,
     )

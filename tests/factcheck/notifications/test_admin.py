@@ -55,6 +55,7 @@ def test_the_settings_link_opens_the_readers_own_settings_made_with_the_defaults
         Event.CLAIM_ASSIGNED: Delivery.IMMEDIATELY,
         Event.ATTRIBUTION_REQUESTED: Delivery.IMMEDIATELY,
         Event.VERDICT_GIVEN: Delivery.NEVER,
+        Event.DEADLINE_ESCALATED: Delivery.IMMEDIATELY,
     }
     assert client.get(f"{MINE}?newsroom={newsroom.pk}")["Location"] == change_url(preferences)  # the same row
 

@@ -168,4 +168,5 @@ def test_unsubscribing_from_the_digest_stops_every_event_that_went_to_it(newsroo
         Event.CLAIM_ASSIGNED: Delivery.IMMEDIATELY,
         Event.ATTRIBUTION_REQUESTED: Delivery.NEVER,
         Event.VERDICT_GIVEN: Delivery.NEVER,
+        Event.DEADLINE_ESCALATED: Delivery.NEVER,
     }
