@@ -14,7 +14,15 @@ from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Membersh
 from editorial.services import body_digest
 from factcheck.actors import Actor
 from factcheck.analysis.types import ClaimKind, Severity
-from factcheck.models import AttributionFlag, AuditAction, Claim
+from factcheck.models import (
+    AttributionFlag,
+    AuditAction,
+    Claim,
+    FetchStatus,
+    Snapshot,
+    Source,
+    SourceOrigin,
+)
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
@@ -142,6 +150,35 @@ class FlagFactory(factory.django.DjangoModelFactory):
         if create:
             Claim.objects.filter(pk=flag.claim_id).update(is_flagged=True)
             flag.claim.is_flagged = True
+
+
+class SnapshotFactory(factory.django.DjangoModelFactory):
+    """An archived copy of a fetched page."""
+
+    class Meta:
+        model = Snapshot
+
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+    content_type = "text/html"
+    raw = b"x\x9c\x03\x00\x00\x00\x00\x01"  # zlib of nothing
+    size = 0
+    title = "Budget report"
+    text = "The council approved a budget of $4.2 million."
+    first_url = factory.Sequence(lambda n: f"https://example.org/report-{n}")
+
+
+class ArchivedSourceFactory(factory.django.DjangoModelFactory):
+    """A source the workers fetched and archived: evidence a verdict can stand on."""
+
+    class Meta:
+        model = Source
+
+    claim = factory.SubFactory(ClaimFactory)
+    url = factory.Sequence(lambda n: f"https://example.org/report-{n}")
+    origin = SourceOrigin.EDITOR
+    status = FetchStatus.FETCHED
+    snapshot = factory.SubFactory(SnapshotFactory, first_url=factory.SelfAttribute("..url"))
+    actor_name = "tests"
 
 
 def with_claims(newsroom, *, reporters=(), scores=None, **fields) -> Article:

@@ -27,7 +27,7 @@ from factcheck.actors import Actor
 from factcheck.admin.common import REFUSALS, highlight_claim, refusal_text
 from factcheck.admin.sources import SourceViewsMixin, source_views
 from factcheck.models import Claim, ClaimEvent, ReviewItem
-from factcheck.services.review import allowed_transitions, claim_assign, claim_transition
+from factcheck.services.review import allowed_transitions, claim_assign, claim_transition, needs_evidence
 from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus, WorkflowRole
 
@@ -163,7 +163,7 @@ class ClaimPageMixin(SourceViewsMixin):
             "events": list(claim.events.all()),
             "transitions": transitions,
             "note_needed_by": [t.label for t in transitions if t.needs_note],
-            "source_needed_by": [t.label for t in transitions if t.needs_source],
+            "source_needed_by": [t.label for t in transitions if needs_evidence(claim=claim, transition=t)],
             "can_assign": can_assign,
             "assignees": list(assignable_people(claim.article.newsroom_id)) if can_assign else [],
             "transition_url": reverse("admin:{}_{}_transition".format(*info), args=[claim.pk]),

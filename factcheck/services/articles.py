@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
-from editorial.services import article_upsert
+from editorial.services import SentBy, article_upsert
 from factcheck.actors import Actor
 from factcheck.analysis.page import page_metadata
 from factcheck.analysis.pipeline import InputRejected, check_input
@@ -61,6 +61,7 @@ def article_submit(
             byline=byline,
             published_on=published_on,
             desk=desk,
+            sent_by=SentBy(name=actor.name, user=actor.user, api_key=actor.api_key),
         )
         # Claims keep their article's desk, for the review queue's desk filter.
         Claim.objects.filter(article=result.article).exclude(desk_id=result.article.desk_id).update(

@@ -15,6 +15,8 @@ from factcheck.workflow import TRANSITIONS
 from tests.factories import analysed, claim_of
 
 MIGRATION = importlib.import_module("factcheck.migrations.0016_declared_audit_actions_and_flag_kinds")
+#: The latest migration that declares the audit actions (it adds those of revisions and evidence).
+ACTIONS_MIGRATION = importlib.import_module("factcheck.migrations.0017_claim_revisions_and_evidence")
 
 
 def test_every_transition_is_an_audit_action_with_the_same_label():
@@ -26,7 +28,7 @@ def test_the_flag_kinds_are_the_analysis_kinds():
 
 
 def test_the_migration_declares_what_the_models_declare():
-    assert AuditAction.values == MIGRATION.AUDIT_ACTIONS
+    assert AuditAction.values == ACTIONS_MIGRATION.AUDIT_ACTIONS
     assert list(ATTRIBUTION_KINDS) == MIGRATION.FLAG_KINDS
 
 
