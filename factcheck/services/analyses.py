@@ -202,7 +202,7 @@ def _store_analysis(
       new text.  A verdict and its sources carry over, and the claim page shows the change since the
       verdict; when the edit changes a number, a name, a negation or the attribution
       (``revisions.compare``), the claim goes back to review.  A claim waiting for attribution whose
-      attribution the edit changes is answered.
+      attribution the edit changes, or that it makes name someone, is answered.
     - a rewrite of a sentence waiting for attribution that credits its source (``revisions.credits``):
       a new claim, assigned to whoever had the old one and linked to it; the old one is answered
       and superseded.
@@ -409,7 +409,7 @@ def _store_analysis(
 def _edited(previous: Claim, change: revisions.Change, *, revision: int, actor: Actor) -> ClaimEvent:
     """The (unsaved) event of a claim's sentence edited by a revision, after moving the claim in
     memory if the edit calls for it: back to review when it changes what a decision was made on,
-    answered when it changes the attribution of a claim waiting for one."""
+    answered when it changes the attribution of a claim waiting for one, or names someone new."""
     was = (
         f"Revision {revision} edited the sentence (similarity {change.similarity:.2f}); "
         f"it read: “{previous.text}”."
@@ -417,8 +417,9 @@ def _edited(previous: Claim, change: revisions.Change, *, revision: int, actor: 
     if previous.status in DECISIONS and change.material:
         note = f"{was} The edit could alter what was checked: {'; '.join(change.reasons)}."
         return claim_transition_apply(previous, BY_NAME["reopen"], actor=actor, note=note)
-    if previous.status == ClaimStatus.NEEDS_ATTRIBUTION and change.attribution:
-        note = f"{was} It changed the attribution ({'; '.join(change.attribution)})."
+    credited = [item for item in change.names if item.endswith(" added")]
+    if previous.status == ClaimStatus.NEEDS_ATTRIBUTION and (change.attribution or credited):
+        note = f"{was} It changed the attribution ({'; '.join(change.attribution + tuple(credited))})."
         return claim_transition_apply(previous, BY_NAME["answer_attribution"], actor=actor, note=note)
     kept = (
         " A style edit: the verdict and its sources carry over."
