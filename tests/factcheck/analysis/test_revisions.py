@@ -30,13 +30,13 @@ EDITS: list[tuple[str, str, bool, set[str]]] = [
         "The council approved a budget of $4.2m on Tuesday.",
         False,
         set(),
-    ),  # fmt: skip
+    ),
     (
         "The mayor said the plan would cost twenty million pounds.",
         "The mayor says the plan would cost 20 million pounds.",
         False,
         set(),
-    ),  # fmt: skip
+    ),
     (
         "The goverment spent 3 billion on the scheme.",
         "The government spent 3 billion on the scheme.",
@@ -44,17 +44,17 @@ EDITS: list[tuple[str, str, bool, set[str]]] = [
         set(),
     ),
     (
-        "“It is a disgrace,” said Jane Roe, the party’s leader.",
+        "\u201cIt is a disgrace,\u201d said Jane Roe, the party\u2019s leader.",
         '"It is a disgrace," said Jane Roe, the party\'s leader.',
         False,
         set(),
-    ),  # fmt: skip
+    ),
     (
         "The bridge, built in 1932, carries 40,000 cars a day.",
         "Built in 1932, the bridge carries 40,000 cars a day.",
         False,
         set(),
-    ),  # fmt: skip
+    ),
     (
         "Exports to China grew by a third last year.",
         "Exports to China grew by a third over the last year.",
@@ -79,7 +79,7 @@ EDITS: list[tuple[str, str, bool, set[str]]] = [
         "Economists at the IFS say the tax is too high.",
         True,
         {"names"},  # and the attribution, once the flags are given (test_a_flag_that_goes...)
-    ),  # fmt: skip
+    ),
 ]
 
 #: Sentences next to each other in one article: never the same sentence.
@@ -163,14 +163,18 @@ def test_a_rewrite_that_names_the_source_credits_it():
     assert credits(old, new, old_flags=[("anonymous_experts", "Experts")], new_flags=[])
     # Still vague in the same way: no credit.
     assert not credits(
-        old, "Many experts say the new policy cut crime by 20 percent.",
-        old_flags=[("anonymous_experts", "Experts")], new_flags=[("anonymous_experts", "Many experts")],
-    )  # fmt: skip
+        old,
+        "Many experts say the new policy cut crime by 20 percent.",
+        old_flags=[("anonymous_experts", "Experts")],
+        new_flags=[("anonymous_experts", "Many experts")],
+    )
     # Another claim altogether: no credit, whoever it names.
     assert not credits(
-        old, "The Home Office said on Monday that prisons are full.",
-        old_flags=[("anonymous_experts", "Experts")], new_flags=[],
-    )  # fmt: skip
+        old,
+        "The Home Office said on Monday that prisons are full.",
+        old_flags=[("anonymous_experts", "Experts")],
+        new_flags=[],
+    )
     # A sentence that was never flagged has nothing to credit.
     assert not credits(old, new, old_flags=[], new_flags=[])
 
