@@ -346,6 +346,28 @@ def credits(
     return len(before & content_words(new)) / len(before) >= SAME_CONTENT
 
 
+def line_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Two texts' difference line by line, as ``(op, line)`` in order (op as in :func:`diff`)."""
+    a, b = old.splitlines(), new.splitlines()
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += [("equal", line) for line in a[i1:i2]]
+            continue
+        if op in ("delete", "replace"):
+            out += [("delete", line) for line in a[i1:i2]]
+        if op in ("insert", "replace"):
+            out += [("insert", line) for line in b[j1:j2]]
+    return out
+
+
+def unified_diff(old: str, new: str, *, older: str, newer: str) -> str:
+    """Two texts' difference as a unified diff (three lines of context), as ``diff -u`` prints it."""
+    return "\n".join(
+        difflib.unified_diff(old.splitlines(), new.splitlines(), fromfile=older, tofile=newer, lineterm="")
+    )
+
+
 def diff(old: str, new: str) -> list[tuple[str, str]]:
     """The word-level difference of two sentences, as ``(op, text)`` pieces in order: op is
     ``"equal"``, ``"delete"`` (only in ``old``) or ``"insert"`` (only in ``new``)."""
