@@ -33,6 +33,11 @@ from factcheck.analysis.attribution.vocabulary import _SPEECH_LEMMAS, _verb_form
 #: the claim back to review.
 SAME_SENTENCE = 0.8
 
+#: Two sentences are compared letter by letter only if they share at least this part of their words
+#: (Dice coefficient): a cheap test that keeps matching fast on long articles.  Every small edit of
+#: the test pairs shares 0.6 or more (bench/revision_pairs.py).
+SHARED_WORDS = 0.5
+
 #: A rewrite answers a request for attribution when it keeps at least this share of the flagged
 #: sentence's content words (the words of the claim, not of its vague source).
 SAME_CONTENT = 0.6
@@ -157,17 +162,23 @@ def match(old: Sequence[str], new: Sequence[str], *, threshold: float = SAME_SEN
     """Pair sentences of a new revision with the old sentences they edit: ``{new index: old index}``.
 
     Each sentence is paired at most once, the most similar pairs first (ties: the nearest in the
-    article); pairs under ``threshold`` are not the same sentence.  Cheap bounds (length, then
-    ``difflib``'s quick ratios) skip most pairs before the real ratio is worked out.
+    article); pairs under ``threshold`` are not the same sentence.  Cheap tests skip most pairs before
+    the real ratio is worked out: the lengths' bound, then ``SHARED_WORDS`` (an edit keeps most of
+    the words), then ``difflib``'s quick ratios.
     """
     folded_old = [fold(text) for text in old]
     folded_new = [fold(text) for text in new]
+    words_old = [set(_WORD_RE.findall(text)) for text in folded_old]
     scored: list[tuple[float, int, int, int]] = []
     for j, b in enumerate(folded_new):
+        words = set(_WORD_RE.findall(b))
         matcher = difflib.SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(b)
         for i, a in enumerate(folded_old):
             if not a or not b or 2 * min(len(a), len(b)) / (len(a) + len(b)) < threshold:
+                continue
+            shared = words_old[i] & words
+            if 2 * len(shared) / ((len(words_old[i]) + len(words)) or 1) < SHARED_WORDS:
                 continue
             matcher.set_seq1(a)
             if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
