@@ -10,7 +10,16 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from editorial import services as editorial_services
-from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Membership, Newsroom, Role
+from editorial.models import (
+    AnalysisStatus,
+    Article,
+    ArticleRevision,
+    BodyFormat,
+    Desk,
+    Membership,
+    Newsroom,
+    Role,
+)
 from editorial.services import body_digest
 from factcheck.actors import Actor
 from factcheck.analysis.types import ClaimKind, Severity
@@ -76,6 +85,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Article
+        skip_postgeneration_save = True
 
     newsroom = factory.SubFactory(NewsroomFactory)
     external_id = factory.Sequence(lambda n: f"cms-{n}")
@@ -83,6 +93,19 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     body = f"{BUDGET}\n\n{CRITICS}"
     body_format = BodyFormat.TEXT
     body_hash = factory.LazyAttribute(lambda a: body_digest(body=a.body, body_format=a.body_format))
+
+    @factory.post_generation
+    def kept_revision(article, create, extracted, **kwargs):
+        """The revision the submission keeps of the body (editorial.services.article_upsert)."""
+        if create:
+            ArticleRevision.objects.create(
+                article=article,
+                number=article.revision,
+                body=article.body,
+                body_format=article.body_format,
+                body_hash=article.body_hash,
+                sent_by_name="Factdesk",
+            )
 
 
 class AnalysedArticleFactory(ArticleFactory):

@@ -28,7 +28,13 @@ from factcheck.admin.common import REFUSALS, highlight_claim, refusal_text
 from factcheck.admin.sources import SourceViewsMixin, source_views
 from factcheck.analysis import revisions
 from factcheck.models import Claim, ClaimEvent, ReviewItem
-from factcheck.services.review import allowed_transitions, claim_assign, claim_transition, needs_evidence
+from factcheck.services.review import (
+    allowed_transitions,
+    claim_assign,
+    claim_transition,
+    needs_evidence,
+    verdicts_needing_evidence,
+)
 from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus, WorkflowRole
 
@@ -152,6 +158,7 @@ class ClaimPageMixin(SourceViewsMixin):
             .order_by("ordinal")
         )
         transitions = allowed_transitions(actor=actor, claim=claim)
+        wanted = verdicts_needing_evidence(newsroom_id=claim.newsroom_id)
         can_assign = role == WorkflowRole.EDITOR
         info = self.opts.app_label, self.opts.model_name
         return {
@@ -182,7 +189,9 @@ class ClaimPageMixin(SourceViewsMixin):
             "events": list(claim.events.all()),
             "transitions": transitions,
             "note_needed_by": [t.label for t in transitions if t.needs_note],
-            "source_needed_by": [t.label for t in transitions if needs_evidence(claim=claim, transition=t)],
+            "source_needed_by": [
+                t.label for t in transitions if needs_evidence(claim=claim, transition=t, wanted=wanted)
+            ],
             "can_assign": can_assign,
             "assignees": list(assignable_people(claim.article.newsroom_id)) if can_assign else [],
             "transition_url": reverse("admin:{}_{}_transition".format(*info), args=[claim.pk]),

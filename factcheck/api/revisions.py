@@ -67,13 +67,15 @@ class ArticleDiffView(APIView):
         operation_id="article_diff",
         parameters=[s.ArticleDiffQuery],
         responses={200: s.ArticleDiffOutput, 400: ERRORS[400], **REVISION_ERRORS},
-        summary="The difference between two revisions of the article's body, line by line.",
+        summary="The difference between two revisions of the article's body, line by line (by default "
+        "the latest and the one before).",
     )
     def get(self, request: Request, article_id: int) -> Response:
         article = _article(request, article_id)
         query = s.ArticleDiffQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        older, newer = query.validated_data["older"], query.validated_data["newer"]
+        newer = query.validated_data.get("newer", article.revision)
+        older = query.validated_data.get("older", max(newer - 1, 1))
         try:
             diff = selectors.article_body_diff(article=article, older=older, newer=newer)
         except ArticleRevision.DoesNotExist as missing:

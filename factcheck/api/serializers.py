@@ -567,8 +567,14 @@ class ArticleRevisionDetailOutput(ArticleRevisionOutput):
 
 
 class ArticleDiffQuery(serializers.Serializer):
-    older = serializers.IntegerField(min_value=1, help_text="The revision to compare from.")
-    newer = serializers.IntegerField(min_value=1, help_text="The revision to compare to.")
+    older = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The revision to compare from; default: the one before `newer`.",
+    )
+    newer = serializers.IntegerField(
+        min_value=1, required=False, help_text="The revision to compare to; default: the latest."
+    )
 
 
 class DiffLineOutput(serializers.Serializer):

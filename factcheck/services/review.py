@@ -133,14 +133,24 @@ def claim_transition(
     return claim
 
 
-def needs_evidence(*, claim: Claim, transition: Transition) -> bool:
-    """Does ``transition`` need evidence on ``claim``?  The newsroom's checking policy says which
-    verdicts do (``CheckingPolicy.verdicts_needing_source``); without a policy, the workflow table's
-    ``needs_source`` guard (verified)."""
+def verdicts_needing_evidence(*, newsroom_id: int) -> list[str]:
+    """The verdicts the newsroom gives only on evidence (``CheckingPolicy.verdicts_needing_source``);
+    without a policy, those whose transition the workflow table guards with ``needs_source``."""
+    wanted = (
+        CheckingPolicy.objects.filter(newsroom_id=newsroom_id)
+        .values_list("verdicts_needing_source", flat=True)
+        .first()
+    )
+    return default_verdicts_needing_source() if wanted is None else list(wanted)
+
+
+def needs_evidence(*, claim: Claim, transition: Transition, wanted: list[str] | None = None) -> bool:
+    """Does ``transition`` need evidence on ``claim``?  ``wanted``: the newsroom's
+    ``verdicts_needing_evidence``, when the caller has it already."""
     if transition.target not in VERDICTS:
         return transition.needs_source
-    policy = CheckingPolicy.objects.filter(newsroom_id=claim.newsroom_id).first()
-    wanted = policy.verdicts_needing_source if policy else default_verdicts_needing_source()
+    if wanted is None:
+        wanted = verdicts_needing_evidence(newsroom_id=claim.newsroom_id)
     return transition.target in wanted
 
 

@@ -87,7 +87,10 @@ def test_the_api_diffs_any_two_revisions(newsroom):
     assert (backwards["added"], backwards["removed"]) == (1, 1)
 
     assert api.get(f"/api/v1/articles/{article.pk}/diff/", {"older": 1, "newer": 9}).status_code == 404
-    for query in ({"older": 1}, {"older": "x", "newer": 2}, {"older": 0, "newer": 1}):
+    latest = api.get(f"/api/v1/articles/{article.pk}/diff/").json()  # by default: the last two
+    assert (latest["older"]["revision"], latest["newer"]["revision"]) == (1, 2)
+    assert api.get(f"/api/v1/articles/{article.pk}/diff/", {"older": 1}).json()["newer"]["revision"] == 2
+    for query in ({"older": "x", "newer": 2}, {"older": 0, "newer": 1}, {"newer": -1}):
         response = api.get(f"/api/v1/articles/{article.pk}/diff/", query)
         assert response.status_code == 400, query
 
