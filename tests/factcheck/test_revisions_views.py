@@ -5,6 +5,8 @@ revisions page), with the article's text escaped wherever it is shown."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from editorial.models import Role
@@ -170,3 +172,16 @@ def test_another_newsrooms_article_revisions_are_not_found(client, newsroom, oth
     theirs = article_submit(actor=Actor.system(), newsroom=other_newsroom, external_id="t", body=BODY)
     response = client.get(reverse("admin:editorial_article_revisions", args=[theirs.pk]))
     assert response.status_code == 404
+
+
+def test_the_history_list_costs_the_same_queries_however_many_revisions(newsroom, django_assert_num_queries):
+    api = client_for(api_key_for(newsroom)[1])
+    article = article_submit(actor=Actor.system(), newsroom=newsroom, external_id="a-1", body=BODY)
+    path = f"/api/v1/articles/{article.pk}/history/"
+    api.get(path)  # the key's first use writes its last-used time; count from the second request
+    with CaptureQueriesContext(connection) as one:
+        assert api.get(path).status_code == 200
+    for n in range(9):
+        article_submit(actor=Actor.system(), newsroom=newsroom, external_id="a-1", body=f"{BODY} {n}")
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert len(api.get(path).json()["results"]) == 10
