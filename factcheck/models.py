@@ -38,8 +38,9 @@ class Claim(models.Model):
     revision = models.PositiveIntegerField(
         "article revision",
         help_text=(
-            "The latest article revision the sentence appears in. A claim whose text is unchanged by a "
-            "revision keeps its review state and history; one the revision removes or rewrites is superseded."
+            "The latest article revision the sentence appears in. A claim whose sentence a revision leaves "
+            "as it is, or edits (docs/revisions.md), keeps its review state and history; one the revision "
+            "removes or rewrites is superseded."
         ),
     )
     ordinal = models.PositiveIntegerField("number", help_text="Position of the claim in the article, from 0.")

@@ -185,6 +185,18 @@ class Migration(migrations.Migration):
                 verbose_name="URL",
             ),
         ),
+        migrations.AlterField(
+            model_name="claim",
+            name="revision",
+            field=models.PositiveIntegerField(
+                help_text=(
+                    "The latest article revision the sentence appears in. A claim whose sentence a revision "
+                    "leaves as it is, or edits (docs/revisions.md), keeps its review state and history; one "
+                    "the revision removes or rewrites is superseded."
+                ),
+                verbose_name="article revision",
+            ),
+        ),
         migrations.RunPython(check_existing_rows, migrations.RunPython.noop, elidable=True),
         migrations.RunPython(keep_decided_sentences, migrations.RunPython.noop, elidable=True),
         migrations.AddConstraint(

@@ -7,7 +7,7 @@ import pytest
 
 from editorial.models import ArticleRevision
 from factcheck.actors import Actor
-from factcheck.models import Claim, ClaimEvent, FetchStatus
+from factcheck.models import Claim, ClaimEvent
 from factcheck.services.articles import article_submit
 from factcheck.services.review import claim_transition
 from factcheck.workflow import ClaimStatus
@@ -199,11 +199,3 @@ def test_every_body_is_kept_with_who_sent_it(newsroom):
     person.delete()  # the record outlives the person
     rows[1].refresh_from_db()
     assert (rows[1].sent_by_user, rows[1].sent_by_name) == (None, "sender")
-
-
-def test_offline_and_fetched_sources_are_the_evidence(article, checker):
-    """Only what the policy's rule counts (factcheck/models.py EVIDENCE) backs a verdict: the rest
-    of the rule, and the API and admin, are tested in tests/factcheck/test_evidence.py."""
-    claim = live(article, CRIME)
-    source = ArchivedSourceFactory(claim=claim)
-    assert source.status == FetchStatus.FETCHED
