@@ -161,8 +161,16 @@ def seed(web: str) -> str:
     move(claims[6], "not_checkable", actor=editor)
     move(claims[7], "in_review", "false", "in_review", "misleading", actor=editor)
     claim_assign(actor=editor, claim_id=claims[8].pk, assignee_id=people[Role.FACT_CHECKER].pk)
-    # A revision that rewrites a sentence: its claim is superseded.
-    revised = ARTICLES[1][2].replace("1,200 permanent jobs", "900 permanent jobs")
+    # A revision that edits a sentence (its claim takes the new text) and replaces another (its claim
+    # is superseded, and the new sentence is a new claim).
+    revised = (
+        ARTICLES[1][2]
+        .replace("1,200 permanent jobs", "900 permanent jobs")
+        .replace(
+            "The harbour authority said the expansion would create",
+            "Union officials doubt the expansion will bring",
+        )
+    )
     submit(newsroom, people[Role.EDITOR], 1, "business", "Harbour expansion", revised, url=False)
 
     other, other_people = newsroom_with_people("Other Courier", "other", ["News"])

@@ -421,6 +421,8 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "factcheck.models.CLAIM_KIND_CHOICES",
         "AttributionFlagKindEnum": "factcheck.models.FLAG_KIND_CHOICES",
         "AuditActionEnum": "factcheck.models.AuditAction",
+        "DiffOpEnum": "factcheck.api.serializers.DiffOp",
+        "BodyFormatEnum": "editorial.models.BodyFormat",
         "WebhookEventEnum": "factcheck.webhooks.models.WebhookEvent",
         "WebhookSubscribableEventEnum": "factcheck.webhooks.models.SUBSCRIBABLE",
         "WebhookDeliveryStateEnum": "factcheck.webhooks.models.DeliveryState",

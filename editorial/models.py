@@ -243,6 +243,56 @@ class Article(models.Model):
         return self.title or self.external_id
 
 
+class ArticleRevision(models.Model):
+    """One body of an article as it was sent, with who sent it and when: the article's history.
+
+    Append-only.  Rows survive the deletion of the person or key who sent them: the link is set to
+    NULL and ``sent_by_name`` keeps who it was.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(
+        "revision", help_text="The article's revision counter when this body arrived, from 1."
+    )
+    body = models.TextField("body as submitted", help_text="Exactly as it was sent.")
+    body_format = models.CharField("body format", max_length=10, choices=BodyFormat.choices)
+    body_hash = models.CharField("body digest", max_length=64)
+    sent_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="sent by (person)",
+    )
+    sent_by_api_key = models.ForeignKey(
+        ApiKey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="sent by (API key)",
+    )
+    sent_by_name = models.CharField(
+        "sent by", max_length=200, help_text="Who or which key sent this body, as they were named then."
+    )
+    created_at = models.DateTimeField("received", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "article revision"
+        ordering = ["article_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
+            models.CheckConstraint(
+                condition=Q(body_format__in=BodyFormat.values), name="revision_format_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} — revision {self.number}"
+
+
 class IdempotencyRecord(models.Model):
     """The answer to an API POST sent with an ``Idempotency-Key``, kept so that a retry gets it again.
 

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -16,7 +17,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from editorial import keycache
-from editorial.models import AnalysisStatus, ApiKey, Article, BodyFormat, Desk, Membership, Newsroom, Role
+from editorial.models import (
+    AnalysisStatus,
+    ApiKey,
+    Article,
+    ArticleRevision,
+    BodyFormat,
+    Desk,
+    Membership,
+    Newsroom,
+    Role,
+)
 
 KEY_PREFIX_LENGTH = 12
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -269,12 +280,15 @@ def article_upsert(
     published_on: date | None = None,
     desk: Desk | None = None,
     deadline: datetime | None = None,
+    sent_by: SentBy | None = None,
 ) -> Upserted:
     """Create the article with this ``external_id``, or update it; a changed body starts a new revision.
 
     Must run inside a transaction (the caller's): the existing row is locked so that two
-    submissions of the same article cannot both bump the revision.
+    submissions of the same article cannot both bump the revision.  Each new body is kept as an
+    ``ArticleRevision``, with who sent it (``sent_by``; None: Factdesk itself).
     """
+    sent_by = sent_by or SentBy(name="Factdesk")
     if desk is not None and desk.newsroom_id != newsroom.pk:
         raise ValidationError({"desk": "That desk belongs to another newsroom."})
     if deadline is not None and timezone.is_naive(deadline):
@@ -305,8 +319,14 @@ def article_upsert(
         except IntegrityError:
             # Another submission of the same external_id won the race: update that one instead.
             return article_upsert(
-                newsroom=newsroom, external_id=external_id, body=body, body_format=body_format, **fields
+                newsroom=newsroom,
+                external_id=external_id,
+                body=body,
+                body_format=body_format,
+                sent_by=sent_by,
+                **fields,
             )
+        _revision_record(article, sent_by)
         return Upserted(article=article, created=True, body_changed=True)
 
     for name, value in fields.items():
@@ -320,4 +340,28 @@ def article_upsert(
         update_fields += ["body", "body_format", "body_hash", "revision", "analysis_status", "analysis_error"]
     article.full_clean(exclude=["canonical_text"], validate_unique=False)
     article.save(update_fields=update_fields)
+    if changed:
+        _revision_record(article, sent_by)
     return Upserted(article=article, created=False, body_changed=changed)
+
+
+@dataclass(frozen=True)
+class SentBy:
+    """Who sent an article's body: a person, an API key, or neither (Factdesk itself, a command)."""
+
+    name: str
+    user: Any = None
+    api_key: ApiKey | None = None
+
+
+def _revision_record(article: Article, sent_by: SentBy) -> ArticleRevision:
+    return ArticleRevision.objects.create(
+        article=article,
+        number=article.revision,
+        body=article.body,
+        body_format=article.body_format,
+        body_hash=article.body_hash,
+        sent_by_user=sent_by.user,
+        sent_by_api_key=sent_by.api_key,
+        sent_by_name=sent_by.name[:200],
+    )

@@ -1,6 +1,7 @@
 """The checking side: claims, their attribution flags, furniture kept out, and the audit trail."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -8,7 +9,7 @@ from editorial.models import ApiKey, Article, Desk, Newsroom
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import ClaimKind, Severity
 from factcheck.claimreview import default_claim_review_ratings, validate_claim_review_ratings
-from factcheck.workflow import OPEN_STATES, ClaimStatus
+from factcheck.workflow import OPEN_STATES, TRANSITIONS, VERDICTS, ClaimStatus
 
 #: What a claim is, as the analysis tells them apart (statement, quotation, opinion...).
 CLAIM_KIND_CHOICES = [(kind.value, kind.value.capitalize()) for kind in ClaimKind]
@@ -51,8 +52,9 @@ class Claim(models.Model):
     revision = models.PositiveIntegerField(
         "article revision",
         help_text=(
-            "The latest article revision the sentence appears in. A claim whose text is unchanged by a "
-            "revision keeps its review state and history; one the revision removes or rewrites is superseded."
+            "The latest article revision the sentence appears in. A claim whose sentence a revision leaves "
+            "as it is, or edits (docs/revisions.md), keeps its review state and history; one the revision "
+            "removes or rewrites is superseded."
         ),
     )
     ordinal = models.PositiveIntegerField("number", help_text="Position of the claim in the article, from 0.")
@@ -99,6 +101,30 @@ class Claim(models.Model):
     )
     is_flagged = models.BooleanField(
         "flagged", default=False, help_text="Carries at least one vague or uncredited attribution."
+    )
+    verdict_text = models.TextField(
+        "sentence at the verdict",
+        blank=True,
+        editable=False,
+        help_text=(
+            "The sentence as it stood when its verdict (or dismissal) was given. A revision that edits "
+            "the sentence only in style keeps the verdict and its sources, and the claim page shows what "
+            "changed since; one that changes a number, a name, a negation or the attribution sends the "
+            "claim back to review (docs/revisions.md)."
+        ),
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        editable=False,
+        verbose_name="rewrite of",
+        help_text=(
+            "The claim this one replaces: a sentence waiting for attribution that a revision rewrote to "
+            "credit its source. The earlier claim is answered and superseded."
+        ),
     )
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
@@ -227,6 +253,11 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
 
+    @property
+    def changed_since_verdict(self) -> bool:
+        """A revision edited the sentence after its verdict (or dismissal) was given."""
+        return bool(self.verdict_text) and self.verdict_text != self.text
+
 
 #: The kinds of attribution flag: the analysis's table of them (``factcheck.analysis.attribution.KINDS``).
 FLAG_KIND_CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ATTRIBUTION_KINDS]
@@ -309,11 +340,13 @@ class AuditAction(models.TextChoices):
     DISMISS = "dismiss", "Dismiss as not checkable"
     REOPEN = "reopen", "Reopen"
     SUPERSEDE = "supersede", "Superseded by a revision"
+    REVISED = "revised", "Edited by a revision"
     ASSIGN = "assign", "Assign"
     NOTE = "note", "Note"
     SOURCE_ADDED = "source_added", "Source added"
     SOURCES_FOUND = "sources_found", "Sources found"
     SOURCE_REFETCHED = "source_refetched", "Source fetched again"
+    SOURCE_OFFLINE = "source_offline", "Source marked as offline"
 
 
 class ClaimEvent(models.Model):
@@ -384,6 +417,21 @@ def all_flag_kinds() -> list[str]:
     return list(ATTRIBUTION_KINDS)
 
 
+def default_verdicts_needing_source() -> list[str]:
+    """The verdicts whose transition in the workflow table needs a source (verified)."""
+    return [str(t.target) for t in TRANSITIONS if t.needs_source and t.target in VERDICTS]
+
+
+def validate_verdicts_needing_source(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError('A list of verdicts, e.g. ["verified", "false"].')
+    unknown = sorted(set(value) - {str(v) for v in VERDICTS})
+    if unknown:
+        raise ValidationError(
+            f"Not verdicts: {', '.join(unknown)}; verdicts are {', '.join(sorted(str(v) for v in VERDICTS))}."
+        )
+
+
 class CheckingPolicy(models.Model):
     """A newsroom's house rules for the analysis: which vague attributions to flag, and how hard.
 
@@ -424,6 +472,17 @@ class CheckingPolicy(models.Model):
         help_text=(
             "An article is clear for publication when none of its claims scoring at least this much is "
             "unresolved; flagged claims block it until reviewed whatever their score."
+        ),
+    )
+    verdicts_needing_source = models.JSONField(
+        "verdicts that need a source",
+        default=default_verdicts_needing_source,
+        blank=True,
+        validators=[validate_verdicts_needing_source],
+        help_text=(
+            "The verdicts given only on evidence: at least one source fetched and archived, or marked by "
+            "a person as an offline source with a note. The API and the admin refuse such a verdict "
+            "otherwise. Default: verified."
         ),
     )
     claim_review_ratings = models.JSONField(
@@ -497,6 +556,7 @@ class FetchStatus(models.TextChoices):
     FETCHED = "fetched", "Fetched and archived"
     FAILED = "failed", "Could not be fetched"
     MATCHED = "matched", "Matched in our archive (not fetched)"
+    OFFLINE = "offline", "Offline source (a person vouches for it)"
 
 
 class Snapshot(models.Model):
@@ -534,8 +594,19 @@ class Source(models.Model):
     """
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
-    url = models.URLField("URL", max_length=2000, help_text="http or https only.")
+    url = models.URLField(
+        "URL", max_length=2000, blank=True, help_text="http or https only; empty only for an offline source."
+    )
     note = models.TextField("note", blank=True, help_text="What the source shows, in the checker's words.")
+    offline_note = models.TextField(
+        "offline source",
+        blank=True,
+        help_text=(
+            "For a source that cannot be fetched (a phone call, a document on file): what it is and where "
+            "the record is kept. A person marks a source offline with this note; only then can it back a "
+            "verdict without an archived copy."
+        ),
+    )
     origin = models.CharField(
         "origin", max_length=10, choices=SourceOrigin.choices, default=SourceOrigin.EDITOR
     )
@@ -581,9 +652,17 @@ class Source(models.Model):
     class Meta:
         ordering = ["claim_id", "created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["claim", "url"], name="source_unique_url_per_claim"),
+            models.UniqueConstraint(
+                fields=["claim", "url"], condition=~Q(url=""), name="source_unique_url_per_claim"
+            ),
             models.CheckConstraint(condition=Q(origin__in=SourceOrigin.values), name="source_origin_valid"),
             models.CheckConstraint(condition=Q(status__in=FetchStatus.values), name="source_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=FetchStatus.OFFLINE) | ~Q(offline_note=""), name="source_offline_has_note"
+            ),
+            models.CheckConstraint(
+                condition=~Q(url="") | Q(status=FetchStatus.OFFLINE), name="source_url_unless_offline"
+            ),
         ]
         indexes = [
             # The sweeper's question: which sources are waiting, or held by a lease that ran out?
@@ -598,9 +677,12 @@ class Source(models.Model):
         return self.url
 
 
-#: Sources that can back a verdict: one a person attached (they vouch for it), or one the workers
-#: fetched and archived.  A cited link that could not be fetched, or an archive match, is not enough.
-EVIDENCE = Q(origin__in=[SourceOrigin.EDITOR, SourceOrigin.API]) | Q(status=FetchStatus.FETCHED)
+#: Sources that can back a verdict: one the workers fetched and archived, or one a person marked as an
+#: offline source with a note saying what it is.  A link still waiting, one that could not be fetched,
+#: or an archive match is not enough, whoever attached it.
+EVIDENCE = Q(status=FetchStatus.FETCHED, snapshot__isnull=False) | (
+    Q(status=FetchStatus.OFFLINE) & ~Q(offline_note="")
+)
 
 
 class FetchAttempt(models.Model):

@@ -11,7 +11,8 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from editorial.models import AnalysisStatus, Article, Membership, Newsroom
+from editorial.models import AnalysisStatus, Article, ArticleRevision, Membership, Newsroom
+from factcheck.analysis import revisions
 from factcheck.analysis.attribution import DEFAULT_POLICY, Policy
 from factcheck.analysis.types import Severity
 from factcheck.claimreview import DEFAULT_SCALE, RatingScale, rating_scale
@@ -214,7 +215,7 @@ def article_list(
 
 
 #: What the analyses of an article's revisions (and editors' corrections) do to its claims.
-REVISION_ACTIONS = (AuditAction.CREATED, AuditAction.SUPERSEDE)
+REVISION_ACTIONS = (AuditAction.CREATED, AuditAction.SUPERSEDE, AuditAction.REVISED)
 #: A note on a claim, outside any move of the workflow.
 NOTE_ACTION = AuditAction.NOTE
 
@@ -227,9 +228,61 @@ def article_revisions(*, article: Article) -> QuerySet[ClaimEvent]:
         ClaimEvent.objects.filter(claim__article=article)
         .filter(
             Q(action__in=REVISION_ACTIONS)
-            | Q(action=AuditAction.ANSWER_ATTRIBUTION, actor_kind=ActorKind.SYSTEM)
+            | Q(
+                action__in=[AuditAction.ANSWER_ATTRIBUTION, AuditAction.REOPEN],
+                actor_kind=ActorKind.SYSTEM,
+            )
         )
         .select_related("claim")
+    )
+
+
+def article_body_revisions(*, article: Article) -> QuerySet[ArticleRevision]:
+    """The bodies ``article`` was sent, oldest first, without the bodies themselves (``defer``)."""
+    return ArticleRevision.objects.filter(article=article).defer("body").order_by("number")
+
+
+def article_body_revision(*, article: Article, number: int) -> ArticleRevision:
+    """Revision ``number`` of ``article``, with its body (raises ArticleRevision.DoesNotExist)."""
+    return ArticleRevision.objects.get(article=article, number=number)
+
+
+@dataclass(frozen=True)
+class BodyDiff:
+    """The difference between two revisions of an article's body, line by line."""
+
+    older: ArticleRevision
+    newer: ArticleRevision
+    lines: list[tuple[str, str]]  # (op, line): op is "equal", "delete" or "insert"
+
+    @property
+    def unified(self) -> str:
+        return revisions.unified_diff(
+            self.older.body,
+            self.newer.body,
+            older=f"revision {self.older.number}",
+            newer=f"revision {self.newer.number}",
+        )
+
+    @property
+    def added(self) -> int:
+        return sum(op == "insert" for op, _ in self.lines)
+
+    @property
+    def removed(self) -> int:
+        return sum(op == "delete" for op, _ in self.lines)
+
+
+def article_body_diff(*, article: Article, older: int, newer: int) -> BodyDiff:
+    """What changed in ``article``'s body from revision ``older`` to ``newer`` (either order of age;
+    raises ArticleRevision.DoesNotExist when either is not one of the article's)."""
+    rows = {
+        row.number: row for row in ArticleRevision.objects.filter(article=article, number__in=[older, newer])
+    }
+    if older not in rows or newer not in rows:
+        raise ArticleRevision.DoesNotExist(f"No revision {older if older not in rows else newer}.")
+    return BodyDiff(
+        older=rows[older], newer=rows[newer], lines=revisions.line_diff(rows[older].body, rows[newer].body)
     )
 
 

@@ -133,7 +133,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         "Reopen",
         VERDICTS | {ClaimStatus.NOT_CHECKABLE},
         ClaimStatus.IN_REVIEW,
-        EDITORS,
+        # Factdesk reopens a decided claim when a revision changes what was checked (docs/revisions.md).
+        EDITORS | {WorkflowRole.SYSTEM},
         needs_note=True,
     ),
     Transition(

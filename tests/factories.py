@@ -10,11 +10,28 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from editorial import services as editorial_services
-from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Membership, Newsroom, Role
+from editorial.models import (
+    AnalysisStatus,
+    Article,
+    ArticleRevision,
+    BodyFormat,
+    Desk,
+    Membership,
+    Newsroom,
+    Role,
+)
 from editorial.services import body_digest
 from factcheck.actors import Actor
 from factcheck.analysis.types import ClaimKind, Severity
-from factcheck.models import AttributionFlag, AuditAction, Claim
+from factcheck.models import (
+    AttributionFlag,
+    AuditAction,
+    Claim,
+    FetchStatus,
+    Snapshot,
+    Source,
+    SourceOrigin,
+)
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 from factcheck.services.sources import follow_ups_queue_on_commit
@@ -69,6 +86,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Article
+        skip_postgeneration_save = True
 
     newsroom = factory.SubFactory(NewsroomFactory)
     external_id = factory.Sequence(lambda n: f"cms-{n}")
@@ -76,6 +94,19 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     body = f"{BUDGET}\n\n{CRITICS}"
     body_format = BodyFormat.TEXT
     body_hash = factory.LazyAttribute(lambda a: body_digest(body=a.body, body_format=a.body_format))
+
+    @factory.post_generation
+    def kept_revision(article, create, extracted, **kwargs):
+        """The revision the submission keeps of the body (editorial.services.article_upsert)."""
+        if create:
+            ArticleRevision.objects.create(
+                article=article,
+                number=article.revision,
+                body=article.body,
+                body_format=article.body_format,
+                body_hash=article.body_hash,
+                sent_by_name="Factdesk",
+            )
 
 
 class AnalysedArticleFactory(ArticleFactory):
@@ -143,6 +174,35 @@ class FlagFactory(factory.django.DjangoModelFactory):
         if create:
             Claim.objects.filter(pk=flag.claim_id).update(is_flagged=True)
             flag.claim.is_flagged = True
+
+
+class SnapshotFactory(factory.django.DjangoModelFactory):
+    """An archived copy of a fetched page."""
+
+    class Meta:
+        model = Snapshot
+
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+    content_type = "text/html"
+    raw = b"x\x9c\x03\x00\x00\x00\x00\x01"  # zlib of nothing
+    size = 0
+    title = "Budget report"
+    text = "The council approved a budget of $4.2 million."
+    first_url = factory.Sequence(lambda n: f"https://example.org/report-{n}")
+
+
+class ArchivedSourceFactory(factory.django.DjangoModelFactory):
+    """A source the workers fetched and archived: evidence a verdict can stand on."""
+
+    class Meta:
+        model = Source
+
+    claim = factory.SubFactory(ClaimFactory)
+    url = factory.Sequence(lambda n: f"https://example.org/report-{n}")
+    origin = SourceOrigin.EDITOR
+    status = FetchStatus.FETCHED
+    snapshot = factory.SubFactory(SnapshotFactory, first_url=factory.SelfAttribute("..url"))
+    actor_name = "tests"
 
 
 def with_claims(newsroom, *, reporters=(), scores=None, **fields) -> Article:

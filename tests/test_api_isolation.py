@@ -76,6 +76,7 @@ def ours(newsroom):
             "key_id": key[0].pk,
             "source_id": source.pk,
             "webhook_id": webhook.pk,
+            "number": article.revisions.get().number,  # the revision its submission kept
         },
     }
 

@@ -7,12 +7,16 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET
 
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Article, Desk, Role
@@ -126,6 +130,16 @@ class ExcludedInline(admin.TabularInline):
         return False
 
 
+def _chosen(raw: str | None, numbers: list[int], default_index: int) -> int | None:
+    """The revision number ``raw`` names if the article has it; without ``raw``, the one at
+    ``default_index`` of ``numbers`` (None if there are too few); anything else is None."""
+    if raw in (None, ""):
+        return numbers[default_index] if len(numbers) >= abs(default_index) and numbers else None
+    if not raw.isdigit() or int(raw) not in numbers:
+        return None
+    return int(raw)
+
+
 def review_url(claim: Claim) -> str:
     return reverse("admin:factcheck_reviewitem_change", args=[claim.pk])
 
@@ -156,11 +170,67 @@ class ArticleAdmin(ServiceWrittenAdmin):
         "analysis_status",
         "analysis_error",
         "analyzed_revision",
+        "revisions_link",
         "page_note",
         "highlighted_text",
         "created_at",
         "updated_at",
     ]
+    revisions_template = "factcheck/admin/article_revisions.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/revisions/",
+                self.admin_site.admin_view(require_GET(self.revisions_view)),
+                name="{}_{}_revisions".format(*info),
+            ),
+            *super().get_urls(),  # before the admin's own "<path:object_id>/" catch-all
+        ]
+
+    def revisions_view(self, request, object_id):
+        """The article's revisions, and the difference between any two (``?older=&newer=``)."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_view_permission(request, article):
+            raise Http404("No such article in your newsrooms.")
+        rows = list(selectors.article_body_revisions(article=article))
+        numbers = [row.number for row in rows]
+        older, newer = (
+            _chosen(request.GET.get("older"), numbers, -2),
+            _chosen(request.GET.get("newer"), numbers, -1),
+        )
+        diff = None
+        if older is not None and newer is not None and older != newer:
+            diff = selectors.article_body_diff(article=article, older=older, newer=newer)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Revisions of {article}",
+            "subtitle": None,
+            "has_view_permission": True,
+            "article": article,
+            "article_url": reverse("admin:editorial_article_change", args=[article.pk]),
+            "revisions": rows,
+            "older": older,
+            "newer": newer,
+            "diff": diff,
+            "bad_choice": any(
+                request.GET.get(name) not in (None, "") and _chosen(request.GET.get(name), numbers, 0) is None
+                for name in ("older", "newer")
+            ),
+        }
+        return TemplateResponse(request, self.revisions_template, context)
+
+    @admin.display(description="revisions")
+    def revisions_link(self, article) -> SafeString:
+        count = article.revisions.count()
+        return format_html(
+            '<a href="{}" id="article-revisions-link">{} revision{} kept: compare any two</a>',
+            reverse("admin:editorial_article_revisions", args=[article.pk]),
+            count,
+            "" if count == 1 else "s",
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # The service finds an article by (newsroom, external_id): changing either would submit

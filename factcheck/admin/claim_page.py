@@ -26,8 +26,15 @@ from factcheck import selectors
 from factcheck.actors import Actor
 from factcheck.admin.common import REFUSALS, highlight_claim, refusal_text
 from factcheck.admin.sources import SourceViewsMixin, source_views
+from factcheck.analysis import revisions
 from factcheck.models import Claim, ClaimEvent, ReviewItem
-from factcheck.services.review import allowed_transitions, claim_assign, claim_transition
+from factcheck.services.review import (
+    allowed_transitions,
+    claim_assign,
+    claim_transition,
+    needs_evidence,
+    verdicts_needing_evidence,
+)
 from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus, WorkflowRole
 
@@ -91,6 +98,11 @@ class ClaimPageMixin(SourceViewsMixin):
                 self.admin_site.admin_view(require_POST(self.refetch_view)),
                 name="{}_{}_refetch".format(*info),
             ),
+            path(
+                "<path:object_id>/sources/<int:source_id>/offline/",
+                self.admin_site.admin_view(require_POST(self.offline_view)),
+                name="{}_{}_offline".format(*info),
+            ),
         ]
         return (
             source_views
@@ -146,6 +158,7 @@ class ClaimPageMixin(SourceViewsMixin):
             .order_by("ordinal")
         )
         transitions = allowed_transitions(actor=actor, claim=claim)
+        wanted = verdicts_needing_evidence(newsroom_id=claim.newsroom_id)
         can_assign = role == WorkflowRole.EDITOR
         info = self.opts.app_label, self.opts.model_name
         return {
@@ -158,12 +171,27 @@ class ClaimPageMixin(SourceViewsMixin):
             "article": claim.article,
             "article_url": reverse("admin:editorial_article_change", args=[claim.article_id]),
             "passage": passage(claim, neighbours),
+            # Autoescaped by the template, piece by piece (the sentence is the article's, untrusted).
+            "verdict_diff": (
+                revisions.diff(claim.verdict_text, claim.text) if claim.changed_since_verdict else []
+            ),
+            "predecessor_url": (
+                reverse("admin:factcheck_reviewitem_change", args=[claim.predecessor_id])
+                if claim.predecessor_id
+                else None
+            ),
+            "successors": [
+                (successor, reverse("admin:factcheck_reviewitem_change", args=[successor.pk]))
+                for successor in claim.successors.all()
+            ],
             "flags": list(claim.flags.all()),
             "sources": source_views(claim, info=info),
             "events": list(claim.events.all()),
             "transitions": transitions,
             "note_needed_by": [t.label for t in transitions if t.needs_note],
-            "source_needed_by": [t.label for t in transitions if t.needs_source],
+            "source_needed_by": [
+                t.label for t in transitions if needs_evidence(claim=claim, transition=t, wanted=wanted)
+            ],
             "can_assign": can_assign,
             "assignees": list(assignable_people(claim.article.newsroom_id)) if can_assign else [],
             "transition_url": reverse("admin:{}_{}_transition".format(*info), args=[claim.pk]),
@@ -230,9 +258,10 @@ class ClaimPageMixin(SourceViewsMixin):
                 claim_id=claim.pk,
                 url=request.POST.get("url", ""),
                 note=request.POST.get("note", ""),
+                offline_note=request.POST.get("offline_note", ""),
             )
         except REFUSALS as error:
             messages.error(request, refusal_text(error))
         else:
-            messages.success(request, f"Source added: {source.url}")
+            messages.success(request, f"Source added: {source.url or source.offline_note}")
         return self._back_to(claim)

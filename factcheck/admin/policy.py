@@ -1,5 +1,5 @@
-"""Newsrooms' checking policies: which vague attributions to flag, and how hard; how verdicts are
-published as ClaimReview."""
+"""Newsrooms' checking policies: which vague attributions to flag, and how hard; which verdicts need
+evidence; how verdicts are published as ClaimReview."""
 
 from __future__ import annotations
 
@@ -18,8 +18,12 @@ from factcheck.claimreview import (
     default_claim_review_ratings,
     rating_scale,
 )
-from factcheck.models import CheckingPolicy
-from factcheck.services.checking_policies import checking_policy_save, claim_review_ratings_save
+from factcheck.models import CheckingPolicy, default_verdicts_needing_source
+from factcheck.services.checking_policies import (
+    checking_policy_save,
+    claim_review_ratings_save,
+    verdicts_needing_source_save,
+)
 from factcheck.workflow import ClaimStatus
 
 
@@ -35,10 +39,17 @@ class _CheckingPolicyForm(forms.ModelForm):
         required=False,
         help_text="A kind left unticked is never flagged (newsrooms differ on anonymous officials, for one).",
     )
+    verdicts_needing_source = forms.MultipleChoiceField(
+        label="Verdicts that need a source",
+        choices=[(verdict, ClaimStatus(verdict).label) for verdict in VERDICT_ORDER],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=CheckingPolicy._meta.get_field("verdicts_needing_source").help_text,
+    )
 
     class Meta:
         model = CheckingPolicy
-        fields = ["newsroom", "flag_kinds", "extra_vague_terms", "allowed_phrases"]
+        fields = ["newsroom", "flag_kinds", "extra_vague_terms", "allowed_phrases", "verdicts_needing_source"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,6 +57,8 @@ class _CheckingPolicyForm(forms.ModelForm):
         for kind, default in ATTRIBUTION_KINDS.items():
             self.initial.setdefault(f"severity_{kind}", saved.get(kind, default.value))
 
+        if not self.instance.pk:
+            self.initial.setdefault("verdicts_needing_source", default_verdicts_needing_source())
         ratings = self.instance.claim_review_ratings if self.instance.pk else default_claim_review_ratings()
         self.initial.setdefault("claim_review_worst", ratings["worst"])
         self.initial.setdefault("claim_review_best", ratings["best"])
@@ -143,7 +156,7 @@ class CheckingPolicyAdmin(ServiceWrittenAdmin):
     def get_fields(self, request, obj=None):
         return [
             "newsroom", "flag_kinds", *(f"severity_{kind}" for kind in ATTRIBUTION_KINDS),
-            "extra_vague_terms", "allowed_phrases", *CLAIM_REVIEW_FIELDS,
+            "extra_vague_terms", "allowed_phrases", "verdicts_needing_source", *CLAIM_REVIEW_FIELDS,
         ]  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
@@ -162,5 +175,8 @@ class CheckingPolicyAdmin(ServiceWrittenAdmin):
                 severities=form.severities(),
                 extra_vague_terms=form.cleaned_data["extra_vague_terms"],
                 allowed_phrases=form.cleaned_data["allowed_phrases"],
+            )
+            verdicts_needing_source_save(
+                newsroom=newsroom, verdicts=form.cleaned_data["verdicts_needing_source"]
             )
             return claim_review_ratings_save(newsroom=newsroom, ratings=form.claim_review_ratings)

@@ -22,9 +22,9 @@ from editorial.models import Role
 from factcheck import selectors
 from factcheck.actors import Actor
 from factcheck.admin.common import REFUSALS, refusal_text
-from factcheck.models import FetchAttempt, Passage, SearchProvider, Source
+from factcheck.models import FetchAttempt, FetchStatus, Passage, SearchProvider, Source
 from factcheck.services.searches import search_provider_errors, search_provider_save
-from factcheck.services.sources import source_refetch
+from factcheck.services.sources import source_mark_offline, source_refetch
 
 
 def mark_terms(text: str, terms: list[list[int]] | list[tuple[int, int]]) -> SafeString:
@@ -54,6 +54,7 @@ class SourceView:
     passages: list[tuple[Passage, SafeString]]
     archive_url: str | None
     refetch_url: str | None
+    offline_url: str | None
 
 
 def source_views(claim, *, info: tuple[str, str]) -> list[SourceView]:
@@ -74,7 +75,12 @@ def source_views(claim, *, info: tuple[str, str]) -> list[SourceView]:
                 ),
                 refetch_url=(
                     reverse("admin:{}_{}_refetch".format(*info), args=[claim.pk, source.pk])
-                    if source.origin != "archive"
+                    if source.origin != "archive" and source.url
+                    else None
+                ),
+                offline_url=(
+                    reverse("admin:{}_{}_offline".format(*info), args=[claim.pk, source.pk])
+                    if source.origin != "archive" and source.status != FetchStatus.OFFLINE
                     else None
                 ),
             )
@@ -83,7 +89,7 @@ def source_views(claim, *, info: tuple[str, str]) -> list[SourceView]:
 
 
 class SourceViewsMixin:
-    """The claim page's source views: the archived copy (GET) and refetch (POST)."""
+    """The claim page's source views: the archived copy (GET), refetch and mark offline (POST)."""
 
     def archive_view(self, request, object_id, source_id):
         claim = self._claim_for_post(request, object_id)
@@ -120,6 +126,22 @@ class SourceViewsMixin:
             messages.error(request, refusal_text(error))
         else:
             messages.success(request, f"{source.url} will be fetched again.")
+        return self._back_to(claim)
+
+    def offline_view(self, request, object_id, source_id):
+        claim = self._claim_for_post(request, object_id)
+        if not Source.objects.filter(claim=claim, pk=source_id).exists():
+            raise Http404("No such source on this claim.")
+        try:
+            source = source_mark_offline(
+                actor=Actor.for_user(request.user),
+                source_id=source_id,
+                offline_note=request.POST.get("offline_note", ""),
+            )
+        except REFUSALS as error:
+            messages.error(request, refusal_text(error))
+        else:
+            messages.success(request, f"{source.url or 'The source'} is marked as an offline source.")
         return self._back_to(claim)
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from editorial.models import AnalysisStatus, Article, BodyFormat
+from editorial.models import AnalysisStatus, Article, ArticleRevision, BodyFormat
 from factcheck import selectors
+from factcheck.analysis import revisions
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.pipeline import FORMATS
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock, Passage, Snapshot, Source
@@ -474,12 +476,15 @@ class SourceOutput(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = [
-            "id", "url", "note", "origin", "provider", "provider_data", "related_claim", "status",
-            "failure", "tries", "next_attempt_at", "final_url", "fetched_at", "archived", "passages",
-            "added_by", "created_at",
+            "id", "url", "note", "offline_note", "origin", "provider", "provider_data", "related_claim",
+            "status", "failure", "tries", "next_attempt_at", "final_url", "fetched_at", "archived",
+            "passages", "added_by", "created_at",
         ]  # fmt: skip
         extra_kwargs = {
-            "status": {"help_text": "pending, fetching, fetched, failed; matched for an archive match."},
+            "status": {
+                "help_text": "pending, fetching, fetched, failed; matched for an archive match; offline "
+                "for a source a person vouches for (offline_note says what it is)."
+            },
             "failure": {"help_text": "Why the last attempt failed (empty once fetched)."},
         }
 
@@ -492,18 +497,59 @@ class EventOutput(serializers.ModelSerializer):
         fields = ["id", "created_at", "actor", "actor_kind", "action", "from_status", "to_status", "note"]
 
 
+class DiffOp(models.TextChoices):
+    EQUAL = "equal", "In both"
+    DELETE = "delete", "Only in the older text"
+    INSERT = "insert", "Only in the newer text"
+
+
+class DiffPieceOutput(serializers.Serializer):
+    op = serializers.ChoiceField(choices=DiffOp.choices, help_text="equal, delete (gone) or insert (new).")
+    text = serializers.CharField(trim_whitespace=False)
+
+
 class ClaimDetailOutput(ClaimOutput):
     sources = SourceOutput(many=True, read_only=True)
     history = EventOutput(many=True, read_only=True, source="events")
     transitions = serializers.SerializerMethodField(
         help_text="The states this API key may move the claim to now."
     )
+    verdict_text = serializers.CharField(
+        help_text="The sentence as it stood when its verdict (or dismissal) was given; empty before one."
+    )
+    changed_since_verdict = serializers.BooleanField(
+        help_text="A revision edited the sentence after its verdict: the verdict and its sources carried "
+        "over (a style edit), or the claim went back to review (docs/revisions.md)."
+    )
+    diff_since_verdict = serializers.SerializerMethodField(
+        help_text="The word-level change from `verdict_text` to `text`; empty when unchanged."
+    )
+    predecessor = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The claim this one rewrites to credit its source (answered and superseded), or null.",
+    )
 
     class Meta(ClaimOutput.Meta):
-        fields = [*ClaimOutput.Meta.fields, "sources", "history", "transitions"]
+        fields = [
+            *ClaimOutput.Meta.fields,
+            "verdict_text",
+            "changed_since_verdict",
+            "diff_since_verdict",
+            "predecessor",
+            "sources",
+            "history",
+            "transitions",
+        ]
 
     def get_transitions(self, claim) -> list[str]:
         return [t.target.value for t in self.context.get("transitions", [])]
+
+    @extend_schema_field(DiffPieceOutput(many=True))
+    def get_diff_since_verdict(self, claim) -> list[dict]:
+        if not claim.changed_since_verdict:
+            return []
+        return [{"op": op, "text": text} for op, text in revisions.diff(claim.verdict_text, claim.text)]
 
 
 class TransitionInput(serializers.Serializer):
@@ -517,5 +563,81 @@ class TransitionInput(serializers.Serializer):
 
 
 class SourceInput(serializers.Serializer):
-    url = TextField(max_length=2000, help_text="An http:// or https:// address.")
+    url = TextField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="An http:// or https:// address; may be left out for an offline source.",
+    )
     note = TextField(required=False, allow_blank=True, default="", max_length=5000)
+    offline_note = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text="For an offline source (a phone call, a document on file): what it is and where its "
+        "record is kept. Such a source is not fetched, and backs a verdict on your word.",
+    )
+
+    def validate(self, attrs):
+        if not attrs["url"].strip() and not attrs["offline_note"].strip():
+            raise serializers.ValidationError(
+                {"url": ["Give the source's address, or describe an offline source in offline_note."]}
+            )
+        return attrs
+
+
+class SourceOfflineInput(serializers.Serializer):
+    offline_note = TextField(
+        max_length=5000,
+        help_text="What the source is and where its record is kept (a phone call, a document on file).",
+    )
+
+
+class ArticleRevisionOutput(serializers.ModelSerializer):
+    revision = serializers.IntegerField(source="number", help_text="1 for the first body, and so on.")
+    format = serializers.ChoiceField(source="body_format", choices=BodyFormat.choices)
+    sent_by = serializers.CharField(
+        source="sent_by_name", help_text="The person or API key that sent it, as named then."
+    )
+    received_at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = ArticleRevision
+        fields = ["revision", "format", "body_hash", "sent_by", "received_at"]
+
+
+class ArticleRevisionDetailOutput(ArticleRevisionOutput):
+    body = serializers.CharField(trim_whitespace=False, help_text="The body exactly as it was sent.")
+
+    class Meta(ArticleRevisionOutput.Meta):
+        fields = [*ArticleRevisionOutput.Meta.fields, "body"]
+
+
+class ArticleDiffQuery(serializers.Serializer):
+    older = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The revision to compare from; default: the one before `newer`.",
+    )
+    newer = serializers.IntegerField(
+        min_value=1, required=False, help_text="The revision to compare to; default: the latest."
+    )
+
+
+class DiffLineOutput(serializers.Serializer):
+    op = serializers.ChoiceField(choices=DiffOp.choices, help_text="equal, delete (gone) or insert (new).")
+    line = serializers.CharField(trim_whitespace=False)
+
+
+class ArticleDiffOutput(serializers.Serializer):
+    older = ArticleRevisionOutput()
+    newer = ArticleRevisionOutput()
+    added = serializers.IntegerField(help_text="Lines only in the newer body.")
+    removed = serializers.IntegerField(help_text="Lines only in the older body.")
+    unified = serializers.CharField(
+        trim_whitespace=False,
+        help_text="The difference as a unified diff (`diff -u`), three lines of context.",
+    )
+    lines = DiffLineOutput(many=True, help_text="Every line of both bodies, in order, marked.")

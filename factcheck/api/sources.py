@@ -13,7 +13,7 @@ from factcheck.actors import Actor
 from factcheck.api import serializers as s
 from factcheck.api.views import CLAIM_ERRORS, ERRORS, _claim
 from factcheck.models import Source
-from factcheck.services.sources import source_add, source_refetch
+from factcheck.services.sources import source_add, source_mark_offline, source_refetch
 from httpapi.handlers import error
 
 SOURCE_ERRORS = {401: ERRORS[401], 404: error("No such source in your newsroom.")}
@@ -58,7 +58,9 @@ class ClaimSourcesView(APIView):
             ),
             **CLAIM_ERRORS,
         },
-        summary="Attach a source (a web address) to a claim; a worker fetches and archives it.",
+        summary="Attach a source to a claim: a web address, which a worker fetches and archives, or an "
+        "offline source (offline_note: a phone call, a document on file), which backs a verdict on your "
+        "word.",
     )
     def post(self, request, claim_id: int):
         claim = _claim(request, claim_id)  # another newsroom's claim is a 404, whatever the body
@@ -69,6 +71,7 @@ class ClaimSourcesView(APIView):
             claim_id=claim.pk,
             url=data.validated_data["url"],
             note=data.validated_data["note"],
+            offline_note=data.validated_data["offline_note"],
         )
         return Response(s.SourceOutput(_source(request, source.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -99,3 +102,28 @@ class SourceRefetchView(APIView):
         source = Source.objects.only("pk").get(claim__newsroom=request.auth.newsroom, pk=source_id)
         source_refetch(actor=Actor.for_api_key(request.auth), source_id=source.pk)
         return Response(s.SourceOutput(_source(request, source.pk)).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SourceOfflineView(APIView):
+    @extend_schema(
+        operation_id="source_mark_offline",
+        request=s.SourceOfflineInput,
+        responses={
+            200: s.SourceOutput,
+            400: error("No offline_note, or an archive match (our own verdict, not a source)."),
+            **SOURCE_ERRORS,
+        },
+        summary="Mark a source offline: you vouch for it with a note (a phone call, a document on file), "
+        "so it can back a verdict without an archived copy.",
+    )
+    def post(self, request, source_id: int):
+        # Another newsroom's source is a 404, whatever the body.
+        source = Source.objects.only("pk").get(claim__newsroom=request.auth.newsroom, pk=source_id)
+        data = s.SourceOfflineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        source_mark_offline(
+            actor=Actor.for_api_key(request.auth),
+            source_id=source.pk,
+            offline_note=data.validated_data["offline_note"],
+        )
+        return Response(s.SourceOutput(_source(request, source.pk)).data)

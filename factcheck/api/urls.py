@@ -1,6 +1,6 @@
 from django.urls import path
 
-from factcheck.api import claimreview_views, exports, sources, views
+from factcheck.api import claimreview_views, exports, revisions, sources, views
 
 urlpatterns = [
     path("articles/", views.ArticlesView.as_view(), name="article-list"),
@@ -8,6 +8,17 @@ urlpatterns = [
     path(
         "articles/<int:article_id>/revisions/", views.ArticleRevisionsView.as_view(), name="article-revisions"
     ),
+    path(
+        "articles/<int:article_id>/history/",
+        revisions.ArticleBodyRevisionsView.as_view(),
+        name="article-history",
+    ),
+    path(
+        "articles/<int:article_id>/history/<int:number>/",
+        revisions.ArticleBodyRevisionView.as_view(),
+        name="article-history-detail",
+    ),
+    path("articles/<int:article_id>/diff/", revisions.ArticleDiffView.as_view(), name="article-diff"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/export/", exports.ClaimExportView.as_view(), name="claim-export"),
     path("claims/<int:claim_id>/", views.ClaimDetailView.as_view(), name="claim-detail"),
@@ -20,5 +31,6 @@ urlpatterns = [
     ),
     path("sources/<int:source_id>/", sources.SourceDetailView.as_view(), name="source-detail"),
     path("sources/<int:source_id>/refetch/", sources.SourceRefetchView.as_view(), name="source-refetch"),
+    path("sources/<int:source_id>/offline/", sources.SourceOfflineView.as_view(), name="source-offline"),
     path("analyze", views.AnalyzeView.as_view(), name="analyze"),
 ]

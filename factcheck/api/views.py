@@ -156,11 +156,14 @@ class ArticleRevisionsView(ListAPIView):
         operation_id="article_revisions",
         responses={200: s.RevisionChangeOutput(many=True), 404: error("No such article in your newsroom.")},
         summary="What the article's revisions did to its claims, oldest first.",
-        description="Factdesk keeps the article's current body only: its `revision` goes up by one each "
-        "time the body changes, and `analyzed_revision` says which revision the claims come from. What "
-        "each revision changed is kept in the claims' history, and listed here: the sentences that became "
-        "claims (`created`), the claims superseded because a revision removed or rewrote their sentence "
-        "(`supersede`), and the requests for attribution a revision answered (`answer_attribution`). "
+        description="The article's `revision` goes up by one each time the body changes, and "
+        "`analyzed_revision` says which revision the claims come from; `/articles/{id}/history/` lists "
+        "the bodies and `/articles/{id}/diff/` compares two. What each revision changed in the claims is "
+        "kept in their history, and listed here: the sentences that became claims (`created`), the "
+        "sentences a revision edited (`revised`: a verdict carries over a style edit), the claims "
+        "reopened because an edit changed a number, a name, a negation or the attribution (`reopen`), "
+        "the claims superseded because a revision removed or rewrote their sentence (`supersede`), and "
+        "the requests for attribution a revision answered (`answer_attribution`). "
         "The `note` says which revision, or gives the reason of the editor who corrected the analysis.",
     )
     def get(self, request, *args, **kwargs):

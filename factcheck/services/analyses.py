@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,17 +19,20 @@ from django.utils import timezone
 from editorial.models import AnalysisStatus, Article
 from factcheck import domain_events
 from factcheck.actors import Actor
+from factcheck.analysis import revisions
 from factcheck.analysis.pipeline import InputRejected, Overrides, analyze, fold
 from factcheck.analysis.types import Analysis
+from factcheck.analysis.types import Claim as FoundClaim
 from factcheck.models import (
     AnalysisOverride,
     AttributionFlag,
+    AuditAction,
     Claim,
     ClaimEvent,
     ExcludedBlock,
 )
 from factcheck.selectors import attribution_policy, flagged_claim_ids, flagged_claims
-from factcheck.services.review import claim_transition_apply
+from factcheck.services.review import DECISIONS, claim_transition_apply
 from factcheck.services.sources import (
     NO_FOLLOW_UPS,
     FollowUps,
@@ -206,17 +210,60 @@ def _store_analysis(
 ) -> None:
     """Bring the article's live claims (``live``, in their order) in line with ``analysis``.
 
-    A sentence that was already a claim keeps its row, review state and history (its position and
-    flags are refreshed); a claim whose sentence is gone is superseded; new sentences become claims.
+    Each sentence of the analysis is matched to the claim it continues (docs/revisions.md):
+
+    - the same text: the claim keeps its row, review state and history (position and flags are
+      refreshed).  A claim waiting for attribution is answered only if its flags changed (a link or a
+      credit added to the sentence's attribution); an edit elsewhere in the article changes nothing.
+    - the same sentence up to small edits (``revisions.match``): the claim keeps its row and takes the
+      new text.  A verdict and its sources carry over, and the claim page shows the change since the
+      verdict; when the edit changes a number, a name, a negation or the attribution
+      (``revisions.compare``), the claim goes back to review.  A claim waiting for attribution whose
+      attribution the edit changes, or that it makes name someone, is answered.
+    - a rewrite of a sentence waiting for attribution that credits its source (``revisions.credits``):
+      a new claim, assigned to whoever had the old one and linked to it; the old one is answered
+      and superseded.
+
+    A claim whose sentence is gone is superseded; other new sentences become claims.
     """
     actor = correction.actor
+    new_revision = bool(live) and any(claim.revision != revision for claim in live)
+    old_flags: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for claim_id, kind, cue in AttributionFlag.objects.filter(claim__in=live).values_list(
+        "claim_id", "kind", "cue"
+    ):
+        old_flags[claim_id].append((kind, cue))
+
+    def flags_of(found: FoundClaim) -> list[tuple[str, str]]:
+        return [(flag.kind, flag.cue) for flag in found.flags]
+
     by_text: dict[str, deque[Claim]] = defaultdict(deque)
     for claim in live:
         by_text[claim.text].append(claim)
+    previous_of: dict[int, Claim] = {}  # analysis index -> the claim it continues, same text
+    for found in analysis.claims:
+        if by_text.get(found.text):
+            previous_of[found.index] = by_text[found.text].popleft()
+    leftover = [claim for queue in by_text.values() for claim in queue]
+    leftover.sort(key=lambda claim: claim.ordinal)
+    unmatched = [found for found in analysis.claims if found.index not in previous_of]
+    edited: dict[int, Claim] = {}  # analysis index -> the claim it edits
+    for j, i in revisions.match([c.text for c in leftover], [f.text for f in unmatched]).items():
+        edited[unmatched[j].index] = leftover[i]
+    taken = {claim.pk for claim in edited.values()}
+    leftover = [claim for claim in leftover if claim.pk not in taken]
+    unmatched = [found for found in unmatched if found.index not in edited]
+    rewrites = _credited_rewrites(
+        waiting=[c for c in leftover if c.status == ClaimStatus.NEEDS_ATTRIBUTION],
+        unmatched=unmatched,
+        old_flags=old_flags,
+        flags_of=flags_of,
+    )
 
     kept: list[Claim] = []
     created: list[Claim] = []
-    answered: list[Claim] = []  # waiting for attribution, in a new revision: the reporter's answer
+    moved: list[tuple[Claim, ClaimEvent]] = []
+    noted: list[ClaimEvent] = []  # edits that move nothing: the history says what changed
     for found in analysis.claims:
         fields = {
             "revision": revision,
@@ -228,57 +275,84 @@ def _store_analysis(
             "checkworthiness": found.checkworthiness,
             "checkworthiness_reasons": list(found.reasons),
             "is_flagged": bool(found.flags),
+            "text": found.text,
         }
-        previous = by_text[found.text].popleft() if by_text.get(found.text) else None
-        if previous is None:
-            created.append(
-                Claim(
-                    article=article,
-                    newsroom_id=article.newsroom_id,
-                    desk_id=article.desk_id,
-                    deadline=article.deadline,
-                    text=found.text,
-                    **fields,
+        previous = previous_of.get(found.index)
+        if previous is not None:
+            if (
+                new_revision
+                and previous.status == ClaimStatus.NEEDS_ATTRIBUTION
+                and Counter(old_flags[previous.pk]) != Counter(flags_of(found))
+            ):
+                note = f"Revision {revision} changed the sentence's attribution (its flags)."
+                moved.append(
+                    (
+                        previous,
+                        claim_transition_apply(
+                            previous, BY_NAME["answer_attribution"], actor=actor, note=note
+                        ),
+                    )
                 )
+        elif (previous := edited.get(found.index)) is not None:
+            change = revisions.compare(
+                previous.text, found.text, old_flags=old_flags[previous.pk], new_flags=flags_of(found)
             )
+            event = _edited(previous, change, revision=revision, actor=actor)
+            if event.from_status != event.to_status:
+                moved.append((previous, event))
+            else:
+                noted.append(event)
         else:
-            if previous.status == ClaimStatus.NEEDS_ATTRIBUTION and previous.revision != revision:
-                answered.append(previous)
-            for name, value in fields.items():
-                setattr(previous, name, value)
-            kept.append(previous)
+            predecessor = rewrites.get(found.index)
+            claim = Claim(
+                article=article,
+                newsroom_id=article.newsroom_id,
+                desk_id=article.desk_id,
+                deadline=article.deadline,
+                **fields,
+            )
+            if predecessor is not None:
+                # The reporter's answer: a new claim for the checker who asked, linked to their request.
+                claim.predecessor, claim.assignee_id = predecessor, predecessor.assignee_id
+            created.append(claim)
+            continue
+        for name, value in fields.items():
+            setattr(previous, name, value)
+        kept.append(previous)
 
-    gone = [claim for queue in by_text.values() for claim in queue]
-    moved = [
+    gone = leftover
+    answered = {claim.pk: found_index for found_index, claim in rewrites.items()}
+    for claim in gone:
+        if claim.pk in answered:
+            new_text = next(f.text for f in analysis.claims if f.index == answered[claim.pk])
+            note = f"Revision {revision} rewrote the sentence to credit its source: “{new_text}”"
+            moved.append(
+                (claim, claim_transition_apply(claim, BY_NAME["answer_attribution"], actor=actor, note=note))
+            )
+    moved += [
         (
             claim,
             claim_transition_apply(
                 claim,
                 BY_NAME["supersede"],
                 actor=actor,
-                note=correction.note or f"Revision {revision} removed or rewrote this sentence.",
+                note=correction.note
+                or (
+                    f"Revision {revision} rewrote this sentence to credit its source; "
+                    "the rewrite is a new claim."
+                    if claim.pk in answered
+                    else f"Revision {revision} removed or rewrote this sentence."
+                ),
             ),
         )
         for claim in gone
     ]
-    moved += [
-        (
-            claim,
-            claim_transition_apply(
-                claim,
-                BY_NAME["answer_attribution"],
-                actor=actor,
-                note=f"The article was revised (revision {revision}).",
-            ),
-        )
-        for claim in answered
-    ]
-    events = [event for _, event in moved]
+    events = [event for _, event in moved] + noted
     now = timezone.now()  # bulk_update does not set auto_now fields itself
     for claim in (*gone, *kept):
         claim.updated_at = now
     if gone:
-        Claim.objects.bulk_update(gone, ["status", "updated_at"])
+        Claim.objects.bulk_update(gone, ["status", "verdict_text", "updated_at"])
     if kept:
         # Move kept claims out of the way first, so that the unique live ordinal holds at every step.
         Claim.objects.filter(pk__in=[claim.pk for claim in kept]).update(
@@ -287,6 +361,7 @@ def _store_analysis(
         Claim.objects.bulk_update(
             kept,
             [
+                "text",
                 "revision",
                 "ordinal",
                 "start",
@@ -297,18 +372,25 @@ def _store_analysis(
                 "checkworthiness_reasons",
                 "is_flagged",
                 "status",
+                "verdict_text",
                 "updated_at",
             ],
         )
         AttributionFlag.objects.filter(claim__in=kept).delete()
     Claim.objects.bulk_create(created)
     for claim in created:
+        rewrite = (
+            f" It rewrites claim #{claim.predecessor.pk} to credit its source, which answers that "
+            "claim's request for attribution."
+            if claim.predecessor is not None
+            else ""
+        )
         events.append(
             actor.event(
                 claim=claim,
-                action="created",
+                action=AuditAction.CREATED,
                 to_status=claim.status,
-                note=correction.note or f"Found in revision {revision}.",
+                note=(correction.note or f"Found in revision {revision}.") + rewrite,
             )
         )
     ClaimEvent.objects.bulk_create(events)
@@ -340,3 +422,64 @@ def _store_analysis(
         )
         for item in analysis.excluded
     )
+
+
+def _edited(previous: Claim, change: revisions.Change, *, revision: int, actor: Actor) -> ClaimEvent:
+    """The (unsaved) event of a claim's sentence edited by a revision, after moving the claim in
+    memory if the edit calls for it: back to review when it changes what a decision was made on,
+    answered when it changes the attribution of a claim waiting for one, or names someone new."""
+    was = (
+        f"Revision {revision} edited the sentence (similarity {change.similarity:.2f}); "
+        f"it read: “{previous.text}”."
+    )
+    if previous.status in DECISIONS and change.material:
+        note = f"{was} The edit could alter what was checked: {'; '.join(change.reasons)}."
+        return claim_transition_apply(previous, BY_NAME["reopen"], actor=actor, note=note)
+    credited = [item for item in change.names if item.endswith(" added")]
+    if previous.status == ClaimStatus.NEEDS_ATTRIBUTION and (change.attribution or credited):
+        note = f"{was} It changed the attribution ({'; '.join(change.attribution + tuple(credited))})."
+        return claim_transition_apply(previous, BY_NAME["answer_attribution"], actor=actor, note=note)
+    kept = (
+        " A style edit: the verdict and its sources carry over."
+        if previous.status in DECISIONS
+        else f" It changed: {'; '.join(change.reasons)}."
+        if change.material
+        else ""
+    )
+    return actor.event(
+        claim=previous,
+        action=AuditAction.REVISED,
+        from_status=previous.status,
+        to_status=previous.status,
+        note=was + kept,
+    )
+
+
+def _credited_rewrites(
+    *,
+    waiting: list[Claim],
+    unmatched: list[FoundClaim],
+    old_flags: dict[int, list[tuple[str, str]]],
+    flags_of: Callable[[FoundClaim], list[tuple[str, str]]],
+) -> dict[int, Claim]:
+    """New sentences that rewrite a claim waiting for attribution to credit its source:
+    ``{analysis index: the claim it answers}``, each claim and sentence used once (the most similar
+    rewrite first)."""
+    candidates = sorted(
+        (
+            (-revisions.similarity(claim.text, found.text), found.index, claim.pk, claim)
+            for claim in waiting
+            for found in unmatched
+            if revisions.credits(
+                claim.text, found.text, old_flags=old_flags[claim.pk], new_flags=flags_of(found)
+            )
+        ),
+        key=lambda item: item[:3],
+    )
+    out: dict[int, Claim] = {}
+    used: set[int] = set()
+    for _, index, pk, claim in candidates:
+        if index not in out and pk not in used:
+            out[index] = claim
+            used.add(pk)
+    return out

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from editorial.models import AnalysisStatus, Article, BodyFormat, Desk, Newsroom
-from editorial.services import article_upsert
+from editorial.services import SentBy, article_upsert
 from factcheck.actors import Actor
 from factcheck.analysis.page import page_metadata
 from factcheck.analysis.pipeline import InputRejected, check_input
@@ -67,6 +67,7 @@ def article_submit(
             published_on=published_on,
             desk=desk,
             deadline=deadline,
+            sent_by=SentBy(name=actor.name, user=actor.user, api_key=actor.api_key),
         )
         article = result.article
         # Claims keep their article's desk and deadline, for the review queue's filter and order.

@@ -9,8 +9,8 @@ from django.db import transaction
 from editorial.models import Newsroom
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import Severity
-from factcheck.claimreview import rating_scale
-from factcheck.models import CheckingPolicy
+from factcheck.claimreview import VERDICT_ORDER, rating_scale
+from factcheck.models import CheckingPolicy, validate_verdicts_needing_source
 
 
 def claim_review_ratings_save(*, newsroom: Newsroom, ratings: dict) -> CheckingPolicy:
@@ -27,6 +27,21 @@ def claim_review_ratings_save(*, newsroom: Newsroom, ratings: dict) -> CheckingP
         policy, _ = CheckingPolicy.objects.select_for_update().get_or_create(newsroom=newsroom)
         policy.claim_review_ratings = ratings
         policy.save(update_fields=["claim_review_ratings", "updated_at"])
+    return policy
+
+
+def verdicts_needing_source_save(*, newsroom: Newsroom, verdicts: list[str]) -> CheckingPolicy:
+    """Set which verdicts ``newsroom`` gives only on evidence (a source fetched and archived, or one a
+    person marked offline with a note).  Creates the policy with its defaults if there is none; a
+    list naming anything but verdicts is refused with ``ValidationError`` and nothing is saved."""
+    try:
+        validate_verdicts_needing_source(verdicts)
+    except ValidationError as error:
+        raise ValidationError({"verdicts_needing_source": error.messages}) from None
+    with transaction.atomic():
+        policy, _ = CheckingPolicy.objects.select_for_update().get_or_create(newsroom=newsroom)
+        policy.verdicts_needing_source = [v for v in VERDICT_ORDER if v in verdicts]
+        policy.save(update_fields=["verdicts_needing_source", "updated_at"])
     return policy
 
 

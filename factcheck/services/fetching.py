@@ -62,7 +62,7 @@ class Busy:
     seconds: float
 
 
-DONE_STATES = (FetchStatus.FETCHED, FetchStatus.FAILED, FetchStatus.MATCHED)
+DONE_STATES = (FetchStatus.FETCHED, FetchStatus.FAILED, FetchStatus.MATCHED, FetchStatus.OFFLINE)
 
 
 def fetch_begin(*, source_id: int, scheduled: bool = False) -> Lease | Busy | None:

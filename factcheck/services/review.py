@@ -15,10 +15,18 @@ from django.db.models import F
 from factcheck import domain_events
 from factcheck.actors import Actor
 from factcheck.locks import claim_with_article_locked
-from factcheck.models import EVIDENCE, Claim, ClaimEvent
+from factcheck.models import (
+    EVIDENCE,
+    CheckingPolicy,
+    Claim,
+    ClaimEvent,
+    FetchStatus,
+    default_verdicts_needing_source,
+)
 from factcheck.selectors import NOTE_ACTION
 from factcheck.workflow import (
     BY_NAME,
+    VERDICTS,
     ClaimStatus,
     Transition,
     WorkflowRole,
@@ -28,7 +36,10 @@ from factcheck.workflow import (
 )
 from httpapi.errors import Conflict, Forbidden
 
-CLAIM_FIELDS_CHANGED = ["status", "assignee", "updated_at"]
+CLAIM_FIELDS_CHANGED = ["status", "assignee", "verdict_text", "updated_at"]
+
+#: States whose decision is recorded with the sentence it was made on (``Claim.verdict_text``).
+DECISIONS = VERDICTS | {ClaimStatus.NOT_CHECKABLE}
 
 
 def _label(status: str) -> str:
@@ -48,6 +59,8 @@ def claim_transition_apply(
         claim=claim, action=transition.name, from_status=claim.status, to_status=transition.target, note=note
     )
     claim.status = transition.target
+    if transition.target in DECISIONS:
+        claim.verdict_text = claim.text  # what the verdict was given on: later edits are shown against it
     if transition.takes and actor.user is not None:
         claim.assignee = actor.user
     return event
@@ -99,18 +112,58 @@ def claim_transition(
             raise Forbidden(f"{transition.label} is not for {who}{extra}: ask an editor.")
         if transition.needs_note and not note:
             raise ValidationError({"note": f"{transition.label} needs a note saying why."})
-        if transition.needs_source and not claim.sources.filter(EVIDENCE).exists():
-            raise ValidationError(
-                {
-                    "sources": "A claim is verified only with a source: attach one, or wait until a "
-                    "source found for it has been fetched."
-                }
-            )
+        evidence_required(claim=claim, transition=transition)
         event = claim_transition_apply(claim, transition, actor=actor, note=note)
         claim.save(update_fields=CLAIM_FIELDS_CHANGED)
         event.save()
         domain_events.claim_events_recorded(recorded=[(claim, event)])
     return claim
+
+
+def verdicts_needing_evidence(*, newsroom_id: int) -> list[str]:
+    """The verdicts the newsroom gives only on evidence (``CheckingPolicy.verdicts_needing_source``);
+    without a policy, those whose transition the workflow table guards with ``needs_source``."""
+    wanted = (
+        CheckingPolicy.objects.filter(newsroom_id=newsroom_id)
+        .values_list("verdicts_needing_source", flat=True)
+        .first()
+    )
+    return default_verdicts_needing_source() if wanted is None else list(wanted)
+
+
+def needs_evidence(*, claim: Claim, transition: Transition, wanted: list[str] | None = None) -> bool:
+    """Does ``transition`` need evidence on ``claim``?  ``wanted``: the newsroom's
+    ``verdicts_needing_evidence``, when the caller has it already."""
+    if transition.target not in VERDICTS:
+        return transition.needs_source
+    if wanted is None:
+        wanted = verdicts_needing_evidence(newsroom_id=claim.newsroom_id)
+    return transition.target in wanted
+
+
+def evidence_required(*, claim: Claim, transition: Transition) -> None:
+    """Refuse (``ValidationError`` on ``sources``) a verdict that needs evidence and has none: a source
+    fetched and archived, or one a person marked as an offline source with a note."""
+    if not needs_evidence(claim=claim, transition=transition):
+        return
+    if claim.sources.filter(EVIDENCE).exists():
+        return
+    waiting = claim.sources.filter(status__in=[FetchStatus.PENDING, FetchStatus.FETCHING]).exists()
+    failed = claim.sources.filter(status=FetchStatus.FAILED).exists()
+    why = (
+        "its sources are still waiting to be fetched"
+        if waiting
+        else "its sources could not be fetched"
+        if failed
+        else "it has no source fetched and archived"
+    )
+    raise ValidationError(
+        {
+            "sources": f"{transition.label} needs evidence, and {why}. Wait for a fetch to archive a "
+            "source, or mark a source as offline with a note saying what it is (a phone call, a "
+            "document on file)."
+        }
+    )
 
 
 def claim_assign(*, actor: Actor, claim_id: int, assignee_id: int | None, note: str = "") -> Claim:

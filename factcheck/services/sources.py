@@ -22,7 +22,15 @@ from factcheck.actors import Actor
 from factcheck.citations import Found, cited_links
 from factcheck.destinations import checked_url
 from factcheck.locks import claim_with_article_locked
-from factcheck.models import ActorKind, Claim, FetchStatus, SearchProvider, Source, SourceOrigin
+from factcheck.models import (
+    ActorKind,
+    AuditAction,
+    Claim,
+    FetchStatus,
+    SearchProvider,
+    Source,
+    SourceOrigin,
+)
 from factcheck.queue import publish_on_commit
 from factcheck.workflow import ClaimStatus
 from httpapi.errors import Forbidden
@@ -69,13 +77,25 @@ def follow_ups_queue_on_commit(follow_ups: FollowUps) -> None:
     publish_on_commit("factcheck.search_sources", follow_ups.search_claim_ids)
 
 
-def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Source:
-    """Attach a web source to a claim; a worker fetches and archives it.
+def source_add(
+    *, actor: Actor, claim_id: int, url: str = "", note: str = "", offline_note: str = ""
+) -> Source:
+    """Attach a source to a claim: a web page, which a worker fetches and archives, or an offline
+    source (``offline_note``: a phone call, a document on file), which is not fetched.
 
     The address is refused (``ValidationError``) when it is not http(s) or when it points at a
     private, loopback or otherwise reserved address: the same check the fetch makes on every hop.
+    An offline source may have no address; only a person (or their API key) adds one, with the note.
     """
-    url = checked_url(url)
+    offline_note = (offline_note or "").strip()
+    url = (url or "").strip()
+    if not url and not offline_note:
+        raise ValidationError(
+            {"url": "Give the source's address, or describe an offline source in offline_note."}
+        )
+    if url:
+        url = checked_url(url)
+    _offline_allowed(actor, offline_note)
     with transaction.atomic():
         claim = claim_with_article_locked(claim_id)
         role, _ = actor.workflow_role(claim)
@@ -84,21 +104,78 @@ def source_add(*, actor: Actor, claim_id: int, url: str, note: str = "") -> Sour
         origin = SourceOrigin.API if actor.kind == ActorKind.API_KEY else SourceOrigin.EDITOR
         try:
             with transaction.atomic():
-                source = Source.objects.create(
+                source = Source(
                     claim=claim,
                     url=url,
                     note=(note or "").strip(),
+                    offline_note=offline_note,
+                    status=FetchStatus.OFFLINE if offline_note else FetchStatus.PENDING,
                     origin=origin,
                     actor_user=actor.user,
                     actor_name=actor.name,
                 )
+                source.save(force_insert=True)
         except IntegrityError:
             raise ValidationError({"url": "That source is already attached to this claim."}) from None
         actor.event(
-            claim=claim, action="source_added", from_status=claim.status, to_status=claim.status, note=url
+            claim=claim,
+            action=AuditAction.SOURCE_OFFLINE if offline_note else AuditAction.SOURCE_ADDED,
+            from_status=claim.status,
+            to_status=claim.status,
+            note=f"{url} (offline: {offline_note})" if url and offline_note else url or offline_note,
         ).save()
         claim_touch(claim.pk)
-        follow_ups_queue_on_commit(fetches_owed([source]))
+        if not offline_note:
+            follow_ups_queue_on_commit(fetches_owed([source]))
+    return source
+
+
+def _offline_allowed(actor: Actor, offline_note: str) -> None:
+    if offline_note and actor.kind == ActorKind.SYSTEM:
+        raise Forbidden("Only a person, or their API key, vouches for an offline source.")
+
+
+def source_mark_offline(*, actor: Actor, source_id: int, offline_note: str) -> Source:
+    """Mark a source offline: a person vouches for it with a note saying what it is and where the
+    record is kept (a phone call, a document on file), so that it can back a verdict without an
+    archived copy.  Its fetch, if any is waiting, is not made."""
+    offline_note = (offline_note or "").strip()
+    if not offline_note:
+        raise ValidationError(
+            {"offline_note": "Say what the offline source is and where its record is kept."}
+        )
+    _offline_allowed(actor, offline_note)
+    with transaction.atomic():
+        claim_id = Source.objects.filter(pk=source_id).values_list("claim_id", flat=True).first()
+        if claim_id is None:
+            raise Source.DoesNotExist(f"No source {source_id}.")
+        claim = claim_with_article_locked(claim_id)
+        role, _ = actor.workflow_role(claim)
+        if role is None:
+            raise Forbidden("Only people of the claim's newsroom vouch for its sources.")
+        source = Source.objects.select_for_update().get(pk=source_id)
+        if source.status == FetchStatus.MATCHED:
+            raise ValidationError("An archive match is our own earlier verdict, not a source to vouch for.")
+        source.status, source.offline_note = FetchStatus.OFFLINE, offline_note
+        source.lease_token = source.lease_until = source.next_attempt_at = None
+        source.save(
+            update_fields=[
+                "status",
+                "offline_note",
+                "lease_token",
+                "lease_until",
+                "next_attempt_at",
+                "updated_at",
+            ]
+        )
+        actor.event(
+            claim=claim,
+            action=AuditAction.SOURCE_OFFLINE,
+            from_status=claim.status,
+            to_status=claim.status,
+            note=f"{source.url or 'Source'} (offline: {offline_note})",
+        ).save()
+        claim_touch(claim.pk)
     return source
 
 
@@ -269,6 +346,8 @@ def source_refetch(*, actor: Actor, source_id: int) -> Source:
         source = Source.objects.select_for_update().get(pk=source_id)
         if source.status == FetchStatus.MATCHED:
             raise ValidationError("An archive match is our own earlier verdict: there is nothing to fetch.")
+        if not source.url:
+            raise ValidationError("An offline source without an address: there is nothing to fetch.")
         if (
             source.status == FetchStatus.FETCHING
             and source.lease_until

@@ -132,22 +132,23 @@ def test_revisions_list_what_each_revision_did_to_the_claims(api, article, claim
     )
     claim_note_add(actor=Actor.for_user(checker), claim_id=claim.pk, note="Not a revision.")
 
-    revise(article, f"{BUDGET}\n\n{HOSPITAL}")
+    credited = BUDGET.replace("on Tuesday.", "on Tuesday, the Treasury said.")
+    revise(article, f"{credited}\n\n{HOSPITAL}")  # the budget sentence now names its source
 
     response = api.get(f"/api/v1/articles/{article.pk}/revisions/")
     assert response.status_code == 200, response.content
     changes = [(row["action"], row["claim_text"], row["to_status"]) for row in response.json()["results"]]
     hospital = Claim.objects.get(article=article, text=HOSPITAL)
     assert changes == [
-        ("created", BUDGET, "unreviewed"),
+        ("created", credited, "unreviewed"),  # a claim edited in place shows its text of now
         ("created", JOBS, "unreviewed"),
+        ("answer_attribution", credited, "in_review"),
         ("supersede", JOBS, "superseded"),
-        ("answer_attribution", BUDGET, "in_review"),
         ("created", HOSPITAL, "unreviewed"),
     ]
     rows = response.json()["results"]
-    assert [row["claim"] for row in rows] == [claim.pk, jobs.pk, jobs.pk, claim.pk, hospital.pk]
-    assert "Revision 2" in rows[2]["note"] and "revision 2" in rows[3]["note"]
+    assert [row["claim"] for row in rows] == [claim.pk, jobs.pk, claim.pk, jobs.pk, hospital.pk]
+    assert "Revision 2" in rows[2]["note"] and "Revision 2" in rows[3]["note"]
     assert {row["actor_kind"] for row in rows} == {"system"}
     detail = api.get(f"/api/v1/articles/{article.pk}/").json()
     assert (detail["revision"], detail["analyzed_revision"]) == (2, 2)

@@ -10,11 +10,13 @@ from django.apps import apps
 from django.db import IntegrityError, transaction
 
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
-from factcheck.models import FLAG_KIND_CHOICES, ActorKind, AttributionFlag, AuditAction, ClaimEvent
+from factcheck.models import FLAG_KIND_CHOICES, ActorKind, AttributionFlag, AuditAction, Claim, ClaimEvent
 from factcheck.workflow import TRANSITIONS
 from tests.factories import analysed, claim_of
 
 MIGRATION = importlib.import_module("factcheck.migrations.0016_declared_audit_actions_and_flag_kinds")
+#: The latest migration that declares the audit actions (it adds those of revisions and evidence).
+ACTIONS_MIGRATION = importlib.import_module("factcheck.migrations.0019_claim_revisions_and_evidence")
 
 
 def test_every_transition_is_an_audit_action_with_the_same_label():
@@ -26,7 +28,7 @@ def test_the_flag_kinds_are_the_analysis_kinds():
 
 
 def test_the_migration_declares_what_the_models_declare():
-    assert AuditAction.values == MIGRATION.AUDIT_ACTIONS
+    assert AuditAction.values == ACTIONS_MIGRATION.AUDIT_ACTIONS
     assert list(ATTRIBUTION_KINDS) == MIGRATION.FLAG_KINDS
 
 
@@ -63,3 +65,21 @@ def test_the_migration_stops_on_rows_outside_the_choices_and_names_them(claim, m
     notes = ClaimEvent.objects.filter(action=AuditAction.NOTE).count()
     with pytest.raises(RuntimeError, match=rf"ClaimEvent\.action: 'note' \({notes} rows\)"):
         MIGRATION.check_existing_rows(apps, None)
+
+
+@pytest.mark.django_db
+def test_the_revisions_migration_stops_on_rows_its_constraints_would_refuse(claim, monkeypatch):
+    """Migration 0017 checks the rows before adding its constraints (an action outside the choices
+    here, the declared list narrowed as above; a source without an address is kept out by the
+    constraint itself), and fills the sentence a decided claim was decided on."""
+    ACTIONS_MIGRATION.check_existing_rows(apps, None)  # every row as the constraints want: passes
+    monkeypatch.setattr(
+        ACTIONS_MIGRATION, "AUDIT_ACTIONS", [a for a in AuditAction.values if a != AuditAction.CREATED]
+    )
+    with pytest.raises(RuntimeError, match="undeclared actions: 'created'"):
+        ACTIONS_MIGRATION.check_existing_rows(apps, None)
+
+    Claim.objects.filter(pk=claim.pk).update(status="verified", verdict_text="")
+    ACTIONS_MIGRATION.keep_decided_sentences(apps, None)
+    claim.refresh_from_db()
+    assert claim.verdict_text == claim.text

@@ -24,9 +24,17 @@ from factcheck.models import CheckingPolicy, Claim, ClaimEvent
 from factcheck.services.analyses import article_analyze
 from factcheck.services.checking_policies import checking_policy_save, claim_review_ratings_save
 from factcheck.services.review import claim_transition
-from factcheck.services.sources import source_add
 from tests import factories
-from tests.factories import BUDGET, ArticleFactory, UserFactory, api_key_for, claim_of, client_for, member
+from tests.factories import (
+    BUDGET,
+    ArchivedSourceFactory,
+    ArticleFactory,
+    UserFactory,
+    api_key_for,
+    claim_of,
+    client_for,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +64,7 @@ def give_verdict(claim: Claim, verdict: str, *, actor: Actor | None = None) -> C
     if claim.status != "in_review":
         claim_transition(actor=actor, claim_id=claim.pk, to="in_review", note="Again.")
     if verdict == "verified":
-        source_add(actor=actor, claim_id=claim.pk, url=SOURCE)
+        ArchivedSourceFactory(claim=claim, url=SOURCE)  # evidence: fetched and archived
     return claim_transition(actor=actor, claim_id=claim.pk, to=verdict, note="Checked.")
 
 

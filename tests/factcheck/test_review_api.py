@@ -10,7 +10,7 @@ from factcheck.actors import Actor
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, Source
 from factcheck.services.review import claim_transition
 from factcheck.services.sources import source_add
-from tests.factories import MembershipFactory, UserFactory, api_key_for, with_claims
+from tests.factories import ArchivedSourceFactory, MembershipFactory, UserFactory, api_key_for, with_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +158,10 @@ def test_verified_without_a_source_is_a_400(api, claim):
     take(claim)
     assert_error(transition(api, claim.pk, to="verified"), 400, "invalid", field="sources")
     api.post(f"/api/v1/claims/{claim.pk}/sources/", {"url": URL}, format="json")
+    waiting = transition(api, claim.pk, to="verified")  # attached, not fetched yet: no evidence
+    assert_error(waiting, 400, "invalid", field="sources")
+    assert "still waiting to be fetched" in waiting.json()["errors"]["sources"][0]
+    ArchivedSourceFactory(claim=claim)
     assert transition(api, claim.pk, to="verified").json()["status"] == "verified"
 
 

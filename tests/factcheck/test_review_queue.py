@@ -21,7 +21,7 @@ from factcheck.services.articles import article_submit
 from factcheck.services.review import claim_transition
 from factcheck.services.sources import source_add
 from factcheck.workflow import ClaimStatus
-from tests.factories import DeskFactory, UserFactory
+from tests.factories import ArchivedSourceFactory, DeskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +40,8 @@ QUEUE = reverse("admin:factcheck_reviewitem_changelist")
 ARTICLES = reverse("admin:editorial_article_changelist")
 BUTTON = re.compile(r'<button type="submit" name="to" value="([^"]+)" class="transition">([^<]+)</button>')
 NEEDS_SOURCE = (
-    "A claim is verified only with a source: attach one, or wait until a source found for it has "
-    "been fetched."
+    "Verified needs evidence, and it has no source fetched and archived. Wait for a fetch to archive a "
+    "source, or mark a source as offline with a note saying what it is (a phone call, a document on file)."
 )
 
 
@@ -131,7 +131,7 @@ def worked(newsroom, people):
     fiona, felix, edna = (Actor.for_user(people[name]) for name in ("fiona", "felix", "edna"))
     for text in (BUDGET, CRITICS):
         claim_transition(actor=fiona, claim_id=claim(text).pk, to=ClaimStatus.IN_REVIEW)
-    source_add(actor=fiona, claim_id=claim(BUDGET).pk, url="https://ledger.example/minutes")
+    ArchivedSourceFactory(claim=claim(BUDGET), url="https://ledger.example/minutes", actor_name="fiona")
     claim_transition(actor=fiona, claim_id=claim(BUDGET).pk, to=ClaimStatus.VERIFIED)
     claim_transition(
         actor=edna, claim_id=claim(HOSPITAL).pk, to=ClaimStatus.NOT_CHECKABLE, note="A plan, not a fact."
@@ -351,7 +351,7 @@ def test_a_role_elsewhere_is_refused_claim_by_claim(client, worked, newsroom, ot
 def test_a_verdict_without_a_source_is_refused_and_the_others_given(as_user, worked, people):
     fiona = Actor.for_user(people["fiona"])
     claim_transition(actor=fiona, claim_id=claim(EXPERTS).pk, to=ClaimStatus.IN_REVIEW)
-    source_add(actor=fiona, claim_id=claim(EXPERTS).pk, url="https://stats.example/march")
+    ArchivedSourceFactory(claim=claim(EXPERTS), url="https://stats.example/march")
     critics = claim(CRITICS)
 
     result = run(as_user("fiona"), "verify", [claim(EXPERTS), critics])
