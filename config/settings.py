@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "monitoring.metrics.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     "httpapi.bodies.BodyLimitMiddleware",
+    "httpapi.paths.TrailingSlashMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

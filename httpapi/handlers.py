@@ -130,7 +130,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     """Django's 404 for paths no view answers: the one error body under /api/, the usual page elsewhere."""
     if request.path.startswith(API_PREFIX):
         return json_error(
-            status_code=404, code="not_found", detail=f"No such endpoint: {request.path}. See /api/v1/docs/."
+            status_code=404, code="not_found", detail=f"No such endpoint: {request.path}. See /api/v1/docs."
         )
     return defaults.page_not_found(request, exception)
 

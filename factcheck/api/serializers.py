@@ -55,7 +55,7 @@ class ArticleSubmitOutput(serializers.ModelSerializer):
         fields = ["id", "external_id", "revision", "analysis_status", "url"]
 
     def get_url(self, article: Article) -> str:
-        return self.context["request"].build_absolute_uri(f"/api/v1/articles/{article.pk}/")
+        return self.context["request"].build_absolute_uri(reverse("article-detail", args=[article.pk]))
 
 
 class FlagOutput(serializers.ModelSerializer):
@@ -195,7 +195,7 @@ class ArticleOutput(ArticleSummaryOutput):
     )
     claims_count = serializers.IntegerField(source="live_total", help_text="How many live claims it has.")
     claims_url = serializers.SerializerMethodField(
-        help_text="The claims list of this article (`/claims/?article=`), paginated: every live claim."
+        help_text="The claims list of this article (`/claims?article=`), paginated: every live claim."
     )
     excluded = ExcludedOutput(
         many=True,
@@ -272,7 +272,7 @@ class ClaimListFilters(serializers.Serializer):
     assignee = serializers.RegexField(
         r"^(none|[1-9][0-9]{0,17})$",
         required=False,
-        help_text="A person's id (see /api/v1/people/), or `none` for claims nobody has taken. "
+        help_text="A person's id (see /api/v1/people), or `none` for claims nobody has taken. "
         "(An API key is not a person, so there is no `me`.)",
         error_messages={"invalid": "A person's id, or none."},
     )
