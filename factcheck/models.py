@@ -540,6 +540,11 @@ class Source(models.Model):
 EVIDENCE = Q(origin__in=[SourceOrigin.EDITOR, SourceOrigin.API]) | Q(status=FetchStatus.FETCHED)
 
 
+def is_evidence(source: Source) -> bool:
+    """``EVIDENCE`` for a source in memory (one of a claim's prefetched sources)."""
+    return source.origin in (SourceOrigin.EDITOR, SourceOrigin.API) or source.status == FetchStatus.FETCHED
+
+
 class FetchAttempt(models.Model):
     """One attempt at fetching a source, as it went: the archive's log."""
 

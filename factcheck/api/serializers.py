@@ -12,9 +12,21 @@ from rest_framework import serializers
 from editorial.models import AnalysisStatus, Article, BodyFormat
 from factcheck import selectors
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
-from factcheck.analysis.pipeline import FORMATS
-from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock, Passage, Snapshot, Source
+from factcheck.analysis.types import Severity
+from factcheck.models import (
+    CLAIM_KIND_CHOICES,
+    FLAG_KIND_CHOICES,
+    AttributionFlag,
+    Claim,
+    ClaimEvent,
+    ExcludedBlock,
+    Passage,
+    Snapshot,
+    Source,
+)
+from factcheck.providers import SEARCH_DETAILS
 from factcheck.workflow import ClaimStatus
+from httpapi.outputs import ModelOutput, Output
 
 
 class TextField(serializers.CharField):
@@ -26,6 +38,16 @@ class TextField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StatusOrNullField(serializers.ChoiceField):
+    """A claim state, or null where the event is not a move (``from_status`` of a note, say)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ClaimStatus.choices, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
 
 
 class ArticleSubmitInput(serializers.Serializer):
@@ -47,7 +69,7 @@ class ArticleSubmitInput(serializers.Serializer):
     )
 
 
-class ArticleSubmitOutput(serializers.ModelSerializer):
+class ArticleSubmitOutput(ModelOutput):
     url = serializers.SerializerMethodField(help_text="Where to GET the article and its claims.")
 
     class Meta:
@@ -58,13 +80,13 @@ class ArticleSubmitOutput(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(reverse("article-detail", args=[article.pk]))
 
 
-class FlagOutput(serializers.ModelSerializer):
+class FlagOutput(ModelOutput):
     class Meta:
         model = AttributionFlag
         fields = list(selectors.FLAG_FIELDS)  # what the claims list's rows (claim_rows) give too
 
 
-class ClaimOutput(serializers.ModelSerializer):
+class ClaimOutput(ModelOutput):
     index = serializers.IntegerField(source="ordinal")
     reasons = serializers.ListField(child=serializers.CharField(), source="checkworthiness_reasons")
     flagged = serializers.BooleanField(source="is_flagged")
@@ -141,7 +163,7 @@ def claim_rows(claims, flags: dict[int, list[dict]]) -> list[dict]:
     ]
 
 
-class ExcludedOutput(serializers.ModelSerializer):
+class ExcludedOutput(ModelOutput):
     class Meta:
         model = ExcludedBlock
         fields = ["text", "start", "end", "reason"]
@@ -153,12 +175,12 @@ READINESS_HELP = (
 )
 
 
-class ArticleSummaryOutput(serializers.ModelSerializer):
+class ArticleSummaryOutput(ModelOutput):
     desk = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="The desk's slug, or null for none."
     )
     readiness = serializers.SerializerMethodField(help_text=READINESS_HELP)
-    format = serializers.CharField(source="body_format")
+    format = serializers.ChoiceField(choices=BodyFormat.choices, source="body_format")
 
     class Meta:
         model = Article
@@ -319,8 +341,10 @@ class NoteInput(serializers.Serializer):
     note = TextField(max_length=5000, help_text="What to write in the claim's history.")
 
 
-class RevisionChangeOutput(serializers.ModelSerializer):
+class RevisionChangeOutput(ModelOutput):
     actor = serializers.CharField(source="actor_name")
+    from_status = StatusOrNullField(help_text="The state before, or null: the event made the claim.")
+    to_status = StatusOrNullField(help_text="The state after, or null where the event moved nothing.")
     claim_text = serializers.CharField(source="claim.text")
 
     class Meta:
@@ -355,43 +379,46 @@ class AnalyzeInput(serializers.Serializer):
         "and `FACTDESK_MAX_CLAIMS_PER_ARTICLE` claims (5,000); submit a longer article instead, and it is "
         "analysed in the background.",
     )
-    format = serializers.ChoiceField(choices=[(f, f) for f in FORMATS], default="text")
+    format = serializers.ChoiceField(choices=BodyFormat.choices, default=BodyFormat.TEXT)
 
 
-class AnalyzedFlagOutput(serializers.Serializer):
-    kind = serializers.CharField()
+SEVERITY_CHOICES = [(severity.value, severity.value.capitalize()) for severity in Severity]
+
+
+class AnalyzedFlagOutput(Output):
+    kind = serializers.ChoiceField(choices=FLAG_KIND_CHOICES)
     cue = serializers.CharField()
     start = serializers.IntegerField()
     end = serializers.IntegerField()
-    severity = serializers.CharField()
+    severity = serializers.ChoiceField(choices=SEVERITY_CHOICES)
     message = serializers.CharField()
 
 
-class AnalyzedClaimOutput(serializers.Serializer):
+class AnalyzedClaimOutput(Output):
     index = serializers.IntegerField()
     text = serializers.CharField()
     start = serializers.IntegerField()
     end = serializers.IntegerField()
     paragraph = serializers.IntegerField()
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CLAIM_KIND_CHOICES)
     checkworthiness = serializers.FloatField()
     reasons = serializers.ListField(child=serializers.CharField())
     flags = AnalyzedFlagOutput(many=True)
 
 
-class AnalyzedExcludedOutput(serializers.Serializer):
+class AnalyzedExcludedOutput(Output):
     text = serializers.CharField()
     start = serializers.IntegerField()
     end = serializers.IntegerField()
     reason = serializers.CharField()
 
 
-class AnalyzeOutput(serializers.Serializer):
+class AnalyzeOutput(Output):
     claims = AnalyzedClaimOutput(many=True)
     excluded = AnalyzedExcludedOutput(many=True)
 
 
-class PassageOutput(serializers.ModelSerializer):
+class PassageOutput(ModelOutput):
     highlights = serializers.ListField(
         source="terms",
         child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
@@ -409,7 +436,7 @@ class PassageOutput(serializers.ModelSerializer):
         }
 
 
-class ArchivedCopyOutput(serializers.ModelSerializer):
+class ArchivedCopyOutput(ModelOutput):
     archived_at = serializers.DateTimeField(source="created_at")
 
     class Meta:
@@ -417,8 +444,33 @@ class ArchivedCopyOutput(serializers.ModelSerializer):
         fields = ["content_hash", "content_type", "size", "title", "excerpt", "archived_at"]
 
 
-class SourceOutput(serializers.ModelSerializer):
+class ProviderDataOutput(Output):
+    """What a search provider said of a source, as given: the keys it gave, no others.  An archive
+    match gives ``verdict``, ``claim``, ``article``, ``overlap`` and ``score``; a search provider some of
+    ``title``, ``snippet``, ``rating`` and ``publisher``; a source added by hand, none."""
+
+    verdict = serializers.ChoiceField(
+        choices=ClaimStatus.choices, required=False, help_text="Archive: the earlier claim's verdict."
+    )
+    claim = serializers.CharField(required=False, help_text="Archive: the earlier claim's text.")
+    article = serializers.CharField(required=False, help_text="Archive: the earlier claim's article title.")
+    overlap = serializers.FloatField(
+        required=False, help_text="Archive: the share of the claim's distinctive words it shares (0 to 1)."
+    )
+    score = serializers.FloatField(required=False, help_text="Archive: its BM25 rank score.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in SEARCH_DETAILS:
+            fields[name] = serializers.CharField(required=False, help_text=f"Search: the result's {name}.")
+        return fields
+
+
+class SourceOutput(ModelOutput):
     added_by = serializers.CharField(source="actor_name")
+    provider_data = ProviderDataOutput(
+        help_text="What the provider that found it said of it: empty otherwise."
+    )
     archived = ArchivedCopyOutput(source="snapshot", read_only=True, allow_null=True)
     passages = PassageOutput(many=True, read_only=True)
 
@@ -435,8 +487,10 @@ class SourceOutput(serializers.ModelSerializer):
         }
 
 
-class EventOutput(serializers.ModelSerializer):
+class EventOutput(ModelOutput):
     actor = serializers.CharField(source="actor_name")
+    from_status = StatusOrNullField(help_text="The state before the move, or null: not a move.")
+    to_status = StatusOrNullField(help_text="The state after the move, or null: not a move.")
 
     class Meta:
         model = ClaimEvent
@@ -447,12 +501,15 @@ class ClaimDetailOutput(ClaimOutput):
     sources = SourceOutput(many=True, read_only=True)
     history = EventOutput(many=True, read_only=True, source="events")
     transitions = serializers.SerializerMethodField(
-        help_text="The states this API key may move the claim to now."
+        help_text="The states this API key may move the claim to now: the moves its role is allowed "
+        "whose guards pass (a move to verified is listed only once the claim has a source). A move "
+        "that needs a note (see the workflow) takes one in `note`."
     )
 
     class Meta(ClaimOutput.Meta):
         fields = [*ClaimOutput.Meta.fields, "sources", "history", "transitions"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ClaimStatus.choices)))
     def get_transitions(self, claim) -> list[str]:
         return [t.target.value for t in self.context.get("transitions", [])]
 

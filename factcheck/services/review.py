@@ -17,7 +17,7 @@ from django.db.models import F
 from editorial.models import Article
 from factcheck import domain_events
 from factcheck.actors import Actor
-from factcheck.models import EVIDENCE, Claim, ClaimEvent
+from factcheck.models import EVIDENCE, Claim, ClaimEvent, is_evidence
 from factcheck.selectors import NOTE_ACTION
 from factcheck.workflow import (
     BY_NAME,
@@ -72,6 +72,15 @@ def allowed_transitions(*, actor: Actor, claim: Claim) -> list[Transition]:
     if role is None:
         return []
     return [t for t in transitions_from(claim.status) if allowed(t, role, reports_article=reports)]
+
+
+def passable_transitions(*, actor: Actor, claim: Claim) -> list[Transition]:
+    """The transitions ``actor`` may make on ``claim`` now whose guards on the claim pass: a move that
+    needs a source is left out while the claim has none that counts as evidence (``EVIDENCE``, as
+    ``claim_transition`` checks); a note is the asker's to give.  Reads ``claim.sources``, which
+    ``selectors.claim_detail`` prefetches."""
+    has_source = any(is_evidence(source) for source in claim.sources.all())
+    return [t for t in allowed_transitions(actor=actor, claim=claim) if has_source or not t.needs_source]
 
 
 def claim_transition(
@@ -191,4 +200,5 @@ __all__ = [
     "claim_note_add",
     "claim_transition",
     "claim_transition_apply",
+    "passable_transitions",
 ]

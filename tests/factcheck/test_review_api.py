@@ -76,10 +76,10 @@ def test_a_transition_answers_the_claim_in_its_new_state(api, claim):
     body = response.json()
     assert body["id"] == claim.pk
     assert body["status"] == "in_review"
-    # What an editor's key may do next, from in review.
-    assert sorted(body["transitions"]) == sorted([*VERDICTS, "needs_attribution"])
+    # What an editor's key may do next, from in review: verified needs a source, which it has not.
+    assert sorted(body["transitions"]) == sorted(["misleading", "false", "unverifiable", "needs_attribution"])
     assert [(e["action"], e["from_status"], e["to_status"]) for e in body["history"]] == [
-        ("created", "", "unreviewed"),
+        ("created", None, "unreviewed"),
         ("take", "unreviewed", "in_review"),
     ]
     assert body["history"][-1]["actor_kind"] == "api_key"
@@ -231,6 +231,21 @@ def test_a_claim_with_its_flags_sources_history_and_the_keys_moves(newsroom, rol
     ]
     assert [e["action"] for e in body["history"]] == ["created", "source_added"]
     assert sorted(body["transitions"]) == offered
+
+
+def test_verified_is_offered_once_the_claim_has_a_source(api, claim):
+    """Offered only when its guard would pass: a move to verified needs a source."""
+    taken = transition(api, claim.pk, to="in_review").json()
+    assert "verified" not in taken["transitions"]
+    assert_error(transition(api, claim.pk, to="verified"), 400, "invalid", field="sources")
+
+    added = api.post(
+        f"/api/v1/claims/{claim.pk}/sources", {"url": URL, "note": "The minutes."}, format="json"
+    )
+    assert added.status_code == 201, added.content
+
+    assert "verified" in api.get(f"/api/v1/claims/{claim.pk}").json()["transitions"]
+    assert transition(api, claim.pk, to="verified").json()["status"] == "verified"
 
 
 def test_history_is_oldest_first(api, claim, newsroom):
