@@ -240,8 +240,11 @@ class ClaimReviewView(APIView):
         summary="The claim's verdict as schema.org ClaimReview (JSON-LD), to embed in the article's page.",
         description="`reviewRating` maps the verdict on your newsroom's scale (admin: Checking policies; "
         "by default false 1, misleading 2, verified 5 on 1 to 5, unverifiable not published). "
-        "`application/ld+json` by default, with `<`, `>` and `&` escaped so that it can be pasted into "
-        'a `<script type="application/ld+json">` element; `Accept: application/json` gets plain JSON.',
+        "`application/ld+json` by default, with `<`, `>` and `&` written as `\\u003c`, `\\u003e` and "
+        "`\\u0026`, so that the body's bytes can go into the page's JSON-LD script element as they are: "
+        "no text of an article can close the element. That escaping lives in the bytes only: a client "
+        "that parses the JSON (a generated client does) and writes it out again must escape those three "
+        "characters itself, or embed the raw body. `Accept: application/json` gets plain JSON.",
     )
     def get(self, request, claim_id: int):
         newsroom = request.auth.newsroom
