@@ -125,3 +125,14 @@ clean:
 .PHONY: api-fuzz
 api-fuzz: setup
 	$(PY) .ci/api_fuzz.py $(FUZZ_ARGS)
+
+# --- the API's contract, as integrators meet it (CI runs it) ------------------------------------
+# The live schema validated and linted with Redocly's recommended rules, a Python client
+# (openapi-python-client) and TypeScript types (openapi-typescript) generated from it without a
+# warning, the integration examples in contract/ type-checked against them (mypy --strict, tsc
+# --strict), and the API's tests, whose every response is validated against the schema.  The npm
+# tools are pinned in contract/ts/package-lock.json (npm ci when missing).  About a minute, plus the
+# tests; CONTRACT_ARGS=--no-tests skips them.
+.PHONY: api-contract
+api-contract: setup
+	$(PY) .ci/api_contract.py $(CONTRACT_ARGS)

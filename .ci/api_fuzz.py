@@ -14,7 +14,7 @@ Usage: .venv/bin/python .ci/api_fuzz.py [--database-url postgres://postgres@127.
 3. Serves the project with gunicorn on a free loopback port: DEBUG and HTTPS off, throttling at a rate
    the run never reaches (429 would answer everything), the embedded file-system broker with no worker
    (a submitted article is queued, as in production, and its analysis is not part of the API's answer).
-4. Runs ``schemathesis run`` on ``/api/v1/schema/`` over every operation the schema has, with the checks
+4. Runs ``schemathesis run`` on ``/api/v1/schema`` over every operation the schema has, with the checks
    ``not_a_server_error`` and ``response_schema_conformance``, ``--max-examples`` per operation, a
    fixed seed by default (the same run every time: CI fails on the code, not on the draw).
 5. Checks that the key still works (a run whose key was revoked half-way would have tested little),
@@ -206,7 +206,7 @@ def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 60) -> No
 
 def key_still_works(base: str, raw_key: str) -> bool:
     headers = {"Authorization": f"Api-Key {raw_key}"}
-    request = urllib.request.Request(f"{base}/api/v1/desks/", headers=headers)  # noqa: S310  (loopback)
+    request = urllib.request.Request(f"{base}/api/v1/desks", headers=headers)  # noqa: S310  (loopback)
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
             return answer.status == 200
@@ -271,9 +271,9 @@ def main() -> int:
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
-        wait_until_up(f"{base}/api/v1/schema/", server)
+        wait_until_up(f"{base}/api/v1/schema", server)
         command = [
-            str(VENV / "schemathesis"), "run", f"{base}/api/v1/schema/",
+            str(VENV / "schemathesis"), "run", f"{base}/api/v1/schema",
             "--header", f"Authorization: Api-Key {raw_key}",
             "--checks", CHECKS,
             "--max-examples", str(args.max_examples),

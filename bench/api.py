@@ -12,7 +12,7 @@ Usage: .venv/bin/python bench/api.py [--claims 20000] [--database-url postgres:/
    a tenth of the claims.
 3. Serves the project with gunicorn as production would (DEBUG off, persistent database connections),
    with HTTPS off (no TLS on loopback) and throttling off (one key would hit its rate at once), once
-   per worker configuration of ``--configs``, and drives ``GET /api/v1/claims/?page_size=50`` (each
+   per worker configuration of ``--configs``, and drives ``GET /api/v1/claims?page_size=50`` (each
    claim with its flags) from ``--clients`` concurrent keep-alive clients (a closed loop: each sends
    its next request when the answer is in) for ``--seconds`` after a 3 s warm-up: the first pages
    and the pages after them (following the ``next`` cursors) of 8 lists: in id order, by
@@ -250,7 +250,7 @@ class Server:
                 raise SystemExit(f"gunicorn exited with {self.process.returncode}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/api/v1/claims/")
+                conn.request("GET", "/api/v1/claims")
                 if conn.getresponse().status in (200, 401):
                     return
             except OSError:
@@ -319,14 +319,14 @@ def peer_application(environ, start_response):
 def collect_paths(port: int, key: str, pages_each: int = 12) -> list[str]:
     """The pages the clients ask for: the first and the following ones of several lists."""
     lists = [
-        f"/api/v1/claims/?page_size={PAGE}",
-        f"/api/v1/claims/?page_size={PAGE}&ordering=-checkworthiness",
-        f"/api/v1/claims/?page_size={PAGE}&ordering=-updated_at",
-        f"/api/v1/claims/?page_size={PAGE}&flagged=true",
-        f"/api/v1/claims/?page_size={PAGE}&desk=politics&ordering=-checkworthiness",
-        f"/api/v1/claims/?page_size={PAGE}&status=unreviewed",
-        f"/api/v1/claims/?page_size={PAGE}&flag_kind=hedge",
-        f"/api/v1/claims/?page_size={PAGE}&checkworthiness_min=0.5&ordering=-updated_at",
+        f"/api/v1/claims?page_size={PAGE}",
+        f"/api/v1/claims?page_size={PAGE}&ordering=-checkworthiness",
+        f"/api/v1/claims?page_size={PAGE}&ordering=-updated_at",
+        f"/api/v1/claims?page_size={PAGE}&flagged=true",
+        f"/api/v1/claims?page_size={PAGE}&desk=politics&ordering=-checkworthiness",
+        f"/api/v1/claims?page_size={PAGE}&status=unreviewed",
+        f"/api/v1/claims?page_size={PAGE}&flag_kind=hedge",
+        f"/api/v1/claims?page_size={PAGE}&checkworthiness_min=0.5&ordering=-updated_at",
     ]
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Api-Key {key}"}

@@ -86,7 +86,7 @@ def wait_for_web(url: str, process: subprocess.Popen) -> None:
 def submit(url: str, key: str, number: int) -> tuple[int, int | None]:
     payload = json.dumps({"external_id": f"soak-{number}", "body": body(number)}).encode()
     request = urllib.request.Request(
-        url + "/api/v1/articles/",
+        url + "/api/v1/articles",
         data=payload,
         headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
         method="POST",

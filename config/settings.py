@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "monitoring.metrics.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     "httpapi.bodies.BodyLimitMiddleware",
+    "httpapi.paths.TrailingSlashMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -415,6 +416,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "displayOperationId": True},
+    # Servers come from SITE_URL (httpapi.schema.postprocess_contract, after the enum hook).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "httpapi.schema.postprocess_contract",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ClaimStatusEnum": "factcheck.workflow.ClaimStatus",
         "FetchStatusEnum": "factcheck.models.FetchStatus",
@@ -427,6 +433,12 @@ SPECTACULAR_SETTINGS = {
         "WebhookSubscribableEventEnum": "factcheck.webhooks.models.SUBSCRIBABLE",
         "WebhookDeliveryStateEnum": "factcheck.webhooks.models.DeliveryState",
         "WebhookAttemptOutcomeEnum": "factcheck.webhooks.models.AttemptOutcome",
+        "ErrorCodeEnum": "httpapi.errors.ErrorCode",
+        "BodyFormatEnum": "editorial.models.BodyFormat",
+        "FlagSeverityEnum": "factcheck.api.serializers.SEVERITY_CHOICES",
+        "ClaimOrderingEnum": "factcheck.api.serializers.CLAIM_ORDERINGS",
+        "ArticleOrderingEnum": "factcheck.api.serializers.ARTICLE_ORDERINGS",
+        "ClaimReviewFormatEnum": "factcheck.api.claimreview_views.FORMATS",
     },
 }
 

@@ -29,12 +29,12 @@ urlpatterns = [
     path("api/v1/", include(idempotent_routes(api_routes))),
     path("notifications/", include("factcheck.notifications.urls")),
     path(
-        "api/v1/schema/",
+        "api/v1/schema",
         SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),
         name="schema",
     ),
     path(
-        "api/v1/docs/",
+        "api/v1/docs",
         SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[], permission_classes=[]),
         name="api-docs",
     ),

@@ -685,6 +685,13 @@ EVIDENCE = Q(status=FetchStatus.FETCHED, snapshot__isnull=False) | (
 )
 
 
+def is_evidence(source: Source) -> bool:
+    """``EVIDENCE`` for a source in memory (one of a claim's prefetched sources)."""
+    if source.status == FetchStatus.OFFLINE:
+        return bool(source.offline_note)
+    return source.status == FetchStatus.FETCHED and source.snapshot_id is not None
+
+
 class FetchAttempt(models.Model):
     """One attempt at fetching a source, as it went: the archive's log."""
 

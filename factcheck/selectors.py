@@ -35,7 +35,7 @@ def live_claims() -> QuerySet[Claim]:
 
 #: The claims (and the kept-out parts) an article's page shows at most, in reading order: the API's
 #: article answer and the admin's article page.  The rest are in the claims list (the API's
-#: ``/claims/?article=``, the admin's review queue), so that no article makes a page unbounded.
+#: ``/claims?article=``, the admin's review queue), so that no article makes a page unbounded.
 ARTICLE_PAGE_CLAIMS = 200
 
 

@@ -1,9 +1,14 @@
-"""API key authentication: ``Authorization: Api-Key <key>``."""
+"""API key authentication: ``Authorization: Api-Key <key>``, or ``Authorization: Bearer <key>``.
+
+Both schemes carry the same key.  ``Api-Key`` is the API's own; ``Bearer`` is what HTTP's standard
+scheme and generated clients send by default (openapi-python-client's ``AuthenticatedClient``, an
+``http``/``bearer`` security scheme in any generator), so a client made from the schema works as it is.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -19,6 +24,8 @@ if TYPE_CHECKING:  # DRF imports this module while loading its views: no import 
 
 
 KEYWORD = "Api-Key"
+#: The schemes an ``Authorization`` header may name (compared without case), each followed by the key.
+SCHEMES = (KEYWORD, "Bearer")
 #: Where :func:`request_api_key` keeps the key it found, on the Django request.
 _FOUND_ATTRIBUTE = "_factdesk_api_key"
 
@@ -51,11 +58,13 @@ def api_key_from_header(header: bytes) -> ApiKey | None:
         scheme, _, raw_key = header.decode("ascii").partition(" ")
     except UnicodeDecodeError:
         raise exceptions.AuthenticationFailed("The Authorization header must be plain ASCII.") from None
-    if scheme.lower() != KEYWORD.lower():
-        raise exceptions.AuthenticationFailed(f"Use the header 'Authorization: {KEYWORD} <key>'.")
+    if scheme.lower() not in {name.lower() for name in SCHEMES}:
+        raise exceptions.AuthenticationFailed(
+            f"Use the header 'Authorization: {KEYWORD} <key>' (or 'Authorization: Bearer <key>')."
+        )
     raw_key = raw_key.strip()
     if not raw_key:
-        raise exceptions.AuthenticationFailed(f"No key after '{KEYWORD}'.")
+        raise exceptions.AuthenticationFailed(f"No key after '{scheme}'.")
     api_key = api_key_authenticate(raw_key=raw_key)
     if api_key is None:
         raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
@@ -85,15 +94,31 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 
 class ApiKeySchema(OpenApiAuthenticationExtension):
-    """How the OpenAPI schema describes ``ApiKeyAuthentication``."""
+    """How the OpenAPI schema describes ``ApiKeyAuthentication``: two schemes, either of which will do.
+
+    ``BearerKey`` (``http``/``bearer``) is the one generators send on their own; ``ApiKey`` models the
+    API's own header, whose whole value, ``Api-Key <key>``, a client sends as the apiKey.
+    """
 
     target_class = ApiKeyAuthentication
-    name = "ApiKey"
+    name = ["BearerKey", "ApiKey"]
 
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": f"Send `Authorization: {KEYWORD} <key>`; a newsroom admin issues keys.",
-        }
+    def get_security_requirement(self, auto_schema: AutoSchema) -> list[dict[str, list[Any]]]:
+        return [{"BearerKey": []}, {"ApiKey": []}]
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> list[dict[str, str]]:
+        return [
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "Send `Authorization: Bearer <key>`, the key a newsroom admin issued "
+                "(`fd_<prefix>.<secret>`). Generated clients do this by default.",
+            },
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": f"The same key in the API's own scheme: the header's whole value is "
+                f"`{KEYWORD} <key>`.",
+            },
+        ]

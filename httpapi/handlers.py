@@ -17,20 +17,20 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from httpapi.errors import API_PREFIX, DomainError, error_body, json_error, too_large_message
+from httpapi.errors import API_PREFIX, DomainError, ErrorCode, error_body, json_error, too_large_message
+from httpapi.outputs import Output
 from httpapi.parsers import RequestTooLarge
 
 # --- The one error body -----------------------------------------------------------------------------
 
 
-class ErrorOutput(serializers.Serializer[Any]):
+class ErrorOutput(Output):
     """The body of every error the API answers, whatever the status."""
 
-    code = serializers.CharField(
-        help_text="What went wrong, for programs: invalid, parse_error, not_authenticated, "
-        "authentication_failed, permission_denied, not_found, conflict, method_not_allowed, "
-        "request_too_large, length_required, unsupported_media_type, idempotency_key_in_use, "
-        "idempotency_key_reused, throttled, server_error."
+    code = serializers.ChoiceField(
+        choices=ErrorCode.choices,
+        help_text="What went wrong, for programs: branch on this (a 409 is `conflict` or "
+        "`idempotency_key_in_use`), not on `detail`.",
     )
     detail = serializers.CharField(help_text="What went wrong, for people.")
     # The body's field is named ``errors``, like the serializer's own property: the schema needs that name.
@@ -81,6 +81,25 @@ def _messages(detail: Any) -> dict[str, list[str]]:
     return flat
 
 
+#: The code of an error whose exception names none of ``ErrorCode``, by its status.
+STATUS_CODES = {
+    400: ErrorCode.INVALID,
+    401: ErrorCode.NOT_AUTHENTICATED,
+    403: ErrorCode.PERMISSION_DENIED,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    406: ErrorCode.NOT_ACCEPTABLE,
+    409: ErrorCode.CONFLICT,
+    413: ErrorCode.REQUEST_TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    429: ErrorCode.THROTTLED,
+}
+
+
+def _code_of(status_code: int) -> str:
+    return STATUS_CODES.get(status_code, ErrorCode.SERVER_ERROR)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return error_response(status_code=exc.status_code, code=exc.code, detail=exc.message)
@@ -111,8 +130,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail_value = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         detail = str(detail_value)
         errors = {}
-        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        code = codes if isinstance(codes, str) else "error"
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else ""
+        code = (
+            codes if isinstance(codes, str) and codes in ErrorCode.values else _code_of(response.status_code)
+        )
     headers = {
         key: value for key, value in response.headers.items() if key in ("WWW-Authenticate", "Retry-After")
     }
@@ -130,7 +151,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     """Django's 404 for paths no view answers: the one error body under /api/, the usual page elsewhere."""
     if request.path.startswith(API_PREFIX):
         return json_error(
-            status_code=404, code="not_found", detail=f"No such endpoint: {request.path}. See /api/v1/docs/."
+            status_code=404, code="not_found", detail=f"No such endpoint: {request.path}. See /api/v1/docs."
         )
     return defaults.page_not_found(request, exception)
 

@@ -114,10 +114,16 @@ class CursorPage(BasePagination):
             values.append(value.isoformat() if hasattr(value, "isoformat") else str(value))
         return tuple(values)
 
-    def encode_cursor(self, values: tuple[str, ...], *, backwards: bool) -> str:
+    def cursor_token(self, values: tuple[str, ...], *, backwards: bool) -> str:
+        """The ``cursor`` parameter's value for the page that starts beyond ``values``."""
         payload = {"o": ",".join(self.ordering), "v": list(values), "b": int(backwards)}
-        token = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
-        return replace_query_param(self.base_url, self.cursor_query_param, token.rstrip("="))
+        return (
+            base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+        )
+
+    def encode_cursor(self, values: tuple[str, ...], *, backwards: bool) -> str:
+        token = self.cursor_token(values, backwards=backwards)
+        return replace_query_param(self.base_url, self.cursor_query_param, token)
 
     def decode_cursor(self, request: Request, model: type[Model]) -> Cursor | None:
         token = request.query_params.get(self.cursor_query_param)
@@ -163,16 +169,35 @@ class CursorPage(BasePagination):
         return self.encode_cursor(self.previous_values, backwards=True)
 
     def get_paginated_response(self, data: Any) -> Response:
-        return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+        after, before = self.next_values, self.previous_values
+        return Response(
+            {
+                "next": None if after is None else self.encode_cursor(after, backwards=False),
+                "previous": None if before is None else self.encode_cursor(before, backwards=True),
+                "next_cursor": None if after is None else self.cursor_token(after, backwards=False),
+                "previous_cursor": None if before is None else self.cursor_token(before, backwards=True),
+                "results": data,
+            }
+        )
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        link = {"type": "string", "format": "uri", "nullable": True}
+        link = {"type": "string", "format": "uri", "nullable": True, "readOnly": True}
+        token = {"type": "string", "nullable": True, "readOnly": True}
         return {
             "type": "object",
-            "required": ["next", "previous", "results"],
+            "required": ["next", "previous", "next_cursor", "previous_cursor", "results"],
             "properties": {
                 "next": {**link, "description": "The next page, or null on the last one."},
                 "previous": {**link, "description": "The page before, or null on the first one."},
+                "next_cursor": {
+                    **token,
+                    "description": "The `cursor` of the next page, or null on the last one: send it with "
+                    "the same filters, ordering and page_size.",
+                },
+                "previous_cursor": {
+                    **token,
+                    "description": "The `cursor` of the page before, or null on the first one.",
+                },
                 "results": schema,
             },
         }
@@ -183,7 +208,8 @@ class CursorPage(BasePagination):
                 "name": self.cursor_query_param,
                 "required": False,
                 "in": "query",
-                "description": "Where the page starts: take it from the `next` or `previous` link.",
+                "description": "Where the page starts: a list's `next_cursor` or `previous_cursor`, sent "
+                "with the same filters and ordering.",
                 "schema": {"type": "string"},
             },
             {

@@ -4,11 +4,13 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import Client
 from hypothesis import settings
 from rest_framework.test import APIClient
 
 from config.settings import VAR_DIR
 from editorial.models import Role
+from tests import contract
 from tests.factcheck.notifications.smtp import SMTPServer
 from tests.factories import NewsroomFactory, api_key_for, client_for
 
@@ -17,6 +19,15 @@ from tests.factories import NewsroomFactory, api_key_for, client_for
 # found locally becomes an @example in the test, so CI keeps checking it.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _responses_match_the_schema():
+    """Every API response a test client receives is validated against the OpenAPI schema
+    (tests/contract.py): a response the schema does not allow fails the test that got it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "request", contract.checking_request(Client.request))
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -94,7 +94,7 @@ def test_the_body_limit_admits_a_ten_megabyte_html_page(api, settings, django_ca
     settings.FACTDESK_MAX_ARTICLE_CHARS = len(page)  # this test is about the body, not the article
     payload = json.dumps({"external_id": "cms-big", "format": "html", "body": page})
     with django_capture_on_commit_callbacks(execute=False):
-        response = post(api, "/api/v1/articles/", payload)
+        response = post(api, "/api/v1/articles", payload)
     assert response.status_code == 202, response.content[:500]
     assert Article.objects.get(external_id="cms-big").body == page
 

@@ -62,11 +62,11 @@ def test_a_body_that_is_not_json_is_a_415(api, content_type):
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("put", "/api/v1/claims/"),
-        ("delete", "/api/v1/articles/"),
-        ("patch", "/api/v1/desks/"),
+        ("put", "/api/v1/claims"),
+        ("delete", "/api/v1/articles"),
+        ("patch", "/api/v1/desks"),
         ("get", "/api/v1/analyze"),
-        ("get", "/api/v1/claims/1/transitions/"),
+        ("get", "/api/v1/claims/1/transitions"),
     ],
 )
 def test_a_method_an_endpoint_does_not_have_is_a_405(api, method, path):
@@ -76,14 +76,14 @@ def test_a_method_an_endpoint_does_not_have_is_a_405(api, method, path):
 
 
 def test_a_response_type_the_api_does_not_speak_is_a_406(api):
-    response = api.get("/api/v1/claims/", HTTP_ACCEPT="text/html")
+    response = api.get("/api/v1/claims", HTTP_ACCEPT="text/html")
     assert_error(response, 406, "not_acceptable")
 
 
 def test_an_unknown_api_path_is_a_404_with_the_error_body(api, anonymous_api):
     for client in (api, anonymous_api):
-        body = assert_error(client.get("/api/v1/nothing-here/"), 404, "not_found")
-        assert "/api/v1/nothing-here/" in body["detail"]
+        body = assert_error(client.get("/api/v1/nothing-here"), 404, "not_found")
+        assert "/api/v1/nothing-here" in body["detail"]
 
 
 def test_other_paths_keep_django_pages(client):
@@ -93,7 +93,7 @@ def test_other_paths_keep_django_pages(client):
 
 
 def test_a_crash_under_the_api_answers_the_error_body():
-    response = server_error(RequestFactory().post("/api/v1/articles/"))
+    response = server_error(RequestFactory().post("/api/v1/articles"))
     assert response.status_code == 500
     assert json.loads(response.content) == {
         "code": "server_error",

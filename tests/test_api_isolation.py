@@ -143,17 +143,17 @@ def test_no_list_shows_another_newsrooms_objects(ours, theirs):
 def test_filters_naming_another_newsrooms_objects_find_nothing(ours, theirs):
     ids = ours["ids"]
     for query in (f"article={ids['article_id']}", f"assignee={ids['person_id']}", "status=in_review"):
-        response = theirs.get(f"/api/v1/claims/?{query}")
+        response = theirs.get(f"/api/v1/claims?{query}")
         assert response.status_code == 200
         assert response.json()["results"] == [], query
     for url in (
-        f"/api/v1/claims/?desk={MARKER.lower()}",
-        f"/api/v1/articles/?desk={MARKER.lower()}",
-        f"/api/v1/people/?desk={MARKER.lower()}",
+        f"/api/v1/claims?desk={MARKER.lower()}",
+        f"/api/v1/articles?desk={MARKER.lower()}",
+        f"/api/v1/people?desk={MARKER.lower()}",
     ):
         assert_error(theirs.get(url), 400, "invalid")
     article = Article.objects.get(pk=ids["article_id"])
-    assert theirs.get(f"/api/v1/articles/?external_id={article.external_id}").json()["results"] == []
+    assert theirs.get(f"/api/v1/articles?external_id={article.external_id}").json()["results"] == []
 
 
 def test_an_external_id_names_an_article_of_the_keys_newsroom_only(
@@ -163,7 +163,7 @@ def test_an_external_id_names_an_article_of_the_keys_newsroom_only(
     article = Article.objects.get(pk=ids["article_id"])
     with django_capture_on_commit_callbacks(execute=True):
         response = theirs.post(
-            "/api/v1/articles/",
+            "/api/v1/articles",
             {"external_id": article.external_id, "body": "Their own text, 2 lines."},
             format="json",
         )
@@ -172,6 +172,6 @@ def test_an_external_id_names_an_article_of_the_keys_newsroom_only(
     refreshed = Article.objects.get(pk=article.pk)
     assert (refreshed.body, refreshed.revision) == (article.body, article.revision)
     desk = theirs.post(
-        "/api/v1/articles/", {"external_id": "x", "body": "Text.", "desk": MARKER.lower()}, format="json"
+        "/api/v1/articles", {"external_id": "x", "body": "Text.", "desk": MARKER.lower()}, format="json"
     )
     assert_error(desk, 400, "invalid")

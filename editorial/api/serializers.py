@@ -5,16 +5,17 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from editorial.models import ApiKey, Desk, Membership, Role
+from httpapi.outputs import ModelOutput
 
 
-class DeskOutput(serializers.ModelSerializer):
+class DeskOutput(ModelOutput):
     class Meta:
         model = Desk
         fields = ["id", "slug", "name", "created_at"]
         extra_kwargs = {"slug": {"help_text": "The desk's name in article submissions and list filters."}}
 
 
-class PersonOutput(serializers.ModelSerializer):
+class PersonOutput(ModelOutput):
     """A person of the newsroom: their membership, with their login's public part (never an email)."""
 
     id = serializers.IntegerField(
@@ -36,7 +37,7 @@ class PersonListFilters(serializers.Serializer):
     desk = serializers.SlugField(required=False, help_text="Only people on this desk (its slug).")
 
 
-class ApiKeyOutput(serializers.ModelSerializer):
+class ApiKeyOutput(ModelOutput):
     active = serializers.BooleanField(source="is_active", help_text="False once revoked.")
 
     class Meta:

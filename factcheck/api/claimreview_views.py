@@ -38,6 +38,7 @@ from factcheck.analysis.types import ClaimKind
 from factcheck.claimreview import Rating
 from factcheck.models import Claim
 from httpapi.handlers import error
+from httpapi.outputs import Output, sent_always
 
 SCHEMA_ORG = "https://schema.org"
 
@@ -115,20 +116,28 @@ def _url(help_text: str) -> serializers.URLField:
     return serializers.URLField(help_text=help_text)
 
 
-class ClaimReviewAgentOutput(serializers.Serializer):
+class ClaimReviewAgentOutput(Output):
     """A person or an organisation (schema.org ``Person``, ``Organization``)."""
 
     def get_fields(self):
+        fields = self._fields()
+        return sent_always(fields, declared=fields)
+
+    def _fields(self):
         return {
             "@type": _one_of("Person", "Organization", help_text="Person or Organization."),
             "name": serializers.CharField(),
         }
 
 
-class ClaimReviewRatingOutput(serializers.Serializer):
+class ClaimReviewRatingOutput(Output):
     """The verdict on the newsroom's scale (schema.org ``Rating``)."""
 
     def get_fields(self):
+        fields = self._fields()
+        return sent_always(fields, declared=fields)
+
+    def _fields(self):
         return {
             "@type": _one_of("Rating", help_text="Always Rating."),
             "ratingValue": serializers.IntegerField(help_text="The verdict's value on the scale."),
@@ -138,10 +147,14 @@ class ClaimReviewRatingOutput(serializers.Serializer):
         }
 
 
-class ClaimReviewArticleOutput(serializers.Serializer):
+class ClaimReviewArticleOutput(Output):
     """The article the claim appears in (schema.org ``NewsArticle``)."""
 
     def get_fields(self):
+        fields = self._fields()
+        return sent_always(fields, declared=fields)
+
+    def _fields(self):
         return {
             "@type": _one_of("NewsArticle", help_text="Always NewsArticle."),
             "url": _url("Where the article is published."),
@@ -150,10 +163,14 @@ class ClaimReviewArticleOutput(serializers.Serializer):
         }
 
 
-class ClaimReviewItemOutput(serializers.Serializer):
+class ClaimReviewItemOutput(Output):
     """What was checked (schema.org ``Claim``)."""
 
     def get_fields(self):
+        fields = self._fields()
+        return sent_always(fields, declared=fields)
+
+    def _fields(self):
         return {
             "@type": _one_of("Claim", help_text="Always Claim."),
             "author": ClaimReviewAgentOutput(
@@ -166,10 +183,14 @@ class ClaimReviewItemOutput(serializers.Serializer):
         }
 
 
-class ClaimReviewOutput(serializers.Serializer):
+class ClaimReviewOutput(Output):
     """A claim's verdict as schema.org ``ClaimReview``, in JSON-LD."""
 
     def get_fields(self):
+        fields = self._fields()
+        return sent_always(fields, declared=fields)
+
+    def _fields(self):
         return {
             "@context": _one_of(SCHEMA_ORG, help_text="The vocabulary: schema.org."),
             "@type": _one_of("ClaimReview", help_text="Always ClaimReview."),
@@ -185,6 +206,10 @@ class ClaimReviewOutput(serializers.Serializer):
 
 
 # --- The view --------------------------------------------------------------------------------------
+
+
+#: The ``format`` query parameter's values: ``?format=json`` is the same as ``Accept: application/json``.
+FORMATS = ["jsonld", "json"]
 
 
 class JsonLdRenderer(JSONRenderer):
@@ -215,8 +240,11 @@ class ClaimReviewView(APIView):
         summary="The claim's verdict as schema.org ClaimReview (JSON-LD), to embed in the article's page.",
         description="`reviewRating` maps the verdict on your newsroom's scale (admin: Checking policies; "
         "by default false 1, misleading 2, verified 5 on 1 to 5, unverifiable not published). "
-        "`application/ld+json` by default, with `<`, `>` and `&` escaped so that it can be pasted into "
-        'a `<script type="application/ld+json">` element; `Accept: application/json` gets plain JSON.',
+        "`application/ld+json` by default, with `<`, `>` and `&` written as `\\u003c`, `\\u003e` and "
+        "`\\u0026`, so that the body's bytes can go into the page's JSON-LD script element as they are: "
+        "no text of an article can close the element. That escaping lives in the bytes only: a client "
+        "that parses the JSON (a generated client does) and writes it out again must escape those three "
+        "characters itself, or embed the raw body. `Accept: application/json` gets plain JSON.",
     )
     def get(self, request, claim_id: int):
         newsroom = request.auth.newsroom

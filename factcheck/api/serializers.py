@@ -15,9 +15,21 @@ from editorial.models import AnalysisStatus, Article, ArticleRevision, BodyForma
 from factcheck import selectors
 from factcheck.analysis import revisions
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
-from factcheck.analysis.pipeline import FORMATS
-from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock, Passage, Snapshot, Source
+from factcheck.analysis.types import Severity
+from factcheck.models import (
+    CLAIM_KIND_CHOICES,
+    FLAG_KIND_CHOICES,
+    AttributionFlag,
+    Claim,
+    ClaimEvent,
+    ExcludedBlock,
+    Passage,
+    Snapshot,
+    Source,
+)
+from factcheck.providers import SEARCH_DETAILS
 from factcheck.workflow import ClaimStatus
+from httpapi.outputs import ModelOutput, Output
 
 
 class TextField(serializers.CharField):
@@ -52,6 +64,16 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
+class StatusOrNullField(serializers.ChoiceField):
+    """A claim state, or null where the event is not a move (``from_status`` of a note, say)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ClaimStatus.choices, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ArticleSubmitInput(serializers.Serializer):
     external_id = serializers.CharField(max_length=200, help_text="The article's id in your CMS.")
     body = TextField(trim_whitespace=False, allow_blank=True, help_text="The article as plain text or HTML.")
@@ -80,7 +102,7 @@ class ArticleSubmitInput(serializers.Serializer):
     )
 
 
-class ArticleSubmitOutput(serializers.ModelSerializer):
+class ArticleSubmitOutput(ModelOutput):
     url = serializers.SerializerMethodField(help_text="Where to GET the article and its claims.")
 
     class Meta:
@@ -88,16 +110,16 @@ class ArticleSubmitOutput(serializers.ModelSerializer):
         fields = ["id", "external_id", "revision", "analysis_status", "url"]
 
     def get_url(self, article: Article) -> str:
-        return self.context["request"].build_absolute_uri(f"/api/v1/articles/{article.pk}/")
+        return self.context["request"].build_absolute_uri(reverse("article-detail", args=[article.pk]))
 
 
-class FlagOutput(serializers.ModelSerializer):
+class FlagOutput(ModelOutput):
     class Meta:
         model = AttributionFlag
         fields = list(selectors.FLAG_FIELDS)  # what the claims list's rows (claim_rows) give too
 
 
-class ClaimOutput(serializers.ModelSerializer):
+class ClaimOutput(ModelOutput):
     index = serializers.IntegerField(source="ordinal")
     reasons = serializers.ListField(child=serializers.CharField(), source="checkworthiness_reasons")
     flagged = serializers.BooleanField(source="is_flagged")
@@ -174,7 +196,7 @@ def claim_rows(claims, flags: dict[int, list[dict]]) -> list[dict]:
     ]
 
 
-class ExcludedOutput(serializers.ModelSerializer):
+class ExcludedOutput(ModelOutput):
     class Meta:
         model = ExcludedBlock
         fields = ["text", "start", "end", "reason"]
@@ -189,13 +211,13 @@ READINESS_HELP = (
 OVERDUE_HELP = "True when its deadline has passed and it is not clear (pending, blocked or open)."
 
 
-class ArticleSummaryOutput(serializers.ModelSerializer):
+class ArticleSummaryOutput(ModelOutput):
     desk = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="The desk's slug, or null for none."
     )
     readiness = serializers.SerializerMethodField(help_text=READINESS_HELP)
     overdue = serializers.SerializerMethodField(help_text=OVERDUE_HELP)
-    format = serializers.CharField(source="body_format")
+    format = serializers.ChoiceField(choices=BodyFormat.choices, source="body_format")
 
     class Meta:
         model = Article
@@ -240,7 +262,7 @@ class ArticleOutput(ArticleSummaryOutput):
     )
     claims_count = serializers.IntegerField(source="live_total", help_text="How many live claims it has.")
     claims_url = serializers.SerializerMethodField(
-        help_text="The claims list of this article (`/claims/?article=`), paginated: every live claim."
+        help_text="The claims list of this article (`/claims?article=`), paginated: every live claim."
     )
     excluded = ExcludedOutput(
         many=True,
@@ -317,7 +339,7 @@ class ClaimListFilters(serializers.Serializer):
     assignee = serializers.RegexField(
         r"^(none|[1-9][0-9]{0,17})$",
         required=False,
-        help_text="A person's id (see /api/v1/people/), or `none` for claims nobody has taken. "
+        help_text="A person's id (see /api/v1/people), or `none` for claims nobody has taken. "
         "(An API key is not a person, so there is no `me`.)",
         error_messages={"invalid": "A person's id, or none."},
     )
@@ -370,8 +392,10 @@ class NoteInput(serializers.Serializer):
     note = TextField(max_length=5000, help_text="What to write in the claim's history.")
 
 
-class RevisionChangeOutput(serializers.ModelSerializer):
+class RevisionChangeOutput(ModelOutput):
     actor = serializers.CharField(source="actor_name")
+    from_status = StatusOrNullField(help_text="The state before, or null: the event made the claim.")
+    to_status = StatusOrNullField(help_text="The state after, or null where the event moved nothing.")
     claim_text = serializers.CharField(source="claim.text")
 
     class Meta:
@@ -406,43 +430,46 @@ class AnalyzeInput(serializers.Serializer):
         "and `FACTDESK_MAX_CLAIMS_PER_ARTICLE` claims (5,000); submit a longer article instead, and it is "
         "analysed in the background.",
     )
-    format = serializers.ChoiceField(choices=[(f, f) for f in FORMATS], default="text")
+    format = serializers.ChoiceField(choices=BodyFormat.choices, default=BodyFormat.TEXT)
 
 
-class AnalyzedFlagOutput(serializers.Serializer):
-    kind = serializers.CharField()
+SEVERITY_CHOICES = [(severity.value, severity.value.capitalize()) for severity in Severity]
+
+
+class AnalyzedFlagOutput(Output):
+    kind = serializers.ChoiceField(choices=FLAG_KIND_CHOICES)
     cue = serializers.CharField()
     start = serializers.IntegerField()
     end = serializers.IntegerField()
-    severity = serializers.CharField()
+    severity = serializers.ChoiceField(choices=SEVERITY_CHOICES)
     message = serializers.CharField()
 
 
-class AnalyzedClaimOutput(serializers.Serializer):
+class AnalyzedClaimOutput(Output):
     index = serializers.IntegerField()
     text = serializers.CharField()
     start = serializers.IntegerField()
     end = serializers.IntegerField()
     paragraph = serializers.IntegerField()
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CLAIM_KIND_CHOICES)
     checkworthiness = serializers.FloatField()
     reasons = serializers.ListField(child=serializers.CharField())
     flags = AnalyzedFlagOutput(many=True)
 
 
-class AnalyzedExcludedOutput(serializers.Serializer):
+class AnalyzedExcludedOutput(Output):
     text = serializers.CharField()
     start = serializers.IntegerField()
     end = serializers.IntegerField()
     reason = serializers.CharField()
 
 
-class AnalyzeOutput(serializers.Serializer):
+class AnalyzeOutput(Output):
     claims = AnalyzedClaimOutput(many=True)
     excluded = AnalyzedExcludedOutput(many=True)
 
 
-class PassageOutput(serializers.ModelSerializer):
+class PassageOutput(ModelOutput):
     highlights = serializers.ListField(
         source="terms",
         child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
@@ -460,7 +487,7 @@ class PassageOutput(serializers.ModelSerializer):
         }
 
 
-class ArchivedCopyOutput(serializers.ModelSerializer):
+class ArchivedCopyOutput(ModelOutput):
     archived_at = serializers.DateTimeField(source="created_at")
 
     class Meta:
@@ -468,8 +495,33 @@ class ArchivedCopyOutput(serializers.ModelSerializer):
         fields = ["content_hash", "content_type", "size", "title", "excerpt", "archived_at"]
 
 
-class SourceOutput(serializers.ModelSerializer):
+class ProviderDataOutput(Output):
+    """What a search provider said of a source, as given: the keys it gave, no others.  An archive
+    match gives ``verdict``, ``claim``, ``article``, ``overlap`` and ``score``; a search provider some of
+    ``title``, ``snippet``, ``rating`` and ``publisher``; a source added by hand, none."""
+
+    verdict = serializers.ChoiceField(
+        choices=ClaimStatus.choices, required=False, help_text="Archive: the earlier claim's verdict."
+    )
+    claim = serializers.CharField(required=False, help_text="Archive: the earlier claim's text.")
+    article = serializers.CharField(required=False, help_text="Archive: the earlier claim's article title.")
+    overlap = serializers.FloatField(
+        required=False, help_text="Archive: the share of the claim's distinctive words it shares (0 to 1)."
+    )
+    score = serializers.FloatField(required=False, help_text="Archive: its BM25 rank score.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in SEARCH_DETAILS:
+            fields[name] = serializers.CharField(required=False, help_text=f"Search: the result's {name}.")
+        return fields
+
+
+class SourceOutput(ModelOutput):
     added_by = serializers.CharField(source="actor_name")
+    provider_data = ProviderDataOutput(
+        help_text="What the provider that found it said of it: empty otherwise."
+    )
     archived = ArchivedCopyOutput(source="snapshot", read_only=True, allow_null=True)
     passages = PassageOutput(many=True, read_only=True)
 
@@ -489,8 +541,10 @@ class SourceOutput(serializers.ModelSerializer):
         }
 
 
-class EventOutput(serializers.ModelSerializer):
+class EventOutput(ModelOutput):
     actor = serializers.CharField(source="actor_name")
+    from_status = StatusOrNullField(help_text="The state before the move, or null: not a move.")
+    to_status = StatusOrNullField(help_text="The state after the move, or null: not a move.")
 
     class Meta:
         model = ClaimEvent
@@ -512,7 +566,9 @@ class ClaimDetailOutput(ClaimOutput):
     sources = SourceOutput(many=True, read_only=True)
     history = EventOutput(many=True, read_only=True, source="events")
     transitions = serializers.SerializerMethodField(
-        help_text="The states this API key may move the claim to now."
+        help_text="The states this API key may move the claim to now: the moves its role is allowed "
+        "whose guards pass (a move to verified is listed only once the claim has a source). A move "
+        "that needs a note (see the workflow) takes one in `note`."
     )
     verdict_text = serializers.CharField(
         help_text="The sentence as it stood when its verdict (or dismissal) was given; empty before one."
@@ -542,6 +598,7 @@ class ClaimDetailOutput(ClaimOutput):
             "transitions",
         ]
 
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ClaimStatus.choices)))
     def get_transitions(self, claim) -> list[str]:
         return [t.target.value for t in self.context.get("transitions", [])]
 

@@ -19,7 +19,7 @@ from factcheck.analysis.pipeline import InputRejected, analyze
 from factcheck.api import serializers as s
 from factcheck.api import speed
 from factcheck.services.articles import article_submit
-from factcheck.services.review import allowed_transitions, claim_note_add, claim_transition
+from factcheck.services.review import claim_note_add, claim_transition, passable_transitions
 from httpapi.handlers import error
 from httpapi.lookups import desk_by_slug, first_or_404
 from httpapi.throttling import AnalyzeRateThrottle, ApiKeyRateThrottle
@@ -63,7 +63,9 @@ def _claim_list_arguments(filters: Mapping, *, desk_id: int | None) -> dict:
 
 
 class FilteredListView(ListAPIView):
-    """A list read through a filters serializer (``filters_class``) with an ``ordering`` among them."""
+    # A list read through a filters serializer (``filters_class``) with an ``ordering`` among them.  A
+    # comment, not a docstring: drf-spectacular publishes a view's docstring, inherited too, as the
+    # description of its operations.
 
     filters_class: type[s.serializers.Serializer]
     orderings: dict[str, tuple[str, ...]]
@@ -243,7 +245,7 @@ def _claim(request, claim_id: int):
 def _claim_output(request, claim_id: int):
     claim = selectors.claim_detail(newsroom=request.auth.newsroom, claim_id=claim_id)
     actor = Actor.for_api_key(request.auth)
-    context = {"transitions": allowed_transitions(actor=actor, claim=claim)}
+    context = {"transitions": passable_transitions(actor=actor, claim=claim)}
     return s.ClaimDetailOutput(claim, context=context).data
 
 

@@ -7,7 +7,7 @@ PostgreSQL, ``QuerySet.iterator``), each chunk with its flags, sources and histo
 queries, and yields one row at a time; :func:`csv_lines` and :func:`jsonl_lines` turn rows into
 lines as they come.  Memory stays flat however long the period is (``bench/export.py`` prints the
 peak for 10,000 and 100,000 claims).  The admin (``admin:factcheck_claim_export``) and the API
-(``GET /api/v1/claims/export/``) stream them as they are made.
+(``GET /api/v1/claims/export``) stream them as they are made.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from factcheck.models import (
     ClaimEvent,
     FetchStatus,
     default_verdicts_needing_source,
+    is_evidence,
 )
 from factcheck.selectors import NOTE_ACTION
 from factcheck.workflow import (
@@ -72,6 +73,19 @@ def allowed_transitions(*, actor: Actor, claim: Claim) -> list[Transition]:
     if role is None:
         return []
     return [t for t in transitions_from(claim.status) if allowed(t, role, reports_article=reports)]
+
+
+def passable_transitions(*, actor: Actor, claim: Claim) -> list[Transition]:
+    """The transitions ``actor`` may make on ``claim`` now whose guards on the claim pass: a move that
+    needs a source is left out while the claim has none that counts as evidence (``EVIDENCE``, as
+    ``claim_transition`` checks); a note is the asker's to give.  Reads ``claim.sources``, which
+    ``selectors.claim_detail`` prefetches."""
+    has_source = any(is_evidence(source) for source in claim.sources.all())
+    moves = allowed_transitions(actor=actor, claim=claim)
+    if has_source:
+        return moves
+    wanted = verdicts_needing_evidence(newsroom_id=claim.newsroom_id)
+    return [t for t in moves if not needs_evidence(claim=claim, transition=t, wanted=wanted)]
 
 
 def claim_transition(
@@ -231,4 +245,5 @@ __all__ = [
     "claim_note_add",
     "claim_transition",
     "claim_transition_apply",
+    "passable_transitions",
 ]

@@ -20,19 +20,19 @@ def test_desks_are_the_newsrooms_own(api, newsroom, other_newsroom):
     DeskFactory(newsroom=newsroom, name="Science", slug="science")
     DeskFactory(newsroom=other_newsroom, name="Business", slug="business")
 
-    page = api.get("/api/v1/desks/").json()
+    page = api.get("/api/v1/desks").json()
 
     assert [desk["slug"] for desk in page["results"]] == ["politics", "science"]
     assert set(page["results"][0]) == {"id", "slug", "name", "created_at"}
     assert (page["next"], page["previous"]) == (None, None)
-    one = api.get(f"/api/v1/desks/{politics.pk}/")
+    one = api.get(f"/api/v1/desks/{politics.pk}")
     assert one.status_code == 200
     assert one.json() == page["results"][0]
 
 
 def test_another_newsrooms_desk_is_a_404(api, other_newsroom):
     theirs = DeskFactory(newsroom=other_newsroom)
-    assert_error(api.get(f"/api/v1/desks/{theirs.pk}/"), 404, "not_found")
+    assert_error(api.get(f"/api/v1/desks/{theirs.pk}"), 404, "not_found")
 
 
 # --- People ------------------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ def test_people_are_memberships_with_role_and_desks_and_no_email(api, newsroom, 
     member(other_newsroom, Role.EDITOR, "cy")
     member(other_newsroom, Role.ADMIN, "ana")  # ana works for both: only her role here shows
 
-    response = api.get("/api/v1/people/")
+    response = api.get("/api/v1/people")
 
     assert response.status_code == 200
     people = response.json()["results"]
@@ -59,7 +59,7 @@ def test_people_are_memberships_with_role_and_desks_and_no_email(api, newsroom, 
     assert people[0]["id"] == ana.pk
     assert people[0]["name"] == "Ana Lima"
     assert "@" not in response.content.decode()  # no email, of anybody
-    assert api.get(f"/api/v1/people/{ana.pk}/").json() == people[0]
+    assert api.get(f"/api/v1/people/{ana.pk}").json() == people[0]
 
 
 def test_people_filter_by_role_and_desk(api, newsroom, other_newsroom):
@@ -70,30 +70,30 @@ def test_people_filter_by_role_and_desk(api, newsroom, other_newsroom):
     member(newsroom, Role.FACT_CHECKER, "bo")
 
     def usernames(query):
-        response = api.get(f"/api/v1/people/?{query}")
+        response = api.get(f"/api/v1/people?{query}")
         assert response.status_code == 200, response.content
         return [p["username"] for p in response.json()["results"]]
 
     assert usernames("role=fact_checker") == ["bo"]
     assert usernames("desk=politics") == ["ana"]
     assert usernames("desk=politics&role=fact_checker") == []
-    body = assert_error(api.get("/api/v1/people/?desk=business"), 400, "invalid")
+    body = assert_error(api.get("/api/v1/people?desk=business"), 400, "invalid")
     assert "business" in body["errors"]["desk"][0]
-    assert_error(api.get("/api/v1/people/?role=boss"), 400, "invalid")
+    assert_error(api.get("/api/v1/people?role=boss"), 400, "invalid")
 
 
 def test_a_person_of_another_newsroom_is_a_404(api, other_newsroom):
     cy = member(other_newsroom, Role.EDITOR, "cy")
     loner = UserFactory(username="loner")
-    assert_error(api.get(f"/api/v1/people/{cy.pk}/"), 404, "not_found")
-    assert_error(api.get(f"/api/v1/people/{loner.pk}/"), 404, "not_found")
+    assert_error(api.get(f"/api/v1/people/{cy.pk}"), 404, "not_found")
+    assert_error(api.get(f"/api/v1/people/{loner.pk}"), 404, "not_found")
 
 
 # --- API keys ----------------------------------------------------------------------------------------
 
 
 def test_an_admin_key_creates_a_key_shown_once(admin_api, newsroom):
-    response = admin_api.post("/api/v1/keys/", {"name": "CMS staging", "role": "reporter"}, format="json")
+    response = admin_api.post("/api/v1/keys", {"name": "CMS staging", "role": "reporter"}, format="json")
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -103,14 +103,14 @@ def test_an_admin_key_creates_a_key_shown_once(admin_api, newsroom):
     assert body["active"] is True
     assert body["key"] not in created.hashed_secret
     # The new key works, and is never shown again.
-    assert client_for(body["key"]).get("/api/v1/claims/").status_code == 200
-    listed = {key["id"]: key for key in admin_api.get("/api/v1/keys/").json()["results"]}
+    assert client_for(body["key"]).get("/api/v1/claims").status_code == 200
+    listed = {key["id"]: key for key in admin_api.get("/api/v1/keys").json()["results"]}
     assert "key" not in listed[created.pk]
-    assert body["key"] not in admin_api.get("/api/v1/keys/").content.decode()
+    assert body["key"] not in admin_api.get("/api/v1/keys").content.decode()
 
 
 def test_a_new_key_is_an_editors_by_default(admin_api):
-    body = admin_api.post("/api/v1/keys/", {"name": "CMS"}, format="json").json()
+    body = admin_api.post("/api/v1/keys", {"name": "CMS"}, format="json").json()
     assert body["role"] == "editor"
 
 
@@ -125,19 +125,19 @@ def test_a_new_key_is_an_editors_by_default(admin_api):
 )
 def test_a_bad_key_request_is_a_400(admin_api, payload, field):
     before = ApiKey.objects.count()
-    body = assert_error(admin_api.post("/api/v1/keys/", payload, format="json"), 400, "invalid")
+    body = assert_error(admin_api.post("/api/v1/keys", payload, format="json"), 400, "invalid")
     assert field in body["errors"]
     assert ApiKey.objects.count() == before
 
 
 def test_an_admin_key_revokes_a_key_of_its_newsroom(admin_api, api, api_key):
-    response = admin_api.post(f"/api/v1/keys/{api_key[0].pk}/revoke/")
+    response = admin_api.post(f"/api/v1/keys/{api_key[0].pk}/revoke")
 
     assert response.status_code == 200, response.content
     assert response.json()["active"] is False
     assert response.json()["revoked_at"]
-    assert_error(api.get("/api/v1/claims/"), 401, "authentication_failed")
-    again = admin_api.post(f"/api/v1/keys/{api_key[0].pk}/revoke/")
+    assert_error(api.get("/api/v1/claims"), 401, "authentication_failed")
+    again = admin_api.post(f"/api/v1/keys/{api_key[0].pk}/revoke")
     assert again.json()["revoked_at"] == response.json()["revoked_at"]  # revoked once, for good
 
 
@@ -146,7 +146,7 @@ def test_keys_list_shows_the_newsrooms_keys_only(admin_api, newsroom, other_news
     api_key_revoke(api_key=revoked)
     api_key_for(other_newsroom)
 
-    results = admin_api.get("/api/v1/keys/").json()["results"]
+    results = admin_api.get("/api/v1/keys").json()["results"]
 
     assert {key["id"] for key in results} == set(
         ApiKey.objects.filter(newsroom=newsroom).values_list("pk", flat=True)
@@ -160,9 +160,9 @@ def test_only_an_admin_key_manages_keys(newsroom, api_key, role):
     before = ApiKey.objects.count()
 
     for response in (
-        client.get("/api/v1/keys/"),
-        client.post("/api/v1/keys/", {"name": "sneaky", "role": "admin"}, format="json"),
-        client.post(f"/api/v1/keys/{api_key[0].pk}/revoke/"),
+        client.get("/api/v1/keys"),
+        client.post("/api/v1/keys", {"name": "sneaky", "role": "admin"}, format="json"),
+        client.post(f"/api/v1/keys/{api_key[0].pk}/revoke"),
     ):
         body = assert_error(response, 403, "permission_denied")
         assert "admin" in body["detail"]
@@ -173,6 +173,6 @@ def test_only_an_admin_key_manages_keys(newsroom, api_key, role):
 
 def test_another_newsrooms_key_cannot_be_revoked(admin_api, other_newsroom):
     theirs = api_key_for(other_newsroom)[0]
-    assert_error(admin_api.post(f"/api/v1/keys/{theirs.pk}/revoke/"), 404, "not_found")
+    assert_error(admin_api.post(f"/api/v1/keys/{theirs.pk}/revoke"), 404, "not_found")
     theirs.refresh_from_db()
     assert theirs.is_active

@@ -32,7 +32,7 @@ def claim(newsroom):
 
 
 def note(api, claim, text="Called the council.", key="retry-1"):
-    return api.post(f"/api/v1/claims/{claim.pk}/notes/", {"note": text}, format="json", **{HEADER: key})
+    return api.post(f"/api/v1/claims/{claim.pk}/notes", {"note": text}, format="json", **{HEADER: key})
 
 
 def notes(claim) -> int:
@@ -52,8 +52,8 @@ def test_a_retry_gets_the_first_response_and_the_work_is_done_once(api, claim):
 
 
 def test_without_a_key_every_post_does_the_work(api, claim):
-    api.post(f"/api/v1/claims/{claim.pk}/notes/", {"note": "Once."}, format="json")
-    api.post(f"/api/v1/claims/{claim.pk}/notes/", {"note": "Once."}, format="json")
+    api.post(f"/api/v1/claims/{claim.pk}/notes", {"note": "Once."}, format="json")
+    api.post(f"/api/v1/claims/{claim.pk}/notes", {"note": "Once."}, format="json")
     assert notes(claim) == 2
     assert not IdempotencyRecord.objects.exists()
 
@@ -88,14 +88,14 @@ def test_the_same_key_with_another_request_is_a_422(api, newsroom, claim, change
 
 
 def test_json_that_differs_in_bytes_is_another_request(api, claim):
-    url = f"/api/v1/claims/{claim.pk}/notes/"
+    url = f"/api/v1/claims/{claim.pk}/notes"
     api.post(url, '{"note": "Hi."}', content_type="application/json", **{HEADER: "k"})
     response = api.post(url, '{"note":"Hi."}', content_type="application/json", **{HEADER: "k"})
     assert_error(response, 422, "idempotency_key_reused")
 
 
 def test_a_request_still_being_answered_is_a_409(api, api_key, claim):
-    url = f"/api/v1/claims/{claim.pk}/notes/"
+    url = f"/api/v1/claims/{claim.pk}/notes"
     body = json.dumps({"note": "Hi."}).encode()
     IdempotencyRecord.objects.create(
         api_key=api_key[0],
@@ -114,7 +114,7 @@ def test_a_request_still_being_answered_is_a_409(api, api_key, claim):
 
 
 def test_a_request_abandoned_mid_way_is_taken_over(api, api_key, claim):
-    url = f"/api/v1/claims/{claim.pk}/notes/"
+    url = f"/api/v1/claims/{claim.pk}/notes"
     body = json.dumps({"note": "Hi."}).encode()
     stale = IdempotencyRecord.objects.create(
         api_key=api_key[0],
@@ -168,8 +168,8 @@ def test_expired_keys_are_purged(api, api_key, claim):
 
 
 def test_a_400_is_kept_and_replayed(api, claim):
-    first = api.post(f"/api/v1/claims/{claim.pk}/notes/", {"note": ""}, format="json", **{HEADER: "bad"})
-    again = api.post(f"/api/v1/claims/{claim.pk}/notes/", {"note": ""}, format="json", **{HEADER: "bad"})
+    first = api.post(f"/api/v1/claims/{claim.pk}/notes", {"note": ""}, format="json", **{HEADER: "bad"})
+    again = api.post(f"/api/v1/claims/{claim.pk}/notes", {"note": ""}, format="json", **{HEADER: "bad"})
     assert_error(first, 400, "invalid")
     assert_error(again, 400, "invalid")
     assert again.json() == first.json()
@@ -190,7 +190,7 @@ def test_a_429_is_not_kept(api, claim, settings):
 
 
 def test_a_401_413_and_415_are_not_kept(api, api_key, claim, settings):
-    url = f"/api/v1/claims/{claim.pk}/notes/"
+    url = f"/api/v1/claims/{claim.pk}/notes"
     assert_error(
         client_for("fd_0123456789ab.nope").post(url, {"note": "x"}, format="json", **{HEADER: "k"}), 401
     )
@@ -219,7 +219,7 @@ def test_a_crash_is_not_kept(api_key):
     def post():
         return wrapped(
             factory.post(
-                "/api/v1/anything/",
+                "/api/v1/anything",
                 b"{}",
                 content_type="application/json",
                 HTTP_AUTHORIZATION=f"Api-Key {api_key[1]}",
@@ -239,7 +239,7 @@ def test_a_5xx_answer_is_not_kept(api_key):
     answers = iter([HttpResponse(status=503), HttpResponse(b"{}", status=200)])
     wrapped = idempotent(lambda request: next(answers))
     request = RequestFactory().post(
-        "/api/v1/x/",
+        "/api/v1/x",
         b"{}",
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Api-Key {api_key[1]}",
@@ -253,7 +253,7 @@ def test_a_5xx_answer_is_not_kept(api_key):
 @pytest.mark.parametrize("key", ["", " leading-space", "x" * 256, "clé", "tab\there"])
 def test_a_bad_key_is_a_400(api, claim, key):
     response = api.post(
-        f"/api/v1/claims/{claim.pk}/notes/",
+        f"/api/v1/claims/{claim.pk}/notes",
         {"note": "Hi."},
         format="json",
         **{HEADER: key.encode().decode("latin-1")},
@@ -269,7 +269,7 @@ def test_the_longest_key_is_fine(api, claim):
 
 
 def test_a_get_ignores_the_key(api):
-    api.get("/api/v1/claims/", **{HEADER: "k"})
+    api.get("/api/v1/claims", **{HEADER: "k"})
     assert not IdempotencyRecord.objects.exists()
 
 
@@ -279,9 +279,9 @@ def test_a_get_ignores_the_key(api):
 def test_a_replayed_submission_keeps_its_location_and_queues_nothing(api, django_capture_on_commit_callbacks):
     payload = {"external_id": "cms-1", "body": BODY}
     with django_capture_on_commit_callbacks(execute=True) as first_callbacks:
-        first = api.post("/api/v1/articles/", payload, format="json", **{HEADER: "submit-1"})
+        first = api.post("/api/v1/articles", payload, format="json", **{HEADER: "submit-1"})
     with django_capture_on_commit_callbacks(execute=True) as again_callbacks:
-        again = api.post("/api/v1/articles/", payload, format="json", **{HEADER: "submit-1"})
+        again = api.post("/api/v1/articles", payload, format="json", **{HEADER: "submit-1"})
 
     assert first.status_code == again.status_code == 202
     assert again["Location"] == first["Location"]
@@ -293,10 +293,10 @@ def test_submission_is_idempotent_by_external_id_and_content(api, django_capture
     """Without a key too: the same external_id and body again is no revision and no new analysis."""
     payload = {"external_id": "cms-1", "body": BODY}
     with django_capture_on_commit_callbacks(execute=True):
-        first = api.post("/api/v1/articles/", payload, format="json").json()
+        first = api.post("/api/v1/articles", payload, format="json").json()
     events = ClaimEvent.objects.count()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        again = api.post("/api/v1/articles/", payload, format="json")
+        again = api.post("/api/v1/articles", payload, format="json")
 
     assert again.status_code == 202
     assert (again.json()["id"], again.json()["revision"]) == (first["id"], 1)
@@ -305,7 +305,7 @@ def test_submission_is_idempotent_by_external_id_and_content(api, django_capture
     assert Article.objects.count() == 1
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         changed = api.post(
-            "/api/v1/articles/", {**payload, "body": BODY + "\n\nOne more line of 2 words."}, format="json"
+            "/api/v1/articles", {**payload, "body": BODY + "\n\nOne more line of 2 words."}, format="json"
         )
     assert changed.json()["revision"] == 2
     assert len(callbacks) == 1
@@ -388,6 +388,6 @@ def test_wrapped_views_stay_exempt_from_csrf(api_key, claim):
     client = APIClient(enforce_csrf_checks=True)
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key[1]}")
     response = client.post(
-        f"/api/v1/claims/{claim.pk}/notes/", {"note": "Hi."}, format="json", **{HEADER: "c"}
+        f"/api/v1/claims/{claim.pk}/notes", {"note": "Hi."}, format="json", **{HEADER: "c"}
     )
     assert response.status_code == 201, response.content

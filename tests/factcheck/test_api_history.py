@@ -38,7 +38,7 @@ def test_a_note_is_written_in_the_claims_history(api, claim):
     before = Claim.objects.get(pk=claim.pk).updated_at
 
     note = {"note": "  Called the council: a reply tomorrow. "}
-    response = api.post(f"/api/v1/claims/{claim.pk}/notes/", note, format="json")
+    response = api.post(f"/api/v1/claims/{claim.pk}/notes", note, format="json")
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -48,8 +48,8 @@ def test_a_note_is_written_in_the_claims_history(api, claim):
     claim.refresh_from_db()
     assert claim.status == "unreviewed"
     assert claim.updated_at > before  # an incremental sync sees it
-    assert api.get(f"/api/v1/claims/{claim.pk}/notes/").json() == [body]
-    assert api.get(f"/api/v1/claims/{claim.pk}/").json()["history"][-1] == body
+    assert api.get(f"/api/v1/claims/{claim.pk}/notes").json() == [body]
+    assert api.get(f"/api/v1/claims/{claim.pk}").json()["history"][-1] == body
 
 
 def test_notes_list_holds_notes_only(api, claim, newsroom):
@@ -58,7 +58,7 @@ def test_notes_list_holds_notes_only(api, claim, newsroom):
     claim_note_add(actor=Actor.for_user(checker), claim_id=claim.pk, note="First.")
     claim_note_add(actor=Actor.for_user(checker), claim_id=claim.pk, note="Second.")
 
-    notes = api.get(f"/api/v1/claims/{claim.pk}/notes/").json()
+    notes = api.get(f"/api/v1/claims/{claim.pk}/notes").json()
 
     assert [(n["note"], n["actor"]) for n in notes] == [("First.", "ana"), ("Second.", "ana")]
     assert ClaimEvent.objects.filter(claim=claim).count() == 4  # created, take, two notes
@@ -67,10 +67,10 @@ def test_notes_list_holds_notes_only(api, claim, newsroom):
 def test_a_note_does_not_count_as_the_claims_last_move(api, claim, newsroom):
     checker = member(newsroom, Role.FACT_CHECKER, "ana")
     claim_transition(actor=Actor.for_user(checker), claim_id=claim.pk, to="in_review")
-    api.post(f"/api/v1/claims/{claim.pk}/notes/", {"note": "Looking at it."}, format="json")
+    api.post(f"/api/v1/claims/{claim.pk}/notes", {"note": "Looking at it."}, format="json")
 
     response = api.post(
-        f"/api/v1/claims/{claim.pk}/transitions/",
+        f"/api/v1/claims/{claim.pk}/transitions",
         {"to": "not_checkable", "note": "A quote.", "expected_status": "unreviewed"},
         format="json",
     )
@@ -83,7 +83,7 @@ def test_a_note_does_not_count_as_the_claims_last_move(api, claim, newsroom):
     [({}, "required"), ({"note": "   "}, "blank"), ({"note": 5}, "string"), ({"note": "x" * 5001}, "5000")],
 )
 def test_a_bad_note_is_a_400(api, claim, payload, words):
-    body = assert_error(api.post(f"/api/v1/claims/{claim.pk}/notes/", payload, format="json"), 400, "invalid")
+    body = assert_error(api.post(f"/api/v1/claims/{claim.pk}/notes", payload, format="json"), 400, "invalid")
     assert words in body["errors"]["note"][0]
     assert not ClaimEvent.objects.filter(action="note").exists()
 
@@ -91,7 +91,7 @@ def test_a_bad_note_is_a_400(api, claim, payload, words):
 def test_every_role_of_the_newsroom_may_write_a_note(newsroom, claim):
     for role in Role.values:
         response = client_for(api_key_for(newsroom, role=role)[1]).post(
-            f"/api/v1/claims/{claim.pk}/notes/", {"note": f"From the {role}."}, format="json"
+            f"/api/v1/claims/{claim.pk}/notes", {"note": f"From the {role}."}, format="json"
         )
         assert response.status_code == 201, (role, response.content)
     assert ClaimEvent.objects.filter(claim=claim, action="note").count() == len(Role.values)
@@ -109,9 +109,9 @@ def test_the_note_service_refuses_people_outside_the_newsroom(claim, other_newsr
 def test_another_newsrooms_claim_takes_no_note(api, other_newsroom):
     claim = analysed(other_newsroom, body=BUDGET).claims.get()
     for response in (
-        api.get(f"/api/v1/claims/{claim.pk}/notes/"),
-        api.post(f"/api/v1/claims/{claim.pk}/notes/", {"note": "Hi."}, format="json"),
-        api.post(f"/api/v1/claims/{claim.pk}/notes/", {}, format="json"),  # 404 before the body's 400
+        api.get(f"/api/v1/claims/{claim.pk}/notes"),
+        api.post(f"/api/v1/claims/{claim.pk}/notes", {"note": "Hi."}, format="json"),
+        api.post(f"/api/v1/claims/{claim.pk}/notes", {}, format="json"),  # 404 before the body's 400
     ):
         assert_error(response, 404, "not_found")
     assert not ClaimEvent.objects.filter(action="note").exists()
@@ -135,7 +135,7 @@ def test_revisions_list_what_each_revision_did_to_the_claims(api, article, claim
     credited = BUDGET.replace("on Tuesday.", "on Tuesday, the Treasury said.")
     revise(article, f"{credited}\n\n{HOSPITAL}")  # the budget sentence now names its source
 
-    response = api.get(f"/api/v1/articles/{article.pk}/revisions/")
+    response = api.get(f"/api/v1/articles/{article.pk}/revisions")
     assert response.status_code == 200, response.content
     changes = [(row["action"], row["claim_text"], row["to_status"]) for row in response.json()["results"]]
     hospital = Claim.objects.get(article=article, text=HOSPITAL)
@@ -150,14 +150,14 @@ def test_revisions_list_what_each_revision_did_to_the_claims(api, article, claim
     assert [row["claim"] for row in rows] == [claim.pk, jobs.pk, claim.pk, jobs.pk, hospital.pk]
     assert "Revision 2" in rows[2]["note"] and "Revision 2" in rows[3]["note"]
     assert {row["actor_kind"] for row in rows} == {"system"}
-    detail = api.get(f"/api/v1/articles/{article.pk}/").json()
+    detail = api.get(f"/api/v1/articles/{article.pk}").json()
     assert (detail["revision"], detail["analyzed_revision"]) == (2, 2)
 
 
 def test_the_same_body_again_is_no_revision(api, article):
     before = list(selectors.article_revisions(article=article).values_list("pk", flat=True))
     revise(article, f"{BUDGET}\n\n{JOBS}")
-    rows = api.get(f"/api/v1/articles/{article.pk}/revisions/").json()["results"]
+    rows = api.get(f"/api/v1/articles/{article.pk}/revisions").json()["results"]
     assert [row["id"] for row in rows] == sorted(before)
     article.refresh_from_db()
     assert article.revision == 1
@@ -165,5 +165,5 @@ def test_the_same_body_again_is_no_revision(api, article):
 
 def test_another_newsrooms_revisions_are_a_404(api, other_newsroom):
     theirs = ArticleFactory(newsroom=other_newsroom)
-    assert_error(api.get(f"/api/v1/articles/{theirs.pk}/revisions/"), 404, "not_found")
-    assert_error(api.get("/api/v1/articles/987654/revisions/"), 404, "not_found")
+    assert_error(api.get(f"/api/v1/articles/{theirs.pk}/revisions"), 404, "not_found")
+    assert_error(api.get("/api/v1/articles/987654/revisions"), 404, "not_found")

@@ -40,7 +40,7 @@ def test_a_whole_page_of_three_megabytes_is_accepted_and_only_its_article_makes_
     assert len(body) > 3_000_000
     payload = json.dumps({"external_id": "page-1", "body": body, "format": "html"})
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post("/api/v1/articles/", payload, content_type="application/json")
+        response = api.post("/api/v1/articles", payload, content_type="application/json")
     assert response.status_code == 202, response.content[:500]
 
     article = Article.objects.get()

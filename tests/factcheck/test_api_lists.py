@@ -89,7 +89,7 @@ def four_articles(newsroom):
 
 
 def test_articles_list_with_their_readiness(api, four_articles):
-    rows = results(api, "/api/v1/articles/")
+    rows = results(api, "/api/v1/articles")
 
     by_external_id = {row["external_id"]: row for row in rows}
     assert set(by_external_id) == set(four_articles)
@@ -101,19 +101,19 @@ def test_articles_list_with_their_readiness(api, four_articles):
         assert row["readiness"] == selectors.readiness(annotated).value
         assert row["id"] == article.pk
         assert "claims" not in row and "canonical_text" not in row
-    assert api.get(f"/api/v1/articles/{four_articles['open'].pk}/").json()["readiness"] == "open"
+    assert api.get(f"/api/v1/articles/{four_articles['open'].pk}").json()["readiness"] == "open"
 
 
 @pytest.mark.parametrize("readiness", ["pending", "blocked", "open", "clear"])
 def test_articles_filter_by_readiness(api, four_articles, readiness):
-    assert ids(api, f"/api/v1/articles/?readiness={readiness}") == [four_articles[readiness].pk]
+    assert ids(api, f"/api/v1/articles?readiness={readiness}") == [four_articles[readiness].pk]
 
 
 def test_readiness_follows_the_newsrooms_threshold(api, newsroom, four_articles):
     checking_policy_save(newsroom=newsroom, flag_kinds=[], severities={}, checkworthiness_threshold=1.0)
     # Nothing scores 1.0: the open article's claims no longer need checking before publication.
-    assert four_articles["open"].pk in ids(api, "/api/v1/articles/?readiness=clear")
-    assert ids(api, "/api/v1/articles/?readiness=open") == []
+    assert four_articles["open"].pk in ids(api, "/api/v1/articles?readiness=clear")
+    assert ids(api, "/api/v1/articles?readiness=open") == []
 
 
 def test_articles_filter_by_desk_status_and_external_id(api, newsroom, other_newsroom):
@@ -122,36 +122,36 @@ def test_articles_filter_by_desk_status_and_external_id(api, newsroom, other_new
     on_desk = with_claims(newsroom, desk=politics, external_id="cms-7")
     failed = ArticleFactory(newsroom=newsroom, analysis_status=AnalysisStatus.FAILED, analysis_error="Empty.")
 
-    assert ids(api, "/api/v1/articles/?desk=politics") == [on_desk.pk]
-    assert ids(api, "/api/v1/articles/?analysis_status=failed") == [failed.pk]
-    assert ids(api, "/api/v1/articles/?external_id=cms-7") == [on_desk.pk]
-    assert ids(api, "/api/v1/articles/?external_id=cms-8") == []
-    assert_error(api.get("/api/v1/articles/?desk=business"), 400, "invalid")
+    assert ids(api, "/api/v1/articles?desk=politics") == [on_desk.pk]
+    assert ids(api, "/api/v1/articles?analysis_status=failed") == [failed.pk]
+    assert ids(api, "/api/v1/articles?external_id=cms-7") == [on_desk.pk]
+    assert ids(api, "/api/v1/articles?external_id=cms-8") == []
+    assert_error(api.get("/api/v1/articles?desk=business"), 400, "invalid")
     for query in ("readiness=ready", "analysis_status=done", "updated_since=yesterday", "ordering=title"):
-        body = assert_error(api.get(f"/api/v1/articles/?{query}"), 400, "invalid")
+        body = assert_error(api.get(f"/api/v1/articles?{query}"), 400, "invalid")
         assert query.split("=")[0] in body["errors"]
 
 
 def test_articles_updated_since_counts_a_change_of_their_claims(api, newsroom):
     quiet, busy = with_claims(newsroom), with_claims(newsroom)
     since = timezone.now()
-    assert ids(api, f"/api/v1/articles/?updated_since={iso(since)}") == []
+    assert ids(api, f"/api/v1/articles?updated_since={iso(since)}") == []
 
     claim = busy.claims.first()
     take(claim)
 
-    assert ids(api, f"/api/v1/articles/?updated_since={iso(since)}") == [busy.pk]
+    assert ids(api, f"/api/v1/articles?updated_since={iso(since)}") == [busy.pk]
     Article.objects.filter(pk=quiet.pk).update(title="New headline", updated_at=timezone.now())
-    assert ids(api, f"/api/v1/articles/?updated_since={iso(since)}") == [quiet.pk, busy.pk]
+    assert ids(api, f"/api/v1/articles?updated_since={iso(since)}") == [quiet.pk, busy.pk]
 
 
 def test_articles_ordering(api, newsroom):
     first, second, third = with_claims(newsroom), with_claims(newsroom), with_claims(newsroom)
     Article.objects.filter(pk=first.pk).update(updated_at=timezone.now() + dt.timedelta(minutes=5))
-    assert ids(api, "/api/v1/articles/") == [first.pk, second.pk, third.pk]
-    assert ids(api, "/api/v1/articles/?ordering=-id") == [third.pk, second.pk, first.pk]
-    assert ids(api, "/api/v1/articles/?ordering=updated_at")[-1] == first.pk
-    assert ids(api, "/api/v1/articles/?ordering=-updated_at")[0] == first.pk
+    assert ids(api, "/api/v1/articles") == [first.pk, second.pk, third.pk]
+    assert ids(api, "/api/v1/articles?ordering=-id") == [third.pk, second.pk, first.pk]
+    assert ids(api, "/api/v1/articles?ordering=updated_at")[-1] == first.pk
+    assert ids(api, "/api/v1/articles?ordering=-updated_at")[0] == first.pk
 
 
 # --- Claims ------------------------------------------------------------------------------------------
@@ -163,11 +163,11 @@ def test_claims_filter_by_state_and_superseded_only_when_asked(api, newsroom):
     take(claims[0])
     Claim.objects.filter(pk=claims[1].pk).update(status="superseded")
 
-    assert ids(api, "/api/v1/claims/?status=in_review") == [claims[0].pk]
-    assert ids(api, "/api/v1/claims/?status=superseded") == [claims[1].pk]
-    assert claims[1].pk not in ids(api, "/api/v1/claims/")
-    assert len(ids(api, "/api/v1/claims/?status=unreviewed")) == len(claims) - 2
-    assert_error(api.get("/api/v1/claims/?status=approved"), 400, "invalid")
+    assert ids(api, "/api/v1/claims?status=in_review") == [claims[0].pk]
+    assert ids(api, "/api/v1/claims?status=superseded") == [claims[1].pk]
+    assert claims[1].pk not in ids(api, "/api/v1/claims")
+    assert len(ids(api, "/api/v1/claims?status=unreviewed")) == len(claims) - 2
+    assert_error(api.get("/api/v1/claims?status=approved"), 400, "invalid")
 
 
 def test_claims_filter_by_desk(api, newsroom, other_newsroom):
@@ -176,8 +176,8 @@ def test_claims_filter_by_desk(api, newsroom, other_newsroom):
     on_desk = with_claims(newsroom, desk=politics)
     with_claims(newsroom)
 
-    assert set(ids(api, "/api/v1/claims/?desk=politics")) == set(on_desk.claims.values_list("pk", flat=True))
-    body = assert_error(api.get("/api/v1/claims/?desk=business"), 400, "invalid")
+    assert set(ids(api, "/api/v1/claims?desk=politics")) == set(on_desk.claims.values_list("pk", flat=True))
+    body = assert_error(api.get("/api/v1/claims?desk=business"), 400, "invalid")
     assert "business" in body["errors"]["desk"][0]
 
 
@@ -186,12 +186,12 @@ def test_claims_filter_by_assignee(api, newsroom, other_newsroom):
     claims = list(with_claims(newsroom).claims.order_by("ordinal"))
     claim_transition(actor=Actor.for_user(ana), claim_id=claims[0].pk, to="in_review")
 
-    assert ids(api, f"/api/v1/claims/?assignee={ana.pk}") == [claims[0].pk]
-    assert ids(api, "/api/v1/claims/?assignee=none") == [claim.pk for claim in claims[1:]]
+    assert ids(api, f"/api/v1/claims?assignee={ana.pk}") == [claims[0].pk]
+    assert ids(api, "/api/v1/claims?assignee=none") == [claim.pk for claim in claims[1:]]
     stranger = member(other_newsroom, Role.FACT_CHECKER, "stranger")
-    assert ids(api, f"/api/v1/claims/?assignee={stranger.pk}") == []
+    assert ids(api, f"/api/v1/claims?assignee={stranger.pk}") == []
     for value in ("me", "-1", "0", "ana", "1.5"):
-        body = assert_error(api.get(f"/api/v1/claims/?assignee={value}"), 400, "invalid")
+        body = assert_error(api.get(f"/api/v1/claims?assignee={value}"), 400, "invalid")
         assert "assignee" in body["errors"]
 
 
@@ -202,7 +202,7 @@ def test_claims_filter_by_checkworthiness(api, newsroom):
         Claim.objects.filter(pk=claim.pk).update(checkworthiness=score)
 
     def scored(query):
-        return sorted(row["checkworthiness"] for row in results(api, f"/api/v1/claims/?{query}"))
+        return sorted(row["checkworthiness"] for row in results(api, f"/api/v1/claims?{query}"))
 
     assert scored("checkworthiness_min=0.5") == [0.5, 0.7, 0.9, 1.0]
     assert scored("checkworthiness_max=0.3") == [0.1, 0.3]
@@ -215,19 +215,19 @@ def test_claims_filter_by_checkworthiness(api, newsroom):
         "checkworthiness_max=inf",
         "checkworthiness_min=high",
     ):
-        body = assert_error(api.get(f"/api/v1/claims/?{query}"), 400, "invalid")
+        body = assert_error(api.get(f"/api/v1/claims?{query}"), 400, "invalid")
         assert set(body["errors"]) <= {"checkworthiness_min", "checkworthiness_max"}
 
 
 def test_claims_updated_since_for_incremental_sync(api, newsroom):
     claims = list(with_claims(newsroom).claims.order_by("ordinal"))
     since = timezone.now()
-    assert ids(api, f"/api/v1/claims/?updated_since={iso(since)}") == []
+    assert ids(api, f"/api/v1/claims?updated_since={iso(since)}") == []
 
     take(claims[2])
-    assert ids(api, f"/api/v1/claims/?updated_since={iso(since)}") == [claims[2].pk]
+    assert ids(api, f"/api/v1/claims?updated_since={iso(since)}") == [claims[2].pk]
     naive = since.replace(tzinfo=None).isoformat()  # read in the server's time zone (UTC)
-    assert ids(api, f"/api/v1/claims/?updated_since={naive}") == [claims[2].pk]
+    assert ids(api, f"/api/v1/claims?updated_since={naive}") == [claims[2].pk]
 
 
 def test_claims_ordering(api, newsroom):
@@ -235,11 +235,11 @@ def test_claims_ordering(api, newsroom):
     for claim, score in zip(claims, [0.4, 0.9, 0.1, 0.9, 0.6, 0.2], strict=True):
         Claim.objects.filter(pk=claim.pk).update(checkworthiness=score)
 
-    descending = results(api, "/api/v1/claims/?ordering=-checkworthiness")
+    descending = results(api, "/api/v1/claims?ordering=-checkworthiness")
     assert [row["checkworthiness"] for row in descending] == [0.9, 0.9, 0.6, 0.4, 0.2, 0.1]
     assert descending[0]["id"] > descending[1]["id"]  # ties by id, in the same direction
-    assert ids(api, "/api/v1/claims/?ordering=-id") == sorted((c.pk for c in claims), reverse=True)
-    assert_error(api.get("/api/v1/claims/?ordering=text"), 400, "invalid")
+    assert ids(api, "/api/v1/claims?ordering=-id") == sorted((c.pk for c in claims), reverse=True)
+    assert_error(api.get("/api/v1/claims?ordering=text"), 400, "invalid")
 
 
 # --- Cursor pagination -------------------------------------------------------------------------------
@@ -255,12 +255,12 @@ def test_pages_never_repeat_or_skip_rows_even_with_ties(api, newsroom, ordering)
     field = ordering.lstrip("-")
     expected = sorted(claims, key=lambda c: (getattr(c, field), c.pk), reverse=ordering.startswith("-"))
 
-    forward, pages = all_pages(api, f"/api/v1/claims/?ordering={ordering}&page_size=4")
+    forward, pages = all_pages(api, f"/api/v1/claims?ordering={ordering}&page_size=4")
 
     assert [row["id"] for row in forward] == [claim.pk for claim in expected]
     assert pages == -(-len(expected) // 4)
     # And back again, from the last page, by the previous links.
-    url, backward = f"/api/v1/claims/?ordering={ordering}&page_size=4", []
+    url, backward = f"/api/v1/claims?ordering={ordering}&page_size=4", []
     while url:
         page = api.get(url).json()
         last_url, url = url, page["next"]
@@ -273,16 +273,16 @@ def test_pages_never_repeat_or_skip_rows_even_with_ties(api, newsroom, ordering)
 
 def test_a_cursor_belongs_to_its_order(api, newsroom):
     with_claims(newsroom)
-    next_url = api.get("/api/v1/claims/?ordering=checkworthiness&page_size=2").json()["next"]
+    next_url = api.get("/api/v1/claims?ordering=checkworthiness&page_size=2").json()["next"]
     assert next_url
     cursor = next_url.split("cursor=")[1].split("&")[0]
-    assert api.get(f"/api/v1/claims/?ordering=checkworthiness&page_size=2&cursor={cursor}").status_code == 200
-    assert_error(api.get(f"/api/v1/claims/?ordering=-id&cursor={cursor}"), 404, "not_found")
+    assert api.get(f"/api/v1/claims?ordering=checkworthiness&page_size=2&cursor={cursor}").status_code == 200
+    assert_error(api.get(f"/api/v1/claims?ordering=-id&cursor={cursor}"), 404, "not_found")
 
 
 @pytest.mark.parametrize("size", ["0", "201", "-3", "ten", "1.5"])
 def test_a_bad_page_size_is_a_400(api, size):
-    body = assert_error(api.get(f"/api/v1/claims/?page_size={size}"), 400, "invalid")
+    body = assert_error(api.get(f"/api/v1/claims?page_size={size}"), 400, "invalid")
     assert "page_size" in body["errors"]
 
 
@@ -302,17 +302,17 @@ def queries(api, url: str) -> tuple[int, int]:
     ("url", "most"),
     [
         # The key, the page of claims with their assignees, their flags.
-        ("/api/v1/claims/?page_size=60", 3),
+        ("/api/v1/claims?page_size=60", 3),
         # ... and the desk of the filter.
-        ("/api/v1/claims/?page_size=60&desk=politics&flagged=true&checkworthiness_min=0", 4),
+        ("/api/v1/claims?page_size=60&desk=politics&flagged=true&checkworthiness_min=0", 4),
         # The key, the page of articles with their desks and readiness.
-        ("/api/v1/articles/?page_size=60", 2),
-        ("/api/v1/articles/?page_size=60&desk=politics&updated_since=2000-01-01T00:00:00Z", 3),
+        ("/api/v1/articles?page_size=60", 2),
+        ("/api/v1/articles?page_size=60&desk=politics&updated_since=2000-01-01T00:00:00Z", 3),
     ],
 )
 def test_a_page_costs_the_same_for_5_rows_as_for_60(api, newsroom, url, most):
     politics = DeskFactory(newsroom=newsroom, slug="politics")
-    per_article = 1 if "/articles/" in url else 5
+    per_article = 1 if "/articles" in url else 5
 
     def add(rows):
         for n in range(rows // per_article):
@@ -339,10 +339,10 @@ def test_a_page_of_desks_people_keys_and_revisions_costs_the_same_whatever_its_s
         return {
             url: queries(admin, url)[0]
             for url in (
-                "/api/v1/desks/",
-                "/api/v1/people/",
-                "/api/v1/keys/",
-                f"/api/v1/articles/{article.pk}/revisions/",
+                "/api/v1/desks",
+                "/api/v1/people",
+                "/api/v1/keys",
+                f"/api/v1/articles/{article.pk}/revisions",
             )
         }
 

@@ -84,7 +84,7 @@ def claims(newsroom):
     ],
 )
 def test_the_list_answers_what_claim_output_says(api, newsroom, claims, query):
-    response = api.get(f"/api/v1/claims/?page_size=200&{query}")
+    response = api.get(f"/api/v1/claims?page_size=200&{query}")
     assert response.status_code == 200, response.content
     results = response.json()["results"]
     assert results, "the query should find claims, or the test compares nothing"
@@ -154,7 +154,7 @@ def test_a_page_with_many_flags_takes_two_queries(api, newsroom, claims, orderin
             )
             for i in range(3)
         )  # fmt: skip
-    first = f"/api/v1/claims/?page_size=4&ordering={ordering}"
+    first = f"/api/v1/claims?page_size=4&ordering={ordering}"
     api.get(first)  # caches the key and records its use, a write made at most once a minute
     for url in (first, api.get(first).json()["next"]):
         with django_assert_num_queries(2):
@@ -165,7 +165,7 @@ def test_a_page_with_many_flags_takes_two_queries(api, newsroom, claims, orderin
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/St_Johns"])
 def test_times_are_written_as_drf_writes_them_in_any_time_zone(api, newsroom, claims, settings, zone):
     settings.TIME_ZONE = zone
-    results = api.get("/api/v1/claims/?page_size=200").json()["results"]
+    results = api.get("/api/v1/claims?page_size=200").json()["results"]
     by_id = {claim.pk: claim for claim in Claim.objects.filter(pk__in=[row["id"] for row in results])}
     field = serializers.DateTimeField()
 
@@ -189,7 +189,7 @@ def test_the_remembered_query_is_never_run_itself_and_sees_new_claims(api, newsr
         return remembered[-1]
 
     monkeypatch.setattr(speed, "_remembered_rows", recording)
-    url = "/api/v1/claims/?page_size=200&flagged=false&ordering=-checkworthiness"
+    url = "/api/v1/claims?page_size=200&flagged=false&ordering=-checkworthiness"
     before = api.get(url).json()["results"]
     assert api.get(url).json()["results"] == before
     assert remembered[0] is remembered[1]  # the second time from the remembered query
@@ -207,21 +207,21 @@ def test_remembered_queries_are_each_newsrooms_own(api, newsroom, claims, other_
     other = client_for(api_key_for(other_newsroom)[1])
 
     for _ in range(2):  # in both orders, twice: the remembered query of one never serves the other
-        ours = [row["text"] for row in api.get("/api/v1/claims/?flagged=false").json()["results"]]
-        theirs = [row["text"] for row in other.get("/api/v1/claims/?flagged=false").json()["results"]]
+        ours = [row["text"] for row in api.get("/api/v1/claims?flagged=false").json()["results"]]
+        theirs = [row["text"] for row in other.get("/api/v1/claims?flagged=false").json()["results"]]
         assert theirs == ["The courier's own claim about 7 new buses."]
         assert ours and not set(ours) & set(theirs)
 
 
 def test_remembered_filters_still_refuse_bad_ones_every_time(api, claims):
     for _ in range(2):
-        response = api.get("/api/v1/claims/?checkworthiness_min=0.9&checkworthiness_max=0.1")
+        response = api.get("/api/v1/claims?checkworthiness_min=0.9&checkworthiness_max=0.1")
         assert response.status_code == 400
         assert "checkworthiness_min" in response.json()["errors"]
     # A filter given twice: the last value counts, as with the serializer on the query string itself.
     assert (
-        api.get("/api/v1/claims/?flagged=true&flagged=false").json()["results"]
-        == (api.get("/api/v1/claims/?flagged=false").json()["results"])
+        api.get("/api/v1/claims?flagged=true&flagged=false").json()["results"]
+        == (api.get("/api/v1/claims?flagged=false").json()["results"])
     )
 
 

@@ -391,7 +391,7 @@ def test_demo_smoke_creates_the_login_and_prints_the_claims(db):
 
     raw_key = re.search(r"Api-Key (fd_\S+?)'? ", out).group(1)
     assert editorial_services.api_key_authenticate(raw_key=raw_key).newsroom == newsroom
-    assert f"/api/v1/articles/{article.pk}/" in out
+    assert f"/api/v1/articles/{article.pk}" in out
 
 
 def test_demo_twice_reuses_rows_and_issues_a_new_password_and_key(db):

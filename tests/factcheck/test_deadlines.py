@@ -100,7 +100,7 @@ def test_the_api_takes_a_deadline_with_its_time_zone_and_keeps_it_on_the_claims(
     body = {"external_id": "a-1", "body": VAGUE_BODY, "deadline": "2026-05-04T18:00:00+02:00"}
 
     with django_capture_on_commit_callbacks(execute=True):  # the analysis, run at once (eager)
-        created = api.post("/api/v1/articles/", body, format="json")
+        created = api.post("/api/v1/articles", body, format="json")
 
     assert created.status_code == 202
     shown = api.get(created.json()["url"]).json()
@@ -110,13 +110,13 @@ def test_the_api_takes_a_deadline_with_its_time_zone_and_keeps_it_on_the_claims(
     claims = Claim.objects.filter(article_id=created.json()["id"])
     assert claims.count() == 4 and set(claims.values_list("deadline", flat=True)) == {due}
 
-    moved = api.post("/api/v1/articles/", {**body, "deadline": "2026-05-05T09:30:00Z"}, format="json")
+    moved = api.post("/api/v1/articles", {**body, "deadline": "2026-05-05T09:30:00Z"}, format="json")
 
     assert moved.status_code == 202
     assert set(claims.values_list("deadline", flat=True)) == {
         datetime.datetime(2026, 5, 5, 9, 30, tzinfo=datetime.UTC)
     }
-    assert api.post("/api/v1/articles/", {**body, "deadline": None}, format="json").status_code == 202
+    assert api.post("/api/v1/articles", {**body, "deadline": None}, format="json").status_code == 202
     assert set(claims.values_list("deadline", flat=True)) == {None}
 
 
@@ -132,7 +132,7 @@ def test_the_api_takes_a_deadline_with_its_time_zone_and_keeps_it_on_the_claims(
 )
 def test_the_api_refuses_a_deadline_without_a_time_zone_or_not_a_date(api, given, message):
     response = api.post(
-        "/api/v1/articles/", {"external_id": "a-1", "body": "Text.", "deadline": given}, format="json"
+        "/api/v1/articles", {"external_id": "a-1", "body": "Text.", "deadline": given}, format="json"
     )
 
     assert response.status_code == 400
@@ -341,8 +341,8 @@ def test_overdue_articles_are_counted_listed_and_flagged_in_the_api(api, newsroo
     cleared = AnalysedArticleFactory(newsroom=newsroom, deadline=timezone.now() - datetime.timedelta(days=1))
     ClaimFactory(article=cleared, status=ClaimStatus.VERIFIED)
 
-    listed = api.get("/api/v1/articles/?overdue=true").json()["results"]
-    others = api.get("/api/v1/articles/?overdue=false").json()["results"]
+    listed = api.get("/api/v1/articles?overdue=true").json()["results"]
+    others = api.get("/api/v1/articles?overdue=false").json()["results"]
 
     assert [article["id"] for article in listed] == [overdue.pk]
     assert listed[0]["overdue"] is True

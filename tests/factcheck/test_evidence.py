@@ -136,35 +136,35 @@ def test_the_policy_refuses_what_is_not_a_verdict(newsroom):
 
 def test_the_api_refuses_a_verdict_on_a_pending_source_and_takes_an_offline_one(newsroom, claim):
     api = client_for(api_key_for(newsroom, role=Role.FACT_CHECKER)[1])
-    added = api.post(f"/api/v1/claims/{claim.pk}/sources/", {"url": URL}, format="json")
+    added = api.post(f"/api/v1/claims/{claim.pk}/sources", {"url": URL}, format="json")
     assert added.status_code == 201 and added.json()["status"] == "pending"
 
-    refused = api.post(f"/api/v1/claims/{claim.pk}/transitions/", {"to": "verified"}, format="json")
+    refused = api.post(f"/api/v1/claims/{claim.pk}/transitions", {"to": "verified"}, format="json")
     assert refused.status_code == 400
     assert "still waiting to be fetched" in refused.json()["errors"]["sources"][0]
 
-    marked = api.post(f"/api/v1/sources/{added.json()['id']}/offline/", {"offline_note": CALL}, format="json")
+    marked = api.post(f"/api/v1/sources/{added.json()['id']}/offline", {"offline_note": CALL}, format="json")
     assert marked.status_code == 200, marked.content
     assert (marked.json()["status"], marked.json()["offline_note"]) == ("offline", CALL)
-    done = api.post(f"/api/v1/claims/{claim.pk}/transitions/", {"to": "verified"}, format="json")
+    done = api.post(f"/api/v1/claims/{claim.pk}/transitions", {"to": "verified"}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "verified"
 
 
 def test_the_api_takes_an_offline_source_without_an_address_and_refuses_an_empty_one(newsroom, claim):
     api = client_for(api_key_for(newsroom, role=Role.FACT_CHECKER)[1])
-    empty = api.post(f"/api/v1/claims/{claim.pk}/sources/", {"note": "x"}, format="json")
+    empty = api.post(f"/api/v1/claims/{claim.pk}/sources", {"note": "x"}, format="json")
     assert empty.status_code == 400 and list(empty.json()["errors"]) == ["url"]
-    offline = api.post(f"/api/v1/claims/{claim.pk}/sources/", {"offline_note": CALL}, format="json")
+    offline = api.post(f"/api/v1/claims/{claim.pk}/sources", {"offline_note": CALL}, format="json")
     assert offline.status_code == 201, offline.content
     assert (offline.json()["url"], offline.json()["status"]) == ("", "offline")
-    blank = api.post(f"/api/v1/sources/{offline.json()['id']}/offline/", {"offline_note": ""}, format="json")
+    blank = api.post(f"/api/v1/sources/{offline.json()['id']}/offline", {"offline_note": ""}, format="json")
     assert blank.status_code == 400
 
 
 def test_another_newsrooms_source_is_a_404_to_mark_offline(newsroom, other_newsroom, claim):
     source = Source.objects.create(claim=claim, url=URL, status=FetchStatus.FAILED, actor_name="x")
     theirs = client_for(api_key_for(other_newsroom)[1])
-    response = theirs.post(f"/api/v1/sources/{source.pk}/offline/", {"offline_note": CALL}, format="json")
+    response = theirs.post(f"/api/v1/sources/{source.pk}/offline", {"offline_note": CALL}, format="json")
     assert response.status_code == 404
     source.refresh_from_db()
     assert source.status == FetchStatus.FAILED

@@ -131,8 +131,8 @@ def test_the_export_reads_in_chunks_and_nothing_before_it_is_asked(newsroom):
 
 
 def test_the_api_streams_csv_and_json_lines(api, story):
-    response = api.get("/api/v1/claims/export/?export_format=jsonl")
-    csv_response = api.get("/api/v1/claims/export/?export_format=csv&desk=city", HTTP_ACCEPT="text/csv")
+    response = api.get("/api/v1/claims/export?export_format=jsonl")
+    csv_response = api.get("/api/v1/claims/export?export_format=csv&desk=city", HTTP_ACCEPT="text/csv")
 
     assert response.status_code == 200 and isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"].startswith("application/jsonl")
@@ -155,7 +155,7 @@ def test_the_api_streams_csv_and_json_lines(api, story):
     ],
 )
 def test_the_api_refuses_bad_filters_with_the_error_body(api, query):
-    response = api.get(f"/api/v1/claims/export/?{query}")
+    response = api.get(f"/api/v1/claims/export?{query}")
 
     assert response.status_code == 400
     assert "errors" in response.json() or "detail" in response.json()

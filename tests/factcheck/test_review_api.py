@@ -43,7 +43,7 @@ def take(claim):
 
 
 def transition(api, claim_id, **payload):
-    return api.post(f"/api/v1/claims/{claim_id}/transitions/", payload, format="json")
+    return api.post(f"/api/v1/claims/{claim_id}/transitions", payload, format="json")
 
 
 def assert_error(response, status: int, code: str | None = None, field: str | None = None):
@@ -76,16 +76,16 @@ def test_a_transition_answers_the_claim_in_its_new_state(api, claim):
     body = response.json()
     assert body["id"] == claim.pk
     assert body["status"] == "in_review"
-    # What an editor's key may do next, from in review.
-    assert sorted(body["transitions"]) == sorted([*VERDICTS, "needs_attribution"])
+    # What an editor's key may do next, from in review: verified needs a source, which it has not.
+    assert sorted(body["transitions"]) == sorted(["misleading", "false", "unverifiable", "needs_attribution"])
     assert [(e["action"], e["from_status"], e["to_status"]) for e in body["history"]] == [
-        ("created", "", "unreviewed"),
+        ("created", None, "unreviewed"),
         ("take", "unreviewed", "in_review"),
     ]
     assert body["history"][-1]["actor_kind"] == "api_key"
     claim.refresh_from_db()
     assert claim.status == "in_review"
-    assert api.get(f"/api/v1/claims/{claim.pk}/").json() == body
+    assert api.get(f"/api/v1/claims/{claim.pk}").json() == body
 
 
 def test_a_verdict_with_a_note_is_recorded(api, claim):
@@ -141,7 +141,7 @@ def test_a_move_not_for_the_keys_role_is_a_403(newsroom, claim, role, source, ta
 def test_a_reporter_key_is_offered_no_moves(newsroom, claim):
     take(claim)
     claim_transition(actor=checker_of(newsroom), claim_id=claim.pk, to="needs_attribution", note="Who?")
-    body = client_for(newsroom, Role.REPORTER).get(f"/api/v1/claims/{claim.pk}/").json()
+    body = client_for(newsroom, Role.REPORTER).get(f"/api/v1/claims/{claim.pk}").json()
     assert body["transitions"] == []
 
 
@@ -157,7 +157,7 @@ def test_a_verdict_without_a_note_is_a_400(api, claim, target):
 def test_verified_without_a_source_is_a_400(api, claim):
     take(claim)
     assert_error(transition(api, claim.pk, to="verified"), 400, "invalid", field="sources")
-    api.post(f"/api/v1/claims/{claim.pk}/sources/", {"url": URL}, format="json")
+    api.post(f"/api/v1/claims/{claim.pk}/sources", {"url": URL}, format="json")
     waiting = transition(api, claim.pk, to="verified")  # attached, not fetched yet: no evidence
     assert_error(waiting, 400, "invalid", field="sources")
     assert "still waiting to be fetched" in waiting.json()["errors"]["sources"][0]
@@ -184,10 +184,10 @@ def test_bad_input_is_a_400(api, claim, payload, field):
 def test_another_newsrooms_claim_is_a_404_everywhere(api, other_newsroom):
     theirs = claim_in(other_newsroom)
     for response in (
-        api.get(f"/api/v1/claims/{theirs.pk}/"),
-        api.get(f"/api/v1/claims/{theirs.pk}/history/"),
+        api.get(f"/api/v1/claims/{theirs.pk}"),
+        api.get(f"/api/v1/claims/{theirs.pk}/history"),
         transition(api, theirs.pk, to="in_review"),
-        api.post(f"/api/v1/claims/{theirs.pk}/sources/", {"url": URL}, format="json"),
+        api.post(f"/api/v1/claims/{theirs.pk}/sources", {"url": URL}, format="json"),
     ):
         assert_error(response, 404, "not_found")
     theirs.refresh_from_db()
@@ -198,10 +198,10 @@ def test_another_newsrooms_claim_is_a_404_everywhere(api, other_newsroom):
 
 def test_an_unknown_claim_is_a_404_everywhere(api):
     for response in (
-        api.get("/api/v1/claims/999999/"),
-        api.get("/api/v1/claims/999999/history/"),
+        api.get("/api/v1/claims/999999"),
+        api.get("/api/v1/claims/999999/history"),
         transition(api, 999999, to="in_review"),
-        api.post("/api/v1/claims/999999/sources/", {"url": URL}, format="json"),
+        api.post("/api/v1/claims/999999/sources", {"url": URL}, format="json"),
     ):
         assert_error(response, 404, "not_found")
 
@@ -222,7 +222,7 @@ def test_a_claim_with_its_flags_sources_history_and_the_keys_moves(newsroom, rol
     claim = claim_in(newsroom, CRITICS)
     source_add(actor=Actor.system(), claim_id=claim.pk, url=URL, note="The minutes.")
 
-    response = client_for(newsroom, role).get(f"/api/v1/claims/{claim.pk}/")
+    response = client_for(newsroom, role).get(f"/api/v1/claims/{claim.pk}")
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -237,12 +237,27 @@ def test_a_claim_with_its_flags_sources_history_and_the_keys_moves(newsroom, rol
     assert sorted(body["transitions"]) == offered
 
 
+def test_verified_is_offered_once_the_claim_has_a_source(api, claim):
+    """Offered only when its guard would pass: a move to verified needs a source."""
+    taken = transition(api, claim.pk, to="in_review").json()
+    assert "verified" not in taken["transitions"]
+    assert_error(transition(api, claim.pk, to="verified"), 400, "invalid", field="sources")
+
+    added = api.post(
+        f"/api/v1/claims/{claim.pk}/sources", {"url": URL, "note": "The minutes."}, format="json"
+    )
+    assert added.status_code == 201, added.content
+
+    assert "verified" in api.get(f"/api/v1/claims/{claim.pk}").json()["transitions"]
+    assert transition(api, claim.pk, to="verified").json()["status"] == "verified"
+
+
 def test_history_is_oldest_first(api, claim, newsroom):
     take(claim)
     claim_transition(actor=checker_of(newsroom), claim_id=claim.pk, to="false", note="No.")
     transition(api, claim.pk, to="in_review", note="New figures.")
 
-    response = api.get(f"/api/v1/claims/{claim.pk}/history/")
+    response = api.get(f"/api/v1/claims/{claim.pk}/history")
 
     assert response.status_code == 200, response.content
     assert [(e["action"], e["to_status"], e["note"]) for e in response.json()] == [
@@ -281,9 +296,9 @@ def test_reading_a_claim_takes_a_fixed_number_of_queries(
     # copies), the sources' passages, and events.
     found = AttributionFlag.objects.filter(claim=claim).count()
     make_busy(claim, events, flags)
-    api.get("/api/v1/claims/")  # records the key's use, a write done at most once a minute
+    api.get("/api/v1/claims")  # records the key's use, a write done at most once a minute
     with django_assert_max_num_queries(6):
-        body = api.get(f"/api/v1/claims/{claim.pk}/").json()
+        body = api.get(f"/api/v1/claims/{claim.pk}").json()
     assert (len(body["sources"]), len(body["history"]), len(body["flags"])) == (
         events,
         events + 1,
@@ -297,9 +312,9 @@ def test_reading_the_history_takes_a_fixed_number_of_queries(
 ):
     # The key, the claim (with what the claim selector fetches), then the events.
     make_busy(claim, events, 0)
-    api.get("/api/v1/claims/")
+    api.get("/api/v1/claims")
     with django_assert_max_num_queries(7):
-        history = api.get(f"/api/v1/claims/{claim.pk}/history/").json()
+        history = api.get(f"/api/v1/claims/{claim.pk}/history").json()
     assert len(history) == events + 1
 
 
@@ -308,7 +323,7 @@ def test_reading_the_history_takes_a_fixed_number_of_queries(
 
 def test_adding_a_source(api, claim):
     response = api.post(
-        f"/api/v1/claims/{claim.pk}/sources/", {"url": URL, "note": "The minutes."}, format="json"
+        f"/api/v1/claims/{claim.pk}/sources", {"url": URL, "note": "The minutes."}, format="json"
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -324,16 +339,16 @@ def test_adding_a_source(api, claim):
     ["ftp://example.org/file", "javascript:alert(1)", "example.org/page", "", "https://", 42],
 )
 def test_a_source_must_be_a_web_address(api, claim, url):
-    response = api.post(f"/api/v1/claims/{claim.pk}/sources/", {"url": url}, format="json")
+    response = api.post(f"/api/v1/claims/{claim.pk}/sources", {"url": url}, format="json")
     assert_error(response, 400, "invalid", field="url")
     assert not Source.objects.exists()
 
 
 def test_the_same_source_twice_is_a_400(api, claim):
-    first = api.post(f"/api/v1/claims/{claim.pk}/sources/", {"url": URL}, format="json")
+    first = api.post(f"/api/v1/claims/{claim.pk}/sources", {"url": URL}, format="json")
     assert first.status_code == 201
     body = assert_error(
-        api.post(f"/api/v1/claims/{claim.pk}/sources/", {"url": f"  {URL} "}, format="json"),
+        api.post(f"/api/v1/claims/{claim.pk}/sources", {"url": f"  {URL} "}, format="json"),
         400,
         "invalid",
         field="url",

@@ -48,21 +48,21 @@ def verified_then_revised(newsroom, checker, new_text: str) -> Claim:
 def test_the_api_lists_an_articles_bodies_and_gives_one(newsroom):
     key, raw = api_key_for(newsroom)
     api = client_for(raw)
-    sent = api.post("/api/v1/articles/", {"external_id": "a-1", "body": BODY}, format="json")
+    sent = api.post("/api/v1/articles", {"external_id": "a-1", "body": BODY}, format="json")
     assert sent.status_code == 202, sent.content
     article_id = sent.json()["id"]
-    api.post("/api/v1/articles/", {"external_id": "a-1", "body": BODY.replace("20", "25")}, format="json")
+    api.post("/api/v1/articles", {"external_id": "a-1", "body": BODY.replace("20", "25")}, format="json")
 
-    listed = api.get(f"/api/v1/articles/{article_id}/history/")
+    listed = api.get(f"/api/v1/articles/{article_id}/history")
     assert listed.status_code == 200
     rows = listed.json()["results"]
     assert [row["revision"] for row in rows] == [1, 2]
     assert {row["sent_by"] for row in rows} == {f"API key tests ({key.prefix})"}
     assert set(rows[0]) == {"revision", "format", "body_hash", "sent_by", "received_at"}
 
-    one = api.get(f"/api/v1/articles/{article_id}/history/2/").json()
+    one = api.get(f"/api/v1/articles/{article_id}/history/2").json()
     assert one["body"] == BODY.replace("20", "25") and one["revision"] == 2
-    assert api.get(f"/api/v1/articles/{article_id}/history/3/").status_code == 404
+    assert api.get(f"/api/v1/articles/{article_id}/history/3").status_code == 404
 
 
 def test_the_api_diffs_any_two_revisions(newsroom):
@@ -72,7 +72,7 @@ def test_the_api_diffs_any_two_revisions(newsroom):
         actor=Actor.system(), newsroom=newsroom, external_id="a-1", body=BODY.replace(CRIME, STYLED)
     )
 
-    diff = api.get(f"/api/v1/articles/{article.pk}/diff/", {"older": 1, "newer": 2})
+    diff = api.get(f"/api/v1/articles/{article.pk}/diff", {"older": 1, "newer": 2})
     assert diff.status_code == 200, diff.content
     body = diff.json()
     assert (body["older"]["revision"], body["newer"]["revision"], body["added"], body["removed"]) == (
@@ -85,15 +85,15 @@ def test_the_api_diffs_any_two_revisions(newsroom):
         "lines"
     ]
     assert f"-{CRIME}\n+{STYLED}" in body["unified"]
-    backwards = api.get(f"/api/v1/articles/{article.pk}/diff/", {"older": 2, "newer": 1}).json()
+    backwards = api.get(f"/api/v1/articles/{article.pk}/diff", {"older": 2, "newer": 1}).json()
     assert (backwards["added"], backwards["removed"]) == (1, 1)
 
-    assert api.get(f"/api/v1/articles/{article.pk}/diff/", {"older": 1, "newer": 9}).status_code == 404
-    latest = api.get(f"/api/v1/articles/{article.pk}/diff/").json()  # by default: the last two
+    assert api.get(f"/api/v1/articles/{article.pk}/diff", {"older": 1, "newer": 9}).status_code == 404
+    latest = api.get(f"/api/v1/articles/{article.pk}/diff").json()  # by default: the last two
     assert (latest["older"]["revision"], latest["newer"]["revision"]) == (1, 2)
-    assert api.get(f"/api/v1/articles/{article.pk}/diff/", {"older": 1}).json()["newer"]["revision"] == 2
+    assert api.get(f"/api/v1/articles/{article.pk}/diff", {"older": 1}).json()["newer"]["revision"] == 2
     for query in ({"older": "x", "newer": 2}, {"older": 0, "newer": 1}, {"newer": -1}):
-        response = api.get(f"/api/v1/articles/{article.pk}/diff/", query)
+        response = api.get(f"/api/v1/articles/{article.pk}/diff", query)
         assert response.status_code == 400, query
 
 
@@ -106,7 +106,7 @@ def test_another_newsrooms_article_has_no_history_here(newsroom, other_newsroom)
 
 def test_the_claim_detail_shows_the_change_since_the_verdict(newsroom, checker):
     claim = verified_then_revised(newsroom, checker, STYLED)
-    body = client_for(api_key_for(newsroom)[1]).get(f"/api/v1/claims/{claim.pk}/").json()
+    body = client_for(api_key_for(newsroom)[1]).get(f"/api/v1/claims/{claim.pk}").json()
     assert (body["status"], body["text"], body["verdict_text"]) == ("verified", STYLED, CRIME)
     assert body["changed_since_verdict"] is True
     assert {"op": "delete", "text": "percent"} in body["diff_since_verdict"]
@@ -177,7 +177,7 @@ def test_another_newsrooms_article_revisions_are_not_found(client, newsroom, oth
 def test_the_history_list_costs_the_same_queries_however_many_revisions(newsroom, django_assert_num_queries):
     api = client_for(api_key_for(newsroom)[1])
     article = article_submit(actor=Actor.system(), newsroom=newsroom, external_id="a-1", body=BODY)
-    path = f"/api/v1/articles/{article.pk}/history/"
+    path = f"/api/v1/articles/{article.pk}/history"
     api.get(path)  # the key's first use writes its last-used time; count from the second request
     with CaptureQueriesContext(connection) as one:
         assert api.get(path).status_code == 200

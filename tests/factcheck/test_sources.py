@@ -316,14 +316,14 @@ def test_a_private_destination_is_refused_with_the_reason(newsroom, fiona, url):
 def test_the_api_refuses_a_private_destination_with_400_and_the_reason(newsroom, api):
     claim = claim_in(newsroom)
     response = api.post(
-        f"/api/v1/claims/{claim.pk}/sources/", {"url": "http://127.0.0.1:6379/"}, format="json"
+        f"/api/v1/claims/{claim.pk}/sources", {"url": "http://127.0.0.1:6379/"}, format="json"
     )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] and "url" in body["errors"]
     assert "127.0.0.1" in " ".join(body["errors"]["url"])
 
-    response = api.post(f"/api/v1/claims/{claim.pk}/sources/", {"url": "ftp://example.org/x"}, format="json")
+    response = api.post(f"/api/v1/claims/{claim.pk}/sources", {"url": "ftp://example.org/x"}, format="json")
     assert response.status_code == 400 and "url" in response.json()["errors"]
 
 
@@ -336,24 +336,24 @@ def test_the_api_lists_sources_with_status_archive_and_passages(
     url = web.route("/minutes", Answer(body=PAGE))
     claim = claim_in(newsroom)
     with django_capture_on_commit_callbacks(execute=True):
-        created = api.post(f"/api/v1/claims/{claim.pk}/sources/", {"url": url}, format="json")
+        created = api.post(f"/api/v1/claims/{claim.pk}/sources", {"url": url}, format="json")
     assert created.status_code == 201, created.content
     assert created.json()["origin"] == "api"
 
-    detail = api.get(f"/api/v1/claims/{claim.pk}/").json()
+    detail = api.get(f"/api/v1/claims/{claim.pk}").json()
     (source,) = detail["sources"]
     assert source["status"] == "fetched" and "inutes" in source["archived"]["title"]
     passage = source["passages"][0]
     assert "$4.2 million" in passage["text"]
     assert all(passage["text"][start:end].strip() for start, end in passage["highlights"])
-    assert api.get(f"/api/v1/claims/{claim.pk}/sources/").json() == detail["sources"]
+    assert api.get(f"/api/v1/claims/{claim.pk}/sources").json() == detail["sources"]
 
-    full = api.get(f"/api/v1/sources/{source['id']}/").json()
+    full = api.get(f"/api/v1/sources/{source['id']}").json()
     assert "approved a budget of $4.2 million" in full["text"]
     assert full["text"][passage["start"] : passage["end"]] == passage["text"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = api.post(f"/api/v1/sources/{source['id']}/refetch/")
+        again = api.post(f"/api/v1/sources/{source['id']}/refetch")
     assert again.status_code == 202
 
 
@@ -361,11 +361,11 @@ def test_other_newsrooms_sources_are_not_found(newsroom, other_newsroom, fiona, 
     url = web.route("/minutes", Answer(body=PAGE))
     source = source_add(actor=fiona, claim_id=claim_in(newsroom).pk, url=url)
     other = client_for(api_key_for(other_newsroom)[1])
-    assert other.get(f"/api/v1/sources/{source.pk}/").status_code == 404
-    assert other.post(f"/api/v1/sources/{source.pk}/refetch/").status_code == 404
-    assert other.get(f"/api/v1/claims/{source.claim_id}/sources/").status_code == 404
+    assert other.get(f"/api/v1/sources/{source.pk}").status_code == 404
+    assert other.post(f"/api/v1/sources/{source.pk}/refetch").status_code == 404
+    assert other.get(f"/api/v1/claims/{source.claim_id}/sources").status_code == 404
     assert (
-        other.post(f"/api/v1/claims/{source.claim_id}/sources/", {"url": url}, format="json").status_code
+        other.post(f"/api/v1/claims/{source.claim_id}/sources", {"url": url}, format="json").status_code
         == 404
     )
 

@@ -103,7 +103,7 @@ def test_writes_during_a_broker_outage_are_answered_and_done_once_it_is_back(
         worker = start_worker(env, tmp_path, "fault-broker", queue="celery,fetch")
         beat = start_beat(env, tmp_path)
         try:
-            status, first, _ = post(web, key, "/api/v1/articles/", {"external_id": "cms-0", "body": BODY})
+            status, first, _ = post(web, key, "/api/v1/articles", {"external_id": "cms-0", "body": BODY})
             assert status == 202, first
             eventually(
                 lambda: live_texts(first["id"]) == [BUDGET, JOBS], "the first article analysed", worker
@@ -116,13 +116,13 @@ def test_writes_during_a_broker_outage_are_answered_and_done_once_it_is_back(
             answers = []
             for n in range(1, OUTAGE_WRITES + 1):
                 payload = {"external_id": f"cms-{n}", "body": BODY}
-                answers.append(post(web, key, "/api/v1/articles/", payload, **{"Idempotency-Key": f"k{n}"}))
+                answers.append(post(web, key, "/api/v1/articles", payload, **{"Idempotency-Key": f"k{n}"}))
             # A client that did not see the answer sends the same request again.
             retry = {"external_id": "cms-1", "body": BODY}
-            again = post(web, key, "/api/v1/articles/", retry, **{"Idempotency-Key": "k1"})
-            source = post(web, key, f"/api/v1/claims/{claim_id}/sources/", {"url": source_url})
+            again = post(web, key, "/api/v1/articles", retry, **{"Idempotency-Key": "k1"})
+            source = post(web, key, f"/api/v1/claims/{claim_id}/sources", {"url": source_url})
             moves = [
-                post(web, key, f"/api/v1/claims/{claim_id}/transitions/", move)
+                post(web, key, f"/api/v1/claims/{claim_id}/transitions", move)
                 for move in ({"to": "in_review"}, {"to": "needs_attribution", "note": "Whose figure?"})
             ]
             for status, body, seconds in [*answers, again]:

@@ -133,7 +133,7 @@ def test_web_and_two_workers_on_separate_hosts_survive_the_database_dropping(net
             return int(rows[0][0])
 
         first = client(
-            "POST", "/api/v1/articles/", [{"external_id": f"a{n}", "body": body(n)} for n in range(ARTICLES)]
+            "POST", "/api/v1/articles", [{"external_id": f"a{n}", "body": body(n)} for n in range(ARTICLES)]
         )
         assert [status for status, _ in first] == [202] * ARTICLES, first
         ids = [answer["id"] for _, answer in first]
@@ -154,7 +154,7 @@ def test_web_and_two_workers_on_separate_hosts_survive_the_database_dropping(net
         )
         recovered = time.monotonic() - back
         after = client(
-            "POST", "/api/v1/articles/", [{"external_id": f"b{n}", "body": body(100 + n)} for n in range(3)]
+            "POST", "/api/v1/articles", [{"external_id": f"b{n}", "body": body(100 + n)} for n in range(3)]
         )
         assert [status for status, _ in after] == [202] * 3, after
         later = [answer["id"] for _, answer in after]

@@ -43,13 +43,13 @@ def test_an_email_made_while_smtp_is_down_is_delivered_once_it_is_back(transacti
     worker = start_worker(env, tmp_path, "fault-smtp")
     beat = start_beat(env, tmp_path)
     try:
-        status, article, _ = post(web, key, "/api/v1/articles/", {"external_id": "cms-1", "body": BODY})
+        status, article, _ = post(web, key, "/api/v1/articles", {"external_id": "cms-1", "body": BODY})
         assert status == 202, article
         eventually(lambda: live_texts(article["id"]) == [BUDGET, JOBS], "the article analysed", worker)
         Article.objects.get(pk=article["id"]).reporters.add(reporter)
         claim_id = Claim.objects.get(article_id=article["id"], text=BUDGET).pk
         for move in ({"to": "in_review"}, {"to": "needs_attribution", "note": "Whose figure?"}):
-            status, body, _ = post(web, key, f"/api/v1/claims/{claim_id}/transitions/", move)
+            status, body, _ = post(web, key, f"/api/v1/claims/{claim_id}/transitions", move)
             assert status == 200, body
 
         def failing() -> OutboxEmail | None:

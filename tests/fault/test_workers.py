@@ -70,7 +70,7 @@ def test_an_analysis_whose_worker_is_killed_is_done_by_another_within_the_lease(
         ids = []
         for n in range(ARTICLES):
             status, answer, _ = post(
-                web, key, "/api/v1/articles/", {"external_id": f"cms-{n}", "body": body(n)}
+                web, key, "/api/v1/articles", {"external_id": f"cms-{n}", "body": body(n)}
             )
             assert status == 202, answer
             ids.append(answer["id"])

@@ -30,7 +30,7 @@ def test_a_revoked_key_is_refused_at_once_by_every_web_worker(tmp_path, settings
     api_key, raw_key = api_key_for(newsroom)
     web = start_web(env, tmp_path, workers=2)
     try:
-        statuses = [call(web, raw_key, "GET", "/api/v1/claims/")[0] for _ in range(REQUESTS)]
+        statuses = [call(web, raw_key, "GET", "/api/v1/claims")[0] for _ in range(REQUESTS)]
         assert statuses == [200] * REQUESTS
         cached = keycache.cached(api_key.prefix)
         assert isinstance(cached, ApiKey) and cached.pk == api_key.pk  # the web workers cached it
@@ -38,7 +38,7 @@ def test_a_revoked_key_is_refused_at_once_by_every_web_worker(tmp_path, settings
         services.api_key_revoke(api_key=ApiKey.objects.get(pk=api_key.pk))
         assert keycache.cached(api_key.prefix) == keycache.REVOKED
 
-        answers = [call(web, raw_key, "GET", "/api/v1/claims/") for _ in range(REQUESTS)]
+        answers = [call(web, raw_key, "GET", "/api/v1/claims") for _ in range(REQUESTS)]
         assert [status for status, _, _ in answers] == [401] * REQUESTS
         assert answers[0][2]["detail"] == "Unknown or revoked API key."
         web.check_running()

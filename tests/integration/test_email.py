@@ -67,7 +67,7 @@ def submit(web, key: str, external_id: str, **fields) -> dict:  # noqa: F811 - n
     """POST an article, waiting for the web server to answer at all first."""
     payload = {"external_id": external_id, "title": TITLE, "body": VAGUE_BODY, **fields}
     answer = eventually(
-        lambda: _try(lambda: call(web, key, "POST", "/api/v1/articles/", payload)), "the web server", web
+        lambda: _try(lambda: call(web, key, "POST", "/api/v1/articles", payload)), "the web server", web
     )
     status, _, article = answer
     assert status == 202, article
@@ -134,7 +134,7 @@ def test_ingesting_an_article_emails_each_desk_editor_once_and_the_reporter_gets
     Article.objects.get(pk=article["id"]).reporters.add(reporter)
     claim_id = flagged[ANALYSTS]
     for move in ({"to": "in_review"}, {"to": "needs_attribution", "note": NOTE}):
-        status, _, body = call(web, key, "POST", f"/api/v1/claims/{claim_id}/transitions/", move)
+        status, _, body = call(web, key, "POST", f"/api/v1/claims/{claim_id}/transitions", move)
         assert status == 200, body
 
     smtp.mailbox.wait_for(3, timeout=TIMEOUT, check=worker.check_running)

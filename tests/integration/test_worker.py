@@ -165,7 +165,7 @@ def start_web(env: dict[str, str], tmp_path: Path, *, workers: int = 1) -> Servi
     while True:
         service.check_running()
         try:
-            urllib.request.urlopen(f"{service.base_url}/api/v1/claims/", timeout=5)
+            urllib.request.urlopen(f"{service.base_url}/api/v1/claims", timeout=5)
         except urllib.error.HTTPError:
             break  # 401: it answers
         except OSError:
@@ -263,11 +263,11 @@ def test_a_submitted_article_is_analysed_by_the_worker(worker, web):
     _, key = api_key_for(newsroom)
 
     status, headers, submitted = call(
-        web, key, "POST", "/api/v1/articles/", {"external_id": "cms-1", "body": f"{BUDGET}\n\n{JOBS}"}
+        web, key, "POST", "/api/v1/articles", {"external_id": "cms-1", "body": f"{BUDGET}\n\n{JOBS}"}
     )
 
     assert status == 202, submitted
-    assert submitted["url"] == f"{web.base_url}/api/v1/articles/{submitted['id']}/"
+    assert submitted["url"] == f"{web.base_url}/api/v1/articles/{submitted['id']}"
     assert headers["Location"] == submitted["url"]
     article = wait_for_analysis(web, worker, key, submitted["url"], revision=1)
     texts = [claim["text"] for claim in article["claims"]]
@@ -278,7 +278,7 @@ def test_a_submitted_article_is_analysed_by_the_worker(worker, web):
     assert "factcheck.analyze_article" in worker.output()  # it was the worker, not the web process
 
     status, _, resubmitted = call(
-        web, key, "POST", "/api/v1/articles/", {"external_id": "cms-1", "body": f"{BUDGET}\n\n{HOSPITAL}"}
+        web, key, "POST", "/api/v1/articles", {"external_id": "cms-1", "body": f"{BUDGET}\n\n{HOSPITAL}"}
     )
 
     assert status == 202, resubmitted

@@ -112,7 +112,7 @@ class Command(BaseCommand):
         write(f"API key: {issued.raw_key}")
         write("Try the API:")
         header = shlex.quote(f"Authorization: Api-Key {issued.raw_key}")
-        write(f"  curl -H {header} {site}/api/v1/articles/{analysed.pk}/")
+        write(f"  curl -H {header} {site}/api/v1/articles/{analysed.pk}")
         write(
             self.style.WARNING(
                 "The password and the key are shown only now; run the demo again for new ones."

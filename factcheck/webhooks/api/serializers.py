@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from factcheck.webhooks.api.payloads import WEBHOOK_PAYLOAD
 from factcheck.webhooks.models import (
     SUBSCRIBABLE,
     DeliveryState,
@@ -11,9 +13,10 @@ from factcheck.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from httpapi.outputs import ModelOutput
 
 
-class WebhookEndpointOutput(serializers.ModelSerializer):
+class WebhookEndpointOutput(ModelOutput):
     """An endpoint as the API shows it: never its secret."""
 
     events = serializers.ListField(
@@ -33,6 +36,8 @@ class WebhookEndpointOutput(serializers.ModelSerializer):
 
 
 class WebhookEndpointCreatedOutput(WebhookEndpointOutput):
+    """A newly registered endpoint, with its signing secret: shown in this answer only, never again."""
+
     secret = serializers.SerializerMethodField(
         help_text="The signing secret, `whsec_…`: shown this once. Keep it with the receiver, which checks "
         "the `Factdesk-Signature` of every delivery with it."
@@ -61,7 +66,7 @@ class WebhookEndpointCreateInput(serializers.Serializer):
     )
 
 
-class WebhookAttemptOutput(serializers.ModelSerializer):
+class WebhookAttemptOutput(ModelOutput):
     class Meta:
         model = WebhookAttempt
         fields = [
@@ -78,7 +83,13 @@ class WebhookAttemptOutput(serializers.ModelSerializer):
         }
 
 
-class WebhookDeliveryOutput(serializers.ModelSerializer):
+@extend_schema_field(WEBHOOK_PAYLOAD)
+class PayloadField(serializers.JSONField):
+    """A delivery's body as stored, described per event type (``payloads.WEBHOOK_PAYLOAD``)."""
+
+
+class WebhookDeliveryOutput(ModelOutput):
+    payload = PayloadField(help_text="The body sent: `id` (the event id), `type`, `created_at`, `data`.")
     attempt_log = WebhookAttemptOutput(many=True, read_only=True, help_text="Every attempt, first first.")
 
     class Meta:
@@ -87,9 +98,6 @@ class WebhookDeliveryOutput(serializers.ModelSerializer):
             "id", "event", "event_id", "state", "attempts", "next_attempt_at", "last_error", "created_at",
             "delivered_at", "payload", "attempt_log",
         ]  # fmt: skip
-        extra_kwargs = {
-            "payload": {"help_text": "The body sent: `id` (the event id), `type`, `created_at`, `data`."},
-        }
 
 
 class WebhookDeliveryFilters(serializers.Serializer):

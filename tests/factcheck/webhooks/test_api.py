@@ -18,7 +18,7 @@ from tests.factories import api_key_for, client_for
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/api/v1/webhooks/"
+LIST = "/api/v1/webhooks"
 
 
 def create(api, **fields):
@@ -39,7 +39,7 @@ def test_an_admin_key_registers_an_endpoint_and_sees_the_secret_once(admin_api, 
     endpoint = WebhookEndpoint.objects.get(pk=body["id"])
     assert endpoint.secret == body["secret"] and endpoint.created_by_name.startswith("API key tests")
 
-    detail = admin_api.get(f"{LIST}{endpoint.pk}/")
+    detail = admin_api.get(f"{LIST}/{endpoint.pk}")
     listed = admin_api.get(LIST)
     assert detail.status_code == listed.status_code == 200
     assert "secret" not in detail.json() and body["secret"] not in detail.content.decode()
@@ -87,11 +87,11 @@ def test_only_an_admin_key_manages_or_reads_webhooks(newsroom, endpoint, role):
     for response in (
         api.get(LIST),
         create(api),
-        api.get(f"{LIST}{endpoint.pk}/"),
-        api.delete(f"{LIST}{endpoint.pk}/"),
-        api.post(f"{LIST}{endpoint.pk}/enable/"),
-        api.post(f"{LIST}{endpoint.pk}/ping/"),
-        api.get(f"{LIST}{endpoint.pk}/deliveries/"),
+        api.get(f"{LIST}/{endpoint.pk}"),
+        api.delete(f"{LIST}/{endpoint.pk}"),
+        api.post(f"{LIST}/{endpoint.pk}/enable"),
+        api.post(f"{LIST}/{endpoint.pk}/ping"),
+        api.get(f"{LIST}/{endpoint.pk}/deliveries"),
     ):
         body = assert_error(response, 403, "permission_denied")
         assert "admin" in body["detail"]
@@ -101,11 +101,11 @@ def test_only_an_admin_key_manages_or_reads_webhooks(newsroom, endpoint, role):
 def test_another_newsrooms_admin_gets_404_and_changes_nothing(other_newsroom, endpoint):
     theirs = client_for(api_key_for(other_newsroom, role=Role.ADMIN)[1])
     for response in (
-        theirs.get(f"{LIST}{endpoint.pk}/"),
-        theirs.delete(f"{LIST}{endpoint.pk}/"),
-        theirs.post(f"{LIST}{endpoint.pk}/enable/"),
-        theirs.post(f"{LIST}{endpoint.pk}/ping/"),
-        theirs.get(f"{LIST}{endpoint.pk}/deliveries/"),
+        theirs.get(f"{LIST}/{endpoint.pk}"),
+        theirs.delete(f"{LIST}/{endpoint.pk}"),
+        theirs.post(f"{LIST}/{endpoint.pk}/enable"),
+        theirs.post(f"{LIST}/{endpoint.pk}/ping"),
+        theirs.get(f"{LIST}/{endpoint.pk}/deliveries"),
     ):
         assert_error(response, 404, "not_found")
     assert theirs.get(LIST).json()["results"] == []
@@ -118,10 +118,10 @@ def test_deleting_an_endpoint_removes_it_with_its_deliveries(
 ):
     with django_capture_on_commit_callbacks():
         endpoint_ping(endpoint=endpoint)
-    response = admin_api.delete(f"{LIST}{endpoint.pk}/")
+    response = admin_api.delete(f"{LIST}/{endpoint.pk}")
     assert response.status_code == 204 and response.content == b""
     assert not WebhookEndpoint.objects.exists() and not WebhookDelivery.objects.exists()
-    assert_error(admin_api.get(f"{LIST}{endpoint.pk}/"), 404, "not_found")
+    assert_error(admin_api.get(f"{LIST}/{endpoint.pk}"), 404, "not_found")
 
 
 def test_a_ping_is_delivered_signed_and_listed_with_its_attempts(
@@ -130,13 +130,13 @@ def test_a_ping_is_delivered_signed_and_listed_with_its_attempts(
     endpoint = registered.endpoint
     receiver.answer(Reply(500, b"<h1>oops</h1>"), Reply(200, b"pong"))
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_api.post(f"{LIST}{endpoint.pk}/ping/")
+        response = admin_api.post(f"{LIST}/{endpoint.pk}/ping")
     assert response.status_code == 202
     assert response.json()["event"] == "ping" and response.json()["state"] == "pending"
     delivery = WebhookDelivery.objects.get()
     delivery_send(delivery_id=delivery.pk, now=WebhookDelivery.objects.get().next_attempt_at)
 
-    (row,) = admin_api.get(f"{LIST}{endpoint.pk}/deliveries/").json()["results"]
+    (row,) = admin_api.get(f"{LIST}/{endpoint.pk}/deliveries").json()["results"]
     assert (row["event"], row["state"], row["attempts"]) == ("ping", "delivered", 2)
     assert row["event_id"] == str(delivery.event_id) and row["payload"]["type"] == "ping"
     assert [(a["number"], a["outcome"], a["http_status"]) for a in row["attempt_log"]] == [
@@ -147,9 +147,9 @@ def test_a_ping_is_delivered_signed_and_listed_with_its_attempts(
     request = receiver.requests[-1]
     assert request.headers["factdesk-event"] == "ping"
     assert verify(registered.secret, request.body, request.headers["factdesk-signature"])
-    failed = admin_api.get(f"{LIST}{endpoint.pk}/deliveries/?state=failed").json()["results"]
+    failed = admin_api.get(f"{LIST}/{endpoint.pk}/deliveries?state=failed").json()["results"]
     assert failed == []
-    assert_error(admin_api.get(f"{LIST}{endpoint.pk}/deliveries/?state=lost"), 400, "invalid")
+    assert_error(admin_api.get(f"{LIST}/{endpoint.pk}/deliveries?state=lost"), 400, "invalid")
 
 
 def test_the_deliveries_list_is_paginated_most_recent_first_in_few_queries(
@@ -160,7 +160,7 @@ def test_the_deliveries_list_is_paginated_most_recent_first_in_few_queries(
             endpoint_ping(endpoint=endpoint)
     ids = list(WebhookDelivery.objects.order_by("-id").values_list("pk", flat=True))
     with django_assert_max_num_queries(8):
-        page = admin_api.get(f"{LIST}{endpoint.pk}/deliveries/?page_size=3").json()
+        page = admin_api.get(f"{LIST}/{endpoint.pk}/deliveries?page_size=3").json()
     assert [row["id"] for row in page["results"]] == ids[:3]
     rest = admin_api.get(page["next"]).json()
     assert [row["id"] for row in rest["results"]] == ids[3:] and rest["next"] is None
@@ -169,15 +169,15 @@ def test_the_deliveries_list_is_paginated_most_recent_first_in_few_queries(
 def test_a_disabled_endpoint_is_re_enabled_over_the_api(admin_api, endpoint):
     endpoint_disable(endpoint=endpoint, reason="10 deliveries in a row failed.")
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=10)
-    shown = admin_api.get(f"{LIST}{endpoint.pk}/").json()
+    shown = admin_api.get(f"{LIST}/{endpoint.pk}").json()
     assert shown["active"] is False and shown["disabled_reason"] == "10 deliveries in a row failed."
-    assert_error(admin_api.post(f"{LIST}{endpoint.pk}/ping/"), 400, "invalid")
+    assert_error(admin_api.post(f"{LIST}/{endpoint.pk}/ping"), 400, "invalid")
 
-    response = admin_api.post(f"{LIST}{endpoint.pk}/enable/")
+    response = admin_api.post(f"{LIST}/{endpoint.pk}/enable")
     assert response.status_code == 200
     body = response.json()
     assert (body["active"], body["disabled_at"], body["consecutive_failures"]) == (True, None, 0)
-    again = admin_api.post(f"{LIST}{endpoint.pk}/enable/")  # already active: nothing changes
+    again = admin_api.post(f"{LIST}/{endpoint.pk}/enable")  # already active: nothing changes
     assert again.status_code == 200 and again.json() == body
 
 

@@ -75,7 +75,7 @@ def test_an_analysis_emits_article_analyzed_and_each_flagged_claim_once(
             "title": article.title,
             "revision": 1,
             "readiness": "blocked",  # a flagged claim nobody has reviewed
-            "url": f"{SITE}/api/v1/articles/{article.pk}/",
+            "url": f"{SITE}/api/v1/articles/{article.pk}",
         },
         "claims": {"count": 2, "flagged": 1},
     }
@@ -83,7 +83,7 @@ def test_an_analysis_emits_article_analyzed_and_each_flagged_claim_once(
     claim = Claim.objects.get(article=article, text=ANALYSTS)
     assert flagged["data"]["claim"]["id"] == claim.pk and flagged["data"]["claim"]["text"] == ANALYSTS
     assert [flag["kind"] for flag in flagged["data"]["claim"]["flags"]] == ["anonymous_experts"]
-    assert flagged["data"]["claim"]["url"] == f"{SITE}/api/v1/claims/{claim.pk}/"
+    assert flagged["data"]["claim"]["url"] == f"{SITE}/api/v1/claims/{claim.pk}"
     assert flagged["data"]["revision"] == 1
     assert len(callbacks) == 2  # each delivery's task, queued for after the commit
 
@@ -148,7 +148,7 @@ def test_every_move_of_a_claim_emits_status_changed(
     assert changes[0]["claim"] == {
         "id": claim.pk,
         "article_id": article.pk,
-        "url": f"{SITE}/api/v1/claims/{claim.pk}/",
+        "url": f"{SITE}/api/v1/claims/{claim.pk}",
     }
 
 
@@ -238,7 +238,7 @@ def test_a_source_fetched_or_failed_for_good_is_emitted(
     assert (first["id"], first["claim_id"], first["article_id"]) == (fetched.pk, claim.pk, article.pk)
     assert (first["url"], first["status"], first["failure"]) == (good, "fetched", "")
     assert first["title"] == "Council minutes" and first["fetched_at"]
-    assert first["api_url"] == f"{SITE}/api/v1/sources/{fetched.pk}/"
+    assert first["api_url"] == f"{SITE}/api/v1/sources/{fetched.pk}"
     assert (last["id"], last["status"], last["fetched_at"]) == (failing.pk, "failed", None)
     assert "500" in last["failure"]
     assert registered.endpoint.deliveries.count() == 2
