@@ -434,7 +434,6 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStateEnum": "factcheck.webhooks.models.DeliveryState",
         "WebhookAttemptOutcomeEnum": "factcheck.webhooks.models.AttemptOutcome",
         "ErrorCodeEnum": "httpapi.errors.ErrorCode",
-        "BodyFormatEnum": "editorial.models.BodyFormat",
         "FlagSeverityEnum": "factcheck.api.serializers.SEVERITY_CHOICES",
         "ClaimOrderingEnum": "factcheck.api.serializers.CLAIM_ORDERINGS",
         "ArticleOrderingEnum": "factcheck.api.serializers.ARTICLE_ORDERINGS",
