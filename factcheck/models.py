@@ -312,6 +312,8 @@ class ClaimEvent(models.Model):
             ),
             models.CheckConstraint(condition=Q(action__in=AuditAction.values), name="event_action_valid"),
         ]
+        # The standards dashboard reads the verdicts and requests for attribution of a period.
+        indexes = [models.Index(fields=["action", "created_at"], name="event_action_when")]
 
     def __str__(self) -> str:
         return f"{self.actor_name}: {self.action}"
@@ -661,3 +663,12 @@ class ReviewItem(Claim):
         proxy = True
         verbose_name = "claim to review"
         verbose_name_plural = "review queue"
+
+
+class StandardsDashboard(Claim):
+    """The standards dashboard: how desks and reporters are doing (an admin entry, no table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "standards dashboard"
+        verbose_name_plural = "standards dashboard"

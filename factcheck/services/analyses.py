@@ -117,11 +117,13 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
             actor=correction.actor if correction else None,
         )
         article.canonical_text = analysis.text
+        article.word_count = len(analysis.text.split())
         article.analyzed_revision = revision
         article.analysis_status, article.analysis_error = AnalysisStatus.ANALYZED, ""
         article.save(
             update_fields=[
                 "canonical_text",
+                "word_count",
                 "analyzed_revision",
                 "analysis_status",
                 "analysis_error",
