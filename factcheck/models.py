@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from editorial.models import ApiKey, Article, Desk, Newsroom
+from factcheck.analysis.attribution import KIND_LABELS
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import ClaimKind, Severity
 from factcheck.claimreview import default_claim_review_ratings, validate_claim_review_ratings
@@ -195,7 +196,7 @@ class Claim(models.Model):
 
 
 #: The kinds of attribution flag: the analysis's table of them (``factcheck.analysis.attribution.KINDS``).
-FLAG_KIND_CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ATTRIBUTION_KINDS]
+FLAG_KIND_CHOICES = [(kind, KIND_LABELS[kind]) for kind in ATTRIBUTION_KINDS]
 
 
 class AttributionFlag(models.Model):

@@ -268,7 +268,9 @@ def verdicts_by_group(
     return verdicts
 
 
-def time_to_verdict(*, newsroom_ids: Iterable[int], period: Period, group_by: str) -> dict[int | None, Spread]:
+def time_to_verdict(
+    *, newsroom_ids: Iterable[int], period: Period, group_by: str
+) -> dict[int | None, Spread]:
     """From the claim's arrival to each verdict given in the period."""
     events = _events(newsroom_ids, period, VERDICT_ACTIONS)
     return _spreads(events, _PATHS[group_by]["event"], _since(F("claim__created_at"), F("created_at")))

@@ -17,16 +17,20 @@ def count_words(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('editorial', '0004_article_published_on'),
+        ("editorial", "0004_article_published_on"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='word_count',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Words in the canonical text of the analysed revision (runs of non-blank characters): the standards dashboard counts unnamed-source flags per 1,000 of them.', verbose_name='words'),
+            model_name="article",
+            name="word_count",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Words in the canonical text of the analysed revision (runs of non-blank characters): the standards dashboard counts unnamed-source flags per 1,000 of them.",
+                verbose_name="words",
+            ),
         ),
         migrations.RunPython(count_words, migrations.RunPython.noop),
     ]

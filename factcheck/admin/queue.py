@@ -29,8 +29,7 @@ from factcheck.admin.common import (
     highlight_claim,
     refusal_text,
 )
-from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
-from factcheck.models import ReviewItem
+from factcheck.models import FLAG_KIND_CHOICES, ReviewItem
 from factcheck.selectors import QUEUE_ORDER, QueueFilters, narrow_queue, review_queue
 from factcheck.services.review import claim_assign, claim_transition
 from factcheck.workflow import BY_NAME, OPEN_STATES, ClaimStatus, Transition
@@ -93,7 +92,7 @@ class FlagKindFilter(admin.SimpleListFilter):
     parameter_name = "flag_kind"
 
     def lookups(self, request, model_admin):
-        kinds = [(kind, kind.replace("_", " ").capitalize()) for kind in sorted(ATTRIBUTION_KINDS)]
+        kinds = sorted(FLAG_KIND_CHOICES, key=lambda choice: choice[1])
         return [("any", "Any flag"), ("none", "No flag"), *kinds]
 
     def queryset(self, request, queryset):
@@ -274,7 +273,7 @@ class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
 
     @admin.display(description="flags")
     def flag_kinds(self, claim: ReviewItem) -> str:
-        return ", ".join(sorted({flag.kind for flag in claim.flags.all()})) or "—"
+        return ", ".join(sorted({flag.get_kind_display() for flag in claim.flags.all()})) or "—"
 
     @admin.display(description="check-worthiness", ordering="checkworthiness")
     def score(self, claim: ReviewItem) -> str:
