@@ -42,7 +42,10 @@ class Claim(models.Model):
             "revision keeps its review state and history; one the revision removes or rewrites is superseded."
         ),
     )
-    ordinal = models.PositiveIntegerField("number", help_text="Position of the claim in the article, from 0.")
+    ordinal = models.PositiveIntegerField(
+        "position",
+        help_text="Position of the claim in the article, from 0 (the API's index); people read it from 1.",
+    )
     text = models.TextField("claim", help_text="The sentence exactly as it stands in the article.")
     start = models.PositiveIntegerField(
         "start", help_text="Offset of the first character in the article text."
@@ -194,6 +197,11 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
 
+    @property
+    def number(self) -> int:
+        """The claim's number as people read it, from 1 (the admin, the demo's report, emails)."""
+        return self.ordinal + 1
+
 
 #: The kinds of attribution flag: the analysis's table of them (``factcheck.analysis.attribution.KINDS``).
 FLAG_KIND_CHOICES = [(kind, KIND_LABELS[kind]) for kind in ATTRIBUTION_KINDS]
@@ -317,7 +325,19 @@ class ClaimEvent(models.Model):
         indexes = [models.Index(fields=["action", "created_at"], name="event_action_when")]
 
     def __str__(self) -> str:
-        return f"{self.actor_name}: {self.action}"
+        return f"{self.actor_name}: {self.get_action_display()}"
+
+    @property
+    def from_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(status: str) -> str:
+    return ClaimStatus(status).label if status in ClaimStatus.values else status
 
 
 def all_flag_kinds() -> list[str]:

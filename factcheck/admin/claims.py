@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from editorial.admin import NewsroomScopedAdmin, ReadOnlyAdmin
 from factcheck.actors import Actor
 from factcheck.admin.common import CORRECT_ROLES, highlight_claim
-from factcheck.models import AttributionFlag, Claim, ClaimEvent, ExcludedBlock
+from factcheck.models import FLAG_KIND_CHOICES, AttributionFlag, Claim, ClaimEvent, ExcludedBlock
 from factcheck.services.analyses import claim_exclude, excluded_block_promote
 from factcheck.workflow import ClaimStatus
 
@@ -29,9 +29,21 @@ class FlagInline(admin.TabularInline):
         return False
 
 
-class EventInline(admin.TabularInline):
+class StatusLabels:
+    """The history's states by their names, not their codes."""
+
+    @admin.display(description="from")
+    def from_label(self, event: ClaimEvent) -> str:
+        return event.from_label or "—"
+
+    @admin.display(description="to")
+    def to_label(self, event: ClaimEvent) -> str:
+        return event.to_label or "—"
+
+
+class EventInline(StatusLabels, admin.TabularInline):
     model = ClaimEvent
-    fields = ["created_at", "actor_name", "action", "from_status", "to_status", "note"]
+    fields = ["created_at", "actor_name", "action", "from_label", "to_label", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -47,7 +59,8 @@ class FlaggedFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         kinds = AttributionFlag.objects.values_list("kind", flat=True).distinct().order_by("kind")
-        return [("any", "Any flag"), ("none", "No flag"), *((kind, kind) for kind in kinds)]
+        labels = dict(FLAG_KIND_CHOICES)
+        return [("any", "Any flag"), ("none", "No flag"), *((kind, labels.get(kind, kind)) for kind in kinds)]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -87,7 +100,7 @@ class ClaimAdmin(NewsroomScopedAdmin):
         "status",
         "assignee",
         "revision",
-        "ordinal",
+        "number",
         "start",
         "end",
         "created_at",
@@ -118,6 +131,10 @@ class ClaimAdmin(NewsroomScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # their history must stay
 
+    @admin.display(description="number in the article")
+    def number(self, claim: Claim) -> int:
+        return claim.number
+
     @admin.display(description="claim")
     def short_text(self, claim: Claim) -> str:
         return str(claim)
@@ -141,11 +158,11 @@ class ClaimAdmin(NewsroomScopedAdmin):
 
 
 @admin.register(ClaimEvent)
-class ClaimEventAdmin(ReadOnlyAdmin):
+class ClaimEventAdmin(StatusLabels, ReadOnlyAdmin):
     """The audit trail, read-only: rows are never edited or deleted here."""
 
     newsroom_path = "claim__article__newsroom"
-    list_display = ["created_at", "actor_name", "action", "from_status", "to_status", "claim"]
+    list_display = ["created_at", "actor_name", "action", "from_label", "to_label", "claim"]
     list_filter = ["action", "actor_kind", "to_status"]
     search_fields = ["actor_name", "note", "claim__text"]
     list_select_related = ["claim"]

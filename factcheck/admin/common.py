@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from editorial.models import Role
+from editorial.models import Article, Role
 from factcheck.models import Claim
 from httpapi.errors import DomainError
 
@@ -90,6 +90,15 @@ def highlight_claims(text: str, claims: Iterable[Claim], *, url_of: Callable[[Cl
         position = claim.end
     out.append(escape(text[position:]))
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at most, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def short_title(article: Article, limit: int = 60) -> str:
+    return shorten(str(article), limit)
 
 
 def age(since: datetime, now: datetime) -> str:
