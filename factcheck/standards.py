@@ -200,7 +200,7 @@ def _spreads(rows: QuerySet[Any], key: str, duration: Combinable) -> dict[int | 
     return spreads
 
 
-def _since(start: Any, end: Any) -> ExpressionWrapper:
+def _since(start: Any, end: Any) -> ExpressionWrapper[Any]:
     return ExpressionWrapper(end - start, output_field=DurationField())
 
 
@@ -341,14 +341,13 @@ def standards_dashboard(
         raise ValueError(f"group_by is one of {', '.join(_PATHS)}")
     ids = sorted(set(newsroom_ids))
     now = now or timezone.now()
-    scope = {"newsroom_ids": ids, "group_by": group_by}
-    words = words_by_group(period=period, **scope)
-    flags = flags_by_group(period=period, **scope)
-    verdicts = verdicts_by_group(period=period, **scope)
-    to_verdict = time_to_verdict(period=period, **scope)
-    ages = queue_age(now=now, **scope)
-    oldest = oldest_open(**scope)
-    requests, answers = sent_back(period=period, **scope)
+    words = words_by_group(newsroom_ids=ids, period=period, group_by=group_by)
+    flags = flags_by_group(newsroom_ids=ids, period=period, group_by=group_by)
+    verdicts = verdicts_by_group(newsroom_ids=ids, period=period, group_by=group_by)
+    to_verdict = time_to_verdict(newsroom_ids=ids, period=period, group_by=group_by)
+    ages = queue_age(newsroom_ids=ids, now=now, group_by=group_by)
+    oldest = oldest_open(newsroom_ids=ids, group_by=group_by)
+    requests, answers = sent_back(newsroom_ids=ids, period=period, group_by=group_by)
 
     keys: set[int | None] = set().union(words, flags, verdicts, to_verdict, ages, requests)
     labels = _labels(group_by, keys, several_newsrooms=len(ids) > 1)
