@@ -185,6 +185,7 @@ class Article(models.Model):
     word_count = models.PositiveIntegerField(
         "words",
         default=0,
+        db_default=0,
         editable=False,
         help_text=(
             "Words in the canonical text of the analysed revision (runs of non-blank characters): "
