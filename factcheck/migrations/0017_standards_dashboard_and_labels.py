@@ -5,39 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('editorial', '0006_standards_dashboard_and_labels'),
-        ('factcheck', '0016_declared_audit_actions_and_flag_kinds'),
+        ("editorial", "0006_standards_dashboard_and_labels"),
+        ("factcheck", "0016_declared_audit_actions_and_flag_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StandardsDashboard',
-            fields=[
-            ],
+            name="StandardsDashboard",
+            fields=[],
             options={
-                'verbose_name': 'standards dashboard',
-                'verbose_name_plural': 'standards dashboard',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "standards dashboard",
+                "verbose_name_plural": "standards dashboard",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('factcheck.claim',),
+            bases=("factcheck.claim",),
         ),
         migrations.AlterField(
-            model_name='attributionflag',
-            name='kind',
-            field=models.CharField(choices=[('anonymous_experts', 'Unnamed experts'), ('vague_quantity', 'Vague count of people'), ('unnamed_report', 'Unnamed report or study'), ('agentless_passive', 'Passive voice hiding the source'), ('hedge', 'Hedge without a source'), ('vague_collective', 'Vague group'), ('anonymous_official', 'Anonymous official')], help_text="What is vague or missing in the attribution, one of the analysis's kinds.", max_length=40, verbose_name='kind'),
+            model_name="attributionflag",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("anonymous_experts", "Unnamed experts"),
+                    ("vague_quantity", "Vague count of people"),
+                    ("unnamed_report", "Unnamed report or study"),
+                    ("agentless_passive", "Passive voice hiding the source"),
+                    ("hedge", "Hedge without a source"),
+                    ("vague_collective", "Vague group"),
+                    ("anonymous_official", "Anonymous official"),
+                ],
+                help_text="What is vague or missing in the attribution, one of the analysis's kinds.",
+                max_length=40,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='claim',
-            name='ordinal',
-            field=models.PositiveIntegerField(help_text="Position of the claim in the article, from 0 (the API's index); people read it from 1.", verbose_name='position'),
+            model_name="claim",
+            name="ordinal",
+            field=models.PositiveIntegerField(
+                help_text="Position of the claim in the article, from 0 (the API's index); people read it from 1.",
+                verbose_name="position",
+            ),
         ),
         migrations.AddIndex(
-            model_name='claimevent',
-            index=models.Index(fields=['action', 'created_at'], name='event_action_when'),
+            model_name="claimevent",
+            index=models.Index(fields=["action", "created_at"], name="event_action_when"),
         ),
     ]
