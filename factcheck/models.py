@@ -87,6 +87,16 @@ class Claim(models.Model):
         related_name="assigned_claims",
         verbose_name="assignee",
     )
+    verdict_at = models.DateTimeField(
+        "verdict given",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "When the claim got the verdict it has now (verified, misleading, false or unverifiable); "
+            "empty while it has none, and again once it is reopened or superseded."
+        ),
+    )
     is_flagged = models.BooleanField(
         "flagged", default=False, help_text="Carries at least one vague or uncredited attribution."
     )
@@ -184,6 +194,27 @@ class Claim(models.Model):
                 name="claim_assignee_queue",
             ),
             models.Index(fields=["article", "status"], name="claim_article_status"),
+            # The standards dashboard (factcheck/standards.py, timed by bench/dashboard.py): claims
+            # joined to the period's audit rows, to its articles' flags, and the open claims' ages, each
+            # read from an index alone (PostgreSQL; SQLite builds them without the INCLUDE columns).
+            models.Index(
+                fields=["newsroom", "verdict_at"],
+                include=["desk", "article", "status", "created_at"],
+                condition=Q(verdict_at__isnull=False),
+                name="claim_verdicts",
+            ),
+            models.Index(
+                fields=["id"], include=["newsroom", "desk", "article", "created_at"], name="claim_dashboard"
+            ),
+            models.Index(
+                fields=["article"], include=["status", "newsroom", "desk"], name="claim_article_dashboard"
+            ),
+            models.Index(
+                fields=["newsroom", "desk", "created_at"],
+                include=["article", "id"],
+                condition=Q(status__in=sorted(OPEN_STATES)),
+                name="claim_open_age",
+            ),
             models.Index(fields=["updated_at"], name="claim_updated"),
             # The API's claims list by check-worthiness (either way: the index is walked backwards for
             # -checkworthiness, -id); without it each page sorts the whole newsroom.  bench/api.py.
@@ -322,7 +353,7 @@ class ClaimEvent(models.Model):
             models.CheckConstraint(condition=Q(action__in=AuditAction.values), name="event_action_valid"),
         ]
         # The standards dashboard reads the verdicts and requests for attribution of a period.
-        indexes = [models.Index(fields=["action", "created_at"], name="event_action_when")]
+        indexes = [models.Index(fields=["action", "created_at"], include=["claim"], name="event_action_when")]
 
     def __str__(self) -> str:
         return f"{self.actor_name}: {self.get_action_display()}"

@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
             model_name="article",
             name="word_count",
             field=models.PositiveIntegerField(
+                db_default=0,
                 default=0,
                 editable=False,
                 help_text="Words in the canonical text of the analysed revision (runs of non-blank characters): the standards dashboard counts unnamed-source flags per 1,000 of them.",

@@ -262,7 +262,7 @@ def _store_analysis(
     for claim in (*gone, *kept):
         claim.updated_at = now
     if gone:
-        Claim.objects.bulk_update(gone, ["status", "updated_at"])
+        Claim.objects.bulk_update(gone, ["status", "verdict_at", "updated_at"])
     if kept:
         # Move kept claims out of the way first, so that the unique live ordinal holds at every step.
         Claim.objects.filter(pk__in=[claim.pk for claim in kept]).update(

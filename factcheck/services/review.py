@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from editorial.models import Article
 from factcheck import domain_events
@@ -21,6 +22,7 @@ from factcheck.models import EVIDENCE, Claim, ClaimEvent
 from factcheck.selectors import NOTE_ACTION
 from factcheck.workflow import (
     BY_NAME,
+    VERDICTS,
     ClaimStatus,
     Transition,
     WorkflowRole,
@@ -30,7 +32,7 @@ from factcheck.workflow import (
 )
 from httpapi.errors import Conflict, Forbidden
 
-CLAIM_FIELDS_CHANGED = ["status", "assignee", "updated_at"]
+CLAIM_FIELDS_CHANGED = ["status", "verdict_at", "assignee", "updated_at"]
 
 
 def _label(status: str) -> str:
@@ -61,6 +63,7 @@ def claim_transition_apply(
         claim=claim, action=transition.name, from_status=claim.status, to_status=transition.target, note=note
     )
     claim.status = transition.target
+    claim.verdict_at = timezone.now() if transition.target in VERDICTS else None
     if transition.takes and actor.user is not None:
         claim.assignee = actor.user
     return event

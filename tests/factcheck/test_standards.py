@@ -13,8 +13,8 @@ The fixture (times from the start of the period, T0; the period is November 2026
     A4       Politics  -             3,000  T0-10d      c5 misleading (hedge) (before the period)
 
 Verdicts in the period: c1 verified after 2 h, c2 false after 10 h, c4 verified after 4 h, c5
-misleading after 11 days (264 h).  Sent back: c2 (answered after 3 h), c4 (answered after 1 h), c9
-(not answered).  "Now" is T0+30d, so c7 has waited 10 days, c8 5 and c9 2.
+misleading after 11 days (264 h); c6's comes after the period.  Sent back: c2 (answered after 3 h),
+c4 (answered after 1 h), c9 (not answered).  "Now" is T0+30d, so c7 has waited 10 days, c8 5 and c9 2.
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ from datetime import date, timedelta
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
-from editorial.models import Article
+from editorial.models import Article, Role
 from factcheck.actors import Actor
 from factcheck.models import AuditAction, Claim
+from factcheck.services.review import claim_transition
 from factcheck.standards import GroupBy, Period, percentile, standards_dashboard
-from factcheck.workflow import ClaimStatus
+from factcheck.workflow import BY_NAME, VERDICTS, ClaimStatus
 from tests.factories import (
     AnalysedArticleFactory,
     ClaimFactory,
@@ -36,6 +38,7 @@ from tests.factories import (
     FlagFactory,
     NewsroomFactory,
     UserFactory,
+    member,
 )
 
 PERIOD = Period(date(2026, 11, 1), date(2026, 11, 30))
@@ -61,9 +64,12 @@ def _claim(article, status, at, *flags):
 
 
 def _event(claim, action, at):
-    """An audit row written at ``at`` (the table is append-only: its time is set as it is written)."""
+    """An audit row written at ``at`` (the table is append-only: its time is set as it is written),
+    and for a verdict, its time on the claim, as ``claim_transition`` records them."""
     with mock.patch("django.utils.timezone.now", return_value=at):
         Actor.system().event(claim=claim, action=action).save()
+    if BY_NAME[action].target in VERDICTS:
+        Claim.objects.filter(pk=claim.pk).update(verdict_at=at)
 
 
 @pytest.fixture
@@ -193,3 +199,19 @@ def test_percentile_interpolates_as_postgresql_does():
     assert percentile([2.0, 10.0, 264.0], 0.9) == pytest.approx(213.2)
     with pytest.raises(ValueError):
         percentile([], 0.5)
+
+
+def test_claim_transition_records_when_the_verdict_was_given_and_forgets_it_on_reopening(db):
+    newsroom = NewsroomFactory()
+    editor = member(newsroom, Role.EDITOR, "edna")
+    claim = ClaimFactory(article=AnalysedArticleFactory(newsroom=newsroom))
+    actor = Actor.for_user(editor)
+
+    claim_transition(actor=actor, claim_id=claim.pk, to=ClaimStatus.IN_REVIEW)
+    assert Claim.objects.get(pk=claim.pk).verdict_at is None
+    before = timezone.now()
+    claim_transition(actor=actor, claim_id=claim.pk, to=ClaimStatus.FALSE, note="The minutes say otherwise.")
+    judged = Claim.objects.get(pk=claim.pk)
+    assert judged.verdict_at is not None and before <= judged.verdict_at <= timezone.now()
+    claim_transition(actor=actor, claim_id=claim.pk, to=ClaimStatus.IN_REVIEW, note="New evidence.")
+    assert Claim.objects.get(pk=claim.pk).verdict_at is None
