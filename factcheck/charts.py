@@ -133,7 +133,7 @@ def bar_chart(
         anchor = "start" if tick == 0 else "middle"
         out.append(
             f'<text x="{x:.1f}" y="{axis_bottom + 14}" text-anchor="{anchor}" fill-opacity="0.7">'
-            f"{_text(fmt(tick_value))}{_text(unit) if tick == AXIS_TICKS and unit else ''}</text>"
+            f"{_text(f'{tick_value:.3g}')}{_text(unit) if tick == AXIS_TICKS and unit else ''}</text>"
         )
     if not rows:
         out.append(f'<text x="{x0}" y="{plot_top + 12}">No data for this period.</text>')

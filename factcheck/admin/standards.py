@@ -43,12 +43,18 @@ DEFAULT_DAYS = 30
 class DashboardForm(forms.Form):
     """What to show.  Every field is optional: the last 30 days, by desk, across the viewer's newsrooms."""
 
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     group = forms.ChoiceField(label="by", choices=GroupBy.CHOICES, required=False)
     newsroom = forms.TypedChoiceField(label="Newsroom", coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args: Any, newsrooms: list[tuple[int, str]], **kwargs: Any) -> None:
+        default = Period.last_days(DEFAULT_DAYS)
+        kwargs.setdefault("initial", {"start": default.first, "end": default.last, "group": GroupBy.DESK})
         super().__init__(*args, **kwargs)
         field = self.fields["newsroom"]
         assert isinstance(field, forms.TypedChoiceField)
