@@ -133,3 +133,14 @@ def test_an_empty_idempotency_key_is_refused_over_http(demo):
         env={**env, "HOME": "/nonexistent"}, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert ran.stdout == "400", ran.stdout + ran.stderr
+
+
+def test_the_empty_idempotency_key_answer_says_so(demo):
+    env, _ = demo
+    ran = subprocess.run(
+        ["curl", "-s", "-X", "POST", f"{env['FACTDESK']}/api/v1/analyze",
+         "-H", f"Authorization: Api-Key {env['KEY']}", "-H", "Content-Type: application/json",
+         "-H", "Idempotency-Key;", "-d", '{"text": "Experts warn.", "format": "text"}'],
+        env={**env, "HOME": "/nonexistent"}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "The header is empty" in ran.stdout, ran.stdout
