@@ -339,8 +339,8 @@ class ClaimEvent(models.Model):
     )
     actor_name = models.CharField("who", max_length=200, help_text="Who acted, as they were named then.")
     action = models.CharField("action", max_length=40, choices=AuditAction.choices)
-    from_status = models.CharField("from", max_length=20, blank=True)
-    to_status = models.CharField("to", max_length=20, blank=True)
+    from_status = models.CharField("from", max_length=20, blank=True, choices=ClaimStatus.choices)
+    to_status = models.CharField("to", max_length=20, blank=True, choices=ClaimStatus.choices)
     note = models.TextField("note", blank=True)
     created_at = models.DateTimeField("when", auto_now_add=True, db_index=True)
 
@@ -357,18 +357,6 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name}: {self.get_action_display()}"
-
-    @property
-    def from_label(self) -> str:
-        return _status_label(self.from_status)
-
-    @property
-    def to_label(self) -> str:
-        return _status_label(self.to_status)
-
-
-def _status_label(status: str) -> str:
-    return ClaimStatus(status).label if status in ClaimStatus.values else status
 
 
 def all_flag_kinds() -> list[str]:

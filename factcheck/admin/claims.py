@@ -29,21 +29,9 @@ class FlagInline(admin.TabularInline):
         return False
 
 
-class StatusLabels:
-    """The history's states by their names, not their codes."""
-
-    @admin.display(description="from")
-    def from_label(self, event: ClaimEvent) -> str:
-        return event.from_label or "—"
-
-    @admin.display(description="to")
-    def to_label(self, event: ClaimEvent) -> str:
-        return event.to_label or "—"
-
-
-class EventInline(StatusLabels, admin.TabularInline):
+class EventInline(admin.TabularInline):
     model = ClaimEvent
-    fields = ["created_at", "actor_name", "action", "from_label", "to_label", "note"]
+    fields = ["created_at", "actor_name", "action", "from_status", "to_status", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -158,11 +146,11 @@ class ClaimAdmin(NewsroomScopedAdmin):
 
 
 @admin.register(ClaimEvent)
-class ClaimEventAdmin(StatusLabels, ReadOnlyAdmin):
+class ClaimEventAdmin(ReadOnlyAdmin):
     """The audit trail, read-only: rows are never edited or deleted here."""
 
     newsroom_path = "claim__article__newsroom"
-    list_display = ["created_at", "actor_name", "action", "from_label", "to_label", "claim"]
+    list_display = ["created_at", "actor_name", "action", "from_status", "to_status", "claim"]
     list_filter = ["action", "actor_kind", "to_status"]
     search_fields = ["actor_name", "note", "claim__text"]
     list_select_related = ["claim"]
