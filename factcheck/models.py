@@ -207,7 +207,10 @@ class Claim(models.Model):
                 fields=["id"], include=["newsroom", "desk", "article", "created_at"], name="claim_dashboard"
             ),
             models.Index(
-                fields=["article"], include=["status", "newsroom", "desk"], name="claim_article_dashboard"
+                fields=["article"],
+                include=["id", "status", "newsroom", "desk"],
+                condition=Q(is_flagged=True),
+                name="claim_flagged_by_article",
             ),
             models.Index(
                 fields=["newsroom", "desk", "created_at"],
@@ -353,7 +356,15 @@ class ClaimEvent(models.Model):
             models.CheckConstraint(condition=Q(action__in=AuditAction.values), name="event_action_valid"),
         ]
         # The standards dashboard reads the verdicts and requests for attribution of a period.
-        indexes = [models.Index(fields=["action", "created_at"], include=["claim"], name="event_action_when")]
+        indexes = [
+            models.Index(fields=["action", "created_at"], include=["claim"], name="event_action_when"),
+            # The first answer after each request for attribution (the standards dashboard).
+            models.Index(
+                fields=["claim", "created_at"],
+                condition=Q(action="answer_attribution"),
+                name="event_attribution_answers",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_name}: {self.get_action_display()}"

@@ -229,7 +229,8 @@ def flags_by_group(
         ).values_list("pk", flat=True)
     )
     rows = (
-        AttributionFlag.objects.filter(claim__article__in=articles)
+        # Only flagged claims have flags: saying so lets their (small) index serve.
+        AttributionFlag.objects.filter(claim__article__in=articles, claim__is_flagged=True)
         .exclude(claim__status=ClaimStatus.SUPERSEDED)
         .values(key, "kind")
         .annotate(n=Count("*"))

@@ -94,7 +94,18 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="claim",
             index=models.Index(
-                fields=["article"], include=("status", "newsroom", "desk"), name="claim_article_dashboard"
+                condition=models.Q(("is_flagged", True)),
+                fields=["article"],
+                include=("id", "status", "newsroom", "desk"),
+                name="claim_flagged_by_article",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="claimevent",
+            index=models.Index(
+                condition=models.Q(("action", "answer_attribution")),
+                fields=["claim", "created_at"],
+                name="event_attribution_answers",
             ),
         ),
         migrations.AddIndex(
