@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -234,6 +235,12 @@ class StandardsDashboardAdmin(NewsroomScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        """The dashboard only: no claim is added, changed or shown one by one here."""
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view(self.changelist_view)
+        return [path("", view, name="{}_{}_changelist".format(*info))]
 
     def newsroom_choices(self, request: HttpRequest) -> list[tuple[int, str]]:
         rooms = newsrooms_of(request.user).order_by("name")

@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from editorial.models import Desk, Role
 from tests.factcheck.test_charts import parse_svg
@@ -146,3 +146,10 @@ def test_a_superuser_may_pick_a_newsroom(admin_client, desk_figures):  # noqa: F
     assert "City (The Daily Ledger)" in everywhere  # several newsrooms: the desk says whose
     bad = admin_client.get(DASHBOARD, {"newsroom": "99999"})
     assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
+
+
+def test_the_dashboard_is_one_page_and_shows_no_claim_by_itself():
+    for view in ("add", "change", "history", "delete"):
+        args = [] if view == "add" else [1]
+        with pytest.raises(NoReverseMatch):
+            reverse(f"admin:factcheck_standardsdashboard_{view}", args=args)
