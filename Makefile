@@ -5,8 +5,10 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The address the demo prints, and emails link to: the port it serves unless SITE_URL says otherwise.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 # The demo runs on the embedded default (SQLite + file-system broker) unless told otherwise.
-DEMO_ENV := DEBUG=true
+DEMO_ENV = DEBUG=true SITE_URL=$(SITE_URL)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Some machines' pip configuration names local mirrors that do not exist; pip warns about each one.
 PIP_NOISE := grep -v 'is ignored: it is neither a file nor a directory'

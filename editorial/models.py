@@ -192,6 +192,16 @@ class Article(models.Model):
     analyzed_revision = models.PositiveIntegerField(
         "analyzed revision", null=True, blank=True, help_text="The revision the current claims come from."
     )
+    word_count = models.PositiveIntegerField(
+        "words",
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text=(
+            "Words in the canonical text of the analysed revision (runs of non-blank characters): "
+            "the standards dashboard counts unnamed-source flags per 1,000 of them."
+        ),
+    )
     analysis_queued_at = models.DateTimeField(
         "analysis queued",
         null=True,

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from editorial.models import ApiKey, Article, Desk, Newsroom
+from factcheck.analysis.attribution import KIND_LABELS
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import ClaimKind, Severity
 from factcheck.claimreview import default_claim_review_ratings, validate_claim_review_ratings
@@ -57,7 +58,10 @@ class Claim(models.Model):
             "removes or rewrites is superseded."
         ),
     )
-    ordinal = models.PositiveIntegerField("number", help_text="Position of the claim in the article, from 0.")
+    ordinal = models.PositiveIntegerField(
+        "position",
+        help_text="Position of the claim in the article, from 0 (the API's index); people read it from 1.",
+    )
     text = models.TextField("claim", help_text="The sentence exactly as it stands in the article.")
     start = models.PositiveIntegerField(
         "start", help_text="Offset of the first character in the article text."
@@ -98,6 +102,16 @@ class Claim(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_claims",
         verbose_name="assignee",
+    )
+    verdict_at = models.DateTimeField(
+        "verdict given",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "When the claim got the verdict it has now (verified, misleading, false or unverifiable); "
+            "empty while it has none, and again once it is reopened or superseded."
+        ),
     )
     is_flagged = models.BooleanField(
         "flagged", default=False, help_text="Carries at least one vague or uncredited attribution."
@@ -240,6 +254,30 @@ class Claim(models.Model):
                 ]
             ),
             models.Index(fields=["article", "status"], name="claim_article_status"),
+            # The standards dashboard (factcheck/standards.py, timed by bench/dashboard.py): claims
+            # joined to the period's audit rows, to its articles' flags, and the open claims' ages, each
+            # read from an index alone (PostgreSQL; SQLite builds them without the INCLUDE columns).
+            models.Index(
+                fields=["newsroom", "verdict_at"],
+                include=["desk", "article", "status", "created_at"],
+                condition=Q(verdict_at__isnull=False),
+                name="claim_verdicts",
+            ),
+            models.Index(
+                fields=["id"], include=["newsroom", "desk", "article", "created_at"], name="claim_dashboard"
+            ),
+            models.Index(
+                fields=["article"],
+                include=["id", "status", "newsroom", "desk"],
+                condition=Q(is_flagged=True),
+                name="claim_flagged_by_article",
+            ),
+            models.Index(
+                fields=["newsroom", "desk", "created_at"],
+                include=["article", "id"],
+                condition=Q(status__in=sorted(OPEN_STATES)),
+                name="claim_open_age",
+            ),
             models.Index(fields=["updated_at"], name="claim_updated"),
             # The API's claims list by check-worthiness (either way: the index is walked backwards for
             # -checkworthiness, -id); without it each page sorts the whole newsroom.  bench/api.py.
@@ -258,9 +296,14 @@ class Claim(models.Model):
         """A revision edited the sentence after its verdict (or dismissal) was given."""
         return bool(self.verdict_text) and self.verdict_text != self.text
 
+    @property
+    def number(self) -> int:
+        """The claim's number as people read it, from 1 (the admin, the demo's report, emails)."""
+        return self.ordinal + 1
+
 
 #: The kinds of attribution flag: the analysis's table of them (``factcheck.analysis.attribution.KINDS``).
-FLAG_KIND_CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ATTRIBUTION_KINDS]
+FLAG_KIND_CHOICES = [(kind, KIND_LABELS[kind]) for kind in ATTRIBUTION_KINDS]
 
 
 class AttributionFlag(models.Model):
@@ -366,8 +409,8 @@ class ClaimEvent(models.Model):
     )
     actor_name = models.CharField("who", max_length=200, help_text="Who acted, as they were named then.")
     action = models.CharField("action", max_length=40, choices=AuditAction.choices)
-    from_status = models.CharField("from", max_length=20, blank=True)
-    to_status = models.CharField("to", max_length=20, blank=True)
+    from_status = models.CharField("from", max_length=20, blank=True, choices=ClaimStatus.choices)
+    to_status = models.CharField("to", max_length=20, blank=True, choices=ClaimStatus.choices)
     note = models.TextField("note", blank=True)
     created_at = models.DateTimeField("when", auto_now_add=True, db_index=True)
 
@@ -379,9 +422,19 @@ class ClaimEvent(models.Model):
             ),
             models.CheckConstraint(condition=Q(action__in=AuditAction.values), name="event_action_valid"),
         ]
+        # The standards dashboard reads the verdicts and requests for attribution of a period.
+        indexes = [
+            models.Index(fields=["action", "created_at"], include=["claim"], name="event_action_when"),
+            # The first answer after each request for attribution (the standards dashboard).
+            models.Index(
+                fields=["claim", "created_at"],
+                condition=Q(action="answer_attribution"),
+                name="event_attribution_answers",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.actor_name}: {self.action}"
+        return f"{self.actor_name}: {self.get_action_display()}"
 
 
 class DeadlineEscalation(models.Model):
@@ -813,3 +866,12 @@ class ReviewItem(Claim):
         proxy = True
         verbose_name = "claim to review"
         verbose_name_plural = "review queue"
+
+
+class StandardsDashboard(Claim):
+    """The standards dashboard: how desks and reporters are doing (an admin entry, no table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "standards dashboard"
+        verbose_name_plural = "standards dashboard"

@@ -327,14 +327,14 @@ def newsroom_scale(*, newsroom: Newsroom) -> RatingScale:
 
 
 def claim_for_review(*, newsroom: Newsroom, claim_id: int) -> Claim | None:
-    """The claim of ``newsroom`` with its article and ``verdict_at`` (when it entered its state), or None:
+    """The claim of ``newsroom`` with its article and ``entered_at`` (when it entered its state), or None:
     what its ClaimReview is made of."""
     entered = ClaimEvent.objects.filter(claim=OuterRef("pk"), to_status=OuterRef("status")).order_by(
         "-created_at", "-id"
     )
     return (
         Claim.objects.select_related("article")
-        .annotate(verdict_at=Subquery(entered.values("created_at")[:1]))
+        .annotate(entered_at=Subquery(entered.values("created_at")[:1]))
         .filter(newsroom=newsroom, pk=claim_id)
         .first()
     )

@@ -161,7 +161,11 @@ def idempotent(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
             return view(request, *args, **kwargs)  # a 401: nothing to keep
         # A body over FACTDESK_MAX_BODY_BYTES never gets here: BodyLimitMiddleware answers 413 first.
         if not KEY_PATTERN.fullmatch(key):
-            message = "Send 1 to 255 printable ASCII characters, not starting with a space."
+            message = (
+                "The header is empty: send a key unique to this request, or no header at all."
+                if not key.strip()
+                else "Send 1 to 255 printable ASCII characters, not starting with a space."
+            )
             return json_error(
                 status_code=400,
                 code="invalid",

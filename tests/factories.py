@@ -113,6 +113,7 @@ class AnalysedArticleFactory(ArticleFactory):
     """An article whose current revision is stored as analysed (its claims made by hand: ClaimFactory)."""
 
     canonical_text = factory.SelfAttribute("body")
+    word_count = factory.LazyAttribute(lambda a: len(a.canonical_text.split()))
     revision = 1
     analysis_status = AnalysisStatus.ANALYZED
     analyzed_revision = factory.SelfAttribute("revision")

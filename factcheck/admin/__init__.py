@@ -6,10 +6,11 @@
 - ``claims``: claims as records (every revision), flags, history and parts kept out;
 - ``policy``: newsrooms' checking policies;
 - ``sources``: sources on the claim page (passages, archived copy, refetch) and search providers;
+- ``standards``: the standards dashboard (charts and CSV of how desks and reporters are doing);
 - ``common``: highlighting untrusted text, roles, refusals.
 """
 
-from factcheck.admin import articles, claims, policy, queue, sources
+from factcheck.admin import articles, claims, policy, queue, sources, standards
 from factcheck.admin.common import highlight
 
-__all__ = ["articles", "claims", "highlight", "policy", "queue", "sources"]
+__all__ = ["articles", "claims", "highlight", "policy", "queue", "sources", "standards"]

@@ -87,7 +87,7 @@ class FirstRowsFormSet(BaseInlineFormSet):
 class ClaimInline(admin.TabularInline):
     model = Claim
     formset = FirstRowsFormSet
-    fields = ["ordinal", "claim_text", "kind", "checkworthiness", "status", "assignee", "flag_list"]
+    fields = ["number", "claim_text", "kind", "checkworthiness", "status", "assignee", "flag_list"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -107,13 +107,17 @@ class ClaimInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    @admin.display(description="no.")
+    def number(self, claim: Claim) -> int:
+        return claim.number
+
     @admin.display(description="claim")
     def claim_text(self, claim: Claim) -> SafeString:
         return highlight_claim(claim)
 
     @admin.display(description="flags")
     def flag_list(self, claim: Claim) -> str:
-        return ", ".join(sorted({flag.kind for flag in claim.flags.all()})) or "—"
+        return ", ".join(sorted({flag.get_kind_display() for flag in claim.flags.all()})) or "—"
 
 
 class ExcludedInline(admin.TabularInline):

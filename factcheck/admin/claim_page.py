@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import selectors
 from factcheck.actors import Actor
-from factcheck.admin.common import REFUSALS, highlight_claim, refusal_text
+from factcheck.admin.common import REFUSALS, highlight_claim, refusal_text, short_title
 from factcheck.admin.sources import SourceViewsMixin, source_views
 from factcheck.analysis import revisions
 from factcheck.models import Claim, ClaimEvent, ReviewItem
@@ -164,7 +164,7 @@ class ClaimPageMixin(SourceViewsMixin):
         return {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Claim #{claim.pk}",
+            "title": f"Claim {claim.number} of “{short_title(claim.article)}”",
             "subtitle": None,
             "has_view_permission": True,
             "claim": claim,
@@ -227,7 +227,7 @@ class ClaimPageMixin(SourceViewsMixin):
             messages.error(request, refusal_text(error))
         else:
             label = ClaimStatus(moved.status).label.lower()
-            messages.success(request, f"Claim #{moved.pk} is now {label}.")
+            messages.success(request, f"Claim {moved.number} is now {label}.")
         return self._back_to(claim)
 
     def assign_view(self, request, object_id):
@@ -247,7 +247,7 @@ class ClaimPageMixin(SourceViewsMixin):
             messages.error(request, refusal_text(error))
         else:
             who = assigned.assignee.get_username() if assigned.assignee else "nobody"
-            messages.success(request, f"Claim #{assigned.pk} is assigned to {who}.")
+            messages.success(request, f"Claim {assigned.number} is assigned to {who}.")
         return self._back_to(claim)
 
     def source_view(self, request, object_id):

@@ -14,7 +14,14 @@ from editorial.admin import NewsroomScopedAdmin, ReadOnlyAdmin
 from factcheck.actors import Actor
 from factcheck.admin.common import CORRECT_ROLES, highlight_claim
 from factcheck.admin.exports import export_view
-from factcheck.models import AttributionFlag, Claim, ClaimEvent, DeadlineEscalation, ExcludedBlock
+from factcheck.models import (
+    FLAG_KIND_CHOICES,
+    AttributionFlag,
+    Claim,
+    ClaimEvent,
+    DeadlineEscalation,
+    ExcludedBlock,
+)
 from factcheck.services.analyses import claim_exclude, excluded_block_promote
 from factcheck.workflow import ClaimStatus
 
@@ -48,7 +55,8 @@ class FlaggedFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         kinds = AttributionFlag.objects.values_list("kind", flat=True).distinct().order_by("kind")
-        return [("any", "Any flag"), ("none", "No flag"), *((kind, kind) for kind in kinds)]
+        labels = dict(FLAG_KIND_CHOICES)
+        return [("any", "Any flag"), ("none", "No flag"), *((kind, labels.get(kind, kind)) for kind in kinds)]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -89,7 +97,7 @@ class ClaimAdmin(NewsroomScopedAdmin):
         "status",
         "assignee",
         "revision",
-        "ordinal",
+        "number",
         "start",
         "end",
         "created_at",
@@ -123,6 +131,10 @@ class ClaimAdmin(NewsroomScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # their history must stay
+
+    @admin.display(description="number in the article")
+    def number(self, claim: Claim) -> int:
+        return claim.number
 
     @admin.display(description="claim")
     def short_text(self, claim: Claim) -> str:

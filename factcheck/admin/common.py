@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from editorial.models import Role
+from editorial.models import Article, Role
 from factcheck.models import Claim
 from httpapi.errors import DomainError
 
@@ -107,6 +107,15 @@ def time_left(deadline: datetime | None, now: datetime) -> SafeString:
         mark_safe(' style="color:#b42318;font-weight:bold"') if passed else "",
         f"overdue {span}" if passed else span,
     )
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at most, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def short_title(article: Article, limit: int = 60) -> str:
+    return shorten(str(article), limit)
 
 
 def age(since: datetime, now: datetime) -> str:

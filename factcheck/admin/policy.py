@@ -10,6 +10,7 @@ from django.db import transaction
 
 from editorial.admin import ServiceWrittenAdmin
 from editorial.models import Role
+from factcheck.analysis.attribution import KIND_LABELS
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
 from factcheck.analysis.types import Severity
 from factcheck.claimreview import (
@@ -28,7 +29,7 @@ from factcheck.workflow import ClaimStatus
 
 
 def _kind_label(kind: str) -> str:
-    return kind.replace("_", " ").capitalize()
+    return KIND_LABELS.get(kind, kind)
 
 
 class _CheckingPolicyForm(forms.ModelForm):

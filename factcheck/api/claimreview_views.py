@@ -88,7 +88,7 @@ def claim_review_document(*, claim: Claim, rating: Rating, newsroom: Newsroom) -
         "@type": "ClaimReview",
         "url": article.url,
         "claimReviewed": claim.text,
-        "datePublished": timestamp(claim.verdict_at or claim.updated_at),
+        "datePublished": timestamp(claim.entered_at or claim.updated_at),
         "author": organisation(newsroom),
         "reviewRating": {
             "@type": "Rating",

@@ -136,11 +136,13 @@ def article_analyze(*, article_id: int, correction: Correction | None = None) ->
             actor=correction.actor if correction else None,
         )
         article.canonical_text = analysis.text
+        article.word_count = len(analysis.text.split())
         article.analyzed_revision = revision
         article.analysis_status, article.analysis_error = AnalysisStatus.ANALYZED, ""
         article.save(
             update_fields=[
                 "canonical_text",
+                "word_count",
                 "analyzed_revision",
                 "analysis_status",
                 "analysis_error",
@@ -352,7 +354,7 @@ def _store_analysis(
     for claim in (*gone, *kept):
         claim.updated_at = now
     if gone:
-        Claim.objects.bulk_update(gone, ["status", "verdict_text", "updated_at"])
+        Claim.objects.bulk_update(gone, ["status", "verdict_text", "verdict_at", "updated_at"])
     if kept:
         # Move kept claims out of the way first, so that the unique live ordinal holds at every step.
         Claim.objects.filter(pk__in=[claim.pk for claim in kept]).update(

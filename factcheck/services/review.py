@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from factcheck import domain_events
 from factcheck.actors import Actor
@@ -37,7 +38,7 @@ from factcheck.workflow import (
 )
 from httpapi.errors import Conflict, Forbidden
 
-CLAIM_FIELDS_CHANGED = ["status", "assignee", "verdict_text", "updated_at"]
+CLAIM_FIELDS_CHANGED = ["status", "verdict_at", "assignee", "verdict_text", "updated_at"]
 
 #: States whose decision is recorded with the sentence it was made on (``Claim.verdict_text``).
 DECISIONS = VERDICTS | {ClaimStatus.NOT_CHECKABLE}
@@ -62,6 +63,8 @@ def claim_transition_apply(
     claim.status = transition.target
     if transition.target in DECISIONS:
         claim.verdict_text = claim.text  # what the verdict was given on: later edits are shown against it
+
+    claim.verdict_at = timezone.now() if transition.target in VERDICTS else None
     if transition.takes and actor.user is not None:
         claim.assignee = actor.user
     return event

@@ -1,27 +1,46 @@
-"""An editor works a flagged claim through the review queue in a real browser (headless Chromium).
+"""An editor's walk through the admin in a real browser (headless Chromium).
 
-Logs in through the admin's login page, filters the queue to flagged claims, opens one, takes it,
-is refused a "Verified" without a source, then marks it unverifiable with a note and finds that in
-the claim's history.  ``FACTDESK_SCREENSHOTS=1`` also saves docs/review-queue.png and
-docs/claim-page.png, the README's screenshots.
+Logs in through the admin's login page, filters the queue to flagged claims (every column in view at
+1,366 px), opens one, takes it, is refused a "Verified" without a source, then marks it unverifiable
+with a note and finds that in the claim's history; then opens the standards dashboard, where that
+verdict is counted, and downloads its CSV.  ``FACTDESK_SCREENSHOTS=1`` also saves
+docs/review-queue.png, docs/claim-page.png and docs/standards-dashboard.png, the README's screenshots.
+
+The walk is a list of steps (``WALK``): a new page of the admin is one more step at the end.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 
 from editorial import services as editorial_services
 from editorial.models import AnalysisStatus, Role
 from factcheck.actors import Actor
-from factcheck.models import Claim, ClaimEvent
+from factcheck.models import AttributionFlag, Claim, ClaimEvent
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
+from tests.browser.conftest import VIEWPORT
 from tests.factories import DeskFactory, NewsroomFactory, UserFactory
 
 pytestmark = pytest.mark.browser
+
+#: A laptop's screen: the queue must show every column without a sideways scroll.
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def expect(target):
+    """Playwright's ``expect``, imported when first used: without playwright, the browser fixture skips
+    the test with the reason (or fails it, in CI) before any step runs."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
 
 PASSWORD = "correct horse battery staple"
 EXPERTS = "Experts warn that the new bridge on Mill Road is unsafe for heavy lorries."
@@ -70,75 +89,129 @@ def article(editor):
     return article
 
 
-def test_editor_reviews_a_flagged_claim(browser, editor, article, screenshot):
-    from playwright.sync_api import expect
+def log_in(page, *, walk) -> None:
+    """Through the admin's own login page."""
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "edna")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools")).to_contain_text(re.compile("edna", re.IGNORECASE))
 
+
+def review_queue(page, *, walk) -> None:
+    """The queue, filtered to flagged claims, every column in view at 1,366 px."""
+    page.set_viewport_size(LAPTOP)
+    page.goto("/admin/factcheck/reviewitem/")
+    expect(page.locator("#content h1")).to_contain_text(re.compile("review", re.IGNORECASE))
+    expect(page.locator("#result_list")).to_contain_text(walk["unflagged"])
+    page.locator("#changelist-filter").get_by_role("link", name="Any flag").click()
+    expect(page).to_have_url(re.compile(r"[?&]flag_kind=any"))
+    results = page.locator("#result_list")
+    expect(results).to_contain_text("Experts warn")
+    expect(results).to_contain_text("Critics say")
+    expect(results).to_contain_text("Unnamed experts")  # the kind by its name, under the claim
+    expect(results).not_to_contain_text(walk["unflagged"])
+    assert_styled(page)
+    # Nothing hides behind a sideways scroll: the table fits its box, and its last column the window.
+    assert results.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth + 1"), (
+        "the queue scrolls sideways"
+    )
+    headers = page.locator("#result_list thead th")
+    expect(headers).to_have_count(6)  # the tick box and five columns
+    last = headers.last.bounding_box()
+    assert last is not None and last["x"] + last["width"] <= LAPTOP["width"], last
+    walk["screenshot"](page, "review-queue")
+    page.set_viewport_size(VIEWPORT)
+
+
+def claim_page(page, *, walk) -> None:
+    """Take the claim, be refused "Verified" without a source, mark it unverifiable with a note."""
+    results = page.locator("#result_list")
+    results.get_by_role("link", name=re.compile("Experts warn")).first.click()
+    expect(page).to_have_url(re.compile(rf"/admin/factcheck/reviewitem/{walk['claim'].pk}/change/"))
+    form = page.locator("form#transition-form")
+    expect(form.locator("button.transition[value='in_review']")).to_have_text("Take")
+    expect(form.locator("button.transition[value='verified']")).to_have_count(0)
+
+    expect(page.locator("#claim-status")).to_have_text("Unreviewed")
+
+    # Take it.
+    form.locator("button.transition[value='in_review']").click()
+    expect(page.locator("ul.messagelist li.success").first).to_contain_text("in review")
+    expect(page.locator("#claim-status")).to_have_text("In review")
+    expect(page.locator("#claim-assignee")).to_have_text("edna")
+    expect(form.locator("button.transition[value='in_review']")).to_have_count(0)
+    expect(form.locator("button.transition[value='verified']")).to_have_text("Verified")
+
+    # "Verified" with no source attached: refused, and the claim stays in review.
+    form.locator("button.transition[value='verified']").click()
+    refusal = page.locator("ul.messagelist li.error")
+    expect(refusal).to_have_count(1)
+    expect(refusal).to_contain_text(re.compile("source", re.IGNORECASE))
+    expect(form.locator("button.transition[value='verified']")).to_be_visible()
+    expect(page.locator("#claim-status")).to_have_text("In review")
+
+    # A note, then "Unverifiable".
+    page.fill("#id_transition_note", NOTE)
+    form.locator("button.transition[value='unverifiable']").click()
+    expect(page.locator("ul.messagelist li.success").first).to_contain_text(
+        re.compile("unverifiable", re.IGNORECASE)
+    )
+    expect(page.locator("ul.messagelist li.error")).to_have_count(0)
+    expect(page.locator("#claim-status")).to_have_text("Unverifiable")
+    expect(form.locator("button.transition[value='unverifiable']")).to_have_count(0)
+
+    # The history says who did what, and why, in words rather than codes.
+    history = page.locator("#claim-history")
+    expect(history).to_contain_text("Unverifiable")
+    expect(history).to_contain_text("In review → Unverifiable")
+    expect(history).not_to_contain_text("mark_unverifiable")
+    expect(history.locator("tr", has_text=NOTE)).to_contain_text(re.compile("edna", re.IGNORECASE))
+    walk["screenshot"](page, "claim-page", full_page=True)
+
+
+def standards_dashboard(page, *, walk) -> None:
+    """The dashboard counts the verdict just given, draws its charts, and gives the same figures as CSV."""
+    page.goto("/admin/")  # from the index, where an editor finds it
+    page.locator("#content-main").get_by_role("link", name="Standards dashboard").click()
+    expect(page.locator("#content h1")).to_have_text("Standards dashboard")
+    charts = page.locator("#standards-charts svg.chart")
+    expect(charts).to_have_count(5)
+    row = page.locator("#standards-table tbody tr", has_text="City")
+    expect(row).to_have_count(1)
+    cells = row.locator("td")  # words, flags, per 1,000 words, kinds, then the four verdicts
+    expect(cells.nth(4)).to_have_text("0")  # verified
+    expect(cells.nth(7)).to_have_text("1")  # unverifiable: the verdict of the claim page
+    expect(charts.nth(1)).to_contain_text("City")
+    walk["screenshot"](page, "standards-dashboard", full_page=True)
+    with page.expect_download() as download:
+        page.locator("#standards-csv").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert [(r["desk"], r["verdicts_unverifiable"], r["flags"]) for r in rows] == [
+        ("City", "1", str(walk["flags"]))
+    ]
+
+
+#: The editor's walk, in order.  Each step takes the page and the walk's shared state; the export
+#: page (another branch) is the next step to add.
+WALK = [log_in, review_queue, claim_page, standards_dashboard]
+
+
+def test_an_editor_walks_the_queue_a_claim_and_the_dashboard(browser, editor, article, screenshot):
     claim = Claim.objects.get(article=article, text=EXPERTS)
-    unflagged = Claim.objects.filter(article=article, is_flagged=False).first().text[:40]
-
+    walk = {
+        "claim": claim,
+        "unflagged": Claim.objects.filter(article=article, is_flagged=False).first().text[:40],
+        "flags": AttributionFlag.objects.filter(claim__article=article)
+        .exclude(claim__status="superseded")
+        .count(),
+        "screenshot": screenshot,
+    }
     with browser() as page:
-        # Log in through the admin's own login page.
-        page.goto("/admin/login/?next=/admin/")
-        page.fill("#id_username", "edna")
-        page.fill("#id_password", PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.locator("#user-tools")).to_contain_text(re.compile("edna", re.IGNORECASE))
+        for step in WALK:
+            step(page, walk=walk)
 
-        # The review queue, filtered to flagged claims.
-        page.goto("/admin/factcheck/reviewitem/")
-        expect(page.locator("#content h1")).to_contain_text(re.compile("review", re.IGNORECASE))
-        expect(page.locator("#result_list")).to_contain_text(unflagged)
-        page.locator("#changelist-filter").get_by_role("link", name="Any flag").click()
-        expect(page).to_have_url(re.compile(r"[?&]flag_kind=any"))
-        results = page.locator("#result_list")
-        expect(results).to_contain_text("Experts warn")
-        expect(results).to_contain_text("Critics say")
-        expect(results).not_to_contain_text(unflagged)
-        assert_styled(page)
-        screenshot(page, "review-queue")
-
-        # Open the claim: only the moves an editor may make on an unreviewed claim are offered.
-        results.get_by_role("link", name=re.compile("Experts warn")).first.click()
-        expect(page).to_have_url(re.compile(rf"/admin/factcheck/reviewitem/{claim.pk}/change/"))
-        form = page.locator("form#transition-form")
-        expect(form.locator("button.transition[value='in_review']")).to_have_text("Take")
-        expect(form.locator("button.transition[value='verified']")).to_have_count(0)
-
-        expect(page.locator("#claim-status")).to_have_text("Unreviewed")
-
-        # Take it.
-        form.locator("button.transition[value='in_review']").click()
-        expect(page.locator("ul.messagelist li.success").first).to_contain_text("in review")
-        expect(page.locator("#claim-status")).to_have_text("In review")
-        expect(page.locator("#claim-assignee")).to_have_text("edna")
-        expect(form.locator("button.transition[value='in_review']")).to_have_count(0)
-        expect(form.locator("button.transition[value='verified']")).to_have_text("Verified")
-
-        # "Verified" with no source attached: refused, and the claim stays in review.
-        form.locator("button.transition[value='verified']").click()
-        refusal = page.locator("ul.messagelist li.error")
-        expect(refusal).to_have_count(1)
-        expect(refusal).to_contain_text(re.compile("source", re.IGNORECASE))
-        expect(form.locator("button.transition[value='verified']")).to_be_visible()
-        expect(page.locator("#claim-status")).to_have_text("In review")
-
-        # A note, then "Unverifiable".
-        page.fill("#id_transition_note", NOTE)
-        form.locator("button.transition[value='unverifiable']").click()
-        expect(page.locator("ul.messagelist li.success").first).to_contain_text(
-            re.compile("unverifiable", re.IGNORECASE)
-        )
-        expect(page.locator("ul.messagelist li.error")).to_have_count(0)
-        expect(page.locator("#claim-status")).to_have_text("Unverifiable")
-        expect(form.locator("button.transition[value='unverifiable']")).to_have_count(0)
-
-        # The history says who did what, and why.
-        history = page.locator("#claim-history")
-        expect(history).to_contain_text(re.compile("mark_unverifiable|Unverifiable"))
-        expect(history.locator("tr", has_text=NOTE)).to_contain_text(re.compile("edna", re.IGNORECASE))
-        screenshot(page, "claim-page", full_page=True)
-
-    # What the page showed is what was stored.
+    # What the pages showed is what was stored.
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNVERIFIABLE
     assert claim.assignee_id == editor.pk
@@ -150,8 +223,6 @@ def test_editor_reviews_a_flagged_claim(browser, editor, article, screenshot):
 
 def assert_styled(page) -> None:
     """The admin's stylesheet was served (by the live server's static-files handler) and applied."""
-    from playwright.sync_api import expect
-
     stylesheet = page.locator("link[rel='stylesheet'][href*='admin/css/base.css']")
     expect(stylesheet).to_have_count(1)
     response = page.request.get(stylesheet.get_attribute("href"))

@@ -261,6 +261,10 @@ def test_a_bad_key_is_a_400(api, claim, key):
     body = assert_error(response, 400, "invalid")
     assert "Idempotency-Key" in body["errors"]
     assert notes(claim) == 0
+    if not key:  # an empty header (a shell's "$(uuidgen)" without uuidgen, say) is named as such
+        assert body["errors"]["Idempotency-Key"] == [
+            "The header is empty: send a key unique to this request, or no header at all."
+        ]
 
 
 def test_the_longest_key_is_fine(api, claim):

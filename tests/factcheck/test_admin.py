@@ -179,7 +179,8 @@ def test_the_change_page_shows_claims_excluded_parts_and_highlighted_cues(admin_
     marks = re.findall(r'<mark title="([^"]*)">([^<]*)</mark>', html)
     assert (WHICH_CRITICS, "Critics") in marks
     assert (WHICH_EXPERTS, "Experts") in marks
-    assert "vague_collective" in html and "anonymous_experts" in html
+    assert "Vague group" in html and "Unnamed experts" in html  # the kinds by name, not code
+    assert ">vague_collective<" not in html and "anonymous_experts," not in html
 
 
 def test_untrusted_title_and_body_are_escaped_on_every_page(
@@ -452,7 +453,7 @@ def test_the_claim_page_shows_its_flags_and_history(admin_client, newsroom):
     assert response.status_code == 200
     html = response.content.decode()
     assert f'<mark title="{WHICH_CRITICS}">Critics</mark>' in html
-    assert "vague_collective" in html
+    assert "Vague group" in html
     assert "history" in html.lower()
     flag_formset, event_formset = (formset.formset for formset in response.context["inline_admin_formsets"])
     assert [(flag.kind, flag.cue) for flag in flag_formset.queryset] == [("vague_collective", "Critics")]

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from editorial import services as editorial_services
-from editorial.models import AnalysisStatus, ApiKey, Article, Desk, Membership, Newsroom
+from editorial.models import AnalysisStatus, ApiKey, Article, Desk, Membership, Newsroom, Role
 from factcheck.analysis.pipeline import analyze
 from factcheck.management.commands.analyze import resolve_format
 from factcheck.models import Claim, ExcludedBlock
@@ -367,55 +367,70 @@ def run_demo() -> str:
     return out
 
 
-def test_demo_smoke_creates_the_login_and_prints_the_claims(db):
+def test_demo_smoke_creates_the_logins_and_keys_and_prints_the_claims(db, settings):
+    settings.SITE_URL = "http://127.0.0.1:8101"
     out = run_demo()
-    password = re.search(r"login: editor / (\S+)", out).group(1)
-    user = get_user_model().objects.get(username="editor")
-    assert user.check_password(password)
-    assert user.is_staff and user.is_superuser
     newsroom = Newsroom.objects.get(slug="demo")
     assert newsroom.name == "Demo Gazette"
-    assert Membership.objects.get(newsroom=newsroom, user=user).desks.get().slug == "city"
+    roles = {"editor": Role.EDITOR, "checker": Role.FACT_CHECKER, "admin": Role.ADMIN}
+    for username, role in roles.items():
+        password = re.search(rf"^  {username} +/ (\S+) ", out, re.M).group(1)
+        user = get_user_model().objects.get(username=username)
+        assert user.check_password(password) and user.is_staff
+        assert user.is_superuser == (username == "admin")  # the editor sees what an editor sees
+        membership = Membership.objects.get(newsroom=newsroom, user=user)
+        assert membership.role == role and membership.desks.get().slug == "city"
 
     article = Article.objects.get(newsroom=newsroom, external_id="demo-sample")
     assert article.analysis_status == AnalysisStatus.ANALYZED
     assert article.title.startswith("Brackenford Council Votes")
+    assert article.url.startswith("https://")  # so that its ClaimReview can be tried
     claims = list(Claim.objects.filter(article=article).order_by("ordinal"))
     assert claims
     assert f"Claims: {len(claims)} " in out
     for number, claim in enumerate(claims, start=1):
-        assert f"#{number} [{claim.kind}, checkworthiness {claim.checkworthiness:.2f}] {claim.text}" in out
+        assert (
+            f"Claim {number} [{claim.kind}, checkworthiness {claim.checkworthiness:.2f}] {claim.text}" in out
+        )
+    assert "flag: Unnamed experts (" in out and "anonymous_experts" not in out
     for block in ExcludedBlock.objects.filter(article=article):
         assert f"  - {block.reason}: " in out
     assert "Smoke run: the server is not started." in out
 
-    raw_key = re.search(r"Api-Key (fd_\S+?)'? ", out).group(1)
-    assert editorial_services.api_key_authenticate(raw_key=raw_key).newsroom == newsroom
-    assert f"/api/v1/articles/{article.pk}" in out
+    exports = dict(item.split("=", 1) for item in re.search(r"^  export (.*)$", out, re.M).group(1).split())
+    assert exports["FACTDESK"] == "http://127.0.0.1:8101" and "8000" not in out
+    assert editorial_services.api_key_authenticate(raw_key=exports["KEY"]).role == Role.EDITOR
+    admin_key = editorial_services.api_key_authenticate(raw_key=exports["ADMIN_KEY"])
+    assert admin_key.newsroom == newsroom and admin_key.role == Role.ADMIN
+    assert exports["ARTICLE"] == str(article.pk)
+    best = max(claims, key=lambda claim: claim.checkworthiness)
+    assert Claim.objects.get(pk=exports["CLAIM"]).checkworthiness == best.checkworthiness
+    assert f"http://127.0.0.1:8101/api/v1/articles/{article.pk}" in out
+    assert "http://127.0.0.1:8101/admin/" in out
 
 
-def test_demo_twice_reuses_rows_and_issues_a_new_password_and_key(db):
+def test_demo_twice_reuses_rows_and_issues_new_passwords_and_keys(db):
     first = run_demo()
     claims = Claim.objects.count()
     second = run_demo()
     assert Newsroom.objects.filter(slug="demo").count() == 1
     assert Desk.objects.filter(newsroom__slug="demo").count() == 1
     assert get_user_model().objects.filter(username="editor").count() == 1
-    assert Membership.objects.count() == 1
+    assert Membership.objects.count() == 3
     assert Article.objects.count() == 1
     assert Claim.objects.count() == claims
-    assert ApiKey.objects.filter(newsroom__slug="demo", revoked_at=None).count() == 1
+    assert ApiKey.objects.filter(newsroom__slug="demo", revoked_at=None).count() == 2
 
-    first_password = re.search(r"login: editor / (\S+)", first).group(1)
-    second_password = re.search(r"login: editor / (\S+)", second).group(1)
+    first_password = re.search(r"^  editor +/ (\S+)", first, re.M).group(1)
+    second_password = re.search(r"^  editor +/ (\S+)", second, re.M).group(1)
     assert first_password != second_password
     user = get_user_model().objects.get(username="editor")
     assert user.check_password(second_password) and not user.check_password(first_password)
-    first_key = re.search(r"API key: (\S+)", first).group(1)
-    second_key = re.search(r"API key: (\S+)", second).group(1)
+    first_key = re.search(r" KEY=(\S+)", first).group(1)
+    second_key = re.search(r" KEY=(\S+)", second).group(1)
     assert editorial_services.api_key_authenticate(raw_key=first_key) is None
     assert editorial_services.api_key_authenticate(raw_key=second_key) is not None
-    assert "Revoked 1 older demo API key." in second
+    assert "Revoked 2 older demo API keys." in second
 
 
 def test_sample_article_has_the_parts_the_demo_shows():

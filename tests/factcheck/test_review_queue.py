@@ -252,11 +252,23 @@ def test_the_columns(as_user, worked):
     experts = next(row for row in rows if "unemployment" in row)
     assert '<mark title="Which experts? Name them, or link the report they wrote.">Experts</mark>' in experts
     assert f'href="{article_page(worked["a"])}"' in experts and "Budget approved" in experts
-    assert "Politics" in experts and "Unreviewed" in experts and "anonymous_experts" in experts
+    assert '<span class="queue-desk help">Politics</span>' in experts
+    assert '<span class="queue-flags help" style="display: block">Unnamed experts</span>' in experts
+    assert ">Unreviewed<" in experts and ">unassigned<" in experts and "anonymous_experts" not in experts
     assert ">0.80<" in experts and ">3 h<" in experts
     assert f'href="{page_of(claim(EXPERTS))}"' in experts
+    assert len(re.findall(r'<td class="field-', experts)) == 4  # and the claim's <th>: five columns
     critics = next(row for row in rows if "too small" in row)
-    assert ">2 d<" in critics and ">fiona<" in critics and "In review" in critics
+    assert ">2 d<" in critics and ">fiona<" in critics and ">In review<" in critics
+
+
+def test_a_long_article_title_is_shortened_with_the_whole_on_hover(as_user, newsroom, people):
+    title = "Council approves the Mill Road repairs after a fourth evening of argument over the cost"
+    submitted(newsroom, "cms-long", f"{BUDGET} {CRITICS}", title=title)
+    html = as_user("fiona").get(QUEUE).content.decode()
+    link = re.search(r'<a href="[^"]+" class="queue-article" title="([^"]+)"[^>]*>([^<]+)</a>', html)
+    assert link.group(1) == title
+    assert link.group(2) == "Council approves the Mill Road repairs after a…"
 
 
 def test_claim_text_is_escaped_in_the_queue(as_user, people, newsroom):
@@ -491,7 +503,7 @@ def test_the_page_shows_the_passage_flags_sources_history_and_forms(as_user, wor
         f'<span id="claim-sentence"><mark title="{WHICH_CRITICS}">Critics</mark> say it is too small.</span>'
         '<span class="context context-after"></span>'
     )
-    assert 'id="claim-flags"' in html and "vague_collective" in html and WHICH_CRITICS in html
+    assert 'id="claim-flags"' in html and "Vague group" in html and WHICH_CRITICS in html
     assert (
         '<form method="post" action="{}" id="transition-form">'.format(post_url(critics, "transition"))
         in html
@@ -504,7 +516,8 @@ def test_the_page_shows_the_passage_flags_sources_history_and_forms(as_user, wor
     history = re.search(r'<table id="claim-history">(.*?)</table>', html, re.S).group(1)
     actions = re.findall(r'<tr class="event" data-action="([^"]+)">', history)
     assert actions == ["created", "take"]
-    assert "unreviewed → in_review" in history and "fiona" in history
+    assert "Unreviewed → In review" in history and "fiona" in history
+    assert "<td>Take</td>" in history and "<td>Created by the analysis</td>" in history
 
 
 def test_the_passage_reaches_the_next_sentence_of_the_paragraph(as_user, worked):
@@ -512,7 +525,8 @@ def test_the_passage_reaches_the_next_sentence_of_the_paragraph(as_user, worked)
     assert '<span class="context context-before"></span>' in html
     assert f'<span class="context context-after"> {CRITICS}</span>' in html
     sources = re.search(r'<ul id="claim-sources">(.*?)</ul>', html, re.S).group(1)
-    assert 'href="https://ledger.example/minutes"' in sources and "fiona" in sources
+    assert 'href="https://ledger.example/minutes"' in sources and "Added by fiona," in sources
+    assert "Added by a person" not in sources
 
 
 def test_only_editors_get_the_assign_form(as_user, worked):
@@ -552,7 +566,7 @@ def test_a_successful_transition_writes_the_event_shown_in_history(as_user, work
         note="Largest in a decade.",
     )
 
-    assert result == [("success", f"Claim #{critics.pk} is now misleading.")]
+    assert result == [("success", f"Claim {critics.ordinal + 1} is now misleading.")]
     critics.refresh_from_db()
     assert critics.status == ClaimStatus.MISLEADING
     event = ClaimEvent.objects.filter(claim=critics).latest("id")
@@ -566,7 +580,8 @@ def test_a_successful_transition_writes_the_event_shown_in_history(as_user, work
     html = client.get(page_of(critics)).content.decode()
     history = re.search(r'<table id="claim-history">(.*?)</table>', html, re.S).group(1)
     last = re.findall(r'<tr class="event".*?</tr>', history, re.S)[-1]
-    assert "fiona" in last and "mark_misleading" in last and "in_review → misleading" in last
+    assert "fiona" in last and "<td>Misleading</td>" in last and "In review → Misleading" in last
+    assert "mark_misleading</td>" not in last
     assert "Largest in a decade." in last
 
 
@@ -612,10 +627,10 @@ def test_adding_a_source(as_user, worked):
 def test_assigning_on_the_page(as_user, worked, people):
     experts = claim(EXPERTS)
     result = post(as_user("edna"), experts, "assign", assignee=str(people["felix"].pk))
-    assert result == [("success", f"Claim #{experts.pk} is assigned to felix.")]
+    assert result == [("success", f"Claim {experts.ordinal + 1} is assigned to felix.")]
     assert claim(EXPERTS).assignee == people["felix"]
     assert post(as_user("edna"), experts, "assign", assignee="") == [
-        ("success", f"Claim #{experts.pk} is assigned to nobody.")
+        ("success", f"Claim {experts.ordinal + 1} is assigned to nobody.")
     ]
     assert claim(EXPERTS).assignee is None
 

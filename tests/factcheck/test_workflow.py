@@ -954,7 +954,8 @@ def test_the_workflow_diagram_command_prints_a_mermaid_block():
 def test_the_readme_shows_the_current_diagram():
     """Regenerate with ``python manage.py workflow_diagram`` and paste it under "The review workflow"."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## The review workflow\n", 1)[1].split("\n## ", 1)[0]
+    section = re.split(r"\n#{2,3} The review workflow\n", readme, maxsplit=1)[1]
+    section = re.split(r"\n#{2,3} ", section, maxsplit=1)[0]
     blocks = re.findall(r"^```mermaid\n.*?^```$", section, flags=re.MULTILINE | re.DOTALL)
     assert blocks == [diagram_command_output().strip()]
     assert readme.count("```mermaid") == 1

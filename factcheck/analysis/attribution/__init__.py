@@ -33,11 +33,13 @@ Offsets of the returned flags are absolute into the article text.  Nothing here 
 
 from factcheck.analysis.attribution.flags import ArticleContext, article_context, find_flags
 from factcheck.analysis.attribution.kinds import KINDS
+from factcheck.analysis.attribution.kinds import LABELS as KIND_LABELS
 from factcheck.analysis.attribution.policy import DEFAULT_POLICY, Policy
 
 __all__ = [
     "DEFAULT_POLICY",
     "KINDS",
+    "KIND_LABELS",
     "ArticleContext",
     "Policy",
     "article_context",

@@ -35,7 +35,7 @@ def _claim_payload(claim: Claim) -> dict:
         "flags": [
             {
                 "kind": flag.kind,
-                "kind_label": flag.kind.replace("_", " "),
+                "kind_label": flag.get_kind_display().lower(),
                 "cue": flag.cue,
                 "severity": flag.severity,
                 "message": flag.message,

@@ -87,7 +87,7 @@ def test_each_desk_editor_gets_one_email_for_an_article_listing_every_flagged_se
                 f'<a href="{SITE}/admin/factcheck/reviewitem/{claim.pk}/change/">Review this claim</a>'
                 in html
             )
-        assert "“Analysts” (anonymous experts, high)" in message.body
+        assert "“Analysts” (unnamed experts, high)" in message.body
         assert '<mark title="Which analysts? Name them, or link the report they wrote."' in html
         assert "It is believed" in message.body
     assert set(OutboxEmail.objects.values_list("state", flat=True)) == {OutboxState.SENT}

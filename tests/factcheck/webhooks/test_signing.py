@@ -108,7 +108,7 @@ def test_what_signature_header_makes_verify_accepts(body, timestamp):
 def readme_verify():
     """The ``verify`` the README gives receivers, from the README itself."""
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Webhooks") : readme.index("## The review workflow")]
+    section = readme[readme.index("### Webhooks") : readme.index("### The `analyze` contract")]
     (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
     namespace: dict = {}
     exec(code, namespace)  # noqa: S102 - our own README
