@@ -65,7 +65,8 @@ def reviewed_claims(
 ) -> QuerySet[Claim]:
     """The reviewed claims of ``newsrooms`` (ids) whose verdict was given at or after ``since`` and
     before ``until`` (either open-ended when None), of desk ``desk_id`` if given, each with
-    ``verdict_at`` (when it entered its state), in the order of their verdicts."""
+    ``entered_at`` (when it entered its state: a dismissal has no ``verdict_at``), in the order of
+    their verdicts."""
     entered = ClaimEvent.objects.filter(claim=OuterRef("pk"), to_status=OuterRef("status")).order_by(
         "-created_at", "-id"
     )
@@ -75,7 +76,7 @@ def reviewed_claims(
         Claim.objects.filter(newsroom_id__in=list(newsrooms), status__in=REVIEWED_STATES)
         .only(*CLAIM_FIELDS)
         .annotate(
-            verdict_at=Subquery(entered.values("created_at")[:1]),
+            entered_at=Subquery(entered.values("created_at")[:1]),
             newsroom_slug=F("newsroom__slug"),
             desk_slug=F("desk__slug"),
             assignee_username=F("assignee__username"),
@@ -100,10 +101,10 @@ def reviewed_claims(
     if desk_id is not None:
         claims = claims.filter(desk_id=desk_id)
     if since is not None:
-        claims = claims.filter(verdict_at__gte=since)
+        claims = claims.filter(entered_at__gte=since)
     if until is not None:
-        claims = claims.filter(verdict_at__lt=until)
-    return claims.order_by("verdict_at", "id")
+        claims = claims.filter(entered_at__lt=until)
+    return claims.order_by("entered_at", "id")
 
 
 def _timestamp(value: datetime.datetime | None) -> str | None:
@@ -111,7 +112,7 @@ def _timestamp(value: datetime.datetime | None) -> str | None:
 
 
 def _row(claim: Any) -> dict[str, Any]:
-    """One claim of :func:`reviewed_claims` (a Claim with its ``verdict_at``) as a row."""
+    """One claim of :func:`reviewed_claims` (a Claim with its ``entered_at``) as a row."""
     events = list(claim.events.all())
     verdict = next(
         (
@@ -135,7 +136,7 @@ def _row(claim: Any) -> dict[str, Any]:
         "checkworthiness": claim.checkworthiness,
         "verdict": claim.status,
         "verdict_label": ClaimStatus(claim.status).label,
-        "verdict_at": _timestamp(claim.verdict_at),
+        "verdict_at": _timestamp(claim.entered_at),
         "verdict_by": verdict.actor_name if verdict else None,
         "verdict_note": verdict.note if verdict else "",
         "assignee": claim.assignee_username,
