@@ -425,6 +425,7 @@ SPECTACULAR_SETTINGS = {
         "httpapi.schema.postprocess_contract",
     ],
     "ENUM_NAME_OVERRIDES": {
+        "ExportFormatEnum": "factcheck.services.exports.ExportFormat",
         "ClaimStatusEnum": "factcheck.workflow.ClaimStatus",
         "FetchStatusEnum": "factcheck.models.FetchStatus",
         "KindEnum": "factcheck.models.CLAIM_KIND_CHOICES",

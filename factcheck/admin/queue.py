@@ -298,7 +298,7 @@ class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
     def age(self, claim: ReviewItem) -> str:
         return age(claim.created_at, timezone.now())
 
-    @admin.display(description="time left · age", ordering="deadline")
+    @admin.display(description="due · age", ordering="deadline")
     def deadline_and_age(self, claim: ReviewItem) -> SafeString:
         now = timezone.now()
         return format_html(

@@ -247,7 +247,10 @@ def test_verified_is_offered_once_the_claim_has_a_source(api, claim):
         f"/api/v1/claims/{claim.pk}/sources", {"url": URL, "note": "The minutes."}, format="json"
     )
     assert added.status_code == 201, added.content
+    # Attached, not yet fetched: no evidence, so still not offered.
+    assert "verified" not in api.get(f"/api/v1/claims/{claim.pk}").json()["transitions"]
 
+    ArchivedSourceFactory(claim=claim)  # a source fetched and archived: evidence
     assert "verified" in api.get(f"/api/v1/claims/{claim.pk}").json()["transitions"]
     assert transition(api, claim.pk, to="verified").json()["status"] == "verified"
 
