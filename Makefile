@@ -112,7 +112,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 eval: setup
-	$(PY) bench/evaluate.py
+	$(PY) -m bench.evaluate
 
 clean:
 	rm -rf var staticfiles .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -35,10 +35,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from factcheck.analysis.pipeline import analyze
 
-from factcheck.analysis.pipeline import analyze  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = Path("eval") / "news-attributions" / "train"
 PEERS = ROOT / "bench" / "peers"
