@@ -19,6 +19,16 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+def pytest_collection_modifyitems(items):
+    """The tests marked integration run first, in their usual order, then the rest in theirs.
+
+    They take turns (the lock below) and spend most of their time waiting on real processes, so under
+    ``make test`` (pytest-xdist, ``--dist worksteal``: each worker starts on its own contiguous share of
+    the list, and takes work from the end of another's when it runs out) they all fall to the first
+    worker, while the others run the rest instead of waiting at the lock behind it."""
+    items.sort(key=lambda item: item.get_closest_marker("integration") is None)
+
+
 @pytest.fixture(autouse=True)
 def _one_integration_test_at_a_time(request):
     """Under pytest-xdist (`make test`), the tests marked integration run one at a time across the
