@@ -102,7 +102,7 @@ serve: setup
 # `make test TEST_WORKERS=0` runs everything in this one process (as a bare `.venv/bin/pytest` does).
 TEST_WORKERS ?= auto
 test: setup
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -114,7 +114,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 eval: setup
-	$(PY) bench/evaluate.py
+	$(PY) -m bench.evaluate
 
 clean:
 	rm -rf var staticfiles .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -1,6 +1,6 @@
 """Speed and memory of the whole analysis (factcheck.analysis.pipeline.analyze) on news prose, beside pySBD.
 
-Usage: .venv/bin/python bench/analysis.py [--shared PATH] [--mb 2] [--pysbd-kb 100] [--runs 3]
+Usage: .venv/bin/python -m bench.analysis [--shared PATH] [--mb 2] [--pysbd-kb 100] [--runs 3]
 
 The prose is the project's sample article (factcheck/fixtures/sample_article.txt), the shared sample
 article (SHARED/corpus/sample-article.txt) when present, and the sentences of
@@ -33,12 +33,10 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from factcheck.analysis import checkworthiness, kinds, pipeline
+from factcheck.analysis.pipeline import MAX_HTML_CHARS, analyze
 
-from factcheck.analysis import checkworthiness, kinds, pipeline  # noqa: E402
-from factcheck.analysis.pipeline import MAX_HTML_CHARS, analyze  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 CASES = REPO / "tests" / "factcheck" / "analysis" / "attribution_cases.jsonl"
 TARGET_MB_S = 1.0

@@ -1,6 +1,6 @@
 """How fast the REST API serves its claims list under gunicorn and PostgreSQL, with concurrent clients.
 
-Usage: .venv/bin/python bench/api.py [--claims 20000] [--database-url postgres://…/factdesk_bench_api]
+Usage: .venv/bin/python -m bench.api [--claims 20000] [--database-url postgres://…/factdesk_bench_api]
                                      [--clients 16] [--seconds 10] [--configs sync:2,gthread:2x4,…]
                                      [--rounds 3] [--keep] [--no-peer]
 
@@ -34,29 +34,26 @@ endpoint makes at least 400 requests/s with p95 under 50 ms.  Asserts nothing.
 
 from __future__ import annotations
 
-import sys
+import argparse
+import functools
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import common
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO))  # the project, for bench.common and its packages
-
-import argparse  # noqa: E402
-import functools  # noqa: E402
-import http.client  # noqa: E402
-import json  # noqa: E402
-import multiprocessing  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import secrets  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass, fields  # noqa: E402
-from urllib.parse import urlsplit  # noqa: E402
-
-from bench import common  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_bench_api"
 VENV = REPO / ".venv" / "bin"

@@ -2,8 +2,9 @@
 loopback port, stopping the servers they start, the CPU time of processes (from /proc), and the claims
 of the bench databases.
 
-Imported as ``bench.common``, with the project's folder on ``sys.path``.  psycopg is imported where it
-is used: bench/api.py's client processes import their script, and need none of this.
+Imported as ``bench.common`` (the scripts run as ``.venv/bin/python -m bench.NAME`` from the project's
+folder).  psycopg is imported where it is used: bench/api.py's client processes import their module,
+and need none of this.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """How fast the standards dashboard's queries answer on PostgreSQL with a million claims.
 
-Usage: .venv/bin/python bench/dashboard.py [--claims 1000000] [--database-url postgres://…/factdesk_bench_dashboard]
+Usage: .venv/bin/python -m bench.dashboard [--claims 1000000] [--database-url postgres://…/factdesk_bench_dashboard]
                                      [--keep] [--runs 5] [--days 30]
 
 1. Fills a database as ``bench/review_queue.py`` does (3 newsrooms, 8 desks, 20 people, 25 claims an
@@ -21,23 +21,20 @@ Asserts nothing.
 
 from __future__ import annotations
 
-import sys
+import argparse
+import os
+import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from bench import common, review_queue
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO))  # the project, for bench.* and its packages
-
-import argparse  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
-
-from bench import common, review_queue  # noqa: E402
 
 TARGET_MS = 200.0
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_bench_dashboard"

@@ -1,6 +1,6 @@
 """Measure the attribution analyser: precision, recall and F1 at sentence level, and its speed.
 
-    .venv/bin/python bench/eval_attributions.py [--shared PATH]
+    .venv/bin/python -m bench.eval_attributions [--shared PATH]
 
 1. On our own labelled cases (``tests/factcheck/analysis/attribution_cases.jsonl``), the tuning part and
    the held-out part separately and together: a sentence counts as flagged when ``find_flags`` returns
@@ -21,11 +21,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from factcheck.analysis.attribution import find_flags
+from factcheck.analysis.sentences import split_spans
 
-from factcheck.analysis.attribution import find_flags  # noqa: E402
-from factcheck.analysis.sentences import split_spans  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 CASES = ROOT / "tests" / "factcheck" / "analysis" / "attribution_cases.jsonl"
 F1_FLOOR = 0.90

@@ -1,6 +1,6 @@
 """Claims of whole real article pages against their true article bodies, beside trafilatura, in one run.
 
-Usage: .venv/bin/python bench/eval_bodies.py [--shared PATH] [-v] [--worst N]
+Usage: .venv/bin/python -m bench.eval_bodies [--shared PATH] [-v] [--worst N]
 
 Reads ../shared/eval/article-bodies at run time (nothing from it is copied into the project): 110 real
 web pages (`pages/<id>.html`) with the article body an analyser should keep (`labels.jsonl`), and its
@@ -35,12 +35,10 @@ from types import ModuleType
 
 import lxml.html
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from factcheck.analysis.pipeline import MAX_HTML_CHARS, InputRejected, analyze
+from factcheck.analysis.sentences import split
 
-from factcheck.analysis.pipeline import MAX_HTML_CHARS, InputRejected, analyze  # noqa: E402
-from factcheck.analysis.sentences import split  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 # Floors on the whole-page figures (overall) and the article-element furniture share.
 # An <article> element that holds less of the body than this is not the article (a teaser, a widget).

@@ -1,6 +1,6 @@
 """Score CLEF CheckThat! 2024 Task 1 (English) with the committed check-worthiness weights.
 
-    .venv/bin/python bench/eval_checkworthiness.py [--shared PATH] [--record NOTE]
+    .venv/bin/python -m bench.eval_checkworthiness [--shared PATH] [--record NOTE]
 
 The gate is the F1(Yes) on debates held out of train (blocked cross-validation in
 ``bench/fit_checkworthiness.py``: whole debates left out of each fold), as the fit recorded it in the
@@ -30,13 +30,10 @@ import sys
 import time
 from pathlib import Path
 
+from bench.fit_checkworthiness import DATA, DEFAULT_SHARED, TEST_RECORD_KEYS, f1_parts, read_split
+from factcheck.analysis import checkworthiness as cw
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from fit_checkworthiness import DATA, DEFAULT_SHARED, TEST_RECORD_KEYS, f1_parts, read_split  # noqa: E402
-
-from factcheck.analysis import checkworthiness as cw  # noqa: E402
 
 FLOOR = 0.65  # F1(Yes) on debates held out of train, as recorded by the fit
 BOOTSTRAP_RESAMPLES = 2000

@@ -1,6 +1,6 @@
 """Check the analysis against the hand-annotated articles in ``../shared/corpus``.
 
-    .venv/bin/python bench/eval_corpus.py [--shared PATH]
+    .venv/bin/python -m bench.eval_corpus [--shared PATH]
 
 Every ``NAME.expected.json`` in ``corpus/`` is checked against ``NAME.txt`` (or ``NAME.html``).
 When ``factcheck.analysis.pipeline.analyze`` exists, the claims it returns are checked (each
@@ -19,11 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from factcheck.analysis.blocks import parse
+from factcheck.analysis.types import BlockKind, Document
 
-from factcheck.analysis.blocks import parse  # noqa: E402
-from factcheck.analysis.types import BlockKind, Document  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def squash(text: str) -> str:

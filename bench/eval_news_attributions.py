@@ -1,6 +1,6 @@
 """Measure the attribution flags on real political news (PolNeAR train, hand-annotated attributions).
 
-    .venv/bin/python bench/eval_news_attributions.py [--shared PATH] [-v] [--sample N]
+    .venv/bin/python -m bench.eval_news_attributions [--shared PATH] [-v] [--sample N]
 
 Reads ``eval/news-attributions`` of the shared folder (its README describes the data and the limits of
 its rule-derived labels).  Each article is analysed as plain text by ``pipeline.analyze``; each
@@ -35,10 +35,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from factcheck.analysis.pipeline import analyze
 
-from factcheck.analysis.pipeline import analyze  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = Path("eval") / "news-attributions" / "train"
 PEERS = ROOT / "bench" / "peers"

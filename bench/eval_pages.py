@@ -1,6 +1,6 @@
 """Main text kept and boilerplate leaked on whole real news pages, beside trafilatura, in one run.
 
-Usage: .venv/bin/python bench/eval_pages.py [--shared PATH] [-v]
+Usage: .venv/bin/python -m bench.eval_pages [--shared PATH] [-v]
 
 Reads ../shared/eval/news-pages at run time (nothing from it is copied into the project): real English
 news pages (`pages/<file>`) with trafilatura's evaluation snippets (`labels.jsonl`): "with" snippets of
@@ -28,11 +28,9 @@ import re
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from bench.eval_bodies import factdesk_claims, trafilatura_claims
 
-from bench.eval_bodies import factdesk_claims, trafilatura_claims  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 FLOORS = {"body_kept_share": 0.95, "max_leaks": 16, "refused": 0}
 _TAG = re.compile(r"<[^>]*>")

@@ -1,6 +1,6 @@
 """Score factcheck.analysis.sentences on third-party sentence boundary suites.
 
-Usage: .venv/bin/python bench/eval_sentences.py [--shared PATH] [-v] [--pysbd]
+Usage: .venv/bin/python -m bench.eval_sentences [--shared PATH] [-v] [--pysbd]
 
 Reads ../shared/eval/sbd at run time (nothing from it is copied into the project):
 - pySBD's English "Golden Rules" (48 rows of pysbd_english_cases.jsonl), floor 47;
@@ -18,11 +18,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from factcheck.analysis.sentences import split
 
-from factcheck.analysis.sentences import split  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 FLOORS = {"golden": 47, "pragmatic": 160}
 _WS = re.compile(r"\s+")

@@ -1,6 +1,6 @@
 """Peak memory of the export of reviewed claims, for 10,000 and 100,000 claims, on PostgreSQL.
 
-Usage: .venv/bin/python bench/export.py [--claims 10000 100000] [--database-url postgres://…/factdesk_bench_export]
+Usage: .venv/bin/python -m bench.export [--claims 10000 100000] [--database-url postgres://…/factdesk_bench_export]
                                   [--keep]
 
 For each size: creates the database (dropping one of that name first; ``--keep`` keeps the last one),
@@ -17,22 +17,20 @@ for 10,000 and 100,000 claims.  Asserts nothing.
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import subprocess
 import sys
+import time
 from pathlib import Path
+
+import psycopg
+
+from bench import common
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO))  # the project, for bench.common and its packages
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-
-import psycopg  # noqa: E402
-
-from bench import common  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_bench_export"
 CLAIMS_PER_ARTICLE = 25
@@ -182,8 +180,8 @@ def bench(url: str, claims: int) -> None:
     for mode in ["csv", "jsonl", "list"]:
         env = {**os.environ, "DATABASE_URL": url}
         out = subprocess.run(
-            [sys.executable, __file__, "--child", mode, "--database-url", url],
-            env=env, check=True, capture_output=True, text=True,
+            [sys.executable, "-m", "bench.export", "--child", mode, "--database-url", url],
+            env=env, check=True, capture_output=True, text=True, cwd=REPO,
         ).stdout  # fmt: skip
         r = json.loads(out.strip().splitlines()[-1])
         label = "rows held in a list (not streamed)" if mode == "list" else f"{mode}, streamed"

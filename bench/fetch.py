@@ -1,6 +1,6 @@
 """How long 100 sources take to fetch with the default fetch worker, beside fetching them one by one.
 
-Usage: .venv/bin/python bench/fetch.py [--sources 100] [--delay 0.3] [--hosts 20]
+Usage: .venv/bin/python -m bench.fetch [--sources 100] [--delay 0.3] [--hosts 20]
                                        [--database-url postgres://…/factdesk_bench_fetch]
                                        [--broker-url redis://127.0.0.1:6379/12]
 
@@ -24,22 +24,20 @@ Usage: .venv/bin/python bench/fetch.py [--sources 100] [--delay 0.3] [--hosts 20
 
 from __future__ import annotations
 
+import argparse
+import ipaddress
+import os
+import secrets
+import subprocess
 import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from bench.common import cpu_seconds, recreate_database
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # the project, for bench.common and its packages
-
-import argparse  # noqa: E402
-import ipaddress  # noqa: E402
-import os  # noqa: E402
-import secrets  # noqa: E402
-import subprocess  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
-
-from bench.common import cpu_seconds, recreate_database  # noqa: E402
 
 BIN = REPO / ".venv" / "bin"
 TARGET = 10.0

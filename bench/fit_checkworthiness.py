@@ -1,6 +1,6 @@
 """Fit the check-worthiness model on CLEF CheckThat! 2024 Task 1 (English) and write its weights.
 
-    .venv/bin/python bench/fit_checkworthiness.py [--shared PATH]
+    .venv/bin/python -m bench.fit_checkworthiness [--shared PATH]
 
 Fits logistic regressions on ``train`` over the features of ``factcheck.analysis.checkworthiness``
 (the run-time code computes them, so training and scoring cannot drift apart), chooses the feature set,
@@ -28,10 +28,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from factcheck.analysis import checkworthiness as cw
 
-from factcheck.analysis import checkworthiness as cw  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_SHARED = ROOT.parent / "shared"
 DATA = "eval/checkworthiness/CT24_checkworthy_english_{split}.tsv"

@@ -1,6 +1,6 @@
 """How fast the review queue answers on PostgreSQL with a million claims, for every filter combination.
 
-Usage: .venv/bin/python bench/review_queue.py [--claims 1000000] [--database-url postgres://…/factdesk_bench]
+Usage: .venv/bin/python -m bench.review_queue [--claims 1000000] [--database-url postgres://…/factdesk_bench]
                                        [--keep] [--runs 5] [--all]
 
 1. Creates the database named in ``--database-url`` (dropping one of that name first), or with
@@ -28,26 +28,24 @@ Usage: .venv/bin/python bench/review_queue.py [--claims 1000000] [--database-url
 
 from __future__ import annotations
 
+import argparse
+import itertools
+import os
+import statistics
+import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from bench import common
+from factcheck.analysis.attribution import KINDS as FLAG_KINDS  # (no Django in there)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO))  # the project, for bench.common and its packages
-
-import argparse  # noqa: E402
-import itertools  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
-
-from bench import common  # noqa: E402
-from factcheck.analysis.attribution import KINDS as FLAG_KINDS  # noqa: E402  (no Django in there)
 
 TARGET_MS = 50.0
 PAGE = 50

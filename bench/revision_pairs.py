@@ -1,6 +1,6 @@
 """The figures behind factcheck.analysis.revisions.SAME_SENTENCE, and the cost of matching.
 
-Usage: .venv/bin/python bench/revision_pairs.py [--shared PATH]
+Usage: .venv/bin/python -m bench.revision_pairs [--shared PATH]
 
 1. The hand-made pairs of tests/factcheck/analysis/test_revisions.py: the similarity of each small
    edit, and of each pair of different sentences that stand next to each other in one article.
@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from itertools import combinations
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from factcheck.analysis.pipeline import analyze
+from factcheck.analysis.revisions import _WORD_RE, SAME_SENTENCE, compare, fold, match, similarity
+from tests.factcheck.analysis.test_revisions import DIFFERENT, EDITS, REWRITES
 
-from factcheck.analysis.pipeline import analyze  # noqa: E402
-from factcheck.analysis.revisions import _WORD_RE, SAME_SENTENCE, compare, fold, match, similarity  # noqa: E402
-from tests.factcheck.analysis.test_revisions import DIFFERENT, EDITS, REWRITES  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def article_sentences(shared: Path) -> list[list[str]]:

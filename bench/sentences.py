@@ -1,6 +1,6 @@
 """Speed of factcheck.analysis.sentences.split_spans on news prose, beside pySBD in the same run.
 
-Usage: .venv/bin/python bench/sentences.py [--shared PATH] [--mb 1.5] [--pysbd-kb 100]
+Usage: .venv/bin/python -m bench.sentences [--shared PATH] [--mb 1.5] [--pysbd-kb 100]
 
 The text is ../shared/corpus/sample-article.txt and, if present, factcheck/fixtures/sample_article.txt,
 repeated to about --mb megabytes.  pySBD is timed on a slice of --pysbd-kb kilobytes of the same text
@@ -15,11 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from factcheck.analysis.sentences import split_spans
 
-from factcheck.analysis.sentences import split_spans  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def news_prose(shared: Path, size: int) -> str:

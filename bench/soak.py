@@ -8,8 +8,8 @@ at the start and at the end, and the articles lost (answered 202 and never analy
 Beside them, the peer: the same articles analysed in this one process, no web server, broker or
 database, the ceiling that the workers' per-article overhead is measured against.
 
-    .venv/bin/python bench/soak.py --seconds 60 --rate 4
-    .venv/bin/python bench/soak.py --database-url postgres://postgres@127.0.0.1:5432/factdesk_soak
+    .venv/bin/python -m bench.soak --seconds 60 --rate 4
+    .venv/bin/python -m bench.soak --database-url postgres://postgres@127.0.0.1:5432/factdesk_soak
 
 The database is created empty (dropped first if it exists) and migrated.  Needs ``redis-server``.
 """
@@ -30,10 +30,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from bench import common
 
-from bench import common  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 VENV = REPO / ".venv" / "bin"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_soak"

@@ -1,7 +1,14 @@
 import fcntl
+import hashlib
 import os
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
+import django
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
@@ -28,6 +35,73 @@ def _responses_match_the_schema():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Client, "request", contract.checking_request(Client.request))
         yield
+
+
+# --- The test database --------------------------------------------------------------------------------
+# Migrating an empty SQLite database takes each pytest process a few seconds.  The first process to
+# migrate keeps a copy of the result, named for everything that shapes it (every migration file, Django's
+# and SQLite's versions); a later process starts from a copy of it, on which Django's migrate then finds
+# nothing left to apply.  Any change to a migration names a new template, so nothing stale is used.  Only
+# for SQLite: on PostgreSQL (CI) each run migrates its test database from nothing, as `--create-db` does
+# here.
+TEMPLATES_DIR = VAR_DIR / "test-db-templates"
+_FROM_TEMPLATE = pytest.StashKey[bool]()
+
+
+def _template_path() -> Path | None:
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3" or not database.get("TEST", {}).get("NAME"):
+        return None
+    digest = hashlib.sha256(f"{django.__version__} {sqlite3.sqlite_version}".encode())
+    for app in django_apps.get_app_configs():
+        digest.update(f"\0{app.label}".encode())
+        for path in sorted((Path(app.path) / "migrations").glob("*.py")):
+            digest.update(f"\0{path.name}\0".encode() + path.read_bytes())
+    return TEMPLATES_DIR / f"{digest.hexdigest()[:16]}.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_keepdb, django_db_createdb, django_db_modify_db_settings):
+    """True (start from the database file in place) when this process's test database has been copied
+    from the template; otherwise as ``--reuse-db`` says."""
+    template = _template_path()
+    if django_db_keepdb or django_db_createdb or template is None or not template.exists():
+        return django_db_keepdb
+    target = Path(django_settings.DATABASES["default"]["TEST"]["NAME"])
+    for stale in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+        stale.unlink(missing_ok=True)
+    target.write_bytes(template.read_bytes())
+    request.config.stash[_FROM_TEMPLATE] = True
+    return True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_setup):
+    """The test database, migrated; kept as the template when it was migrated from nothing."""
+    template = _template_path()
+    if template is not None and not request.config.stash.get(_FROM_TEMPLATE, False):
+        TEMPLATES_DIR.mkdir(parents=True, exist_ok=True)
+        partial = template.with_name(f"{template.name}.{os.getpid()}")
+        with (
+            closing(sqlite3.connect(django_settings.DATABASES["default"]["NAME"])) as source,
+            closing(sqlite3.connect(partial)) as copy,
+        ):
+            source.backup(copy)
+        partial.replace(template)
+        for old in TEMPLATES_DIR.glob("*.sqlite3"):
+            if old != template:
+                old.unlink(missing_ok=True)
+    yield
+
+
+def pytest_collection_modifyitems(items):
+    """The tests marked integration run first, in their usual order, then the rest in theirs.
+
+    They take turns (the lock below) and spend most of their time waiting on real processes, so under
+    ``make test`` (pytest-xdist, ``--dist worksteal``: each worker starts on its own contiguous share of
+    the list, and takes work from the end of another's when it runs out) they all fall to the first
+    worker, while the others run the rest instead of waiting at the lock behind it."""
+    items.sort(key=lambda item: item.get_closest_marker("integration") is None)
 
 
 @pytest.fixture(autouse=True)

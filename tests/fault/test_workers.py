@@ -157,7 +157,7 @@ def test_a_fetch_whose_worker_is_killed_is_done_by_another_within_the_lease(
             env, tmp_path, "fault-fetch-first", queue="fetch", pool="threads", concurrency=4, log="first.log"
         )
         beat = start_beat(env, tmp_path)
-        broker = Celery(broker=own_redis.url)
+        broker = Celery(broker=own_redis.url, set_as_current=False)
         second = None
         try:
             for n in range(SOURCES):

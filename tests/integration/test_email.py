@@ -180,7 +180,7 @@ def test_with_the_smtp_server_down_the_email_waits_and_is_delivered_once_it_is_b
     assert received.message["Message-ID"].strip() == sent.headers["Message-ID"]
 
     # A redelivered send task and a recovery run find nothing to send.
-    client = Celery(broker=BROKER_URL)
+    client = Celery(broker=BROKER_URL, set_as_current=False)
     results = [
         client.send_task("notifications.send_email", args=[sent.pk]),
         client.send_task("notifications.recover_outbox"),

@@ -93,7 +93,7 @@ def test_a_killed_worker_leaves_every_source_fetched_exactly_once(services_env, 
             url = web.route(f"/report/{n}", Answer(body=PAGE.format(n=n).encode(), delay=DELAY))
             ids.append(source_add(actor=checker, claim_id=claim.pk, url=url).pk)
 
-        broker = Celery(broker=FETCH_BROKER_URL)
+        broker = Celery(broker=FETCH_BROKER_URL, set_as_current=False)
         for source_id in ids:
             broker.send_task("factcheck.fetch_source", args=[source_id], queue="fetch")
 

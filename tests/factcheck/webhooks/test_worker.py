@@ -46,7 +46,7 @@ def test_a_real_worker_retries_a_failed_delivery_and_delivers_it_once(
     worker = start_worker(env, tmp_path, "factdesk-webhooks", queue="fetch", pool="threads", concurrency=2)
     try:
         # Routed as the web process routes it (CELERY_TASK_ROUTES): the worker reads only `fetch`.
-        broker = Celery(broker=BROKER_URL)
+        broker = Celery(broker=BROKER_URL, set_as_current=False)
         broker.conf.task_routes = django_settings.CELERY_TASK_ROUTES
         broker.send_task("webhooks.deliver", args=[delivery.pk])
         eventually(
