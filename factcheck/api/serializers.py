@@ -557,7 +557,7 @@ class DiffOp(models.TextChoices):
     INSERT = "insert", "Only in the newer text"
 
 
-class DiffPieceOutput(serializers.Serializer):
+class DiffPieceOutput(Output):
     op = serializers.ChoiceField(choices=DiffOp.choices, help_text="equal, delete (gone) or insert (new).")
     text = serializers.CharField(trim_whitespace=False)
 
@@ -652,7 +652,7 @@ class SourceOfflineInput(serializers.Serializer):
     )
 
 
-class ArticleRevisionOutput(serializers.ModelSerializer):
+class ArticleRevisionOutput(ModelOutput):
     revision = serializers.IntegerField(source="number", help_text="1 for the first body, and so on.")
     format = serializers.ChoiceField(source="body_format", choices=BodyFormat.choices)
     sent_by = serializers.CharField(
@@ -683,12 +683,12 @@ class ArticleDiffQuery(serializers.Serializer):
     )
 
 
-class DiffLineOutput(serializers.Serializer):
+class DiffLineOutput(Output):
     op = serializers.ChoiceField(choices=DiffOp.choices, help_text="equal, delete (gone) or insert (new).")
     line = serializers.CharField(trim_whitespace=False)
 
 
-class ArticleDiffOutput(serializers.Serializer):
+class ArticleDiffOutput(Output):
     older = ArticleRevisionOutput()
     newer = ArticleRevisionOutput()
     added = serializers.IntegerField(help_text="Lines only in the newer body.")
