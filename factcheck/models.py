@@ -102,6 +102,21 @@ class Claim(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_claims",
         verbose_name="assignee",
+        help_text="The person who has taken the claim; empty when nobody has, or when an API key has.",
+    )
+    assignee_key = models.ForeignKey(
+        ApiKey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+        editable=False,
+        verbose_name="taken by API key",
+        help_text=(
+            "The API key that took the claim (an integration working on it), when no person holds it. "
+            "A claim held by a key is taken: it is not in the unassigned queue. Taking it as a person, "
+            "or assigning it, releases the key."
+        ),
     )
     verdict_at = models.DateTimeField(
         "verdict given",
@@ -152,6 +167,10 @@ class Claim(models.Model):
                 name="claim_unique_live_ordinal",
             ),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="claim_span_not_empty"),
+            # One holder at most: a person or an API key.
+            models.CheckConstraint(
+                condition=Q(assignee__isnull=True) | Q(assignee_key__isnull=True), name="claim_one_holder"
+            ),
             models.CheckConstraint(
                 condition=Q(checkworthiness__gte=0) & Q(checkworthiness__lte=1), name="claim_score_in_range"
             ),
@@ -189,15 +208,15 @@ class Claim(models.Model):
                 condition=~Q(status=ClaimStatus.SUPERSEDED),
                 name="claim_assignee_any_state",
             ),
-            # The most common working view: open claims nobody has taken yet.
+            # The most common working view: open claims nobody (no person, no API key) has taken yet.
             models.Index(
                 fields=["newsroom", *QUEUE_INDEX_ORDER],
-                condition=Q(status__in=sorted(OPEN_STATES), assignee__isnull=True),
+                condition=Q(status__in=sorted(OPEN_STATES), assignee__isnull=True, assignee_key__isnull=True),
                 name="claim_newsroom_open_free",
             ),
             models.Index(
                 fields=[*QUEUE_INDEX_ORDER],
-                condition=Q(status__in=sorted(OPEN_STATES), assignee__isnull=True),
+                condition=Q(status__in=sorted(OPEN_STATES), assignee__isnull=True, assignee_key__isnull=True),
                 name="claim_open_free",
             ),
             models.Index(
@@ -300,6 +319,15 @@ class Claim(models.Model):
     def number(self) -> int:
         """The claim's number as people read it, from 1 (the admin, the demo's report, emails)."""
         return self.ordinal + 1
+
+    @property
+    def holder(self) -> str:
+        """Who has taken the claim, as the admin shows it: a username, "API key <name>", or ""."""
+        if self.assignee_id is not None and self.assignee is not None:
+            return self.assignee.get_username()
+        if self.assignee_key_id is not None and self.assignee_key is not None:
+            return f"API key {self.assignee_key.name}"
+        return ""
 
 
 #: The kinds of attribution flag: the analysis's table of them (``factcheck.analysis.attribution.KINDS``).

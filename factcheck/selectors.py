@@ -97,8 +97,14 @@ def article_detail(*, newsroom: Newsroom, article_id: int) -> Article:
 #: What the claims list reads of each claim.
 CLAIM_LIST_FIELDS = (
     "id", "article_id", "ordinal", "text", "start", "end", "paragraph", "kind", "checkworthiness",
-    "checkworthiness_reasons", "status", "assignee_id", "is_flagged", "updated_at",
+    "checkworthiness_reasons", "status", "assignee_id", "assignee_key_id", "is_flagged", "updated_at",
 )  # fmt: skip
+#: What the claims list reads of the people and API keys that hold claims, as named columns.
+CLAIM_LIST_HOLDER = {
+    "assignee_username": F("assignee__username"),
+    "assignee_key_prefix": F("assignee_key__prefix"),
+    "assignee_key_name": F("assignee_key__name"),
+}
 #: What the claims list shows of each flag, in its order.
 FLAG_FIELDS = ("kind", "cue", "start", "end", "severity", "message")
 
@@ -118,7 +124,7 @@ def claim_list(
 ) -> QuerySet[Claim]:
     """Claims of ``newsroom``: the live ones, or the superseded ones if ``status`` says so.
 
-    Each claim has the fields the API lists and ``assignee_username`` (no user row is fetched); the
+    Each claim has the fields the API lists and ``CLAIM_LIST_HOLDER`` (no user or key row is fetched); the
     flags of a page are :func:`claim_list_flags`, one query.  The filters mean what they mean in the
     review queue (``narrow_queue``); ``assignee`` is a user id or "unassigned".  ``updated_since``:
     changed at or after that time (for incremental sync).  The caller orders (the API's cursor
@@ -129,11 +135,7 @@ def claim_list(
         if status == ClaimStatus.SUPERSEDED
         else live_claims()
     )
-    claims = (
-        base.filter(newsroom=newsroom)
-        .only(*CLAIM_LIST_FIELDS)
-        .annotate(assignee_username=F("assignee__username"))
-    )
+    claims = base.filter(newsroom=newsroom).only(*CLAIM_LIST_FIELDS).annotate(**CLAIM_LIST_HOLDER)
     claims = narrow_queue(
         claims,
         viewer=None,
@@ -360,7 +362,7 @@ def sources_prefetch() -> Prefetch:
 def claim_detail(*, newsroom: Newsroom, claim_id: int) -> Claim:
     """One claim of ``newsroom`` with its flags, sources and history (raises Claim.DoesNotExist)."""
     return (
-        Claim.objects.select_related("article", "article__desk", "assignee")
+        Claim.objects.select_related("article", "article__desk", "assignee", "assignee_key")
         .prefetch_related(
             "flags",
             sources_prefetch(),
@@ -483,7 +485,7 @@ def review_queue(
     """
     claims = (
         model.objects.exclude(status=ClaimStatus.SUPERSEDED)
-        .select_related("article", "article__desk", "assignee")
+        .select_related("article", "article__desk", "assignee", "assignee_key")
         .prefetch_related("flags")
     )
     if filters.status == ClaimStatus.SUPERSEDED:
@@ -511,7 +513,8 @@ def narrow_queue(claims: QuerySet[Claim], *, viewer, filters: QueueFilters) -> Q
     if filters.assignee == "mine":
         claims = claims.filter(assignee=viewer)
     elif filters.assignee == "unassigned":
-        claims = claims.filter(assignee__isnull=True)
+        # Nobody has taken it: no person, and no API key (``claim_*open_free`` serve it).
+        claims = claims.filter(assignee__isnull=True, assignee_key__isnull=True)
     elif filters.assignee:
         claims = claims.filter(assignee_id=filters.assignee)
     if filters.search:

@@ -87,7 +87,7 @@ class FirstRowsFormSet(BaseInlineFormSet):
 class ClaimInline(admin.TabularInline):
     model = Claim
     formset = FirstRowsFormSet
-    fields = ["number", "claim_text", "kind", "checkworthiness", "status", "assignee", "flag_list"]
+    fields = ["number", "claim_text", "kind", "checkworthiness", "status", "taken_by", "flag_list"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -99,7 +99,7 @@ class ClaimInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .exclude(status=ClaimStatus.SUPERSEDED)
-            .select_related("assignee")
+            .select_related("assignee", "assignee_key")
             .prefetch_related("flags")
             .order_by("ordinal")
         )
@@ -114,6 +114,10 @@ class ClaimInline(admin.TabularInline):
     @admin.display(description="claim")
     def claim_text(self, claim: Claim) -> SafeString:
         return highlight_claim(claim)
+
+    @admin.display(description="assignee")
+    def taken_by(self, claim: Claim) -> str:
+        return claim.holder or "—"
 
     @admin.display(description="flags")
     def flag_list(self, claim: Claim) -> str:

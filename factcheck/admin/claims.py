@@ -79,11 +79,11 @@ class ClaimAdmin(NewsroomScopedAdmin):
         "kind",
         "checkworthiness",
         "is_flagged",
-        "assignee",
+        "taken_by",
     ]
     list_filter = ["status", FlaggedFilter, "kind", "article__newsroom", "article__desk"]
     search_fields = ["text", "article__title", "article__external_id"]
-    list_select_related = ["article", "assignee"]
+    list_select_related = ["article", "assignee", "assignee_key"]
     ordering = ["-is_flagged", "-checkworthiness", "created_at"]
     inlines = [FlagInline, EventInline]
     change_list_template = "factcheck/admin/claim_change_list.html"
@@ -95,7 +95,7 @@ class ClaimAdmin(NewsroomScopedAdmin):
         "checkworthiness",
         "checkworthiness_reasons",
         "status",
-        "assignee",
+        "taken_by",
         "revision",
         "number",
         "start",
@@ -106,6 +106,10 @@ class ClaimAdmin(NewsroomScopedAdmin):
     readonly_fields = fields
 
     actions = ["keep_out"]
+
+    @admin.display(description="assignee", ordering="assignee__username")
+    def taken_by(self, claim: Claim) -> str:
+        return claim.holder or "—"
 
     def get_urls(self):
         export = self.admin_site.admin_view(lambda request: export_view(self.admin_site, request))

@@ -283,7 +283,7 @@ class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
             '<span class="queue-status" style="white-space: nowrap">{}</span>'
             '<span class="queue-assignee help" style="display: block">{}</span>',
             claim.get_status_display(),
-            claim.assignee.get_username() if claim.assignee else "unassigned",
+            claim.holder or "unassigned",
         )
 
     @admin.display(description="score", ordering="checkworthiness")

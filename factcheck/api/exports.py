@@ -68,8 +68,12 @@ class JsonLinesRenderer(_StreamedRenderer):
     format = "jsonl"
 
 
+RENDERERS: list[type[BaseRenderer]] = [JSONRenderer, CsvRenderer, JsonLinesRenderer]
+#: The ``format`` query parameter's values (DRF's format override): one per renderer.
+
+
 class ClaimExportView(APIView):
-    renderer_classes = [JSONRenderer, CsvRenderer, JsonLinesRenderer]
+    renderer_classes = RENDERERS
 
     @extend_schema(
         operation_id="claim_export",

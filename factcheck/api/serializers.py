@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from editorial.models import AnalysisStatus, Article, ArticleRevision, BodyFormat
+from editorial.models import AnalysisStatus, ApiKey, Article, ArticleRevision, BodyFormat
 from factcheck import selectors
 from factcheck.analysis import revisions
 from factcheck.analysis.attribution import KINDS as ATTRIBUTION_KINDS
@@ -119,6 +119,13 @@ class FlagOutput(ModelOutput):
         fields = list(selectors.FLAG_FIELDS)  # what the claims list's rows (claim_rows) give too
 
 
+class AssigneeKeyOutput(ModelOutput):
+    class Meta:
+        model = ApiKey
+        fields = ["prefix", "name"]
+        extra_kwargs = {"prefix": {"help_text": "The key's public part (the start of the key)."}}
+
+
 class ClaimOutput(ModelOutput):
     index = serializers.IntegerField(source="ordinal")
     reasons = serializers.ListField(child=serializers.CharField(), source="checkworthiness_reasons")
@@ -127,7 +134,13 @@ class ClaimOutput(ModelOutput):
         slug_field="username",
         read_only=True,
         allow_null=True,
-        help_text="Who has taken it (a username), or null.",
+        help_text="The person who has taken it (a username), or null: nobody has, or an API key has.",
+    )
+    assignee_key = AssigneeKeyOutput(
+        read_only=True,
+        allow_null=True,
+        help_text="The API key that has taken it, or null. A claim is unassigned (the `assignee=none` "
+        "filter) only when both `assignee` and `assignee_key` are null.",
     )
     flags = FlagOutput(many=True, read_only=True)
 
@@ -146,6 +159,7 @@ class ClaimOutput(ModelOutput):
             "reasons",
             "status",
             "assignee",
+            "assignee_key",
             "flagged",
             "flags",
             "updated_at",
@@ -169,8 +183,8 @@ def claim_rows(claims, flags: dict[int, list[dict]]) -> list[dict]:
 
     The list serves pages of 50 claims many times a second, and DRF's fields cost several times what
     this does (``bench/api.py``).  ``claims``: rows with the attributes ``selectors.CLAIM_LIST_FIELDS``
-    and ``assignee_username`` (named rows of ``selectors.claim_list``, or its claims); ``flags``: from
-    ``selectors.claim_list_flags``.  ``ClaimOutput`` stays the schema, and
+    and ``selectors.CLAIM_LIST_HOLDER`` (named rows of ``selectors.claim_list``, or its claims);
+    ``flags``: from ``selectors.claim_list_flags``.  ``ClaimOutput`` stays the schema, and
     ``tests/factcheck/test_api_perf.py`` checks that both give the same output.
     """
     timestamp = _timestamps()
@@ -188,6 +202,11 @@ def claim_rows(claims, flags: dict[int, list[dict]]) -> list[dict]:
             "reasons": [str(reason) for reason in claim.checkworthiness_reasons],
             "status": claim.status,
             "assignee": claim.assignee_username,
+            "assignee_key": (
+                {"prefix": claim.assignee_key_prefix, "name": claim.assignee_key_name}
+                if claim.assignee_key_id is not None
+                else None
+            ),
             "flagged": claim.is_flagged,
             "flags": flags[claim.id],
             "updated_at": timestamp(claim.updated_at),
@@ -562,13 +581,26 @@ class DiffPieceOutput(Output):
     text = serializers.CharField(trim_whitespace=False)
 
 
+class BlockedTransitionOutput(Output):
+    to = serializers.ChoiceField(choices=ClaimStatus.choices, help_text="The state the move leads to.")
+    reason = serializers.CharField(
+        help_text="The guard that fails, in the words the move would be refused with (a 400)."
+    )
+
+
 class ClaimDetailOutput(ClaimOutput):
     sources = SourceOutput(many=True, read_only=True)
     history = EventOutput(many=True, read_only=True, source="events")
     transitions = serializers.SerializerMethodField(
         help_text="The states this API key may move the claim to now: the moves its role is allowed "
-        "whose guards pass (a move to verified is listed only once the claim has a source). A move "
+        "whose guards pass (a move to verified is listed only once the claim has evidence; until then "
+        "it is in `blocked_transitions`). A move "
         "that needs a note (see the workflow) takes one in `note`."
+    )
+    blocked_transitions = serializers.SerializerMethodField(
+        help_text="The moves this API key's role allows from the claim's state but a guard on the claim "
+        "blocks now, each with the guard's message (a verdict that needs evidence, while no source is "
+        "archived). Not in `transitions`."
     )
     verdict_text = serializers.CharField(
         help_text="The sentence as it stood when its verdict (or dismissal) was given; empty before one."
@@ -596,11 +628,19 @@ class ClaimDetailOutput(ClaimOutput):
             "sources",
             "history",
             "transitions",
+            "blocked_transitions",
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ClaimStatus.choices)))
     def get_transitions(self, claim) -> list[str]:
         return [t.target.value for t in self.context.get("transitions", [])]
+
+    @extend_schema_field(BlockedTransitionOutput(many=True))
+    def get_blocked_transitions(self, claim) -> list[dict]:
+        return [
+            {"to": t.target.value, "reason": reason}
+            for t, reason in self.context.get("blocked_transitions", [])
+        ]
 
     @extend_schema_field(DiffPieceOutput(many=True))
     def get_diff_since_verdict(self, claim) -> list[dict]:

@@ -56,7 +56,7 @@ def _validated_filters(
 
 
 def rows(*, newsroom: Newsroom, arguments: Mapping[str, Any]) -> QuerySet[Any]:
-    """The list's named rows (with ``assignee_username``) for ``newsroom``: ``selectors.claim_list``
+    """The list's named rows (with ``selectors.CLAIM_LIST_HOLDER``) for ``newsroom``: ``selectors.claim_list``
     with ``arguments``, as a fresh clone of the query remembered for them."""
     return _remembered_rows(newsroom, tuple(sorted(arguments.items()))).all()
 
@@ -65,7 +65,7 @@ def rows(*, newsroom: Newsroom, arguments: Mapping[str, Any]) -> QuerySet[Any]:
 def _remembered_rows(newsroom: Newsroom, arguments: tuple[tuple[str, Any], ...]) -> QuerySet[Any]:
     """Only the newsroom's id goes into the query; a newsroom is equal to another only by its id."""
     claims = selectors.claim_list(newsroom=newsroom, **dict(arguments))
-    return claims.values_list(*selectors.CLAIM_LIST_FIELDS, "assignee_username", named=True)
+    return claims.values_list(*selectors.CLAIM_LIST_FIELDS, *selectors.CLAIM_LIST_HOLDER, named=True)
 
 
 def page(claims: list[Any]) -> list[dict[str, Any]]:

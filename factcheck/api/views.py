@@ -19,7 +19,7 @@ from factcheck.analysis.pipeline import InputRejected, analyze
 from factcheck.api import serializers as s
 from factcheck.api import speed
 from factcheck.services.articles import article_submit
-from factcheck.services.review import claim_note_add, claim_transition, passable_transitions
+from factcheck.services.review import claim_note_add, claim_transition, transition_choices
 from httpapi.handlers import error
 from httpapi.lookups import desk_by_slug, first_or_404
 from httpapi.throttling import AnalyzeRateThrottle, ApiKeyRateThrottle
@@ -245,7 +245,8 @@ def _claim(request, claim_id: int):
 def _claim_output(request, claim_id: int):
     claim = selectors.claim_detail(newsroom=request.auth.newsroom, claim_id=claim_id)
     actor = Actor.for_api_key(request.auth)
-    context = {"transitions": passable_transitions(actor=actor, claim=claim)}
+    passable, blocked = transition_choices(actor=actor, claim=claim)
+    context = {"transitions": passable, "blocked_transitions": blocked}
     return s.ClaimDetailOutput(claim, context=context).data
 
 

@@ -316,6 +316,7 @@ def _store_analysis(
             if predecessor is not None:
                 # The reporter's answer: a new claim for the checker who asked, linked to their request.
                 claim.predecessor, claim.assignee_id = predecessor, predecessor.assignee_id
+                claim.assignee_key_id = predecessor.assignee_key_id  # or the API key that asked
             created.append(claim)
             continue
         for name, value in fields.items():

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import models
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, F, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models.functions import Concat
 
 from editorial.models import Newsroom
 from factcheck.models import AttributionFlag, AuditAction, Claim, ClaimEvent, Source
@@ -79,7 +80,11 @@ def reviewed_claims(
             entered_at=Subquery(entered.values("created_at")[:1]),
             newsroom_slug=F("newsroom__slug"),
             desk_slug=F("desk__slug"),
-            assignee_username=F("assignee__username"),
+            # Who holds it: a person, or "API key <name>" for a claim a key took.
+            assignee_username=Case(
+                When(assignee_key__isnull=False, then=Concat(Value("API key "), F("assignee_key__name"))),
+                default=F("assignee__username"),
+            ),
             article_external_id=F("article__external_id"),
             article_title=F("article__title"),
             article_url=F("article__url"),

@@ -38,7 +38,7 @@ from factcheck.workflow import (
 )
 from httpapi.errors import Conflict, Forbidden
 
-CLAIM_FIELDS_CHANGED = ["status", "verdict_at", "assignee", "verdict_text", "updated_at"]
+CLAIM_FIELDS_CHANGED = ["status", "verdict_at", "assignee", "assignee_key", "verdict_text", "updated_at"]
 
 #: States whose decision is recorded with the sentence it was made on (``Claim.verdict_text``).
 DECISIONS = VERDICTS | {ClaimStatus.NOT_CHECKABLE}
@@ -65,8 +65,9 @@ def claim_transition_apply(
         claim.verdict_text = claim.text  # what the verdict was given on: later edits are shown against it
 
     claim.verdict_at = timezone.now() if transition.target in VERDICTS else None
-    if transition.takes and actor.user is not None:
-        claim.assignee = actor.user
+    if transition.takes and (actor.user is not None or actor.api_key is not None):
+        # The taker holds the claim, a person or an API key, never both (``claim_one_holder``).
+        claim.assignee, claim.assignee_key = actor.user, actor.api_key
     return event
 
 
@@ -83,12 +84,30 @@ def passable_transitions(*, actor: Actor, claim: Claim) -> list[Transition]:
     needs a source is left out while the claim has none that counts as evidence (``EVIDENCE``, as
     ``claim_transition`` checks); a note is the asker's to give.  Reads ``claim.sources``, which
     ``selectors.claim_detail`` prefetches."""
-    has_source = any(is_evidence(source) for source in claim.sources.all())
+    return transition_choices(actor=actor, claim=claim)[0]
+
+
+def transition_choices(
+    *, actor: Actor, claim: Claim
+) -> tuple[list[Transition], list[tuple[Transition, str]]]:
+    """The transitions ``actor``'s role may make on ``claim`` now, parted in two: those whose guards on
+    the claim pass (:func:`passable_transitions`), and those a guard blocks, each with the guard's
+    message, the one ``claim_transition`` would refuse it with (the evidence guard's, from
+    :func:`evidence_refusal`).  Reads ``claim.sources``, which ``selectors.claim_detail`` prefetches."""
+    sources = list(claim.sources.all())
     moves = allowed_transitions(actor=actor, claim=claim)
-    if has_source:
-        return moves
+    if any(is_evidence(source) for source in sources):
+        return moves, []
     wanted = verdicts_needing_evidence(newsroom_id=claim.newsroom_id)
-    return [t for t in moves if not needs_evidence(claim=claim, transition=t, wanted=wanted)]
+    statuses = {source.status for source in sources}
+    passable: list[Transition] = []
+    blocked: list[tuple[Transition, str]] = []
+    for move in moves:
+        if needs_evidence(claim=claim, transition=move, wanted=wanted):
+            blocked.append((move, evidence_refusal(transition=move, statuses=statuses)))
+        else:
+            passable.append(move)
+    return passable, blocked
 
 
 def claim_transition(
@@ -165,21 +184,23 @@ def evidence_required(*, claim: Claim, transition: Transition) -> None:
         return
     if claim.sources.filter(EVIDENCE).exists():
         return
-    waiting = claim.sources.filter(status__in=[FetchStatus.PENDING, FetchStatus.FETCHING]).exists()
-    failed = claim.sources.filter(status=FetchStatus.FAILED).exists()
+    statuses = set(claim.sources.values_list("status", flat=True).distinct())
+    raise ValidationError({"sources": evidence_refusal(transition=transition, statuses=statuses)})
+
+
+def evidence_refusal(*, transition: Transition, statuses: set[str]) -> str:
+    """Why ``transition`` is refused on a claim without evidence whose sources are in ``statuses``
+    (``FetchStatus`` values; empty for none)."""
     why = (
         "its sources are still waiting to be fetched"
-        if waiting
+        if statuses & {FetchStatus.PENDING, FetchStatus.FETCHING}
         else "its sources could not be fetched"
-        if failed
+        if FetchStatus.FAILED in statuses
         else "it has no source fetched and archived"
     )
-    raise ValidationError(
-        {
-            "sources": f"{transition.label} needs evidence, and {why}. Wait for a fetch to archive a "
-            "source, or mark a source as offline with a note saying what it is (a phone call, a "
-            "document on file)."
-        }
+    return (
+        f"{transition.label} needs evidence, and {why}. Wait for a fetch to archive a source, or mark a "
+        "source as offline with a note saying what it is (a phone call, a document on file)."
     )
 
 
@@ -204,7 +225,7 @@ def claim_assign(*, actor: Actor, claim_id: int, assignee_id: int | None, note: 
             )
             if assignee is None:
                 raise ValidationError({"assignee": "Assign to an editor or fact-checker of this newsroom."})
-        if claim.assignee_id == (assignee.pk if assignee else None):
+        if claim.assignee_id == (assignee.pk if assignee else None) and claim.assignee_key_id is None:
             return claim
         event = actor.event(
             claim=claim,
@@ -213,8 +234,8 @@ def claim_assign(*, actor: Actor, claim_id: int, assignee_id: int | None, note: 
             to_status=claim.status,
             note=note or (f"Assigned to {assignee.get_username()}." if assignee else "Unassigned."),
         )
-        claim.assignee = assignee
-        claim.save(update_fields=["assignee", "updated_at"])
+        claim.assignee, claim.assignee_key = assignee, None  # an API key that held it lets go
+        claim.save(update_fields=["assignee", "assignee_key", "updated_at"])
         event.save()
         domain_events.claim_events_recorded(recorded=[(claim, event)])
     return claim
@@ -248,5 +269,7 @@ __all__ = [
     "claim_note_add",
     "claim_transition",
     "claim_transition_apply",
+    "evidence_refusal",
     "passable_transitions",
+    "transition_choices",
 ]

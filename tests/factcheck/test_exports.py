@@ -19,7 +19,14 @@ from factcheck.actors import Actor
 from factcheck.models import AuditAction, Claim, Source
 from factcheck.services.exports import COLUMNS, csv_cell, csv_lines, export, jsonl_lines
 from factcheck.workflow import ClaimStatus
-from tests.factories import AnalysedArticleFactory, ClaimFactory, DeskFactory, FlagFactory, member
+from tests.factories import (
+    AnalysedArticleFactory,
+    ClaimFactory,
+    DeskFactory,
+    FlagFactory,
+    api_key_for,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +81,20 @@ def test_a_row_has_the_verdict_who_gave_it_the_notes_sources_and_flags(story, ne
     assert [source["url"] for source in first["sources"]] == ["https://council.example.org/minutes"]
     assert [note["note"] for note in first["notes"]] == ["Asked the clerk as well."]
     assert first["verdict_at"] is not None
+
+
+def test_the_assignee_column_names_a_person_an_api_key_or_nobody(story, newsroom):
+    key = api_key_for(newsroom)[0]
+    person = member(newsroom, Role.FACT_CHECKER, "felix")
+    verified, dismissed, false = (
+        Claim.objects.get(article=story, status=status) for status in ("verified", "not_checkable", "false")
+    )
+    Claim.objects.filter(pk=verified.pk).update(assignee=person)
+    Claim.objects.filter(pk=false.pk).update(assignee_key=key)
+
+    by_id = {row["claim_id"]: row["assignee"] for row in export(newsrooms=[newsroom])}
+
+    assert by_id == {verified.pk: "felix", dismissed.pk: None, false.pk: "API key tests"}
 
 
 def test_the_period_and_the_desk_narrow_the_export_and_other_newsrooms_never_appear(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
 from editorial.models import Role
 from factcheck.actors import Actor
 from factcheck.models import AttributionFlag, Claim, ClaimEvent, Source
-from factcheck.services.review import claim_transition
+from factcheck.services.review import claim_assign, claim_transition
 from factcheck.services.sources import source_add
 from tests.factories import ArchivedSourceFactory, MembershipFactory, UserFactory, api_key_for, with_claims
 
@@ -237,22 +238,78 @@ def test_a_claim_with_its_flags_sources_history_and_the_keys_moves(newsroom, rol
     assert sorted(body["transitions"]) == offered
 
 
-def test_verified_is_offered_once_the_claim_has_a_source(api, claim):
-    """Offered only when its guard would pass: a move to verified needs a source."""
+def test_verified_is_offered_once_the_claim_has_evidence(api, claim):
+    """Offered only when its guard would pass: a move to verified needs a source fetched and archived;
+    until then it is in blocked_transitions with the words it would be refused with."""
     taken = transition(api, claim.pk, to="in_review").json()
     assert "verified" not in taken["transitions"]
-    assert_error(transition(api, claim.pk, to="verified"), 400, "invalid", field="sources")
+    refused = assert_error(transition(api, claim.pk, to="verified"), 400, "invalid", field="sources")
+    assert taken["blocked_transitions"] == [{"to": "verified", "reason": refused["errors"]["sources"][0]}]
+    assert "no source fetched and archived" in refused["errors"]["sources"][0]
 
     added = api.post(
         f"/api/v1/claims/{claim.pk}/sources", {"url": URL, "note": "The minutes."}, format="json"
     )
     assert added.status_code == 201, added.content
-    # Attached, not yet fetched: no evidence, so still not offered.
-    assert "verified" not in api.get(f"/api/v1/claims/{claim.pk}").json()["transitions"]
+    waiting = api.get(f"/api/v1/claims/{claim.pk}").json()
+    assert "verified" not in waiting["transitions"]
+    [blocked] = waiting["blocked_transitions"]
+    assert blocked["to"] == "verified" and "still waiting to be fetched" in blocked["reason"]
+    assert_error(transition(api, claim.pk, to="verified"), 400, "invalid", field="sources")
 
-    ArchivedSourceFactory(claim=claim)  # a source fetched and archived: evidence
-    assert "verified" in api.get(f"/api/v1/claims/{claim.pk}").json()["transitions"]
+    ArchivedSourceFactory(claim=claim)
+    archived = api.get(f"/api/v1/claims/{claim.pk}").json()
+    assert "verified" in archived["transitions"] and archived["blocked_transitions"] == []
     assert transition(api, claim.pk, to="verified").json()["status"] == "verified"
+
+
+def test_blocked_transitions_list_only_the_moves_the_role_allows(newsroom, claim):
+    take(claim)
+    reporter = client_for(newsroom, role=Role.REPORTER)
+    body = reporter.get(f"/api/v1/claims/{claim.pk}").json()
+    assert body["transitions"] == [] and body["blocked_transitions"] == []  # verified is not theirs
+
+
+# --- Who holds a claim -------------------------------------------------------------------------------
+
+
+def test_a_claim_taken_by_an_api_key_is_held_by_the_key(api, api_key, claim, newsroom):
+    key = api_key[0]
+    other = claim_in(newsroom, text=CRITICS)
+
+    body = transition(api, claim.pk, to="in_review").json()
+
+    assert body["assignee"] is None
+    assert body["assignee_key"] == {"prefix": key.prefix, "name": "tests"}
+    claim.refresh_from_db()
+    assert (claim.assignee_id, claim.assignee_key_id) == (None, key.pk)
+    listed = {row["id"]: row for row in api.get("/api/v1/claims").json()["results"]}
+    assert listed[claim.pk]["assignee_key"] == {"prefix": key.prefix, "name": "tests"}
+    assert listed[other.pk]["assignee_key"] is None
+    # Taken means taken: not among the claims nobody has taken.
+    unassigned = [row["id"] for row in api.get("/api/v1/claims?assignee=none").json()["results"]]
+    assert other.pk in unassigned and claim.pk not in unassigned
+
+
+def test_assigning_a_claim_a_key_holds_releases_the_key(api, claim, newsroom):
+    transition(api, claim.pk, to="in_review")
+    person = checker_of(newsroom).user
+    editor = Actor.for_user(UserFactory(is_superuser=True))
+
+    claim_assign(actor=editor, claim_id=claim.pk, assignee_id=person.pk)
+    body = api.get(f"/api/v1/claims/{claim.pk}").json()
+    assert (body["assignee"], body["assignee_key"]) == (person.username, None)
+
+    claim_assign(actor=editor, claim_id=claim.pk, assignee_id=None)
+    body = api.get(f"/api/v1/claims/{claim.pk}").json()
+    assert (body["assignee"], body["assignee_key"]) == (None, None)
+    assert claim.pk in [row["id"] for row in api.get("/api/v1/claims?assignee=none").json()["results"]]
+
+
+def test_a_claim_has_one_holder_at_most(api, api_key, claim, newsroom):
+    transition(api, claim.pk, to="in_review")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(assignee=checker_of(newsroom).user)
 
 
 def test_history_is_oldest_first(api, claim, newsroom):

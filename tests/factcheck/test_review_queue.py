@@ -210,6 +210,18 @@ def test_filter_by_desk_and_by_a_named_assignee(as_user, worked, people):
     assert listed(client, "desk=junk") == [] and listed(client, "assignee=junk") == []
 
 
+def test_a_claim_an_api_key_took_is_not_unassigned(as_user, worked, newsroom):
+    key = editorial_services.api_key_create(newsroom=newsroom, name="CMS bot", role=Role.FACT_CHECKER).api_key
+    claim_transition(actor=Actor.for_api_key(key), claim_id=claim(EXPERTS).pk, to=ClaimStatus.IN_REVIEW)
+
+    assert (claim(EXPERTS).assignee, claim(EXPERTS).assignee_key) == (None, key)
+    assert listed(as_user("fiona"), "assignee=unassigned&status=all") == [HOSPITAL]
+    html = as_user("fiona").get(QUEUE).content.decode()
+    assert "API key CMS bot" in html
+    page = as_user("fiona").get(page_of(claim(EXPERTS))).content.decode()
+    assert '<dd id="claim-assignee">API key CMS bot</dd>' in page
+
+
 def filter_choices(response, title: str) -> list[str]:
     spec = next(spec for spec in response.context["cl"].filter_specs if spec.title == title)
     return [str(label) for _, label in spec.lookup_choices]
