@@ -298,7 +298,8 @@ class ReviewItemAdmin(ClaimPageMixin, NewsroomScopedAdmin):
     def age(self, claim: ReviewItem) -> str:
         return age(claim.created_at, timezone.now())
 
-    @admin.display(description="time left · age", ordering="deadline")
+    # The header on two lines, as the cell: on one, with the sort marks, it pushed the table past 1,366 px.
+    @admin.display(description=format_html("{}<br>{}", "time left", "age"), ordering="deadline")
     def deadline_and_age(self, claim: ReviewItem) -> SafeString:
         now = timezone.now()
         return format_html(
