@@ -441,6 +441,8 @@ SPECTACULAR_SETTINGS = {
         "ClaimOrderingEnum": "factcheck.api.serializers.CLAIM_ORDERINGS",
         "ArticleOrderingEnum": "factcheck.api.serializers.ARTICLE_ORDERINGS",
         "ClaimReviewFormatEnum": "factcheck.api.claimreview_views.FORMATS",
+        "ExportFormatEnum": "factcheck.services.exports.ExportFormat",
+        "ClaimExportRendererFormatEnum": "factcheck.api.exports.FORMATS",
     },
 }
 

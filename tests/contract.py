@@ -52,6 +52,10 @@ def schema() -> dict[str, Any]:
     return SchemaGenerator().get_schema(request=None, public=True)
 
 
+def _text(body: str | bytes, **_parameters: str) -> str:  # e.g. charset=utf-8
+    return body.decode("utf-8") if isinstance(body, bytes) else body
+
+
 @functools.cache
 def validator() -> OpenAPI:
     """openapi-core's validator for the live schema (which it checks first, as a valid OpenAPI 3.0)."""
@@ -59,7 +63,12 @@ def validator() -> OpenAPI:
     spec.pop("servers", None)  # the tests' requests go to http://testserver, not SITE_URL
     config = Config(
         additional_properties_default_policy="forbid",
-        extra_media_type_deserializers={"application/ld+json": json.loads},  # ClaimReview's JSON-LD
+        extra_media_type_deserializers={
+            "application/ld+json": json.loads,  # ClaimReview's JSON-LD
+            # The export's files are text: CSV, or one JSON document a line (not one JSON document).
+            "application/jsonl": _text,
+            "text/csv": _text,
+        },
     )
     return OpenAPI.from_dict(spec, config=config)
 

@@ -68,6 +68,10 @@ class JsonLinesRenderer(_StreamedRenderer):
     format = "jsonl"
 
 
+#: The ``format`` query parameter's values, one per renderer: ``?format=csv`` is ``Accept: text/csv``.
+FORMATS = ["json", "csv", "jsonl"]
+
+
 class ClaimExportView(APIView):
     renderer_classes = [JSONRenderer, CsvRenderer, JsonLinesRenderer]
 
