@@ -1,6 +1,7 @@
 """The export of reviewed claims from the admin: a form (newsroom, desk, period, format) whose answer is
 the file, streamed as it is read (``factcheck.services.exports``).  Its URL is named
-``admin:factcheck_claim_export``; query parameters fill the form, so a link can start a download."""
+``admin:factcheck_claim_export``; query parameters fill the form, so a link can preselect a newsroom,
+desk and period (the standards dashboard's links do), and with ``download`` start the download."""
 
 from __future__ import annotations
 
@@ -75,11 +76,20 @@ def _start_of(day: datetime.date | None) -> datetime.datetime | None:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+#: The fields a link may preselect without starting the download.
+PRESELECTED = ("newsroom", "desk", "since", "until", "export_format")
+
+
 def export_view(site: AdminSite, request: HttpRequest) -> HttpResponseBase:
-    """The form, or with ``download`` among valid parameters, the file."""
+    """The form, or with ``download`` among valid parameters, the file.  Without ``download``, the
+    parameters are the form's initial values (a value the viewer may not choose shows as no choice)."""
     if not export_newsrooms(request.user).exists():
         raise PermissionDenied
-    form = ExportForm(request.GET if "download" in request.GET else None, user=request.user)
+    if "download" in request.GET:
+        form = ExportForm(request.GET, user=request.user)
+    else:
+        initial = {name: request.GET[name] for name in PRESELECTED if request.GET.get(name)}
+        form = ExportForm(initial=initial, user=request.user)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         until = data["until"] + datetime.timedelta(days=1) if data["until"] else None

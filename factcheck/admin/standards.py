@@ -18,12 +18,15 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from editorial.admin import NewsroomScopedAdmin, newsrooms_of
+from editorial.models import Desk
 from factcheck.admin.common import EDITOR_ROLES
+from factcheck.admin.exports import export_newsrooms
 from factcheck.charts import Row, Series, bar_chart
 from factcheck.models import FLAG_KIND_CHOICES, StandardsDashboard
 from factcheck.standards import (
@@ -283,16 +286,30 @@ class StandardsDashboardAdmin(NewsroomScopedAdmin):
             return TemplateResponse(request, "factcheck/admin/standards.html", context, status=400)
         query = request.GET.copy()
         query["format"] = "csv"
+        links = export_links(request, dashboard) if group_by == GroupBy.DESK else {}
         context.update(
             dashboard=dashboard,
             # Safe: bar_chart escapes every text it draws (tests/factcheck/test_charts.py).
             charts=[mark_safe(svg) for svg in charts(dashboard)],  # noqa: S308
             verdict_labels=[status.label for status in VERDICT_ORDER],
-            rows=[_table_row(group) for group in dashboard.groups],
+            rows=[{**_table_row(group), "export_url": links.get(group.key)} for group in dashboard.groups],
             csv_query=query.urlencode(),
             group_label=dict(GroupBy.CHOICES)[group_by],
         )
         return TemplateResponse(request, "factcheck/admin/standards.html", context)
+
+
+def export_links(request: HttpRequest, dashboard: Dashboard) -> dict[int | None, str]:
+    """For each desk of the dashboard whose newsroom the viewer may export, the export page with that
+    newsroom, desk and the dashboard's period preselected (the viewer still presses Download)."""
+    desk_ids = [group.key for group in dashboard.groups if group.key is not None]
+    desks = Desk.objects.filter(pk__in=desk_ids, newsroom__in=export_newsrooms(request.user))
+    url = reverse("admin:factcheck_claim_export")
+    period = {"since": dashboard.period.first.isoformat(), "until": dashboard.period.last.isoformat()}
+    links: dict[int | None, str] = {}
+    for desk, newsroom in desks.values_list("pk", "newsroom_id"):
+        links[desk] = f"{url}?{urlencode({'newsroom': str(newsroom), 'desk': str(desk), **period})}"
+    return links
 
 
 def _table_row(group: GroupFigures) -> dict[str, Any]:

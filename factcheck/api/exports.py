@@ -69,7 +69,6 @@ class JsonLinesRenderer(_StreamedRenderer):
 
 
 RENDERERS: list[type[BaseRenderer]] = [JSONRenderer, CsvRenderer, JsonLinesRenderer]
-#: The ``format`` query parameter's values (DRF's format override): one per renderer.
 
 
 class ClaimExportView(APIView):

@@ -219,3 +219,21 @@ def test_the_admin_export_is_refused_to_reporters_and_shows_errors(client, story
     assert other.status_code == 200 and not isinstance(other, StreamingHttpResponse)
     assert b"Select a valid choice" in other.content
     assert b"The last day is before the first." in backwards.content
+
+
+def test_a_link_preselects_the_form_and_the_viewer_still_downloads(client, story, newsroom, other_newsroom):
+    client.force_login(member(newsroom, Role.EDITOR, "edna"))
+    url = reverse("admin:factcheck_claim_export")
+    desk = story.desk
+    others = DeskFactory(newsroom=other_newsroom, name="Sport", slug="sport")
+
+    page = client.get(url, {"newsroom": newsroom.pk, "desk": desk.pk, "since": "2026-11-01", "until": "<b>"})
+    foreign = client.get(url, {"newsroom": other_newsroom.pk, "desk": others.pk})
+
+    assert not isinstance(page, StreamingHttpResponse)  # no ``download``: the form, filled in
+    assert f'<option value="{desk.pk}" selected>'.encode() in page.content
+    assert f'<option value="{newsroom.pk}" selected>'.encode() in page.content
+    assert b'name="since" value="2026-11-01"' in page.content
+    assert b'name="until" value="&lt;b&gt;"' in page.content and b"<b>" not in page.content
+    assert b"selected>" not in foreign.content.replace(b'value="csv" selected>', b"")
+    assert b"Sport" not in foreign.content

@@ -89,7 +89,7 @@ def test_the_page_draws_the_charts_and_the_table(client, desk_figures):  # noqa:
     assert "Politics, median: 0.4 d" in html and "Politics, 90th percentile: 8.9 d" in html
     assert "Politics, median: 3.0 h" in html  # came back (hours)
     assert 'id="standards-csv"' in html and "format=csv" in html
-    assert '<th scope="row">Politics</th>' in html
+    assert '<th scope="row">Politics <a href="' in html  # the desk's name, then its export link
 
 
 def test_names_are_escaped_in_the_page_charts_and_csv(client, desk_figures):  # noqa: F811
@@ -153,3 +153,19 @@ def test_the_dashboard_is_one_page_and_shows_no_claim_by_itself():
         args = [] if view == "add" else [1]
         with pytest.raises(NoReverseMatch):
             reverse(f"admin:factcheck_standardsdashboard_{view}", args=args)
+
+
+def test_each_desk_links_to_the_export_of_its_claims_for_the_period(client, desk_figures):  # noqa: F811
+    newsroom, *_ = desk_figures
+    page = as_member(client, newsroom, Role.EDITOR, "edna").get(DASHBOARD, NOVEMBER)
+    by_reporter = client.get(DASHBOARD, {**NOVEMBER, "group": "reporter"})
+
+    export = reverse("admin:factcheck_claim_export")
+    links = {row["label"]: row["export_url"] for row in page.context["rows"]}
+    for name in ("City", "Politics"):
+        desk = Desk.objects.get(newsroom=newsroom, name=name)
+        query = f"newsroom={newsroom.pk}&amp;desk={desk.pk}&amp;since=2026-11-01&amp;until=2026-11-30"
+        assert links[name] == f"{export}?{query.replace('&amp;', '&')}"
+        assert f'href="{export}?{query}" class="standards-export"'.encode() in page.content
+    assert links["No desk"] is None  # no desk to choose on the export page
+    assert b'class="standards-export"' not in by_reporter.content
