@@ -328,15 +328,20 @@ def newsroom_scale(*, newsroom: Newsroom) -> RatingScale:
     return DEFAULT_SCALE if ratings is None else rating_scale(ratings)
 
 
-def claim_for_review(*, newsroom: Newsroom, claim_id: int) -> Claim | None:
-    """The claim of ``newsroom`` with its article and ``entered_at`` (when it entered its state), or None:
-    what its ClaimReview is made of."""
+def entered_at() -> Subquery:
+    """When a claim entered its current state (the last move to it), for ``.annotate(entered_at=...)``."""
     entered = ClaimEvent.objects.filter(claim=OuterRef("pk"), to_status=OuterRef("status")).order_by(
         "-created_at", "-id"
     )
+    return Subquery(entered.values("created_at")[:1])
+
+
+def claim_for_review(*, newsroom: Newsroom, claim_id: int) -> Claim | None:
+    """The claim of ``newsroom`` with its article and ``entered_at`` (when it entered its state), or None:
+    what its ClaimReview is made of."""
     return (
         Claim.objects.select_related("article")
-        .annotate(entered_at=Subquery(entered.values("created_at")[:1]))
+        .annotate(entered_at=entered_at())
         .filter(newsroom=newsroom, pk=claim_id)
         .first()
     )

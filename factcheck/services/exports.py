@@ -19,10 +19,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, F, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, Prefetch, QuerySet, Value, When
 from django.db.models.functions import Concat
 
 from editorial.models import Newsroom
+from factcheck import selectors
 from factcheck.models import AttributionFlag, AuditAction, Claim, ClaimEvent, Source
 from factcheck.workflow import VERDICTS, ClaimStatus
 
@@ -68,16 +69,13 @@ def reviewed_claims(
     before ``until`` (either open-ended when None), of desk ``desk_id`` if given, each with
     ``entered_at`` (when it entered its state: a dismissal has no ``verdict_at``), in the order of
     their verdicts."""
-    entered = ClaimEvent.objects.filter(claim=OuterRef("pk"), to_status=OuterRef("status")).order_by(
-        "-created_at", "-id"
-    )
     # The related rows' few fields as columns of the claim's row, and each prefetch with only what a
     # row shows: a model instance per related row would cost more than the rest of the export.
     claims = (
         Claim.objects.filter(newsroom_id__in=list(newsrooms), status__in=REVIEWED_STATES)
         .only(*CLAIM_FIELDS)
         .annotate(
-            entered_at=Subquery(entered.values("created_at")[:1]),
+            entered_at=selectors.entered_at(),
             newsroom_slug=F("newsroom__slug"),
             desk_slug=F("desk__slug"),
             # Who holds it: a person, or "API key <name>" for a claim a key took.

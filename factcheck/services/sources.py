@@ -135,6 +135,20 @@ def _offline_allowed(actor: Actor, offline_note: str) -> None:
         raise Forbidden("Only a person, or their API key, vouches for an offline source.")
 
 
+def _source_locked(actor: Actor, source_id: int, refusal: str) -> tuple[Claim, Source]:
+    """The source and its claim, locked in the documented order (claim with its article, then the
+    source), once ``actor`` is found to work on the claim's newsroom (``Forbidden`` with ``refusal``
+    otherwise).  Must run in a transaction."""
+    claim_id = Source.objects.filter(pk=source_id).values_list("claim_id", flat=True).first()
+    if claim_id is None:
+        raise Source.DoesNotExist(f"No source {source_id}.")
+    claim = claim_with_article_locked(claim_id)
+    role, _ = actor.workflow_role(claim)
+    if role is None:
+        raise Forbidden(refusal)
+    return claim, Source.objects.select_for_update().get(pk=source_id)
+
+
 def source_mark_offline(*, actor: Actor, source_id: int, offline_note: str) -> Source:
     """Mark a source offline: a person vouches for it with a note saying what it is and where the
     record is kept (a phone call, a document on file), so that it can back a verdict without an
@@ -146,14 +160,9 @@ def source_mark_offline(*, actor: Actor, source_id: int, offline_note: str) -> S
         )
     _offline_allowed(actor, offline_note)
     with transaction.atomic():
-        claim_id = Source.objects.filter(pk=source_id).values_list("claim_id", flat=True).first()
-        if claim_id is None:
-            raise Source.DoesNotExist(f"No source {source_id}.")
-        claim = claim_with_article_locked(claim_id)
-        role, _ = actor.workflow_role(claim)
-        if role is None:
-            raise Forbidden("Only people of the claim's newsroom vouch for its sources.")
-        source = Source.objects.select_for_update().get(pk=source_id)
+        claim, source = _source_locked(
+            actor, source_id, "Only people of the claim's newsroom vouch for its sources."
+        )
         if source.status == FetchStatus.MATCHED:
             raise ValidationError("An archive match is our own earlier verdict, not a source to vouch for.")
         source.status, source.offline_note = FetchStatus.OFFLINE, offline_note
@@ -336,14 +345,9 @@ def search_requeue_after() -> timedelta:
 def source_refetch(*, actor: Actor, source_id: int) -> Source:
     """Fetch a source again (the page may have changed, or a failure may have been temporary)."""
     with transaction.atomic():
-        claim_id = Source.objects.filter(pk=source_id).values_list("claim_id", flat=True).first()
-        if claim_id is None:
-            raise Source.DoesNotExist(f"No source {source_id}.")
-        claim = claim_with_article_locked(claim_id)
-        role, _ = actor.workflow_role(claim)
-        if role is None:
-            raise Forbidden("Only people of the claim's newsroom refetch its sources.")
-        source = Source.objects.select_for_update().get(pk=source_id)
+        claim, source = _source_locked(
+            actor, source_id, "Only people of the claim's newsroom refetch its sources."
+        )
         if source.status == FetchStatus.MATCHED:
             raise ValidationError("An archive match is our own earlier verdict: there is nothing to fetch.")
         if not source.url:

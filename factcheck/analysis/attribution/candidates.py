@@ -262,6 +262,7 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
     extra_matches = list(extra.finditer(text, start, end)) if extra is not None else []
     out: list[_Candidate] = []
     runs = _letter_runs(sentence, low, words) if has_anonymous or has_passive else None
+    t: _Tokens | None = None
     if has_nouns or has_anonymous or extra_matches:
         t = _Tokens(text, start, end)
         extra_heads: set[int] = set()
@@ -298,7 +299,7 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
     if has_passive:
         _passive_candidates(text, start, end, runs, out)
         if any(c.kind == AGENTLESS_PASSIVE for c in out) and (
-            _ACCORDING_TO_RE.search(text, start, end) or _named_speaker(_Tokens(text, start, end))
+            _ACCORDING_TO_RE.search(text, start, end) or _named_speaker(t or _Tokens(text, start, end))
         ):
             # "the year was considered a good one, according to Russell", "Eli Stokols says the
             # endorsements can be seen as ...": the sentence names its source
