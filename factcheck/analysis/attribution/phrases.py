@@ -70,12 +70,12 @@ from factcheck.analysis.attribution.vocabulary import (
     _RELATIVES,
     _REPORT_FRAMES,
     _REPORT_VERBS,
-    _SAY_BASES,
     _SAY_VERBS,
     _SAYING,
     _SENTENCE_STOPS,
     _SOURCE_PREPS,
     _SPEECH,
+    _SPEECH_BASES,
     _SPEECH_NOUNS,
     _STANCE_PARTICIPLES,
     _SUBORDINATORS,
@@ -304,7 +304,7 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
 
 def _third_singular(verb: str) -> bool:
     """A present-tense verb in its -s form ("says", "warns", "argues"), which two conjuncts cannot take."""
-    return verb.endswith("s") and not verb.endswith("ss") and verb[:-1] in _SPEECH | _SAY_BASES
+    return verb.endswith("s") and not verb.endswith("ss") and verb[:-1] in _SPEECH_BASES
 
 
 def _abbreviation_stop(t: _Tokens, k: int) -> bool:

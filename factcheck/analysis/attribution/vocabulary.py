@@ -482,6 +482,8 @@ _THINK_FORMS = _words("think thinks thought thinking")
 _PONDER_PREPS = _words("about of over through")
 
 _SAY_BASES = _words("say")  # "says" is not "say" + "s" in the verb forms' spelling rules
+# The forms whose "-s" form is a verb of speech in the present: "warn" for "warns", "say" for "says".
+_SPEECH_BASES = _SPEECH | _SAY_BASES
 
 _NEW_CLAUSE = _words("when while whereas although though because if unless whether where whenever")
 
