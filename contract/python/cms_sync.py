@@ -114,7 +114,8 @@ def main() -> None:
             raise SystemExit(f"take refused ({moved.code.value}): {moved.detail}")
         if moved is None:
             raise SystemExit("no answer")
-        print(f"took claim {moved.id}: {moved.status.value}, assignee {moved.assignee}")
+        holder = f"API key {moved.assignee_key.name}" if moved.assignee_key else f"person {moved.assignee}"
+        print(f"took claim {moved.id}: {moved.status.value}, held by {holder}")
         print("  next moves: " + ", ".join(status.value for status in moved.transitions))
         history = claim_history.sync(claim.id, client=client)
         if not isinstance(history, list):
