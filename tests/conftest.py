@@ -7,6 +7,7 @@ from pathlib import Path
 
 import django
 import pytest
+from celery._state import _set_task_join_will_block
 from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
@@ -129,6 +130,16 @@ def _empty_cache():
     of its entries once it holds 300, so a cached API key could vanish between two requests and a
     query count fail."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_may_wait_on_results():
+    """Each test starts outside any task, as far as Celery can tell.  Celery keeps "a task is running
+    here, so waiting on a result would deadlock" in one process-wide flag, set and reset around every
+    eager ``apply``; tests that run tasks from several threads at once (two workers escalating the same
+    deadline) can leave it set, and a later test's ``.apply().get()`` in the same process would then be
+    refused with "Never call result.get() within a task!"."""
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture
