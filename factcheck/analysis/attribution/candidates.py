@@ -45,7 +45,6 @@ from factcheck.analysis.attribution.tokens import _is_name_token, _Tokens
 from factcheck.analysis.attribution.vocabulary import (
     _APOSTROPHE_RE,
     _AUX,
-    _BEFORE_ADJECTIVE,
     _CLAUSE_STOP,
     _COPULAS,
     _CREDITING_VERBS,
@@ -95,31 +94,35 @@ def _named_speaker(t: _Tokens) -> bool:
 
 def _hedge_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     w = t.lows[i]
-    if w == "reported":
-        # "for a reported fee of", "a fee reported to be": not "reported cases", "he reported to the police",
-        # nor "is reported to" (an agentless passive).
+    if w in {"reported", "alleged", "purported"}:
+        # Only where the participle carries the claim: "a fee reported to be $20", "the firm, alleged to
+        # have ...", "the deal was alleged", "a reported £30m", or the subject the sentence asserts
+        # something of ("The alleged bribes were paid through ...").  Not before a noun elsewhere in
+        # the sentence ("a reported cable snag", "over his alleged role", "an alleged sex trafficker":
+        # the careful name of a charge or an event, whose source is the case itself), not as a verb
+        # ("prosecutors alleged", "he reported to the police"), and not "is reported to" (an agentless
+        # passive).
         prev = t.word(i - 1)
-        if not (
-            prev in {"a", "an"}
-            or (t.word(i + 1) == "to" and t.word(i + 2) in {"be", "have"} and prev not in _COPULAS)
-        ):
-            return
-    if w in {"alleged", "purported"}:
-        prev = t.word(i - 1)
-        adjective = (
-            i == t.first
-            or not t.is_word(i - 1)
-            or prev in _DETERMINERS_DEFINITE
-            or prev in _DETERMINERS_INDEFINITE
-            or prev in _POSTMOD_PREPS
-            or prev in _COPULAS
-            or prev in _BEFORE_ADJECTIVE
-            or prev.endswith(("'s", "\u2019s"))
-            or t.word(i + 1) == "to"
+        nxt = t.word(i + 1)
+        reporting = (
+            (nxt == "to" and t.word(i + 2) in {"be", "have"} and prev not in _COPULAS)
+            or (w != "reported" and prev in _COPULAS and not t.is_word(i + 1))
+            # a figure someone reported: "a deal worth a reported $1.2 million", "a reported 3,000 people"
+            or (prev in {"a", "an"} and (nxt[:1].isdigit() or nxt[:1] in "$\u00a3\u20ac"))
+            or (w != "reported" and _opens_sentence(t, i))
         )
-        if not adjective:
-            return  # "prosecutors alleged", "the lawsuit alleged"
+        if not reporting:
+            return
     out.append(_Candidate(kind=HEDGE, start=t.starts[i], end=t.ends[i], noun=w, lemma=w))
+
+
+def _opens_sentence(t: _Tokens, i: int) -> bool:
+    """The word at ``i`` is in the sentence's first noun phrase: "Alleged fraud ...", "The alleged
+    bribes ...", "Her purported fortune ..."."""
+    return i == t.first or (
+        i == t.first + 1
+        and (t.lows[t.first] in _DETERMINERS_DEFINITE or t.lows[t.first] in _DETERMINERS_INDEFINITE)
+    )
 
 
 # "has been criticised by shop owners": a passive of criticism whose agent is a bare plural group.
@@ -291,11 +294,11 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             _anonymous_candidates(t, text, start, end, runs, out)
         if any(c.kind == HEDGE for c in out) and _credited_elsewhere(t):
             out[:] = [c for c in out if c.kind != HEDGE]
-        polls = [c.start for c in out if c.kind == UNNAMED_REPORT and c.credited and c.lemma in _SURVEYS]
-        if polls:
-            # "A Times/CBS News poll found that many African-Americans said ...": the people counted
-            # after a named poll are its respondents.
-            out[:] = [c for c in out if not (c.kind == VAGUE_QUANTITY and c.start > min(polls))]
+        if any(c.kind == UNNAMED_REPORT and c.credited and c.lemma in _SURVEYS for c in out):
+            # "A Times/CBS News poll found that many African-Americans said ...", "The vast majority of
+            # Americans say ..., according to an AP-GfK poll": the people counted are a named poll's
+            # respondents.
+            out[:] = [c for c in out if c.kind != VAGUE_QUANTITY]
     if has_passive:
         _passive_candidates(text, start, end, runs, out)
         if any(c.kind == AGENTLESS_PASSIVE for c in out) and (

@@ -107,7 +107,8 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int, tuple[frozenset[str], ...]]
             rf"\b(?:has|have|had)\s+{_ADV}?been\s+{_ADV}?(?:criticised|criticized|condemned(?!\s+to\b)|questioned"
             r"|described"
             r"|labell?ed|branded|dubbed|accused|blamed|slammed|attacked|hailed|praised|derided|panned|lambasted"
-            r"|characteri[sz]ed|linked|tied|credited|touted|tipped|suggested|mooted|floated|reported|alleged"
+            # not "a third case has been reported" (an event) nor "has been credited with saving" (a deed)
+            r"|characteri[sz]ed|linked|tied|touted|tipped|suggested|mooted|floated|reported(?=\s+(?:as|that)\b)|alleged"
             r"|claimed|disputed|challenged|called\s+(?:a|an|into|the)|decried|denounced)\b",
             50,
             ("been", "has have had"),

@@ -36,6 +36,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _FINITE_AUX,
     _FIRST_PERSON,
     _FOR_FRAMES,
+    _FRAME_NOUNS,
     _FUNCTION_WORDS,
     _INCLUDING,
     _INTERVIEW_VERBS,
@@ -550,7 +551,7 @@ def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
         return not _finite_after(t, np.head + 1)
     if w1 == "of" and w2 in _VIEW_NOUNS:
         return True
-    if w1 in _SOURCE_PREPS and w2 in _SPEECH_NOUNS:
+    if w1 in _SOURCE_PREPS and w2 in _FRAME_NOUNS:
         return True
     if _by_agent(t, s):
         return True

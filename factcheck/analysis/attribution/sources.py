@@ -47,6 +47,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _COLLECTIVE_COUNTS,
     _CONDITIONALS,
     _CONJUNCTIONS,
+    _COPULAS,
     _DASHES,
     _DEGREE_QUANTIFIERS,
     _DETERMINERS_DEFINITE,
@@ -84,6 +85,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _POSSESSIVES,
     _POSTMOD_PREPS,
     _POSTMOD_STARTS,
+    _PREDICATIVE_QUANTIFIERS,
     _PRONOUN_SUBJECTS,
     _QUANTIFIER_OPENERS,
     _RELATIVES,
@@ -403,6 +405,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             prev == "the"
             or (w == "other" and (prev in _DETERMINERS_DEFINITE or prev in _DETERMINERS_INDEFINITE))
             or (w in _DEGREE_QUANTIFIERS and prev in _NOT_VAGUE_BEFORE)
+            # "tunnels are so numerous that ...": a degree said of a noun before, not a group of people
+            or (w in _PREDICATIVE_QUANTIFIERS and (prev in _NOT_VAGUE_BEFORE or prev in _COPULAS))
             or (w == "others" and prev in _BEFORE_OTHERS and not _new_clause_before_others(t, i))
         ):
             return  # "how many", "so many", not "many say"

@@ -238,6 +238,9 @@ _SPEECH_NOUNS = _words(
     " view views belief beliefs worries backlash outcry reaction reactions feeling feelings recognition"
     " sense perception perceptions expectation expectations sentiment frustration"
 )
+# Speech nouns whose "from"/"among" frame names who asked or pushed, not who claims: "took no questions
+# from the news media", "pressure from activists", "a debate among economists".
+_FRAME_NOUNS = _SPEECH_NOUNS - _words("questions pressure debate")
 # Before an NP that is the source: "according to", "in the view of", "amid reports".
 _REPORT_FRAMES = _words("amid following after despite denied confirmed dismissed citing cited")
 _DETERMINERS_DEFINITE = _words("the these those this that its their his her our my your whose such")
@@ -387,7 +390,7 @@ _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 
 _AGENT_PREPS = _words("by from")
 
-_OBJECT_PREPS = _words("by to for like unlike")
+_OBJECT_PREPS = _words("by to for like unlike on upon against toward towards onto into")
 
 _ARTICLES_INDEFINITE = _words("a an")
 
@@ -479,7 +482,7 @@ _ESTIMATE_MARKS = _words("at higher lower above below near around")
 
 _THINK_FORMS = _words("think thinks thought thinking")
 
-_PONDER_PREPS = _words("about of over through")
+_PONDER_PREPS = _words("about of over through to")
 
 _SAY_BASES = _words("say")  # "says" is not "say" + "s" in the verb forms' spelling rules
 # The forms whose "-s" form is a verb of speech in the present: "warn" for "warns", "say" for "says".
@@ -539,6 +542,8 @@ _FINITE_AUX = _words("had have has were was are is will would could may might ca
 _NOT_VAGUE_BEFORE = _words("how so too")
 
 _DEGREE_QUANTIFIERS = _words("many few")
+# Quantifiers that are also adjectives of degree: "tunnels are so numerous", "the reasons were various".
+_PREDICATIVE_QUANTIFIERS = _words("numerous countless various multiple")
 
 # Media as a vague source: "state media", "Russian state television", "the local press", "the media".
 # Participles of speech that add what the subject of the clause said: "..., saying ...", "..., alleging ...".
