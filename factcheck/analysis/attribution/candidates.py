@@ -13,6 +13,7 @@ from collections.abc import Set as AbstractSet
 
 from factcheck.analysis.attribution.kinds import (
     AGENTLESS_PASSIVE,
+    ANONYMOUS_EXPERTS,
     ANONYMOUS_OFFICIAL,
     HEDGE,
     UNNAMED_REPORT,
@@ -57,6 +58,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _POSTMOD_PREPS,
     _QUANTIFIER_NOUNS,
     _QUANTIFIERS,
+    _QUOTES_AND_COMMAS,
     _SINGULAR_OPENERS,
     _SPEECH,
     _SURVEYS,
@@ -76,6 +78,39 @@ def _credited_elsewhere(t: _Tokens) -> bool:
         if w in _CREDITING_VERBS and k > 0 and t.is_word(k - 1) and t.lows[k - 1] not in _HEDGES:
             return True
     return False
+
+
+_COUNTS = _words("two three four five six several")
+_PEOPLE_KINDS = frozenset({VAGUE_QUANTITY, VAGUE_COLLECTIVE, ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL})
+_TAG_VERBS = _words("said says told added adds noted notes wrote writes")
+_TAG_ENDS = _words("on in at last this after before during earlier later")
+
+
+def _frame_start(t: _Tokens) -> int | None:
+    """Where the sentence credits what comes before to a speaker: "..., according to X" or a closing tag
+    "..., X said." / '...," X said on Monday.' (the comma, or the word "according")."""
+    for k in range(t.first + 1, t.n):
+        w = t.lows[k]
+        if w == "according" and t.word(k + 1) == "to":
+            return k if k > t.first + 2 else None
+        if w not in _TAG_VERBS or (t.is_word(k + 1) and t.lows[k + 1] not in _TAG_ENDS):
+            continue
+        c = k - 1
+        while c > t.first and k - c <= 7 and (t.is_word(c) or _title_stop(t, c)):
+            c -= 1
+        if c == k - 1 or t.lows[c] not in _QUOTES_AND_COMMAS or t.lows[c + 1 : k] == ["they"]:
+            # "they said" closing what "Other candidates said ...": the same unnamed group again
+            continue
+        while c > t.first and t.lows[c - 1] in _QUOTES_AND_COMMAS:
+            c -= 1
+        if t.lows[c] == "," or t.lows[c + 1 : k].count(",") or t.word(c) == ",":
+            return c if c > t.first + 2 else None
+    return None
+
+
+def _title_stop(t: _Tokens, k: int) -> bool:
+    """The full stop of a title before a name: "Ms. Roe", "Sen. Jane Roe"."""
+    return t.lows[k] == "." and t.capitalised(k - 1) and len(t.words[k - 1]) <= 4 and t.capitalised(k + 1)
 
 
 def _named_speaker(t: _Tokens) -> bool:
@@ -201,7 +236,11 @@ def _anonymous_candidates(
         words = text[m.start() : m.end()].split()
         if words[0].lower() == "a":
             head += 1
-        first = head - 1 if t.word(head - 1) in _SINGULAR_OPENERS else head  # "said a person close to"
+        # "said a person close to", "according to two people close to"
+        counted = (
+            t.word(head - 1) in _SINGULAR_OPENERS or t.word(head - 1) in _COUNTS or t.word(head - 1).isdigit()
+        )
+        first = head - 1 if counted else head
         np = _NounPhrase(head=head, start=first, end=head + 1)
         if _scan_after(t, np, _SPEECH, publications=False) or _scan_before(t, np, report=False):
             out.append(_Candidate(kind=ANONYMOUS_OFFICIAL, start=m.start(), end=m.end(), noun="close"))
@@ -292,6 +331,18 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
                 _hedge_candidate(t, i, out)
         if has_anonymous:
             _anonymous_candidates(t, text, start, end, runs, out)
+        frame = _frame_start(t)
+        if frame is not None:
+            # "Many Americans then saw the Democrats as ..., From said", "Trump's advisers expressed
+            # indignation ..., according to people close to the campaign": the people inside the
+            # reported clause are not its source; the frame's speaker is (flagged in turn when vague).
+            # A source granted anonymity ("a source familiar with the investigation") stays one.
+            cut = t.starts[frame]
+            out[:] = [
+                c
+                for c in out
+                if not (c.kind in _PEOPLE_KINDS and c.end <= cut and c.noun not in {"anonymity", "close"})
+            ]
         if any(c.kind == HEDGE for c in out) and _credited_elsewhere(t):
             out[:] = [c for c in out if c.kind != HEDGE]
         if any(c.kind == UNNAMED_REPORT and c.credited and c.lemma in _SURVEYS for c in out):
