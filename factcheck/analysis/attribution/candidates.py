@@ -77,6 +77,11 @@ def _credited_elsewhere(t: _Tokens) -> bool:
             return True
         if w in _CREDITING_VERBS and k > 0 and t.is_word(k - 1) and t.lows[k - 1] not in _HEDGES:
             return True
+        if w in {"reported", "reports"}:
+            # "..., Politico recently reported": a named publication, not "it was reported"
+            name = k - 2 if t.word(k - 1).endswith("ly") else k - 1
+            if name > t.first and t.capitalised(name) and _is_name_token(t, name):
+                return True
     return False
 
 

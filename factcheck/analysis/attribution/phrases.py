@@ -27,6 +27,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _COPULAS,
     _CREDIT_PREPS,
     _DASHES,
+    _DECLINING,
     _DEGREE,
     _DETERMINERS_DEFINITE,
     _DETERMINERS_INDEFINITE,
@@ -90,6 +91,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _VENUE_VERBS,
     _VIEW_NOUNS,
     _WHO_CONTRACTED,
+    _WITHHELD_VERBS,
 )
 
 
@@ -252,6 +254,8 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
     w = t.lows[j]
     if w not in verbs:
         return False
+    if w in _WITHHELD_VERBS and _negated(t, j):
+        return False  # "two others have not said who they back", "officials would not say": no claim
     lemma = _NEEDS_NEXT_OF.get(w)
     if lemma == "call" and _object_gap(t, j):
         return True  # "a bill that critics called anti-gay", "what economists call spending"
@@ -301,6 +305,14 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
             k += 1
         return t.word(k) in _QUOTES or t.word(k) in _ARTICLES
     return lemma is None or t.word(j + 1) in _NEEDS_NEXT[lemma]
+
+
+def _negated(t: _Tokens, j: int) -> bool:
+    """The verb at ``j`` is negated or declined: "not said", "never said", "didn't say", "declined to say"."""
+    prev = t.word(j - 1)
+    if prev in {"not", "never"} or prev.endswith(("n't", "n\u2019t")):
+        return True
+    return prev == "to" and t.word(j - 2) in _DECLINING
 
 
 def _third_singular(verb: str) -> bool:

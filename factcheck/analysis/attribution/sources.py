@@ -121,6 +121,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     if w.endswith(("'", "\u2019")):  # "the analysts' union"
         return
     np = _premodifiers(t, i)
+    while np.start < i and t.lows[np.start] in _TIME_UNITS and not np.quantified:
+        np.start += 1  # "50,000 per day city officials estimated": the cue is "city officials"
     if np.quantified:
         np.credited_org = False  # "some GOP strategists", "many Obama aides": a part of the side, unnamed
     premod_words = [t.lows[k] for k in np.premods]
@@ -194,6 +196,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     if kind == "report":
         if np.determiner and np.determiner not in _REPORT_PREMODS_OK and np.determiner != "number":
             return
+        if t.word(i + 1) == "who":
+            return  # "a figure who can argue ...": a person described, not a report
         if t.word(np.start - 1) == "no" or np.determiner == "no":
             return  # "there is no evidence linking ...": an absence has no source to name
         if w in _SINGULAR_FORMS and not np.determiner and not _headline_source(t, np):

@@ -542,6 +542,11 @@ _FINITE_AUX = _words("had have has were was are is will would could may might ca
 _NOT_VAGUE_BEFORE = _words("how so too")
 
 _DEGREE_QUANTIFIERS = _words("many few")
+# Verbs of saying whose negation says nothing: "have not said", "would not comment", "declined to say".
+_WITHHELD_VERBS = _words(
+    "say says said saying comment comments commented disclose disclosed specify specified tell told"
+)
+_DECLINING = _words("decline declines declined refuse refuses refused")
 # Quantifiers that are also adjectives of degree: "tunnels are so numerous", "the reasons were various".
 _PREDICATIVE_QUANTIFIERS = _words("numerous countless various multiple")
 
