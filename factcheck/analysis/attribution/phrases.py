@@ -256,6 +256,8 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
         return False
     if w in _WITHHELD_VERBS and _negated(t, j):
         return False  # "two others have not said who they back", "officials would not say": no claim
+    if _hypothetical(t, j):
+        return False  # "others might argue that ...": the writer's own counterpoint, no one reported
     lemma = _NEEDS_NEXT_OF.get(w)
     if lemma == "call" and _object_gap(t, j):
         return True  # "a bill that critics called anti-gay", "what economists call spending"
@@ -305,6 +307,14 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
             k += 1
         return t.word(k) in _QUOTES or t.word(k) in _ARTICLES
     return lemma is None or t.word(j + 1) in _NEEDS_NEXT[lemma]
+
+
+def _hypothetical(t: _Tokens, j: int) -> bool:
+    """The verb at ``j`` follows "might", "may" or "could" (with an adverb between at most)."""
+    k = j - 1
+    if t.word(k).endswith("ly") or t.word(k) in {"still", "well", "also"}:
+        k -= 1
+    return t.word(k) in {"might", "may", "could"}
 
 
 def _negated(t: _Tokens, j: int) -> bool:
