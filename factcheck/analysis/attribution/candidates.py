@@ -86,6 +86,8 @@ def _credited_elsewhere(t: _Tokens) -> bool:
 
 
 _COUNTS = _words("two three four five six several")
+_POLL_FIGURE_RE = re.compile(r"\d\s*(?:%|percent\b|per\s+cent\b|-point\b|\s+points?\b)", re.IGNORECASE)
+_PERCEIVED_RE = re.compile(r"\b(?:seen|viewed|perceived|regarded)\s+as\b")
 _PEOPLE_KINDS = frozenset({VAGUE_QUANTITY, VAGUE_COLLECTIVE, ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL})
 _TAG_VERBS = _words("said says told added adds noted notes wrote writes")
 _TAG_ENDS = _words("on in at last this after before during earlier later")
@@ -357,6 +359,10 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             out[:] = [c for c in out if c.kind != VAGUE_QUANTITY]
     if has_passive:
         _passive_candidates(text, start, end, runs, out)
+        if _POLL_FIGURE_RE.search(sentence):
+            # "more likely to be viewed as honest than in December, 64 percent to 56 percent", "a
+            # 13-point advantage on being viewed as competent": a poll's figure, reported with it
+            out[:] = [c for c in out if not (c.kind == AGENTLESS_PASSIVE and _PERCEIVED_RE.search(c.noun))]
         if any(c.kind == AGENTLESS_PASSIVE for c in out) and (
             _ACCORDING_TO_RE.search(text, start, end) or _named_speaker(t or _Tokens(text, start, end))
         ):

@@ -39,6 +39,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _FOR_FRAMES,
     _FRAME_NOUNS,
     _FUNCTION_WORDS,
+    _HANDLING_VERBS,
     _INCLUDING,
     _INTERVIEW_VERBS,
     _INVERTED_SAY,
@@ -177,6 +178,7 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
             or (w in _SPEECH and w not in _NOUNISH_VERBS and not t.capitalised(i))
             or w in _PRONOUN_SUBJECTS
             or w in _FUNCTION_WORDS
+            or w in _HANDLING_VERBS
         ):
             break
         if w.endswith(("'s", "\u2019s")):

@@ -60,6 +60,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _GENERIC_PEOPLE_BEFORE,
     _GOVERNMENT_MODIFIERS,
     _GROUP_MODIFIERS,
+    _HANDLING_VERBS,
     _INVERTED_SAY,
     _LEADER_MODIFIERS,
     _LEADER_PREPS,
@@ -221,6 +222,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     ):
         return  # a bare singular is a title or a verb ("Analyst Jane Roe", "critic" as in "film critic")
     report = kind == "report"
+    if t.word(np.start - 1) == "as" and np.determiner in _SINGULAR_OPENERS and t.word(i + 1) == "who":
+        return  # "portraying Cruz as a flip-flopping politician who will say anything": a description
     if _audience(t, np.start):
         return  # "told analysts on a call that ...": the people spoken to are not the source
     verbs = _REPORT_VERBS if report else _SPEECH
@@ -228,6 +231,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     # The agent of a passive, or the object of "to" or "for", is not the subject of the verb after it:
     # "a super PAC started by a former aide has reported spending ...", "an email to his supporters
     # notes ..." (its credits are still read, for the article context).
+    if report and t.word(np.start - 1) in _HANDLING_VERBS:
+        return  # "uses big data to help brands", "collects data from devices": handled, not speaking
     object_of_prep = t.word(np.start - 1) in _OBJECT_PREPS or _object_of_verb(t, np.start)
     # A report appears in a publication ("a report in Politico"); a poll is taken in a place ("polls
     # in New Hampshire").
@@ -310,6 +315,9 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             np_end=end,
         )
     )
+
+
+_ADJECTIVE_ENDINGS = ("ing", "ful", "ive", "ous", "able", "ible", "ant", "ent", "ic")
 
 
 def _singular_opened(t: _Tokens, i: int) -> bool:
@@ -416,6 +424,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             return  # "how many", "so many", not "many say"
         if nxt[:1].isdigit() or (w == "most" and prev == "at"):
             return
+        if w == "most" and nxt.endswith(_ADJECTIVE_ENDINGS) and not _plural(t.word(i + 2)):
+            return  # "Perhaps most telling, though, were ...": a superlative, not most people
         if prev in _CONJUNCTIONS and (
             (t.capitalised(i - 2) and _is_name_token(t, i - 2)) or t.word(i - 2) in _PERSONAL_PRONOUNS
         ):

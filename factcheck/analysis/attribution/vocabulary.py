@@ -542,6 +542,12 @@ _FINITE_AUX = _words("had have has were was are is will would could may might ca
 _NOT_VAGUE_BEFORE = _words("how so too")
 
 _DEGREE_QUANTIFIERS = _words("many few")
+# Verbs whose object is data or a document handled, not a source speaking: "Paradata uses big data to
+# ...", "the system collects data from devices".
+_HANDLING_VERBS = _words(
+    "uses used collects collected gathers gathered analyses analysed analyzes analyzed mines mined"
+    " harvests harvested stores stored processes processed crunches crunched"
+)
 # Verbs of saying whose negation says nothing: "have not said", "would not comment", "declined to say".
 _WITHHELD_VERBS = _words(
     "say says said saying comment comments commented disclose disclosed specify specified tell told"
