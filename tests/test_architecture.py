@@ -7,6 +7,7 @@ than pass."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -47,12 +48,19 @@ def imports_of(path: Path, root: Path) -> list[tuple[int, str, str | None]]:
     """Every module ``path`` imports: (line, absolute dotted name, the enclosing function or None).
 
     ``from package import name`` counts as an import of ``package.name`` when that is a module of the
-    project, and of ``package`` otherwise.
+    project, and of ``package`` otherwise.  The rules read every module of the project many times
+    over (the purity rules once per forbidden package), so each file is parsed once per content.
     """
+    source = path.read_text(encoding="utf-8")
+    return list(_imports_in(path, root, source))
+
+
+@functools.cache
+def _imports_in(path: Path, root: Path, source: str) -> tuple[tuple[int, str, str | None], ...]:
     package = module_name(path, root)
     if path.name != "__init__.py":
         package = package.rpartition(".")[0]
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = ast.parse(source, filename=str(path))
     enclosing: dict[ast.AST, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -73,7 +81,7 @@ def imports_of(path: Path, root: Path) -> list[tuple[int, str, str | None]]:
             for alias in node.names:
                 candidate = f"{module}.{alias.name}"
                 found.append((node.lineno, candidate if is_module(candidate, root) else module, function))
-    return found
+    return tuple(found)
 
 
 def sources(root: Path, packages: tuple[str, ...]) -> list[Path]:
