@@ -1,4 +1,3 @@
-import fcntl
 import hashlib
 import os
 import sqlite3
@@ -18,7 +17,7 @@ from rest_framework.test import APIClient
 
 from config.settings import VAR_DIR
 from editorial.models import Role
-from tests import contract
+from tests import contract, shared_redis
 from tests.factcheck.notifications.smtp import SMTPServer
 from tests.factories import NewsroomFactory, api_key_for, client_for
 
@@ -96,31 +95,38 @@ def django_db_setup(request, django_db_setup):
 
 
 def pytest_collection_modifyitems(items):
-    """The tests marked integration run first, in their usual order, then the rest in theirs.
+    """The tests marked integration that are not fault tests run first, in their usual order; the
+    fault tests (each with a Redis, and some a PostgreSQL, of its own) start another worker's share.
 
-    They take turns (the lock below) and spend most of their time waiting on real processes, so under
-    ``make test`` (pytest-xdist, ``--dist worksteal``: each worker starts on its own contiguous share of
-    the list, and takes work from the end of another's when it runs out) they all fall to the first
-    worker, while the others run the rest instead of waiting at the lock behind it."""
-    items.sort(key=lambda item: item.get_closest_marker("integration") is None)
+    Under ``make test`` (pytest-xdist, ``--dist worksteal``: each worker starts on its own contiguous
+    share of the list, and takes work from the end of another's when it runs out) the integration
+    tests fall to the first worker, where those on the shared Redis take turns (tests/shared_redis.py)
+    while the second starts on the fault tests: the two long chains of real processes run side by
+    side instead of one after the other, and the other workers run the rest."""
+    integration = [item for item in items if _kind(item) == 0]
+    fault = [item for item in items if _kind(item) == 1]
+    rest = [item for item in items if _kind(item) == 2]
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    first_share = max(len(items) // workers, len(integration)) if workers > 1 else len(items)
+    ahead = rest[: max(0, first_share - len(integration))]
+    items[:] = [*integration, *ahead, *fault, *rest[len(ahead) :]]
+
+
+def _kind(item) -> int:
+    if item.get_closest_marker("fault") is not None:
+        return 1
+    return 0 if item.get_closest_marker("integration") is not None else 2
 
 
 @pytest.fixture(autouse=True)
-def _one_integration_test_at_a_time(request):
-    """Under pytest-xdist (`make test`), the tests marked integration run one at a time across the
-    workers: they flush the one Redis database named for the tests and start real workers that read
-    from it.  A lock file in var/ rather than xdist's groups, which pytest 9 ignores (xdist 3.8 renames
-    ``item._nodeid``, which pytest 9 no longer reads).  Autouse, so it is taken before other fixtures."""
-    if request.node.get_closest_marker("integration") is None:
+def _one_integration_test_at_a_time():
+    """Under pytest-xdist (`make test`), the tests on the shared Redis run one at a time across the
+    workers: ``require_redis`` takes the lock (tests/shared_redis.py), and this fixture, autouse and so
+    set up before and torn down after every other, releases it once the test's workers are stopped."""
+    try:
         yield
-        return
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    with (VAR_DIR / "integration-tests.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    finally:
+        shared_redis.release()
 
 
 @pytest.fixture(autouse=True)

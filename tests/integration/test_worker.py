@@ -22,6 +22,7 @@ import pytest
 import redis
 from django.db import connection
 
+from tests import shared_redis
 from tests.factories import NewsroomFactory, api_key_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -38,7 +39,9 @@ HOSPITAL = "The new hospital will open in 2027 and employ 1,200 people."
 
 
 def require_redis() -> None:
-    """Skip when Redis is not running here, unless CI says the services must be there."""
+    """Skip when Redis is not running here, unless CI says the services must be there.  Waits for
+    the other tests that use it to finish first (tests/shared_redis.py)."""
+    shared_redis.take()
     try:
         client = redis.Redis.from_url(BROKER_URL, socket_connect_timeout=2)
         client.ping()
