@@ -100,9 +100,13 @@ serve: setup
 # One pytest process per core (pytest-xdist; each has its own test database, cache and broker folders);
 # the tests marked `integration` share the machine's Redis and take turns (a lock file, tests/conftest.py).
 # `make test TEST_WORKERS=0` runs everything in this one process (as a bare `.venv/bin/pytest` does).
+# Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE, set on some
+# machines): without it each pytest worker rewrites the asserts of every test module anew, and each of
+# the dozens of web servers, workers and commands the tests start compiles the project again.  The
+# .pyc files go to __pycache__ folders, which git ignores.
 TEST_WORKERS ?= auto
 test: setup
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
