@@ -30,7 +30,7 @@ from tests.localweb import Answer, LocalWeb
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
-ARTICLES = 8
+ARTICLES = 4
 PARAGRAPHS = 400  # claims per article: storing them keeps a worker busy long enough to be killed
 LEASE = 10  # seconds (FACTDESK_ANALYSIS_LEASE_SECONDS); the visibility timeout stays at an hour
 #: Every article analysed this long after the kill, at most: the lease, a sweep, the analyses.
