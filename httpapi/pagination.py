@@ -71,12 +71,7 @@ class CursorPage(BasePagination):
         cursor = self.decode_cursor(request, model)
 
         backwards = cursor is not None and cursor.backwards
-        queryset = queryset.order_by(
-            *[f"-{name}" if descending != backwards else name for name, descending in self.fields]
-        )
-        if cursor is not None:
-            queryset = queryset.filter(self._beyond(cursor.values, backwards))
-        rows = list(queryset[: self.page_size + 1])
+        rows = self.fetch(queryset, cursor, backwards)
         more = len(rows) > self.page_size
         page = rows[: self.page_size]
         if backwards:
@@ -93,6 +88,17 @@ class CursorPage(BasePagination):
             if cursor is not None:
                 self.previous_values = self._values(page[0])
         return page
+
+    def order_by(self, backwards: bool) -> list[str]:
+        """The page's order: the cursor order, reversed for a page before a cursor."""
+        return [f"-{name}" if descending != backwards else name for name, descending in self.fields]
+
+    def fetch(self, queryset: QuerySet[Any], cursor: Cursor | None, backwards: bool) -> list[Any]:
+        """The rows of the page and the one after it (to know whether there is a next page), in order."""
+        queryset = queryset.order_by(*self.order_by(backwards))
+        if cursor is not None:
+            queryset = queryset.filter(self._beyond(cursor.values, backwards))
+        return list(queryset[: self.page_size + 1])
 
     def _beyond(self, values: tuple[Any, ...], backwards: bool) -> Q:
         """Rows after ``values`` in the order (before them, ``backwards``)."""

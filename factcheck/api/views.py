@@ -183,6 +183,7 @@ class ClaimListView(FilteredListView):
     serializer_class = s.ClaimOutput
     filters_class = s.ClaimListFilters
     orderings = s.CLAIM_ORDERINGS
+    pagination_class = speed.ClaimPage
 
     @extend_schema(
         operation_id="claim_list",

@@ -18,9 +18,10 @@ from editorial.models import Role
 from factcheck import selectors
 from factcheck.actors import Actor
 from factcheck.api import speed
-from factcheck.api.serializers import ArticleListFilters, ClaimListFilters, ClaimOutput
+from factcheck.api.serializers import CLAIM_ORDERINGS, ArticleListFilters, ClaimListFilters, ClaimOutput
 from factcheck.models import AttributionFlag, Claim
 from factcheck.services.review import claim_transition
+from httpapi.pagination import CursorPage
 from tests.factories import DeskFactory, analysed, api_key_for, client_for, member
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +108,27 @@ def test_the_list_answers_what_claim_output_says(api, newsroom, claims, query):
         assert any(row["assignee"] is None for row in results)
         assert any(row["reasons"] == [] for row in results)
         assert any("€" in row["text"] for row in results)
+
+
+@pytest.mark.parametrize("ordering", list(CLAIM_ORDERINGS))
+def test_pages_by_cursor_are_the_orm_cursor_pages(api, claims, ordering, monkeypatch):
+    # Forwards to the last page, then backwards to the first, with the SQL compiled once (ClaimPage):
+    # the same pages, links and cursors as the ORM's query built on each page (CursorPage.fetch).
+    Claim.objects.filter(pk__in=[claim.pk for claim in claims[:4]]).update(checkworthiness=0.5)  # ties
+
+    def walk():
+        pages, url = [], f"/api/v1/claims?page_size=3&ordering={ordering}&status=unreviewed"
+        for link in ("next", "previous"):
+            while url:
+                pages.append(api.get(url).json())
+                url = pages[-1][link]
+            url = pages[-1]["previous"]
+        return pages
+
+    fast = walk()
+    monkeypatch.setattr(speed.ClaimPage, "fetch", CursorPage.fetch)
+    assert fast == walk()
+    assert len(fast) > 4 and len({row["id"] for page in fast for row in page["results"]}) > 10
 
 
 def test_flags_come_in_the_order_of_the_text_and_ties_by_id(newsroom, claims):
