@@ -298,6 +298,12 @@ def fill(url: str, *, claims: int) -> float:
                          CROSS JOIN LATERAL (SELECT random() + 0 * n AS r) r
                          WHERE c.is_flagged) f"""  # noqa: S608
         )
+        conn.execute(  # the kinds of each claim's flags, kept on the claim as the analysis writes them
+            """UPDATE factcheck_claim c SET flag_kinds = k.kinds
+                 FROM (SELECT claim_id, ',' || string_agg(DISTINCT kind, ',' ORDER BY kind) || ',' AS kinds
+                         FROM factcheck_attributionflag GROUP BY claim_id) k
+                WHERE c.id = k.claim_id"""
+        )
         done("flags")
 
         for statement in rebuild:
