@@ -109,7 +109,7 @@ def fill(*, claims: int) -> None:
 
     from editorial import services as editorial
     from editorial.models import Article, Desk, Role
-    from factcheck.models import AttributionFlag, Claim
+    from factcheck.models import AttributionFlag, Claim, flag_kinds_value
 
     rng = random.Random(42)
     now = timezone.now()
@@ -191,6 +191,12 @@ def fill(*, claims: int) -> None:
                             )
                         )
             AttributionFlag.objects.bulk_create(flags, batch_size=2000)
+            kinds: dict[int, list[str]] = {}
+            for flag in flags:
+                kinds.setdefault(flag.claim_id, []).append(flag.kind)
+            for claim in made:
+                claim.flag_kinds = flag_kinds_value(kinds.get(claim.pk, []))
+            Claim.objects.bulk_update([c for c in made if c.is_flagged], ["flag_kinds"], batch_size=2000)
             # Spread the times of change over three months, as incremental syncs would see them.
             with connection.cursor() as cursor:
                 cursor.execute(

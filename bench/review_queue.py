@@ -251,7 +251,7 @@ def fill(url: str, *, claims: int) -> float:
             f"""INSERT INTO factcheck_claim
                   (id, article_id, newsroom_id, revision, ordinal, text, start, "end", paragraph, kind,
                    checkworthiness, checkworthiness_reasons, status, assignee_id, is_flagged,
-                   desk_id, deadline, created_at, updated_at)
+                   desk_id, deadline, verdict_text, flag_kinds, created_at, updated_at)
                 SELECT s.id, s.article_id, s.newsroom_id, 1, s.ordinal, s.text,
                        s.ordinal * 120, s.ordinal * 120 + length(s.text), s.ordinal / 3, s.kind,
                        s.checkworthiness,
@@ -261,7 +261,7 @@ def fill(url: str, *, claims: int) -> float:
                        CASE WHEN s.r4 < {assigned_case} THEN
                          CASE s.newsroom_id {assignee_cases} END END,
                        s.status = 'needs_attribution' OR s.r5 < {flagged_share},
-                       s.desk_id, s.deadline, s.created_at, s.created_at + interval '10 days' * s.r6
+                       s.desk_id, s.deadline, '', '', s.created_at, s.created_at + interval '10 days' * s.r6
                   FROM (SELECT c.g + 1 AS id, a.id AS article_id, a.newsroom_id, a.desk_id, a.deadline,
                                c.g %% {CLAIMS_PER_ARTICLE} AS ordinal,
                                replace(replace((%(templates)s::text[])
@@ -297,6 +297,12 @@ def fill(url: str, *, claims: int) -> float:
                          CROSS JOIN LATERAL generate_series(0, (c.id % 3 = 0)::int) n
                          CROSS JOIN LATERAL (SELECT random() + 0 * n AS r) r
                          WHERE c.is_flagged) f"""  # noqa: S608
+        )
+        conn.execute(  # the kinds of each claim's flags, kept on the claim as the analysis writes them
+            """UPDATE factcheck_claim c SET flag_kinds = k.kinds
+                 FROM (SELECT claim_id, ',' || string_agg(DISTINCT kind, ',' ORDER BY kind) || ',' AS kinds
+                         FROM factcheck_attributionflag GROUP BY claim_id) k
+                WHERE c.id = k.claim_id"""
         )
         done("flags")
 

@@ -1,5 +1,7 @@
 """The checking side: claims, their attribution flags, furniture kept out, and the audit trail."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +23,19 @@ CLAIM_KIND_CHOICES = [(kind.value, kind.value.capitalize()) for kind in ClaimKin
 QUEUE_INDEX_ORDER = ["deadline", "-is_flagged", "-checkworthiness", "created_at", "id"]
 FLAGGED_LIVE = Q(is_flagged=True) & ~Q(status=ClaimStatus.SUPERSEDED)
 FLAGGED_OPEN = Q(is_flagged=True, status__in=sorted(OPEN_STATES))
+
+
+def flag_kinds_value(kinds: Iterable[str]) -> str:
+    """``Claim.flag_kinds`` for a claim whose flags are of ``kinds``: each kind once, sorted, between
+    commas (",hedge,vague_collective,"); "" for none."""
+    distinct = sorted(set(kinds))
+    return f",{','.join(distinct)}," if distinct else ""
+
+
+def has_flag_kind(kind: str) -> Q:
+    """Claims with a flag of ``kind``, read from ``Claim.flag_kinds`` (no kind is another's substring,
+    and the commas keep it so)."""
+    return Q(flag_kinds__contains=f",{kind},")
 
 
 class Claim(models.Model):
@@ -130,6 +145,17 @@ class Claim(models.Model):
     )
     is_flagged = models.BooleanField(
         "flagged", default=False, help_text="Carries at least one vague or uncredited attribution."
+    )
+    flag_kinds = models.TextField(
+        "flag kinds",
+        default="",
+        blank=True,
+        editable=False,
+        help_text=(
+            "The kinds of its attribution flags, each once, sorted and between commas "
+            '(",hedge,vague_collective,"; empty without flags): written with the flags, in the same '
+            "transaction, so that the queue's flag-kind filter reads the claim's own row."
+        ),
     )
     verdict_text = models.TextField(
         "sentence at the verdict",

@@ -25,6 +25,7 @@ from factcheck.models import (
     ClaimEvent,
     ExcludedBlock,
     Source,
+    has_flag_kind,
 )
 from factcheck.workflow import OPEN_STATES, ClaimStatus
 
@@ -295,12 +296,14 @@ def claim_notes(*, claim: Claim) -> QuerySet[ClaimEvent]:
 def with_flag_kind(claims: QuerySet[Claim], kind: str) -> QuerySet[Claim]:
     """``claims`` that carry a flag of ``kind``.
 
-    is_flagged is written with the flags, in the same transaction, so it is true exactly when a flag
-    exists: saying so lets the queue's index walk stop at the end of the flagged claims.
+    is_flagged and flag_kinds are written with the flags, in the same transaction: is_flagged is true
+    exactly when a flag exists (saying so lets the queue walk a claim_flagged_* index), and flag_kinds
+    names the kinds of the claim's flags.  The kind is read on the claim's row, not through an
+    EXISTS on the flags: PostgreSQL cannot see that every flag is on a flagged claim, so it took a rare
+    kind for rarer still among the flagged ones (by 20 times for anonymous_official), and sorted every
+    flagged claim of the filters instead of walking the queue index to the first page.
     """
-    return claims.filter(
-        Exists(AttributionFlag.objects.filter(claim=OuterRef("pk"), kind=kind)), is_flagged=True
-    )
+    return claims.filter(has_flag_kind(kind), is_flagged=True)
 
 
 def _lines(text: str) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ from factcheck.models import (
     Snapshot,
     Source,
     SourceOrigin,
+    flag_kinds_value,
 )
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
@@ -173,8 +174,16 @@ class FlagFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def mark_the_claim(flag, create, extracted, **kwargs):
         if create:
-            Claim.objects.filter(pk=flag.claim_id).update(is_flagged=True)
-            flag.claim.is_flagged = True
+            claim_flags_stored(flag.claim)
+
+
+def claim_flags_stored(*claims: Claim) -> None:
+    """What the analysis writes on ``claims`` with their flags (is_flagged, flag_kinds), for flags a test
+    made directly; the instances are updated too."""
+    for claim in claims:
+        kinds = list(AttributionFlag.objects.filter(claim=claim).values_list("kind", flat=True))
+        claim.is_flagged, claim.flag_kinds = bool(kinds), flag_kinds_value(kinds)
+        Claim.objects.filter(pk=claim.pk).update(is_flagged=claim.is_flagged, flag_kinds=claim.flag_kinds)
 
 
 class SnapshotFactory(factory.django.DjangoModelFactory):

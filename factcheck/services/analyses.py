@@ -30,6 +30,7 @@ from factcheck.models import (
     Claim,
     ClaimEvent,
     ExcludedBlock,
+    flag_kinds_value,
 )
 from factcheck.selectors import attribution_policy, flagged_claim_ids, flagged_claims
 from factcheck.services.review import DECISIONS, claim_transition_apply
@@ -277,6 +278,7 @@ def _store_analysis(
             "checkworthiness": found.checkworthiness,
             "checkworthiness_reasons": list(found.reasons),
             "is_flagged": bool(found.flags),
+            "flag_kinds": flag_kinds_value(flag.kind for flag in found.flags),
             "text": found.text,
         }
         previous = previous_of.get(found.index)
@@ -374,6 +376,7 @@ def _store_analysis(
                 "checkworthiness",
                 "checkworthiness_reasons",
                 "is_flagged",
+                "flag_kinds",
                 "status",
                 "verdict_text",
                 "updated_at",

@@ -22,7 +22,7 @@ from factcheck.api.serializers import CLAIM_ORDERINGS, ArticleListFilters, Claim
 from factcheck.models import AttributionFlag, Claim
 from factcheck.services.review import claim_transition
 from httpapi.pagination import CursorPage
-from tests.factories import DeskFactory, analysed, api_key_for, client_for, member
+from tests.factories import DeskFactory, analysed, api_key_for, claim_flags_stored, client_for, member
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,6 @@ def claims(newsroom):
     analysed(newsroom, body="Le conseil a voté un budget de 4,2 M€ — « record » — mardi 3 mai.")
     all_claims = list(Claim.objects.order_by("id"))
     for number, claim in enumerate(all_claims[:6]):
-        Claim.objects.filter(pk=claim.pk).update(is_flagged=True)
         for i in range(number % 3 + 1):
             AttributionFlag.objects.create(
                 claim=claim,
@@ -61,6 +60,7 @@ def claims(newsroom):
                 severity="high" if i else "low",
                 message=f"Who? ({i})",
             )
+        claim_flags_stored(claim)
     checker = member(newsroom, Role.FACT_CHECKER, "checker")
     actor = Actor.for_user(checker)
     claim_transition(actor=actor, claim_id=all_claims[1].pk, to="in_review")

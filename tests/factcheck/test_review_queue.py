@@ -15,7 +15,9 @@ from django.utils.html import escape
 from editorial import services as editorial_services
 from editorial.models import Article, Role
 from factcheck.actors import Actor
+from factcheck.analysis.attribution import KINDS as FLAG_KINDS
 from factcheck.models import Claim, ClaimEvent, Source
+from factcheck.selectors import QueueFilters, review_queue
 from factcheck.services.analyses import article_analyze
 from factcheck.services.articles import article_submit
 from factcheck.services.review import claim_transition
@@ -200,6 +202,25 @@ def test_equal_claims_are_listed_oldest_first(as_user, worked):
 )
 def test_filters_and_search(as_user, worked, query, expected):
     assert listed(as_user("fiona"), query) == expected
+
+
+def test_the_flag_kind_filter_reads_the_kinds_stored_on_the_claim(worked, people):
+    """The same claims, in the same order, as a look at the flags themselves, for every kind."""
+    flagged = Claim.objects.filter(flags__isnull=False).distinct()
+    assert {c.flag_kinds for c in flagged} == {
+        ",vague_collective,",
+        ",anonymous_experts,",
+        ",anonymous_official,",
+    }
+    for kind in FLAG_KINDS:
+        by_flags = [
+            c.pk
+            for c in review_queue(viewer=people["edna"])
+            if any(flag.kind == kind for flag in c.flags.all())
+        ]
+        assert [
+            c.pk for c in review_queue(viewer=people["edna"], filters=QueueFilters(flag_kind=kind))
+        ] == by_flags
 
 
 def test_filter_by_desk_and_by_a_named_assignee(as_user, worked, people):

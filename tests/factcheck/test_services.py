@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from editorial.models import AnalysisStatus, Article, BodyFormat
 from factcheck.actors import Actor
 from factcheck.analysis.pipeline import analyze
-from factcheck.models import ActorKind, AttributionFlag, Claim, ClaimEvent, ExcludedBlock
+from factcheck.models import ActorKind, AttributionFlag, Claim, ClaimEvent, ExcludedBlock, flag_kinds_value
 from factcheck.services.analyses import article_analyze, article_mark_failed
 from factcheck.services.articles import article_submit
 from factcheck.workflow import ClaimStatus
@@ -226,6 +229,65 @@ def test_flags_of_a_kept_claim_are_refreshed_not_duplicated(newsroom):
 
     expected = {c.text: len(c.flags) for c in analyze(BODY_V2).claims}
     assert AttributionFlag.objects.filter(claim=budget).count() == expected[BUDGET]
+
+
+OFFICIALS = "Officials said the plan would cost $3 million."
+EXPERTS = "Experts said the plan would cost $3 million."
+CRITICS = "Critics say it is too small."
+
+
+def stored_kinds(article) -> dict[str, str]:
+    """Each live claim's stored flag kinds, checked against its flags."""
+    kinds = {}
+    for claim in live_claims(article):
+        flags = list(claim.flags.values_list("kind", flat=True))
+        assert (claim.is_flagged, claim.flag_kinds) == (bool(flags), flag_kinds_value(flags))
+        kinds[claim.text] = claim.flag_kinds
+    return kinds
+
+
+def test_the_kinds_of_a_claims_flags_are_stored_on_it_and_follow_a_revision(newsroom):
+    article = submit(newsroom, body=f"{BUDGET} {CRITICS}\n\n{OFFICIALS}")
+    article_analyze(article_id=article.pk)
+    assert stored_kinds(article) == {
+        BUDGET: "",
+        CRITICS: ",vague_collective,",
+        OFFICIALS: ",anonymous_official,",
+    }
+    officials = Claim.objects.get(article=article, text=OFFICIALS)
+
+    # The officials become experts (an edit: the claim stays, its flags change); the critics go.
+    submit(newsroom, body=f"{BUDGET}\n\n{EXPERTS}")
+    article_analyze(article_id=article.pk)
+
+    assert stored_kinds(article) == {BUDGET: "", EXPERTS: ",anonymous_experts,"}
+    assert Claim.objects.get(pk=officials.pk).text == EXPERTS
+    assert Claim.objects.get(text=CRITICS).flag_kinds == ",vague_collective,"  # superseded, as it was
+
+
+def test_flag_kinds_value_lists_each_kind_once_sorted():
+    assert flag_kinds_value([]) == ""
+    assert flag_kinds_value(["hedge", "anonymous_experts", "hedge"]) == ",anonymous_experts,hedge,"
+
+
+def test_the_migration_fills_the_kinds_of_existing_claims(newsroom):
+    article = submit(newsroom, body=f"{BUDGET} {CRITICS}\n\n{OFFICIALS}")
+    article_analyze(article_id=article.pk)
+    officials = Claim.objects.get(text=OFFICIALS)
+    AttributionFlag.objects.create(
+        claim=officials, kind="hedge", cue="would", start=officials.start, end=officials.start + 5,
+        severity="low", message="Says who?",
+    )  # fmt: skip
+    Claim.objects.update(flag_kinds="")  # as before the field existed
+
+    migration = importlib.import_module("factcheck.migrations.0022_claim_flag_kinds")
+    migration.fill_flag_kinds(django_apps, None)
+
+    assert stored_kinds(article) == {
+        BUDGET: "",
+        CRITICS: ",vague_collective,",
+        OFFICIALS: ",anonymous_official,hedge,",
+    }
 
 
 def test_analyze_of_a_missing_article_returns_none():
