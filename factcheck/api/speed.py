@@ -183,7 +183,8 @@ def _compiled(
     page: CursorPage,
 ) -> _Compiled:
     """The page's SQL for the remembered query ``key`` (``queryset`` is a clone of it), remembered."""
-    found = _COMPILED.get((key, order, after_cursor, backwards, limit, queryset.db))
+    cache_key = (key, order, after_cursor, backwards, limit, queryset.db)
+    found = _COMPILED.get(cache_key)
     if found is not None:
         return found
     query = queryset.order_by(*order)
@@ -215,7 +216,7 @@ def _compiled(
     )
     if len(_COMPILED) >= 1024:
         _COMPILED.clear()
-    _COMPILED[(key, order, after_cursor, backwards, limit, queryset.db)] = compiled
+    _COMPILED[cache_key] = compiled
     return compiled
 
 

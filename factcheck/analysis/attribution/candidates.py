@@ -48,6 +48,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _AUX,
     _CLAUSE_STOP,
     _COPULAS,
+    _COUNTS,
     _CREDITING_VERBS,
     _DETERMINERS_DEFINITE,
     _DETERMINERS_INDEFINITE,
@@ -62,6 +63,8 @@ from factcheck.analysis.attribution.vocabulary import (
     _SINGULAR_OPENERS,
     _SPEECH,
     _SURVEYS,
+    _TAG_ENDS,
+    _TAG_VERBS,
     _WORD_RE,
     _words,
 )
@@ -85,12 +88,9 @@ def _credited_elsewhere(t: _Tokens) -> bool:
     return False
 
 
-_COUNTS = _words("two three four five six several")
 _POLL_FIGURE_RE = re.compile(r"\d\s*(?:%|percent\b|per\s+cent\b|-point\b|\s+points?\b)", re.IGNORECASE)
 _PERCEIVED_RE = re.compile(r"\b(?:seen|viewed|perceived|regarded)\s+as\b")
 _PEOPLE_KINDS = frozenset({VAGUE_QUANTITY, VAGUE_COLLECTIVE, ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL})
-_TAG_VERBS = _words("said says told added adds noted notes wrote writes")
-_TAG_ENDS = _words("on in at last this after before during earlier later")
 
 
 def _frame_start(t: _Tokens) -> int | None:
@@ -110,7 +110,7 @@ def _frame_start(t: _Tokens) -> int | None:
             continue
         while c > t.first and t.lows[c - 1] in _QUOTES_AND_COMMAS:
             c -= 1
-        if t.lows[c] == "," or t.lows[c + 1 : k].count(",") or t.word(c) == ",":
+        if t.lows[c] == ",":
             return c if c > t.first + 2 else None
     return None
 
@@ -244,9 +244,8 @@ def _anonymous_candidates(
         if words[0].lower() == "a":
             head += 1
         # "said a person close to", "according to two people close to"
-        counted = (
-            t.word(head - 1) in _SINGULAR_OPENERS or t.word(head - 1) in _COUNTS or t.word(head - 1).isdigit()
-        )
+        before = t.word(head - 1)
+        counted = before in _SINGULAR_OPENERS or before in _COUNTS or before.isdigit()
         first = head - 1 if counted else head
         np = _NounPhrase(head=head, start=first, end=head + 1)
         if _scan_after(t, np, _SPEECH, publications=False) or _scan_before(t, np, report=False):

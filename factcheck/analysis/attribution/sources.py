@@ -38,6 +38,7 @@ from factcheck.analysis.attribution.phrases import (
 )
 from factcheck.analysis.attribution.tokens import _is_name_token, _Tokens
 from factcheck.analysis.attribution.vocabulary import (
+    _ADJECTIVE_ENDINGS,
     _AGENT_SUFFIXES,
     _AUX,
     _BEFORE_OTHERS,
@@ -315,9 +316,6 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             np_end=end,
         )
     )
-
-
-_ADJECTIVE_ENDINGS = ("ing", "ful", "ive", "ous", "able", "ible", "ant", "ent", "ic")
 
 
 def _singular_opened(t: _Tokens, i: int) -> bool:

@@ -553,6 +553,13 @@ _WITHHELD_VERBS = _words(
     "say says said saying comment comments commented disclose disclosed specify specified tell told"
 )
 _DECLINING = _words("decline declines declined refuse refuses refused")
+# Counts before "people close to": "according to two people close to the campaign".
+_COUNTS = _words("two three four five six several")
+# A closing tag that credits the clause before it: "..., Ms. Roe said on Monday."
+_TAG_VERBS = _words("said says told added adds noted notes wrote writes")
+_TAG_ENDS = _words("on in at last this after before during earlier later")
+# Endings of adjectives after "most", a superlative: "most telling", "most important".
+_ADJECTIVE_ENDINGS = ("ing", "ful", "ive", "ous", "able", "ible", "ant", "ent", "ic")
 # Quantifiers that are also adjectives of degree: "tunnels are so numerous", "the reasons were various".
 _PREDICATIVE_QUANTIFIERS = _words("numerous countless various multiple")
 
