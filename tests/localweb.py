@@ -25,6 +25,9 @@ class Answer:
     content_type: str = "text/html; charset=utf-8"
     headers: dict = field(default_factory=dict)
     delay: float = 0.0
+    #: When set, the answer waits for this event (at most a minute) before it is sent: a fetch that is
+    #: surely still running when the test acts, however slow the machine.
+    hold: threading.Event | None = None
 
 
 class LocalWeb:
@@ -47,6 +50,8 @@ class LocalWeb:
                     web.last_query[path] = self.path.partition("?")[2]
                 if answer.delay:
                     time.sleep(answer.delay)
+                if answer.hold is not None:
+                    answer.hold.wait(timeout=60)
                 self.send_response(answer.status)
                 self.send_header("Content-Type", answer.content_type)
                 self.send_header("Content-Length", str(len(answer.body)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -88,10 +89,15 @@ def test_a_killed_worker_leaves_every_source_fetched_exactly_once(services_env, 
         article_analyze(article_id=article.pk)
         claim = Claim.objects.get(article=article)
         checker = Actor.for_user(member(article.newsroom, "fact_checker", "fiona"))
+        # The last source's first answer is held until the kill: one fetch is surely cut short.
+        held = threading.Event()
         ids = []
         for n in range(SOURCES):
-            url = web.route(f"/report/{n}", Answer(body=PAGE.format(n=n).encode(), delay=DELAY))
+            answer = Answer(body=PAGE.format(n=n).encode(), delay=DELAY)
+            answers = [Answer(body=answer.body, hold=held), answer] if n == SOURCES - 1 else [answer]
+            url = web.route(f"/report/{n}", *answers)
             ids.append(source_add(actor=checker, claim_id=claim.pk, url=url).pk)
+        held_url = url
 
         broker = Celery(broker=FETCH_BROKER_URL, set_as_current=False)
         for source_id in ids:
@@ -100,8 +106,9 @@ def test_a_killed_worker_leaves_every_source_fetched_exactly_once(services_env, 
         first = start_fetch_worker(env, tmp_path, "first")
         try:
             eventually(
-                lambda: statuses().get("fetched", 0) >= 4 and statuses().get("fetching", 0) >= 1,
-                "some sources fetched while others are being fetched",
+                lambda: statuses().get("fetched", 0) >= 4
+                and Source.objects.filter(url=held_url, status=FetchStatus.FETCHING).exists(),
+                "some sources fetched while the held one is being fetched",
                 first,
                 timeout=TIMEOUT,
                 detail=statuses,
@@ -109,6 +116,7 @@ def test_a_killed_worker_leaves_every_source_fetched_exactly_once(services_env, 
             os.kill(first.process.pid, signal.SIGKILL)
             first.process.wait(timeout=10)
         finally:
+            held.set()
             first.stop()
         done_before = set(Source.objects.filter(status=FetchStatus.FETCHED).values_list("url", flat=True))
         cut_short = Source.objects.filter(status=FetchStatus.FETCHING).count()
