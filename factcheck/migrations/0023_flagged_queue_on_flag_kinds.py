@@ -14,7 +14,12 @@ from django.db import migrations, models
 
 
 def empty_to_null(apps, schema_editor):
-    apps.get_model("factcheck", "Claim").objects.filter(flag_kinds="").update(flag_kinds=None)
+    """An empty flag_kinds becomes NULL; then is_flagged follows the kinds (0022 filled them from the
+    flags, which are the truth), so that the check constraint holds on a claim whose flag was lost."""
+    Claim = apps.get_model("factcheck", "Claim")
+    Claim.objects.filter(flag_kinds="").update(flag_kinds=None)
+    Claim.objects.filter(flag_kinds__isnull=True, is_flagged=True).update(is_flagged=False)
+    Claim.objects.filter(flag_kinds__isnull=False, is_flagged=False).update(is_flagged=True)
 
 
 def null_to_empty(apps, schema_editor):
