@@ -27,6 +27,8 @@ QUEUE_INDEX_ORDER = ["deadline", "-is_flagged", "-checkworthiness", "created_at"
 FLAGGED = Q(flag_kinds__isnull=False)
 FLAGGED_LIVE = FLAGGED & ~Q(status=ClaimStatus.SUPERSEDED)
 FLAGGED_OPEN = FLAGGED & Q(status__in=sorted(OPEN_STATES))
+#: Flagged live claims nobody (no person, no API key) has taken: about 3% of the claims.
+FLAGGED_FREE = FLAGGED_LIVE & Q(assignee__isnull=True, assignee_key__isnull=True)
 
 
 def flag_kinds_value(kinds: Iterable[str]) -> str | None:
@@ -308,6 +310,13 @@ class Claim(models.Model):
                     ([], FLAGGED_LIVE, "claim_flagged"),
                     ([], FLAGGED_OPEN, "claim_flagged_open"),
                     (["assignee"], FLAGGED_LIVE, "claim_flagged_assignee"),
+                    # A state, a kind and an assignee ("mine", or nobody) make a rare set: without
+                    # these the planner ANDs a bitmap of every claim of the state with one of every
+                    # claim of the assignee (or every unassigned one: 37% of the claims) and sorts.
+                    (["assignee", "status"], FLAGGED_LIVE, "claim_flagged_assignee_state"),
+                    (["newsroom", "status"], FLAGGED_FREE, "claim_flagfree_newsroom_state"),
+                    (["desk", "status"], FLAGGED_FREE, "claim_flagfree_desk_state"),
+                    (["status"], FLAGGED_FREE, "claim_flagfree_state"),
                 ]
             ),
             models.Index(fields=["article", "status"], name="claim_article_status"),
