@@ -247,6 +247,9 @@ def fill(url: str, *, claims: int) -> float:
         assigned_case = (
             "CASE s.status " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in ASSIGNED.items()) + " END"
         )
+        flagged = f"s.status = 'needs_attribution' OR s.r5 < {flagged_share}"
+        # flag_kinds: NULL without flags; "," on the flagged claims (flagged exactly when they have
+        # kinds: claim_flag_kinds_iff_flagged) until the UPDATE after the flags names their kinds.
         conn.execute(  # SQL built from this file's constants, never from input
             f"""INSERT INTO factcheck_claim
                   (id, article_id, newsroom_id, revision, ordinal, text, start, "end", paragraph, kind,
@@ -260,8 +263,8 @@ def fill(url: str, *, claims: int) -> float:
                        s.status,
                        CASE WHEN s.r4 < {assigned_case} THEN
                          CASE s.newsroom_id {assignee_cases} END END,
-                       s.status = 'needs_attribution' OR s.r5 < {flagged_share},
-                       s.desk_id, s.deadline, '', '', s.created_at, s.created_at + interval '10 days' * s.r6
+                       {flagged}, s.desk_id, s.deadline, '', CASE WHEN {flagged} THEN ',' END,
+                       s.created_at, s.created_at + interval '10 days' * s.r6
                   FROM (SELECT c.g + 1 AS id, a.id AS article_id, a.newsroom_id, a.desk_id, a.deadline,
                                c.g %% {CLAIMS_PER_ARTICLE} AS ordinal,
                                replace(replace((%(templates)s::text[])

@@ -31,7 +31,7 @@ from factcheck.admin.common import (
     short_title,
     time_left,
 )
-from factcheck.models import FLAG_KIND_CHOICES, ReviewItem
+from factcheck.models import FLAG_KIND_CHOICES, FLAGGED, ReviewItem
 from factcheck.selectors import QUEUE_ORDER, QueueFilters, narrow_queue, review_queue
 from factcheck.services.review import claim_assign, claim_transition
 from factcheck.workflow import BY_NAME, OPEN_STATES, ClaimStatus, Transition
@@ -103,8 +103,10 @@ class FlagKindFilter(admin.SimpleListFilter):
         value = self.value()
         if value in (None, ""):
             return queryset
-        if value in ("any", "none"):
-            return queryset.filter(is_flagged=value == "any")
+        if value == "any":
+            return queryset.filter(FLAGGED)  # the claim_flagged_* indexes' condition
+        if value == "none":
+            return queryset.exclude(FLAGGED)
         return narrow_queue(queryset, viewer=request.user, filters=QueueFilters(flag_kind=value))
 
 

@@ -340,7 +340,7 @@ def make_articles(api, capture, count: int) -> list[int]:
 def flag_claims(claims, flags_each: int) -> None:
     """Flags as the attribution analysis would store them, made directly for the listing tests."""
     for claim in claims:
-        Claim.objects.filter(pk=claim.pk).update(is_flagged=True)
+        Claim.objects.filter(pk=claim.pk).update(is_flagged=True, flag_kinds=",vague_collective,")
         AttributionFlag.objects.bulk_create(
             AttributionFlag(
                 claim=claim,

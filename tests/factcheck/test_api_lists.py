@@ -56,7 +56,7 @@ def iso(moment: dt.datetime) -> str:
 
 def flag(claim: Claim) -> None:
     """A flag as the attribution analysis would store it, made directly for these tests."""
-    Claim.objects.filter(pk=claim.pk).update(is_flagged=True)
+    Claim.objects.filter(pk=claim.pk).update(is_flagged=True, flag_kinds=",hedge,")
     AttributionFlag.objects.create(
         claim=claim,
         kind="hedge",

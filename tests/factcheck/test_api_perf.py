@@ -168,7 +168,7 @@ def test_a_page_with_many_flags_takes_two_queries(api, newsroom, claims, orderin
     # The page of claims with their assignees' names, and their flags (the key is in the cache after
     # the first request); after a cursor too.
     for claim in Claim.objects.exclude(status="superseded"):
-        Claim.objects.filter(pk=claim.pk).update(is_flagged=True)
+        Claim.objects.filter(pk=claim.pk).update(is_flagged=True, flag_kinds=",hedge,")
         AttributionFlag.objects.bulk_create(
             AttributionFlag(
                 claim=claim, kind="hedge", cue="x", start=claim.start + i, end=claim.start + i + 1,

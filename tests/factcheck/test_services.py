@@ -7,7 +7,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from editorial.models import AnalysisStatus, Article, BodyFormat
 from factcheck.actors import Actor
@@ -236,7 +236,7 @@ EXPERTS = "Experts said the plan would cost $3 million."
 CRITICS = "Critics say it is too small."
 
 
-def stored_kinds(article) -> dict[str, str]:
+def stored_kinds(article) -> dict[str, str | None]:
     """Each live claim's stored flag kinds, checked against its flags."""
     kinds = {}
     for claim in live_claims(article):
@@ -250,7 +250,7 @@ def test_the_kinds_of_a_claims_flags_are_stored_on_it_and_follow_a_revision(news
     article = submit(newsroom, body=f"{BUDGET} {CRITICS}\n\n{OFFICIALS}")
     article_analyze(article_id=article.pk)
     assert stored_kinds(article) == {
-        BUDGET: "",
+        BUDGET: None,
         CRITICS: ",vague_collective,",
         OFFICIALS: ",anonymous_official,",
     }
@@ -260,13 +260,13 @@ def test_the_kinds_of_a_claims_flags_are_stored_on_it_and_follow_a_revision(news
     submit(newsroom, body=f"{BUDGET}\n\n{EXPERTS}")
     article_analyze(article_id=article.pk)
 
-    assert stored_kinds(article) == {BUDGET: "", EXPERTS: ",anonymous_experts,"}
+    assert stored_kinds(article) == {BUDGET: None, EXPERTS: ",anonymous_experts,"}
     assert Claim.objects.get(pk=officials.pk).text == EXPERTS
     assert Claim.objects.get(text=CRITICS).flag_kinds == ",vague_collective,"  # superseded, as it was
 
 
 def test_flag_kinds_value_lists_each_kind_once_sorted():
-    assert flag_kinds_value([]) == ""
+    assert flag_kinds_value([]) is None
     assert flag_kinds_value(["hedge", "anonymous_experts", "hedge"]) == ",anonymous_experts,hedge,"
 
 
@@ -278,16 +278,46 @@ def test_the_migration_fills_the_kinds_of_existing_claims(newsroom):
         claim=officials, kind="hedge", cue="would", start=officials.start, end=officials.start + 5,
         severity="low", message="Says who?",
     )  # fmt: skip
-    Claim.objects.update(flag_kinds="")  # as before the field existed
+    Claim.objects.filter(is_flagged=True).update(flag_kinds="")  # as before the field was filled
 
     migration = importlib.import_module("factcheck.migrations.0022_claim_flag_kinds")
     migration.fill_flag_kinds(django_apps, None)
 
     assert stored_kinds(article) == {
-        BUDGET: "",
+        BUDGET: None,
         CRITICS: ",vague_collective,",
         OFFICIALS: ",anonymous_official,hedge,",
     }
+
+
+def test_a_claim_is_flagged_exactly_when_it_has_flag_kinds(newsroom):
+    """The database refuses the one without the other (the queue filters flagged claims on either)."""
+    article = submit(newsroom, body=f"{BUDGET} {CRITICS}")
+    article_analyze(article_id=article.pk)
+    budget, critics = (Claim.objects.get(article=article, text=text) for text in (BUDGET, CRITICS))
+    for claim, change in [
+        (budget, {"is_flagged": True}),
+        (budget, {"flag_kinds": ",hedge,"}),
+        (critics, {"is_flagged": False}),
+        (critics, {"flag_kinds": None}),
+    ]:
+        with pytest.raises(IntegrityError, match="claim_flag_kinds_iff_flagged"), transaction.atomic():
+            Claim.objects.filter(pk=claim.pk).update(**change)
+
+
+def test_the_migration_stores_null_for_claims_without_flags(newsroom):
+    article = submit(newsroom, body=f"{BUDGET} {CRITICS}")
+    article_analyze(article_id=article.pk)
+    with connection.cursor() as cursor:  # as 0022 left them: "" without flags (no constraint then)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign key checks before ALTER
+        cursor.execute("ALTER TABLE factcheck_claim DROP CONSTRAINT claim_flag_kinds_iff_flagged")
+        cursor.execute("UPDATE factcheck_claim SET flag_kinds = '' WHERE flag_kinds IS NULL")
+    Claim.objects.filter(text=BUDGET).update(is_flagged=True)  # flagged, but no flag: the flags win
+
+    migration = importlib.import_module("factcheck.migrations.0023_flagged_queue_on_flag_kinds")
+    migration.empty_to_null(django_apps, None)
+
+    assert stored_kinds(article) == {BUDGET: None, CRITICS: ",vague_collective,"}
 
 
 def test_analyze_of_a_missing_article_returns_none():
