@@ -90,13 +90,16 @@ def fill(url: str, claims: int) -> float:
         conn.execute(  # SQL built from this file's constants, never from input
             f"""INSERT INTO factcheck_claim
                   (id, article_id, newsroom_id, desk_id, revision, ordinal, text, start, "end", paragraph,
-                   kind, checkworthiness, checkworthiness_reasons, status, assignee_id, is_flagged,
-                   created_at, updated_at)
+                   kind, checkworthiness, checkworthiness_reasons, status, verdict_text, assignee_id,
+                   is_flagged, flag_kinds, created_at, updated_at)
                 SELECT c.g + 1, a.id, 1, a.desk_id, 1, c.g %% {CLAIMS_PER_ARTICLE},
                        (%(sentences)s::text[])[1 + c.g %% {len(common.NEWS_SENTENCES)}], 0, 80, 0,
                        'statement',
                        round(c.r1::numeric, 4)::float, '["contains figures"]'::jsonb,
-                       {_case("c.r2", VERDICTS)}, 1, c.r3 < 0.15, a.created_at, a.created_at
+                       {_case("c.r2", VERDICTS)},
+                       (%(sentences)s::text[])[1 + c.g %% {len(common.NEWS_SENTENCES)}], 1,
+                       c.r3 < 0.15, CASE WHEN c.r3 < 0.15 THEN ',vague_collective,' END,
+                       a.created_at, a.created_at
                   FROM (SELECT g, random() AS r1, random() AS r2, random() AS r3
                           FROM generate_series(0, %(n)s - 1) g OFFSET 0) c
                   JOIN editorial_article a ON a.id = 1 + c.g / {CLAIMS_PER_ARTICLE}""",  # noqa: S608
@@ -124,9 +127,10 @@ def fill(url: str, claims: int) -> float:
                  FROM factcheck_claim WHERE is_flagged"""
         )
         conn.execute(
-            """INSERT INTO factcheck_source (claim_id, url, note, origin, provider, provider_data, status,
-                                             failure, tries, final_url, actor_name, created_at, updated_at)
-               SELECT id, 'https://council.example.org/minutes/' || id, 'Minutes', 'editor', '',
+            """INSERT INTO factcheck_source (claim_id, url, note, offline_note, origin, provider,
+                                             provider_data, status, failure, tries, final_url, actor_name,
+                                             created_at, updated_at)
+               SELECT id, 'https://council.example.org/minutes/' || id, 'Minutes', '', 'editor', '',
                       '{}'::jsonb, 'fetched', '', 1, 'https://council.example.org/minutes/' || id, 'fiona',
                       now(), now()
                  FROM factcheck_claim WHERE id % 10 < 3"""
