@@ -45,6 +45,7 @@ from factcheck.analysis.attribution.sources import (
 from factcheck.analysis.attribution.tokens import _is_name_token, _Tokens
 from factcheck.analysis.attribution.vocabulary import (
     _APOSTROPHE_RE,
+    _ARTICLES,
     _AUX,
     _CLAUSE_STOP,
     _COPULAS,
@@ -57,6 +58,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _LEMMA,
     _NOUN_KIND,
     _POSTMOD_PREPS,
+    _PRONOUN_SUBJECTS,
     _QUANTIFIER_NOUNS,
     _QUANTIFIERS,
     _QUOTES_AND_COMMAS,
@@ -65,7 +67,9 @@ from factcheck.analysis.attribution.vocabulary import (
     _SURVEYS,
     _TAG_ENDS,
     _TAG_VERBS,
+    _WH_WORDS,
     _WORD_RE,
+    _WRITERS_DOUBT,
     _words,
 )
 
@@ -90,6 +94,12 @@ def _credited_elsewhere(t: _Tokens) -> bool:
 
 _POLL_FIGURE_RE = re.compile(r"\d\s*(?:%|percent\b|per\s+cent\b|-point\b|\s+points?\b)", re.IGNORECASE)
 _PERCEIVED_RE = re.compile(r"\b(?:seen|viewed|perceived|regarded)\s+as\b")
+# A perception in the past ("was viewed as", "were widely seen as") inside a clause of time that is still
+# open: "... when she was viewed as the inevitable front-runner" dates something, it claims nothing now.
+_PAST_PERCEPTION_RE = re.compile(
+    r"(?:was|were)\s+(?:\w+ly\s+)?(?:seen|viewed|perceived|regarded)\b", re.IGNORECASE
+)
+_TIME_CLAUSE_RE = re.compile(r"\b(?:when|while|once)\s[^,;:()\u2014]*$", re.IGNORECASE)
 _PEOPLE_KINDS = frozenset({VAGUE_QUANTITY, VAGUE_COLLECTIVE, ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL})
 
 
@@ -155,7 +165,20 @@ def _hedge_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         )
         if not reporting:
             return
+    if w in _WRITERS_DOUBT and _doubt_of_the_writer(t, i):
+        return
     out.append(_Candidate(kind=HEDGE, start=t.starts[i], end=t.ends[i], noun=w, lemma=w))
+
+
+def _doubt_of_the_writer(t: _Tokens, i: int) -> bool:
+    """ "Supposedly" inside a description or a question is the writer's own doubt, not a report: "the
+    supposedly imminent imposition of ...", "who is supposedly his friend", "how she supposedly built
+    her fortune".  Before the verb of a statement it still hides who supposes: "he supposedly told
+    aides ..."."""
+    prev = t.word(i - 1)
+    if prev in _COPULAS or prev in _ARTICLES or prev in _DETERMINERS_DEFINITE:
+        return True
+    return prev in _WH_WORDS or (t.word(i - 2) in _WH_WORDS and t.word(i - 1) in _PRONOUN_SUBJECTS)
 
 
 def _opens_sentence(t: _Tokens, i: int) -> bool:
@@ -224,6 +247,8 @@ def _passive_candidates(
             if _ABOUT_A_NAME_RE.search(text, start, m.start()):
                 continue  # "Mr. Cruz, whose finish was widely seen as ...,": background on a named person
             cue = text[m.start() : m.end()]
+            if _PAST_PERCEPTION_RE.match(cue) and _TIME_CLAUSE_RE.search(text, start, m.start()):
+                continue  # "as strong as when she was viewed as the front-runner": a past time, not a claim
             out.append(_Candidate(kind=AGENTLESS_PASSIVE, start=m.start(), end=m.end(), noun=cue.lower()))
 
 

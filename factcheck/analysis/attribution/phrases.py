@@ -36,7 +36,6 @@ from factcheck.analysis.attribution.vocabulary import (
     _FILING_VERBS,
     _FINITE_AUX,
     _FIRST_PERSON,
-    _FOR_FRAMES,
     _FRAME_NOUNS,
     _FUNCTION_WORDS,
     _HANDLING_VERBS,
@@ -47,6 +46,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _LABEL_NOUNS,
     _LEMMA,
     _LISTENER_VERBS,
+    _MASS_REPORTS,
     _NAME_JOINERS,
     _NEEDS_NEXT,
     _NEEDS_NEXT_OF,
@@ -81,6 +81,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _SPEECH_BASES,
     _SPEECH_NOUNS,
     _STANCE_PARTICIPLES,
+    _SUBJECT_PRONOUNS,
     _SUBORDINATORS,
     _TELL_VERBS,
     _THAT_WHICH,
@@ -90,6 +91,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _TREND_VERBS,
     _VENUE_PREPS,
     _VENUE_VERBS,
+    _VIEW_FRAMES,
     _VIEW_NOUNS,
     _WHO_CONTRACTED,
     _WITHHELD_VERBS,
@@ -439,6 +441,8 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                     k += 1
                 if t.word(k) in _SAY_VERBS:
                     return True  # "there are some experts who think ..."
+                if _says_with_own_subject(t, k):
+                    return False  # "(hackers) who U.S. officials say are ...": the officials speak
                 k = min(k + 1, t.n)  # the relative clause's own verb ("analysts who" may end the text)
                 tail = _after_relative(t, k)
                 if tail and not any(t.lows[m] in _LISTENER_VERBS for m in range(k - 1, tail)):
@@ -565,6 +569,26 @@ def _after_relative(t: _Tokens, k: int) -> int:
     return 0
 
 
+def _says_with_own_subject(t: _Tokens, k: int) -> bool:
+    """A relative clause at ``k`` whose verb of saying has a subject of its own: "(a group of hackers) who
+    U.S. officials say is tied to ...", "(the aide) who he said had left": the clause's subject speaks, and
+    the phrase before "who" is what it speaks of."""
+    if t.word(k).endswith("ed") or t.word(k) in _LISTENER_VERBS:
+        return False  # "(officials) who spoke with the Post said": the clause's verb comes first
+    for m in range(k + 1, min(t.n, k + 6)):
+        if not t.is_word(m) or t.lows[m] in _POSTMOD_PREPS:
+            return False
+        if t.lows[m] in _SAY_VERBS:
+            before = m - 1
+            while before > k and t.lows[before] in _FINITE_AUX:
+                before -= 1  # "who officials have said"
+            w = t.lows[before]
+            return (
+                w in _LEMMA or w in _SUBJECT_PRONOUNS or (t.capitalised(before) and _is_name_token(t, before))
+            )
+    return False
+
+
 def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
     """A source frame before the phrase: "according to", "said one analyst", "criticism from"."""
     s = np.start
@@ -577,11 +601,11 @@ def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
         return True
     if w1 in _SOURCE_PREPS and w2 in _FRAME_NOUNS:
         return True
-    if _by_agent(t, s):
+    if _by_agent(t, s, mass_report=report and t.lows[np.head] in _MASS_REPORTS):
         return True
     if w1 in _FEELING_VERBS or (w1 in _QUANTIFIERS and w2 in _FEELING_VERBS):
         return True  # "the ruling surprised (many) legal scholars"
-    if w1 in _FOR_FRAMES and t.sentence_initial(s - 1) and t.word(np.head + 1) == ",":
+    if w1 in _VIEW_FRAMES and t.sentence_initial(s - 1) and t.word(np.head + 1) == ",":
         return True
     if not (report and w1 in _REPORT_FRAMES):
         return False
@@ -610,9 +634,11 @@ def _np_range(t: _Tokens, np: _NounPhrase) -> tuple[int, int]:
     return t.starts[np.start], t.ends[end - 1]
 
 
-def _by_agent(t: _Tokens, start: int) -> bool:
+def _by_agent(t: _Tokens, start: int, *, mass_report: bool = False) -> bool:
     """The agent of a passive of speech or stance: "is believed by locals", "is opposed by residents",
-    "were echoed and augmented by aides", "is seen by other leaders as credible"."""
+    "were echoed and augmented by aides", "is seen by other leaders as credible".  A stance is taken by
+    someone (people, or a study or poll that speaks for its authors): data or evidence after "supported
+    by" or "backed by" is a cause ("the dollar was supported by economic data"), not a source."""
     if t.word(start - 1) != "by":
         return False
     verb = start - 2
@@ -623,7 +649,7 @@ def _by_agent(t: _Tokens, start: int) -> bool:
         return any(t.lows[k] == "as" for k in range(start + 1, min(t.n, start + 8)))
     if _NEEDS_NEXT_OF.get(w) == "share":
         return False  # "a view shared by a majority of the caucus": held, not said
-    return w in _SPEECH or w in _STANCE_PARTICIPLES
+    return w in _SPEECH or (w in _STANCE_PARTICIPLES and not mass_report)
 
 
 def _saying_after(t: _Tokens, j: int, *, coordinated: bool = True) -> bool:

@@ -461,6 +461,11 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         return  # "many disputes", "several times"; "people who battled other threats say"
     if head == i and t.word(i + 1) == "of" and not _personal_after_of(t, i + 2):
         return  # "some of it", "most of the money"; not "many of us", "some of the delegates"
+    if head == i and t.word(i + 1) == "of" and t.word(i + 2) == "whom":
+        # "his own family, most of whom thought ...": a part of the group the sentence has just named,
+        # judged where it is named (and flagged there when it is a vague source).  "Many of them said"
+        # stays a source: its group may be a sentence away, out of the editor's sight.
+        return
     if head != i and t.lows[head] == "of":
         return
     np = _NounPhrase(head=head, start=start, end=head + 1, quantified=True)

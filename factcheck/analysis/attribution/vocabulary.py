@@ -97,6 +97,10 @@ _QUANTIFIER_NOUNS = _words("number handful host majority minority lot lots few g
 _HEDGES = _words(
     "allegedly reportedly purportedly supposedly reputedly rumoured rumored alleged purported reported"
 )
+# Hedges that voice the writer's doubt as much as someone's report: a source only before a verb.
+_WRITERS_DOUBT = _words("supposedly")
+# Words that open a question or an indirect one: "how she supposedly built ...".
+_WH_WORDS = _words("how why what where whether")
 
 # Verbs of speech and cognition (every form) that make their subject a source.
 _SPEECH_LEMMAS = """
@@ -398,6 +402,9 @@ _LABEL_NOUNS = _words("email e-mail file files data document documents memo sour
 
 _SURVEYS = _words("poll survey study research census")
 
+# Reports that are a mass of facts, not a document by someone: "supported by economic data".
+_MASS_REPORTS = _words("data evidence research")
+
 _POLLS = _words("poll survey")
 
 # Premodifiers that keep "figures" statistics: "official figures", "new figures", "unemployment figures".
@@ -457,7 +464,10 @@ _QUOTES_AND_COMMAS = frozenset(
 
 _VIEW_NOUNS = _words("view eyes opinion judgment judgement assessment estimation analysis reckoning words")
 
-_FOR_FRAMES = _words("to for among")
+# Frames that open a sentence with whose view it is: "To many, ...", "Among economists, ...".  Not "For
+# some, ...": "for" says whom the matter concerns ("For party leaders, the need to adapt was ..."), and
+# "for some it is worth it, for others not" sorts cases; it reports no one's view.
+_VIEW_FRAMES = _words("to among")
 
 _CONJUNCTIONS = _words("and or")
 
@@ -643,3 +653,6 @@ _TIME_UNITS = _words(
 
 # Pronouns that stand for one named person or a known few: "he and other rivals".
 _PERSONAL_PRONOUNS = _words("he she i we you")
+
+# Pronouns that can be the subject of a relative clause's own verb: "(hackers) who they say are ...".
+_SUBJECT_PRONOUNS = _words("he she they we i you")
