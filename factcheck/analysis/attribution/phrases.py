@@ -500,6 +500,10 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 k += 1
             if k == j + 1:
                 return False
+            if any(t.lows[m] in _ARTICLES for m in range(j + 2, k)):
+                # An article inside the conjunct opens a second noun phrase: "giving party officials and
+                # establishment types a say", "dealing with the media and improving the brand".
+                return False
             if t.word(k) in verbs and _third_singular(t.lows[k]):
                 return False  # "... many more terrorists ... and Trump says": a new clause, not a subject
             j = k
