@@ -55,13 +55,16 @@ from factcheck.analysis.attribution.vocabulary import (
     _DETERMINERS_INDEFINITE,
     _FUNCTION_WORDS,
     _HEDGES,
+    _INVERTED_SAY,
     _LEMMA,
     _NOUN_KIND,
+    _NOUNISH_PLURALS,
     _POSTMOD_PREPS,
     _PRONOUN_SUBJECTS,
     _QUANTIFIER_NOUNS,
     _QUANTIFIERS,
     _QUOTES_AND_COMMAS,
+    _SAYING,
     _SINGULAR_OPENERS,
     _SPEECH,
     _SURVEYS,
@@ -99,6 +102,7 @@ _PERCEIVED_RE = re.compile(r"\b(?:seen|viewed|perceived|regarded)\s+as\b")
 _PAST_PERCEPTION_RE = re.compile(
     r"(?:was|were)\s+(?:\w+ly\s+)?(?:seen|viewed|perceived|regarded)\b", re.IGNORECASE
 )
+_HYPOTHETICAL_BE_RE = re.compile(r"\b(?:might|may|could)\s+(?:\w+ly\s+)?be$", re.IGNORECASE)
 _TIME_CLAUSE_RE = re.compile(r"\b(?:when|while|once)\s[^,;:()\u2014]*$", re.IGNORECASE)
 _PEOPLE_KINDS = frozenset({VAGUE_QUANTITY, VAGUE_COLLECTIVE, ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL})
 
@@ -130,17 +134,79 @@ def _title_stop(t: _Tokens, k: int) -> bool:
     return t.lows[k] == "." and t.capitalised(k - 1) and len(t.words[k - 1]) <= 4 and t.capitalised(k + 1)
 
 
-def _named_speaker(t: _Tokens) -> bool:
-    """A named person or a known one speaks in the sentence: "Eli Stokols says ...", "..., he said"
-    (not "is said to", and not "officials said", who are no one in particular)."""
+def _named_speaker_spans(t: _Tokens) -> list[tuple[int, int]]:
+    """Where a named person or a known one speaks in the sentence, the part they are credited with: the
+    whole sentence ("Eli Stokols says ...", "Manafort politely suggested ...", "The billionaire magnate
+    says ...", a definite description of someone the article has named; "In Miami, Mr. Regalado said,
+    ..."), but for a participle clause after a closing tag, which is the writer's ('"...," Christie
+    added, referencing a job he's widely believed to want').  Not "is said to", nor "officials said",
+    who are no one in particular."""
+    spans = []
+    whole = (t.starts[t.first], t.ends[t.n - 1]) if t.n else (0, 0)
     for k in range(1, t.n):
-        if t.lows[k] not in _CREDITING_VERBS:
-            continue
+        verb = t.lows[k]
+        if (verb not in _CREDITING_VERBS and verb not in _INVERTED_SAY) or t.capitalised(k):
+            continue  # not "the United States"
         before = k - 1
-        if t.lows[before] in _KNOWN_SPEAKERS or (
-            t.capitalised(before) and not t.sentence_initial(before) and _is_name_token(t, before)
-        ):
+        while before > t.first and t.lows[before].endswith("ly") and t.is_word(before):
+            before -= 1  # "Manafort politely suggested"
+        w = t.lows[before]
+        if w.endswith(("'s", "\u2019s")):
+            continue  # "Saudi Arabia's suspected role": a possessive, then a noun or an adjective
+        subject = _speaker_start(t, before, definite=verb in _INVERTED_SAY and verb not in _NOUNISH_PLURALS)
+        if subject is None:
+            continue
+        aside = t.word(k + 1) == "," and t.word(k + 2).endswith("ing") and t.word(k + 2) not in _SAYING
+        if aside and subject > t.first and t.lows[subject - 1] in _QUOTES_AND_COMMAS:
+            spans.append((whole[0], t.starts[k + 1]))
+        else:
+            spans.append(whole)
+    return spans
+
+
+def _speaker_start(t: _Tokens, k: int, *, definite: bool) -> int | None:
+    """Where the name, pronoun or definite description of one speaker that ends at ``k`` starts; None
+    when the words there name no one.  A definite description counts only when ``definite`` (before a
+    verb that cannot be a noun: not "the two states voting")."""
+    w = t.lows[k]
+    if w in _KNOWN_SPEAKERS:
+        return k
+    if definite and _definite_speaker(t, k):
+        m = k
+        while t.lows[m] != "the":
+            m -= 1
+        return m
+    if not (t.capitalised(k) and _is_name_token(t, k)):
+        return None
+    m = k
+    while m > t.first and (t.capitalised(m - 1) or _title_stop(t, m - 1)):
+        m -= 1
+    # A name that opens the sentence counts when it is a person's ("Paul Manafort said") or cannot be
+    # a plural group ("Manafort suggested", not "Democrats said").
+    if not t.sentence_initial(m) or m < k:
+        return m
+    if w.isalpha() and not w.endswith("s") and w not in _PRONOUN_SUBJECTS:
+        return m
+    return None
+
+
+def _definite_speaker(t: _Tokens, k: int) -> bool:
+    """The noun at ``k`` ends a definite description of one person: "The billionaire real estate magnate
+    (says)", "the senator (said)"; not a source noun ("the officials said" is judged as a noun)."""
+    w = t.lows[k]
+    if not t.is_word(k) or w in _LEMMA or (t.capitalised(k) and not t.sentence_initial(k)):
+        return False
+    if w.endswith("s") or w in _PRONOUN_SUBJECTS or w in _FUNCTION_WORDS or w in _AUX:
+        return False  # "has been accused": an auxiliary, no speaker
+    if w in _DETERMINERS_DEFINITE or w.endswith("ed"):
+        return False  # "the officers falsified their (notes)": no noun before the verb
+    m = k - 1
+    while m >= t.first and k - m <= 4 and t.is_word(m) and t.lows[m] not in _CLAUSE_STOP:
+        if t.lows[m] == "the":
             return True
+        if t.lows[m] in _AUX or t.lows[m].endswith("ed"):
+            return False
+        m -= 1
     return False
 
 
@@ -247,6 +313,8 @@ def _passive_candidates(
             if _ABOUT_A_NAME_RE.search(text, start, m.start()):
                 continue  # "Mr. Cruz, whose finish was widely seen as ...,": background on a named person
             cue = text[m.start() : m.end()]
+            if _PERCEIVED_RE.search(cue) and _HYPOTHETICAL_BE_RE.search(text, start, m.start() + 2):
+                continue  # "this might be seen as condescending": a possibility, no one's view reported
             if _PAST_PERCEPTION_RE.match(cue) and _TIME_CLAUSE_RE.search(text, start, m.start()):
                 continue  # "as strong as when she was viewed as the front-runner": a past time, not a claim
             out.append(_Candidate(kind=AGENTLESS_PASSIVE, start=m.start(), end=m.end(), noun=cue.lower()))
@@ -387,12 +455,19 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             # "more likely to be viewed as honest than in December, 64 percent to 56 percent", "a
             # 13-point advantage on being viewed as competent": a poll's figure, reported with it
             out[:] = [c for c in out if not (c.kind == AGENTLESS_PASSIVE and _PERCEIVED_RE.search(c.noun))]
-        if any(c.kind == AGENTLESS_PASSIVE for c in out) and (
-            _ACCORDING_TO_RE.search(text, start, end) or _named_speaker(t or _Tokens(text, start, end))
-        ):
-            # "the year was considered a good one, according to Russell", "Eli Stokols says the
-            # endorsements can be seen as ...": the sentence names its source
-            out[:] = [c for c in out if c.kind != AGENTLESS_PASSIVE]
+        if any(c.kind == AGENTLESS_PASSIVE for c in out):
+            if _ACCORDING_TO_RE.search(text, start, end):
+                # "the year was considered a good one, according to Russell": the sentence names its source
+                out[:] = [c for c in out if c.kind != AGENTLESS_PASSIVE]
+            else:
+                # "Eli Stokols says the endorsements can be seen as ...": the speaker's words; not
+                # '"...," Christie added, referencing a job he's widely believed to want' (the writer's)
+                spans = _named_speaker_spans(t or _Tokens(text, start, end))
+                out[:] = [
+                    c
+                    for c in out
+                    if not (c.kind == AGENTLESS_PASSIVE and any(a <= c.start < b for a, b in spans))
+                ]
     if " by " in sentence and not words.isdisjoint(_CRITICISM_TRIGGERS):
         _criticism_agent_candidates(text, start, end, out)
     return out

@@ -267,6 +267,8 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
         return True  # "a bill that critics called anti-gay", "what economists call spending"
     if lemma in {"show", "find"} and verbs is _REPORT_VERBS:
         return True  # "Data shows house prices fell", "A study found people sleep less"
+    if lemma == "show":
+        return False  # people show signs, interest or restraint; a report shows a finding
     if lemma == "see" and t.word(j + 1) not in _NEEDS_NEXT["see"]:
         # A forecast or a judgement: "strategists see the dollar weakening", "see Le Pen making it to a
         # run-off", "see Mr. Kerry's push as driven by ...".

@@ -240,9 +240,13 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     after = _scan_after(t, np, verbs, publications=report and lemma not in _POLLS)
     if after and not report and _passive_after(t, np.end):
         after = False  # "Other groups are expected to spend ...": spoken of, not speaking
-    source = (
-        (after and not object_of_prep) or source or _headline_source(t, np) or _says_in_relative(t, i + 1)
+    # "echoing security experts who say ...": described by their saying, and a source; not so after a
+    # preposition other than an agent's "by" ("bets on fund managers who think they know better", "an
+    # appeal to voters who believe ..."), where the clause only describes whom the sentence is about.
+    says_in_relative = _says_in_relative(t, i + 1) and (
+        t.word(np.start - 1) not in _OBJECT_PREPS or t.word(np.start - 1) == "by"
     )
+    source = (after and not object_of_prep) or source or _headline_source(t, np) or says_in_relative
     if not source and report and t.word(i + 1) in _THAT_WHICH and not t.word(i + 2).endswith("ing"):
         source = _verb_ok(t, i + 2, _REPORT_VERBS)  # "based on polls that show him ahead"
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
