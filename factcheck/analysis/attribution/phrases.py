@@ -60,6 +60,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _PLURAL_MASS,
     _PONDER_PREPS,
     _POSSESSIVES,
+    _POSSIBILITY_MODALS,
     _POSTMOD_PREPS,
     _POSTMOD_STARTS,
     _PRONOUN_SUBJECTS,
@@ -316,11 +317,13 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
 
 
 def _hypothetical(t: _Tokens, j: int) -> bool:
-    """The verb at ``j`` follows "might", "may" or "could" (with an adverb between at most)."""
+    """The verb at ``j`` follows a modal of possibility or ability ("might", "may", "could", "can",
+    "can't"; with an adverb between at most): "others might argue", "scientists can't predict
+    hurricanes" say what someone could do, not what anyone said."""
     k = j - 1
-    if t.word(k).endswith("ly") or t.word(k) in {"still", "well", "also"}:
+    if t.word(k).endswith("ly") or t.word(k) in {"still", "well", "also", "not"}:
         k -= 1
-    return t.word(k) in {"might", "may", "could"}
+    return t.word(k) in _POSSIBILITY_MODALS
 
 
 def _negated(t: _Tokens, j: int) -> bool:
@@ -409,6 +412,10 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 if _names_in(t, j + 1, close):
                     np.credited_person = True
                     np.credit_end = max(np.credit_end, close)
+            elif nxt in _ARTICLES and any(t.lows[m] in _FINITE_AUX for m in range(j + 2, close)):
+                # "For many gays, lesbians and transgender people, the attack was a searing moment,
+                # highlighting ...": a clause with a verb of its own, not an apposition
+                return False
             elif not (
                 nxt in _PARENTHETICAL_STARTS
                 or nxt in _ARTICLES
