@@ -59,6 +59,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _LEMMA,
     _NOUN_KIND,
     _NOUNISH_PLURALS,
+    _NOUNISH_VERBS,
     _POSTMOD_PREPS,
     _PRONOUN_SUBJECTS,
     _QUANTIFIER_NOUNS,
@@ -104,6 +105,10 @@ _PAST_PERCEPTION_RE = re.compile(
 )
 _HYPOTHETICAL_BE_RE = re.compile(r"\b(?:might|may|could)\s+(?:\w+ly\s+)?be$", re.IGNORECASE)
 _TIME_CLAUSE_RE = re.compile(r"\b(?:when|while|once)\s[^,;:()\u2014]*$", re.IGNORECASE)
+# Where a reported clause ends at the latest: "..., but", "..., others argue", a dash, a stop.
+_CLAUSE_ENDS = frozenset({",", ";", ":", ".", "?", "!", "-", "\u2014", "\u2013"})
+# The anonymity cues, which stay a source wherever they stand ("a source familiar with ...").
+_GRANTED_ANONYMITY = frozenset({"anonymity", "close"})
 _PEOPLE_KINDS = frozenset({VAGUE_QUANTITY, VAGUE_COLLECTIVE, ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL})
 
 
@@ -162,6 +167,27 @@ def _named_speaker_spans(t: _Tokens) -> list[tuple[int, int]]:
         else:
             spans.append(whole)
     return spans
+
+
+def _reported_clause(t: _Tokens) -> tuple[int, int] | None:
+    """The clause after a named speaker's verb of speech or finding and "that", to its first comma or
+    stop: "Hicks found that ...", "She added that ...", "The senator argued that ..." (absolute
+    offsets), or None."""
+    for k in range(t.first + 1, t.n - 1):
+        if t.lows[k + 1] != "that" or t.lows[k] not in _SPEECH or t.capitalised(k):
+            continue
+        before = k - 1
+        while before > t.first and t.lows[before].endswith("ly") and t.is_word(before):
+            before -= 1
+        w = t.lows[before]
+        if w.endswith(("'s", "\u2019s")) or w in _NOUNISH_VERBS:
+            continue
+        if _speaker_start(t, before, definite=t.lows[k] not in _NOUNISH_PLURALS) is not None:
+            end = k + 2
+            while end < t.n and t.lows[end] not in _CLAUSE_ENDS:
+                end += 1
+            return t.starts[k + 1], t.ends[end - 1]
+    return None
 
 
 def _speaker_start(t: _Tokens, k: int, *, definite: bool) -> int | None:
@@ -441,6 +467,19 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
                 c
                 for c in out
                 if not (c.kind in _PEOPLE_KINDS and c.end <= cut and c.noun not in {"anonymity", "close"})
+            ]
+        reported = _reported_clause(t)
+        if reported is not None:
+            # "Hicks found that many people told her ...", "She added that some Democrats have called
+            # her": the people inside a named speaker's "that" clause are the speaker's, who is credited
+            # (up to the clause's first comma: "Although Reynolds says that ..., others argue").
+            lo, hi = reported
+            out[:] = [
+                c
+                for c in out
+                if not (
+                    c.kind in _PEOPLE_KINDS and lo <= c.start < hi and c.noun not in {"anonymity", "close"}
+                )
             ]
         if any(c.kind == HEDGE for c in out) and _credited_elsewhere(t):
             out[:] = [c for c in out if c.kind != HEDGE]
