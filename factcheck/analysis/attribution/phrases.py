@@ -37,6 +37,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _FINITE_AUX,
     _FIRST_PERSON,
     _FRAME_NOUNS,
+    _FULL_STOPS,
     _FUNCTION_WORDS,
     _HANDLING_VERBS,
     _INCLUDING,
@@ -51,12 +52,14 @@ from factcheck.analysis.attribution.vocabulary import (
     _NEEDS_NEXT,
     _NEEDS_NEXT_OF,
     _NEW_CLAUSE,
+    _NOUNISH_PLURALS,
     _NOUNISH_VERBS,
     _OPENING_ADVERBS,
     _OPENING_PREPS,
     _OPINION_ADJECTIVES,
     _PARENTHETICAL_STARTS,
     _PARTICIPLE_NEXT,
+    _PAST_FORMS,
     _PLURAL_MASS,
     _PONDER_PREPS,
     _POSSESSIVES,
@@ -94,6 +97,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _VENUE_VERBS,
     _VIEW_FRAMES,
     _VIEW_NOUNS,
+    _VIEW_OPENERS,
     _WHO_CONTRACTED,
     _WITHHELD_VERBS,
 )
@@ -360,7 +364,7 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
     example = j + 2 if t.word(j) == "such" and t.word(j + 1) == "as" else j + 1
     if (t.word(j) in _INCLUDING or example == j + 2) and _names_in(t, example, min(t.n, example + 3)):
         np.credited_person = True  # "experts like Paul Bauman", "groups such as Amnesty"
-    copula = seen_aux = False
+    copula = seen_aux = joined = False
     steps = 0
     while j < t.n and steps < 40:
         steps += 1
@@ -515,6 +519,7 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 return False
             if t.word(k) in verbs and _third_singular(t.lows[k]):
                 return False  # "... many more terrorists ... and Trump says": a new clause, not a subject
+            joined = True
             j = k
             continue
         if w in _AUX:
@@ -537,8 +542,9 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
         if w in _TO_AFTER and t.word(j + 1) == "to":
             j += 1  # "have taken to saying", "seem to think": the verb after "to" is the subject's
             continue
-        # "experts are divided"; or, after a comma, without a verb: "..., many of them deeply skeptical"
-        stance = copula or (not seen_aux and t.word(np.start - 1) == ",")
+        # "experts are divided"; or, after a comma, without a verb: "..., many of them deeply skeptical";
+        # a stance is a person's ("Data also is critical to placing ad buys" is no report's view)
+        stance = (copula or (not seen_aux and t.word(np.start - 1) == ",")) and verbs is not _REPORT_VERBS
         if stance and w in _DEGREE and t.word(j + 1) in _OPINION_ADJECTIVES:
             return True
         if stance and w in _OPINION_ADJECTIVES:
@@ -546,8 +552,35 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
         head = t.lows[np.head]
         if _third_singular(w) and _plural(head) and head not in _PLURAL_MASS and not seen_aux:
             return False  # a plural head cannot take "says": "... terrorists to the country and Trump says"
+        if (
+            (w in _NOUNISH_VERBS or w in _NOUNISH_PLURALS)
+            and t.word(j + 1) in _FULL_STOPS
+            and not seen_aux
+            and _LEMMA.get(head) == head
+            and np.start > t.first
+            and t.word(np.start - 1) not in _QUOTES_AND_COMMAS
+        ):
+            return False  # a compound noun ending the sentence: "a variety of research projects."
+        if (
+            not seen_aux
+            and not joined
+            and _LEMMA.get(head) == head
+            and head not in _PLURAL_MASS
+            and _base_form(w)
+        ):
+            return False  # nor a singular one "challenge": "a case study of a business challenge"
         return _verb_ok(t, j, verbs)
     return False
+
+
+def _base_form(verb: str) -> bool:
+    """A verb in its base form ("challenge", "project", "say"), which a singular subject cannot take
+    without an auxiliary: not "says", "warned", "said", "found", "put"."""
+    return (
+        not verb.endswith(("s", "d", "ing"))
+        and verb not in _IRREGULAR_PARTICIPLES
+        and verb not in _PAST_FORMS
+    )
 
 
 def _participle_aside(t: _Tokens, k: int) -> bool:
@@ -610,8 +643,8 @@ def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
         return True
     if w1 in _INVERTED_SAY and (s - 2 < 0 or t.lows[s - 2] in _QUOTES_AND_COMMAS):
         return not _finite_after(t, np.head + 1)
-    if w1 == "of" and w2 in _VIEW_NOUNS:
-        return True
+    if w1 == "of" and w2 in _VIEW_NOUNS and t.word(s - 3) in _VIEW_OPENERS:
+        return True  # "in the view of", "the judgment of"; not "a flattering view of a figure" (a picture)
     if w1 in _SOURCE_PREPS and w2 in _FRAME_NOUNS:
         return True
     if _by_agent(t, s, mass_report=report and t.lows[np.head] in _MASS_REPORTS):
@@ -725,8 +758,10 @@ def _agent_after(t: _Tokens, head: int) -> bool:
         if _abbreviation_stop(t, k):
             k += 1
             continue
-        if w in _THAT_WHICH and k > head + 1:
-            return _author_in_relative(t, k + 1)  # "reports through Jan. 31 that his campaign is filing"
+        if w in _THAT_WHICH:
+            # "reports through Jan. 31 that his campaign is filing", "figures that were released
+            # Thursday by Crowdpac" (not "reports that ...": what they report)
+            return (k > head + 1 and _author_in_relative(t, k + 1)) or _passive_author(t, k + 1)
         if not t.is_word(k) or w in _CLAUSE_STOP or w in _FINITE_AUX:
             return False
         if w in _REPORT_VERBS and w not in _PUBLICATION_VERBS:
@@ -751,6 +786,21 @@ def _agent_after(t: _Tokens, head: int) -> bool:
                 if not t.is_word(m):
                     break
         k += 1
+    return False
+
+
+def _passive_author(t: _Tokens, k: int) -> bool:
+    """A passive relative clause at ``k`` whose agent is named: "(figures) that were released Thursday by
+    Crowdpac", "(a poll) which was conducted by Gallup"."""
+    while k < t.n and t.lows[k] in _AUX:
+        k += 1
+    if t.word(k) not in _PUBLICATION_VERBS:
+        return False
+    for m in range(k + 1, min(t.n, k + 5)):
+        if not t.is_word(m):
+            return False
+        if t.lows[m] == "by":
+            return _is_name_token(t, m + 1) or t.word(m + 1) in _DETERMINERS_DEFINITE
     return False
 
 

@@ -463,6 +463,8 @@ _QUOTES_AND_COMMAS = frozenset(
 )
 
 _VIEW_NOUNS = _words("view eyes opinion judgment judgement assessment estimation analysis reckoning words")
+# What stands before a view noun whose "of" names whose view it is: "in the view of", "the eyes of".
+_VIEW_OPENERS = _words("the in his her their its our")
 
 # Frames that open a sentence with whose view it is: "To many, ...", "Among economists, ...".  Not "For
 # some, ...": "for" says whom the matter concerns ("For party leaders, the need to adapt was ..."), and
@@ -474,6 +476,8 @@ _CONJUNCTIONS = _words("and or")
 _DASHES = frozenset({"\u2014", "\u2013", "\u2015"})
 
 _SENTENCE_STOPS = frozenset({".", ";", "?", "!", ":"})
+
+_FULL_STOPS = frozenset({".", "?", "!", ""})  # "" past the last token
 
 _WHO_CONTRACTED = ("who'", "who\u2019")
 
@@ -584,6 +588,8 @@ _SAYING = _words(
 _BE_FORMS = _words("be been being is are was were")
 
 _IRREGULAR_PARTICIPLES = _words("told said thought found felt held heard seen shown known put brought taught")
+# Past forms of verbs of speech that do not end in -d: "wrote", "saw", "forecast".
+_PAST_FORMS = _words("wrote saw forecast knew spoke")
 
 _MEDIA_NOUNS = _words("media television tv radio press broadcaster newspaper")
 
