@@ -33,6 +33,7 @@ from factcheck.analysis.attribution.phrases import (
     _ACCORDING_TO_RE,
     _Candidate,
     _NounPhrase,
+    _plural,
     _scan_after,
     _scan_before,
 )
@@ -103,7 +104,10 @@ _PERCEIVED_RE = re.compile(r"\b(?:seen|viewed|perceived|regarded)\s+as\b")
 _PAST_PERCEPTION_RE = re.compile(
     r"(?:was|were)\s+(?:\w+ly\s+)?(?:seen|viewed|perceived|regarded)\b", re.IGNORECASE
 )
-_HYPOTHETICAL_BE_RE = re.compile(r"\b(?:might|may|could)\s+(?:\w+ly\s+)?be$", re.IGNORECASE)
+# A perception in the bare infinitive ("be seen as", after a modal or "to"), which asserts nothing.
+_BARE_PERCEPTION_RE = re.compile(
+    r"be\s+(?:\w+ly\s+)?(?:(?:seen|viewed|perceived|regarded)\s+as|considered)\b", re.IGNORECASE
+)
 _TIME_CLAUSE_RE = re.compile(r"\b(?:when|while|once)\s[^,;:()\u2014]*$", re.IGNORECASE)
 # Where a reported clause ends at the latest: "..., but", "..., others argue", a dash, a stop.
 _CLAUSE_ENDS = frozenset({",", ";", ":", ".", "?", "!", "-", "\u2014", "\u2013"})
@@ -222,7 +226,7 @@ def _definite_speaker(t: _Tokens, k: int) -> bool:
     w = t.lows[k]
     if not t.is_word(k) or w in _LEMMA or (t.capitalised(k) and not t.sentence_initial(k)):
         return False
-    if w.endswith("s") or w in _PRONOUN_SUBJECTS or w in _FUNCTION_WORDS or w in _AUX:
+    if _plural(w) or w in _PRONOUN_SUBJECTS or w in _FUNCTION_WORDS or w in _AUX:
         return False  # "has been accused": an auxiliary, no speaker
     if w in _DETERMINERS_DEFINITE or w.endswith("ed"):
         return False  # "the officers falsified their (notes)": no noun before the verb
@@ -339,8 +343,10 @@ def _passive_candidates(
             if _ABOUT_A_NAME_RE.search(text, start, m.start()):
                 continue  # "Mr. Cruz, whose finish was widely seen as ...,": background on a named person
             cue = text[m.start() : m.end()]
-            if _PERCEIVED_RE.search(cue) and _HYPOTHETICAL_BE_RE.search(text, start, m.start() + 2):
-                continue  # "this might be seen as condescending": a possibility, no one's view reported
+            if _BARE_PERCEPTION_RE.match(cue):
+                # "this might be seen as condescending", "seeks to be seen as the leader", "must be seen
+                # as credible": a perception to come, wished or possible, is no one's view reported
+                continue
             if _PAST_PERCEPTION_RE.match(cue) and _TIME_CLAUSE_RE.search(text, start, m.start()):
                 continue  # "as strong as when she was viewed as the front-runner": a past time, not a claim
             out.append(_Candidate(kind=AGENTLESS_PASSIVE, start=m.start(), end=m.end(), noun=cue.lower()))
