@@ -25,6 +25,8 @@ from factcheck.analysis.types import Flag, Severity
 
 _PEOPLE_KINDS = frozenset({ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL, VAGUE_COLLECTIVE, VAGUE_QUANTITY})
 _JOINED_RE = re.compile(r"\s+(?:and|or)\s+")
+# "some of his supporters": the group after a flagged count is the same source.
+_PARTITIVE_RE = re.compile(r"\s+of\s+(?:(?:the|these|those|his|her|their|its|our|[\w.-]+['\u2019]s)\s+)?")
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def find_flags(
         if any(k.start < c.end and c.start < k.end for k in kept):
             continue
         kept.append(c)
-    # One flag per source: "many donors and elected officials remain skeptical" is one group of two nouns.
+    # One flag per source: "many donors and elected officials remain skeptical" is one group of two nouns,
+    # "some of his supporters" one count of a group.
     kept = [c for c in kept if not _joined_to_flagged(text, c, kept)]
     # One anonymity flag per anonymous source: drop the phrase when the official is flagged already.
     if any(c.kind == ANONYMOUS_OFFICIAL and c.noun != "anonymity" for c in kept):
@@ -113,11 +116,17 @@ def find_flags(
 
 
 def _joined_to_flagged(text: str, c: _Candidate, kept: list[_Candidate]) -> bool:
-    """The cue is the second of two group nouns joined by "and" or "or", the first flagged already."""
+    """The cue is the second of two group nouns joined by "and" or "or", the first flagged already, or
+    the group of a flagged count ("some of his supporters")."""
     if c.kind not in _PEOPLE_KINDS:
         return False
     return any(
-        k.kind in _PEOPLE_KINDS and k.end < c.start and _JOINED_RE.fullmatch(text, k.end, c.start) is not None
+        k.kind in _PEOPLE_KINDS
+        and k.end < c.start
+        and (
+            _JOINED_RE.fullmatch(text, k.end, c.start) is not None
+            or (k.kind == VAGUE_QUANTITY and _PARTITIVE_RE.fullmatch(text, k.end, c.start) is not None)
+        )
         for k in kept
     )
 

@@ -41,6 +41,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _FUNCTION_WORDS,
     _HANDLING_VERBS,
     _INCLUDING,
+    _INTENT_VERBS,
     _INTERVIEW_VERBS,
     _INVERTED_SAY,
     _IRREGULAR_PARTICIPLES,
@@ -80,6 +81,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _SAY_VERBS,
     _SAYING,
     _SENTENCE_STOPS,
+    _SHARING_PREPS,
     _SOURCE_PREPS,
     _SPEECH,
     _SPEECH_BASES,
@@ -186,6 +188,7 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
             or w in _PRONOUN_SUBJECTS
             or w in _FUNCTION_WORDS
             or w in _HANDLING_VERBS
+            or w in _INTENT_VERBS
         ):
             break
         if w.endswith(("'s", "\u2019s")):
@@ -200,8 +203,12 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
                 np.determiner = ""
                 np.start = i - 1
             break
-        if w.isdigit():
+        if w.replace(",", "").isdigit():
             np.determiner = np.determiner or "number"
+            if t.word(i - 1) not in _DETERMINERS_DEFINITE and t.word(i - 1) not in _DETERMINERS_INDEFINITE:
+                mods.append(i)  # a count opens the phrase: "(greeted) 2,000 supporters"
+                np.start = i
+                break
         mods.append(i)
         np.start = i
         i -= 1
@@ -547,8 +554,8 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
         stance = (copula or (not seen_aux and t.word(np.start - 1) == ",")) and verbs is not _REPORT_VERBS
         if stance and w in _DEGREE and t.word(j + 1) in _OPINION_ADJECTIVES:
             return True
-        if stance and w in _OPINION_ADJECTIVES:
-            return True
+        if stance and w in _OPINION_ADJECTIVES and t.word(j + 1) not in _SHARING_PREPS:
+            return True  # not "24 delegates are divided among the districts": a share, not a stance
         head = t.lows[np.head]
         if _third_singular(w) and _plural(head) and head not in _PLURAL_MASS and not seen_aux:
             return False  # a plural head cannot take "says": "... terrorists to the country and Trump says"

@@ -62,6 +62,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _GOVERNMENT_MODIFIERS,
     _GROUP_MODIFIERS,
     _HANDLING_VERBS,
+    _INTENT_VERBS,
     _INVERTED_SAY,
     _LEADER_MODIFIERS,
     _LEADER_PREPS,
@@ -235,6 +236,10 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     if report and t.word(np.start - 1) in _HANDLING_VERBS:
         return  # "uses big data to help brands", "collects data from devices": handled, not speaking
     object_of_prep = t.word(np.start - 1) in _OBJECT_PREPS or _object_of_verb(t, np.start)
+    if t.word(np.start - 1) in _INTENT_VERBS:
+        return  # "make his supporters feel ...", "to have people believe in you": wanted, not reported
+    if np.determiner in _POSSESSIVES and _with_possessor(t, np.start):
+        np.credited_person = True  # "Sanders and his supporters argue": the group speaks with its leader
     # A report appears in a publication ("a report in Politico"); a poll is taken in a place ("polls
     # in New Hampshire").
     after = _scan_after(t, np, verbs, publications=report and lemma not in _POLLS)
@@ -322,6 +327,15 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     )
 
 
+def _with_possessor(t: _Tokens, start: int) -> bool:
+    """The phrase at ``start`` ("his supporters") is joined to the one its possessive stands for: "Sanders
+    and his supporters", "she and her allies" (not "They and their supporters": "they" may be as vague)."""
+    if t.word(start - 1) not in _CONJUNCTIONS:
+        return False
+    k = start - 2
+    return t.word(k) in _PERSONAL_PRONOUNS or (t.capitalised(k) and _is_name_token(t, k))
+
+
 def _singular_opened(t: _Tokens, i: int) -> bool:
     """The noun at ``i`` follows "a", "an" or "one" within a few modifiers ("a Tuesday research"), so the
     word after it cannot be its verb in the base form ("report")."""
@@ -342,6 +356,8 @@ def _object_of_verb(t: _Tokens, start: int) -> bool:
     w = t.word(start - 1)
     if w in _INVERTED_SAY or w in _CAUSATIVES or w in _FEELING_VERBS:
         return False
+    if w.endswith(("ed", "es")) and t.word(start).replace(",", "").isdigit():
+        return True  # "She greeted 2,000 supporters", "includes 64 emails": a verb's object, a count
     return (w in _SPEECH and w not in _NOUNISH_VERBS) or w in _SENDING_VERBS
 
 

@@ -220,6 +220,8 @@ _INTERVIEW_VERBS = _words(
 # The verbs of a listener: "supporters who have heard from the campaign say" are not credited by it.
 _LISTENER_VERBS = _INTERVIEW_VERBS | _words("heard hear hears listened watched read")
 # Between a copula and an opinion adjective: "others were more sanguine", "analysts are less sure".
+# After "divided" or "split", a share and not a stance: "divided among the districts", "split into two".
+_SHARING_PREPS = _words("among between into across")
 _DEGREE = _words("more less far much very deeply increasingly somewhat rather fairly quite so too")
 # Words between a subject and its verb: auxiliaries, negation and adverbs.
 _AUX = _words(
@@ -376,7 +378,10 @@ _WORD_RE = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?")
 _APOSTROPHE_RE = re.compile(r"['\u2019]")
 # Initials ("U.S."), words (with inner apostrophes, periods and hyphens, and a final apostrophe), any other
 # character.  Every character but white space is in a token.
-_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_][\w&]*+(?:['\u2019.-][^\W_][\w&]*+)*+['\u2019]?|\S")
+# A number with thousands separators ("2,000") is one token.
+_TOKEN_RE = re.compile(
+    r"(?:[A-Za-z]\.){2,}|\d{1,3}(?:,\d{3})+(?!\d)|[^\W_][\w&]*+(?:['\u2019.-][^\W_][\w&]*+)*+['\u2019]?|\S"
+)
 
 # The words the rules of the noun phrase read (:mod:`.phrases`).
 _CLAUSE_THAT = _words("that this")
@@ -394,7 +399,11 @@ _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 
 _AGENT_PREPS = _words("by from")
 
-_OBJECT_PREPS = _words("by to for like unlike on upon against toward towards onto into")
+_OBJECT_PREPS = _words("by to for like unlike on upon against toward towards onto into at about between")
+
+# Verbs of wanting or causing whose object does the next verb, unreported: "make his supporters feel",
+# "to have people believe in you", "I want people in Ohio to know" (the past "made", "led" are events).
+_INTENT_VERBS = _words("make makes making let lets letting have having help helps helping want wants wanting")
 
 _ARTICLES_INDEFINITE = _words("a an")
 
