@@ -66,6 +66,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _QUANTIFIER_NOUNS,
     _QUANTIFIERS,
     _QUOTES_AND_COMMAS,
+    _SAY_VERBS,
     _SAYING,
     _SINGULAR_OPENERS,
     _SPEECH,
@@ -112,6 +113,8 @@ _TIME_CLAUSE_RE = re.compile(r"\b(?:when|while|once)\s[^,;:()\u2014]*$", re.IGNO
 # Where a reported clause ends at the latest: "..., but", "..., others argue", a dash, a stop.
 _CLAUSE_ENDS = frozenset({",", ";", ":", ".", "?", "!", "-", "\u2014", "\u2013"})
 # The anonymity cues, which stay a source wherever they stand ("a source familiar with ...").
+# Words that join a second clause to a reported one: "... they will not attend and others have said".
+_CLAUSE_JOINERS = frozenset({"and", "but", "or", "while", "whereas", "although", "though", "yet"})
 _GRANTED_ANONYMITY = frozenset({"anonymity", "close"})
 _PEOPLE_KINDS = frozenset({VAGUE_QUANTITY, VAGUE_COLLECTIVE, ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL})
 
@@ -171,6 +174,28 @@ def _named_speaker_spans(t: _Tokens) -> list[tuple[int, int]]:
         else:
             spans.append(whole)
     return spans
+
+
+def _inside_speakers_clause(t: _Tokens, out: list[_Candidate]) -> set[int]:
+    """The ids of the people cues inside the clause that another people cue of the sentence says: its
+    verb of saying right after it, then the clause to its first comma or stop ("Analysts say many
+    investors fear ...", "Former prosecutors said investigators were ...")."""
+    people = [c for c in out if c.kind in _PEOPLE_KINDS and c.noun not in _GRANTED_ANONYMITY]
+    inner: set[int] = set()
+    for c in people:
+        k = _token_at(t, c.end) if c.end < t.ends[-1] else None
+        k = k if k is not None else next((i for i in range(t.n) if t.starts[i] >= c.end), t.n)
+        while k < t.n and (t.lows[k] in _AUX or (t.lows[k].endswith("ly") and t.is_word(k))):
+            k += 1
+        if k >= t.n or t.lows[k] not in _SAY_VERBS or t.lows[k].endswith("ing"):
+            continue
+        lo = t.ends[k]
+        end = k + 1
+        while end < t.n and t.lows[end] not in _CLAUSE_ENDS and t.lows[end] not in _CLAUSE_JOINERS:
+            end += 1
+        hi = t.ends[end - 1] if end > k + 1 else lo
+        inner.update(id(d) for d in people if d is not c and lo <= d.start < hi)
+    return inner
 
 
 def _reported_clause(t: _Tokens) -> tuple[int, int] | None:
@@ -487,6 +512,11 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
                     c.kind in _PEOPLE_KINDS and lo <= c.start < hi and c.noun not in {"anonymity", "close"}
                 )
             ]
+        inner = _inside_speakers_clause(t, out)
+        if inner:
+            # "Former prosecutors said investigators were probably feeling the pressure": the people a
+            # vague speaker speaks of are not a second source; the speaker is flagged for the claim.
+            out[:] = [c for c in out if id(c) not in inner]
         if any(c.kind == HEDGE for c in out) and _credited_elsewhere(t):
             out[:] = [c for c in out if c.kind != HEDGE]
         if any(c.kind == UNNAMED_REPORT and c.credited and c.lemma in _SURVEYS for c in out):

@@ -215,6 +215,13 @@ def test_two_nouns_of_one_group_are_flagged_once():
     assert [f.cue for f in flags_of(sentence)] == ["Critics"]
 
 
+def test_the_people_a_vague_speaker_speaks_of_are_not_flagged_again():
+    sentence = "Analysts said many investors fear a crash."
+    assert [f.cue for f in flags_of(sentence)] == ["Analysts"]
+    sentence = "Critics say the plan is flawed, and many residents agree."
+    assert [f.cue for f in flags_of(sentence)] == ["Critics", "many residents"]
+
+
 def test_a_relative_clause_with_its_own_speaker_flags_only_the_speaker():
     sentence = "The leak came from a group of hackers who U.S. officials say works for a foreign service."
     assert [f.cue for f in flags_of(sentence)] == ["U.S. officials"]
