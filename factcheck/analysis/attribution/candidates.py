@@ -57,10 +57,12 @@ from factcheck.analysis.attribution.vocabulary import (
     _FUNCTION_WORDS,
     _HEDGES,
     _INVERTED_SAY,
+    _IRREGULAR_PARTICIPLES,
     _LEMMA,
     _NOUN_KIND,
     _NOUNISH_PLURALS,
     _NOUNISH_VERBS,
+    _PAST_FORMS,
     _POSTMOD_PREPS,
     _PRONOUN_SUBJECTS,
     _QUANTIFIER_NOUNS,
@@ -174,6 +176,16 @@ def _named_speaker_spans(t: _Tokens) -> list[tuple[int, int]]:
         else:
             spans.append(whole)
     return spans
+
+
+def _dated_report(t: _Tokens, text: str, start: int, c: _Candidate) -> bool:
+    """The report is the subject of a verb in the past inside an open clause of time ("when studies
+    found ...")."""
+    if not _TIME_CLAUSE_RE.search(text, start, c.start):
+        return False
+    k = next((i for i in range(t.n) if t.starts[i] >= c.end), t.n)
+    w = t.word(k)
+    return w.endswith("ed") or w in _IRREGULAR_PARTICIPLES or w in _PAST_FORMS
 
 
 def _inside_speakers_clause(t: _Tokens, out: list[_Candidate]) -> set[int]:
@@ -512,6 +524,10 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
                     c.kind in _PEOPLE_KINDS and lo <= c.start < hi and c.noun not in {"anonymity", "close"}
                 )
             ]
+        if any(c.kind == UNNAMED_REPORT for c in out):
+            # "when microscopy studies found them in the lining ...", "until months later, when emails
+            # revealed ...": a report in the past inside an open clause of time dates a discovery
+            out[:] = [c for c in out if not (c.kind == UNNAMED_REPORT and _dated_report(t, text, start, c))]
         inner = _inside_speakers_clause(t, out)
         if inner:
             # "Former prosecutors said investigators were probably feeling the pressure": the people a

@@ -60,6 +60,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _OPINION_ADJECTIVES,
     _PARENTHETICAL_STARTS,
     _PARTICIPLE_NEXT,
+    _PAST_AUX,
     _PAST_FORMS,
     _PLURAL_MASS,
     _PONDER_PREPS,
@@ -150,8 +151,13 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
     np = _NounPhrase(head=head, start=head, end=head + 1)
     mods: list[int] = []
     i = head - 1
-    while i >= 0 and head - i <= 5:
+    joined = 0  # conjunctions and commas passed between coordinated modifiers
+    while i >= 0 and head - i <= 5 + joined:
         w = t.lows[i]
+        if (w in _CONJUNCTIONS or (w == "," and joined)) and mods and _coordinated_modifier(t, i - 1):
+            joined += 1  # "the available federal, state and local data": modifiers joined, one phrase
+            i -= 1
+            continue
         if not t.is_word(i):
             if w in {"-", "\u2019", "'"} and i > 0:  # "state-run", odd tokens: stop
                 break
@@ -223,6 +229,25 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
         np.premods = first.premods
         np.credited_org, np.possessive_lower = first.credited_org, first.possessive_lower
     return np
+
+
+def _coordinated_modifier(t: _Tokens, k: int) -> bool:
+    """The word at ``k``, before "and", "or" or a comma inside a phrase's modifiers, is a modifier too
+    ("federal, state and local"): a lower-case word that is no source noun, no plural and no function
+    word."""
+    w = t.word(k)
+    return (
+        t.is_word(k)
+        and not t.capitalised(k)
+        and w not in _LEMMA
+        and not _plural(w)
+        and w not in _FUNCTION_WORDS
+        and w not in _CLAUSE_STOP
+        and w not in _AUX
+        and w not in _POSTMOD_PREPS
+        and (w not in _SPEECH or w in _NOUNISH_VERBS)
+        and not w.endswith(("ed", "ing", "ly"))
+    )
 
 
 def _shares_modifiers(t: _Tokens, head: int) -> bool:
@@ -853,8 +878,15 @@ def _headline_source(t: _Tokens, np: _NounPhrase) -> bool:
         return False  # "the latest Rasmussen Reports poll shows": not a bare noun opening a clause
     nxt = t.word(np.head + 1)
     if nxt == ":":
-        # "Poll: ...", "Insiders: ...", not a form's label ("Email: ...").
-        return np.start == t.first and t.lows[np.head] not in _LABEL_NOUNS and t.n - np.head > 4
+        # "Poll: ...", "Insiders: ...", not a form's label ("Email: ..."), nor a transcript's label before
+        # a narrative in the past ("Report: People out on the streets were seen ..."): a headline tells
+        # even the past in the present tense.
+        return (
+            np.start == t.first
+            and t.lows[np.head] not in _LABEL_NOUNS
+            and t.n - np.head > 4
+            and not any(t.lows[k] in _PAST_AUX for k in range(np.head + 2, t.n))
+        )
     return (
         nxt in _REPORT_VERBS
         and nxt.endswith("s")

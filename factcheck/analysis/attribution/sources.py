@@ -95,6 +95,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _REPORT_PREMODS_OK,
     _REPORT_VERBS,
     _SAY_VERBS,
+    _SAYING,
     _SENDING_VERBS,
     _SINGULAR_FORMS,
     _SINGULAR_OPENERS,
@@ -235,7 +236,9 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     # notes ..." (its credits are still read, for the article context).
     if report and t.word(np.start - 1) in _HANDLING_VERBS:
         return  # "uses big data to help brands", "collects data from devices": handled, not speaking
-    object_of_prep = t.word(np.start - 1) in _OBJECT_PREPS or _object_of_verb(t, np.start)
+    object_of_prep = (
+        t.word(np.start - 1) in _OBJECT_PREPS or _object_of_verb(t, np.start) or _in_object_list(t, np)
+    )
     if t.word(np.start - 1) in _INTENT_VERBS:
         return  # "make his supporters feel ...", "to have people believe in you": wanted, not reported
     if np.determiner in _POSSESSIVES and _with_possessor(t, np.start):
@@ -325,6 +328,26 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
             np_end=end,
         )
     )
+
+
+def _in_object_list(t: _Tokens, np: _NounPhrase) -> bool:
+    """The phrase is a later item of a list whose first item is the object of a participle or a
+    preposition: "Groups representing colleges and universities, local governments and smaller
+    nonprofits ..." (not "In a statement on Monday, local officials and police said": no list before)."""
+    if t.word(np.start - 1) != "," or t.word(np.head + 1) not in {",", "and", "or"}:
+        return False  # a middle item: "..., local governments and ..."
+    joined = False
+    k = np.start - 2
+    while k > t.first and np.start - k <= 10:
+        w = t.lows[k]
+        if w in _CONJUNCTIONS or w == ",":
+            joined = True
+        elif not t.is_word(k):
+            return False
+        elif w in _OBJECT_PREPS or w in _POSTMOD_PREPS or (w.endswith("ing") and w not in _SAYING):
+            return joined and k < np.start - 3
+        k -= 1
+    return False
 
 
 def _with_possessor(t: _Tokens, start: int) -> bool:

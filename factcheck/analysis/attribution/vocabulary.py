@@ -597,6 +597,8 @@ _SAYING = _words(
 _BE_FORMS = _words("be been being is are was were")
 
 _IRREGULAR_PARTICIPLES = _words("told said thought found felt held heard seen shown known put brought taught")
+# Auxiliaries of the past tense, which a headline does not use: "Report: People were seen ...".
+_PAST_AUX = _words("was were had")
 # Past forms of verbs of speech that do not end in -d: "wrote", "saw", "forecast".
 _PAST_FORMS = _words("wrote saw forecast knew spoke")
 
