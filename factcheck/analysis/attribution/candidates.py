@@ -68,6 +68,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _QUANTIFIER_NOUNS,
     _QUANTIFIERS,
     _QUOTES_AND_COMMAS,
+    _REPORT_VERBS,
     _SAY_VERBS,
     _SAYING,
     _SINGULAR_OPENERS,
@@ -189,17 +190,20 @@ def _dated_report(t: _Tokens, text: str, start: int, c: _Candidate) -> bool:
 
 
 def _inside_speakers_clause(t: _Tokens, out: list[_Candidate]) -> set[int]:
-    """The ids of the people cues inside the clause that another people cue of the sentence says: its
-    verb of saying right after it, then the clause to its first comma or stop ("Analysts say many
-    investors fear ...", "Former prosecutors said investigators were ...")."""
+    """The ids of the people cues inside the clause that another people cue or a report of the sentence
+    says: its verb of saying right after it, then the clause to its first comma or stop ("Analysts say
+    many investors fear ...", "Former prosecutors said investigators were ...", "Polls show that a large
+    majority of voters believe ...")."""
     people = [c for c in out if c.kind in _PEOPLE_KINDS and c.noun not in _GRANTED_ANONYMITY]
+    speakers = people + [c for c in out if c.kind == UNNAMED_REPORT]
     inner: set[int] = set()
-    for c in people:
+    for c in speakers:
         k = _token_at(t, c.end) if c.end < t.ends[-1] else None
         k = k if k is not None else next((i for i in range(t.n) if t.starts[i] >= c.end), t.n)
         while k < t.n and (t.lows[k] in _AUX or (t.lows[k].endswith("ly") and t.is_word(k))):
             k += 1
-        if k >= t.n or t.lows[k] not in _SAY_VERBS or t.lows[k].endswith("ing"):
+        verbs = _REPORT_VERBS if c.kind == UNNAMED_REPORT else _SAY_VERBS
+        if k >= t.n or t.lows[k] not in verbs or t.lows[k].endswith("ing"):
             continue
         lo = t.ends[k]
         end = k + 1

@@ -103,6 +103,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _SPEAKERS,
     _SPEECH,
     _THAT_WHICH,
+    _THING_PRONOUNS,
     _TIME_UNITS,
     _words,
 )
@@ -403,9 +404,12 @@ def _personal(t: _Tokens, k: int) -> bool:
 
 
 def _personal_after_of(t: _Tokens, k: int) -> bool:
-    """After a partitive "of": a pronoun of people, or a phrase whose head is personal."""
+    """After a partitive "of": a pronoun of people, or a phrase whose head is personal (not a pronoun of
+    things: "angry email, some of it mentioning Mr. Trump")."""
     if t.word(k) in _PEOPLE_PRONOUNS:
         return True
+    if t.word(k) in _THING_PRONOUNS:
+        return False
     while (
         k < t.n
         and t.is_word(k)

@@ -432,6 +432,7 @@ _CREDITING_VERBS = _words(
 )
 
 _PEOPLE_PRONOUNS = _words("us them you those these whom")
+_THING_PRONOUNS = _words("it this that which what")
 
 # Suffixes of nouns of agents and members: "-ers", "-ists", "-ians", "-ants", "-ents", "-ives", "-ees".
 _AGENT_SUFFIXES = _words("ers ors ists ians ants ents ives ees crats cans als ites ics")

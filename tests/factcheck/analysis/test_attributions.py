@@ -220,6 +220,8 @@ def test_the_people_a_vague_speaker_speaks_of_are_not_flagged_again():
     assert [f.cue for f in flags_of(sentence)] == ["Analysts"]
     sentence = "Critics say the plan is flawed, and many residents agree."
     assert [f.cue for f in flags_of(sentence)] == ["Critics", "many residents"]
+    sentence = "Polls show that most voters believe the tram is a waste of money."
+    assert [f.cue for f in flags_of(sentence)] == ["Polls"]
 
 
 def test_a_relative_clause_with_its_own_speaker_flags_only_the_speaker():
