@@ -247,8 +247,10 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     # A report appears in a publication ("a report in Politico"); a poll is taken in a place ("polls
     # in New Hampshire").
     after = _scan_after(t, np, verbs, publications=report and lemma not in _POLLS)
-    if after and not report and _passive_after(t, np.end):
-        after = False  # "Other groups are expected to spend ...": spoken of, not speaking
+    if after and _passive_after(t, np.end):
+        # "Other groups are expected to spend ...", "An unsubstantiated rumor was circulated in
+        # November": spoken of or handled, not speaking
+        after = False
     # "echoing security experts who say ...": described by their saying, and a source; not so after a
     # preposition other than an agent's "by" ("bets on fund managers who think they know better", "an
     # appeal to voters who believe ..."), where the clause only describes whom the sentence is about.
