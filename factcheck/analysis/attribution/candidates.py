@@ -63,6 +63,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _NOUNISH_PLURALS,
     _NOUNISH_VERBS,
     _PAST_FORMS,
+    _PERSONS,
     _POSTMOD_PREPS,
     _PRONOUN_SUBJECTS,
     _QUANTIFIER_NOUNS,
@@ -214,6 +215,18 @@ def _inside_speakers_clause(t: _Tokens, out: list[_Candidate]) -> set[int]:
     return inner
 
 
+def _parenthetical_named_tag(t: _Tokens) -> bool:
+    """A named speaker's tag between commas inside the sentence: "Six months ago, the senator said, the
+    media ...", "In Miami, Mr. Regalado said, Mr. Trump is seen as ..."."""
+    for k in range(t.first + 2, t.n - 2):
+        if t.lows[k] not in _INVERTED_SAY or t.lows[k + 1] != ",":
+            continue
+        subject = _speaker_start(t, k - 1, definite=True)
+        if subject is not None and subject > t.first and t.lows[subject - 1] == ",":
+            return True
+    return False
+
+
 def _reported_clause(t: _Tokens) -> tuple[int, int] | None:
     """The clause after a named speaker's verb of speech or finding and "that", to its first comma or
     stop: "Hicks found that ...", "She added that ...", "The senator argued that ..." (absolute
@@ -265,8 +278,10 @@ def _definite_speaker(t: _Tokens, k: int) -> bool:
     """The noun at ``k`` ends a definite description of one person: "The billionaire real estate magnate
     (says)", "the senator (said)"; not a source noun ("the officials said" is judged as a noun)."""
     w = t.lows[k]
-    if not t.is_word(k) or w in _LEMMA or (t.capitalised(k) and not t.sentence_initial(k)):
+    if not t.is_word(k) or (t.capitalised(k) and not t.sentence_initial(k)):
         return False
+    if w in _LEMMA and not (w in _PERSONS and _PERSONS[w] == w):
+        return False  # a source noun ("the officials said") is judged as a noun; "the senator" is someone
     if _plural(w) or w in _PRONOUN_SUBJECTS or w in _FUNCTION_WORDS or w in _AUX:
         return False  # "has been accused": an auxiliary, no speaker
     if w in _DETERMINERS_DEFINITE or w.endswith("ed"):
@@ -515,6 +530,10 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
                 for c in out
                 if not (c.kind in _PEOPLE_KINDS and c.end <= cut and c.noun not in {"anonymity", "close"})
             ]
+        if _parenthetical_named_tag(t):
+            # "Six months ago, the independent Vermont senator said, the media considered him a 'fringe
+            # candidate'": the whole sentence is the named speaker's, the people in it included
+            out[:] = [c for c in out if not (c.kind in _PEOPLE_KINDS and c.noun not in _GRANTED_ANONYMITY)]
         reported = _reported_clause(t)
         if reported is not None:
             # "Hicks found that many people told her ...", "She added that some Democrats have called

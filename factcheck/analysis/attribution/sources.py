@@ -491,6 +491,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             break  # an adverb before the verb, a relative clause: "several people I've spoken with said"
         if x in _TIME_UNITS:
             return  # "a few weeks after ...", "many times": a measure of time, not people
+        if k == i + 1 and x.endswith("ing") and t.word(k + 1) in {"to", "of", "for"}:
+            return  # "had some explaining to do", "some soul-searching of its own": a gerund, not people
         if x in _LEMMA and (x not in _SPEECH or _LEMMA[x] != x) and not (x in _PERSONS and x not in _EXPERT):
             return  # a known noun: handled as a noun ("many economists", "several reports")
         if x in _SPEECH and x in _NOUNISH_PLURALS and t.word(k + 1) in _AUX:
