@@ -749,11 +749,15 @@ def _saying_after(t: _Tokens, j: int, *, coordinated: bool = True) -> bool:
 
 
 def _passive_after(t: _Tokens, j: int) -> bool:
-    """The verb after the phrase is passive: "Others will be assessed", "Some were told to leave"."""
+    """The verb after the phrase is passive: "Others will be assessed", "Some were told to leave",
+    "Other groups are also expected to spend" (an adverb after the form of "be")."""
     k = j
     while k < t.n and t.lows[k] in _AUX:
         k += 1
-    if k == j or k >= t.n or t.lows[k - 1] not in _BE_FORMS:
+    m = k - 1
+    while m > j and t.lows[m] not in _FINITE_AUX and t.lows[m] not in _BE_FORMS:
+        m -= 1  # back over adverbs ("also", "now", "widely") to the auxiliary
+    if k == j or k >= t.n or t.lows[m] not in _BE_FORMS:
         return False
     w = t.lows[k]
     return w not in _OPINION_ADJECTIVES and (w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES)

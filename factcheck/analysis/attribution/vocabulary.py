@@ -660,7 +660,7 @@ _GENERIC_PEOPLE_BEFORE = _CONDITIONALS | _words("that which what how why")
 
 _MODALS = _words("may might can could will would should must shall")
 # Modals of possibility and ability, before which a verb of speech reports nothing: "others might argue",
-# "scientists can't predict".
+# "scientists can't predict" (not "would": "what most would agree was poor judgment" claims agreement).
 _POSSIBILITY_MODALS = _words("might may could can cannot can't can\u2019t couldn't couldn\u2019t")
 
 # Particles of phrasal verbs: "sent out an email", "put out a statement".
