@@ -33,6 +33,7 @@ from factcheck.analysis.attribution.phrases import (
     _ACCORDING_TO_RE,
     _Candidate,
     _NounPhrase,
+    _plural,
     _scan_after,
     _scan_before,
 )
@@ -45,6 +46,7 @@ from factcheck.analysis.attribution.sources import (
 from factcheck.analysis.attribution.tokens import _is_name_token, _Tokens
 from factcheck.analysis.attribution.vocabulary import (
     _APOSTROPHE_RE,
+    _ARTICLES,
     _AUX,
     _CLAUSE_STOP,
     _COPULAS,
@@ -54,18 +56,30 @@ from factcheck.analysis.attribution.vocabulary import (
     _DETERMINERS_INDEFINITE,
     _FUNCTION_WORDS,
     _HEDGES,
+    _INVERTED_SAY,
+    _IRREGULAR_PARTICIPLES,
     _LEMMA,
     _NOUN_KIND,
+    _NOUNISH_PLURALS,
+    _NOUNISH_VERBS,
+    _PAST_FORMS,
+    _PERSONS,
     _POSTMOD_PREPS,
+    _PRONOUN_SUBJECTS,
     _QUANTIFIER_NOUNS,
     _QUANTIFIERS,
     _QUOTES_AND_COMMAS,
+    _REPORT_VERBS,
+    _SAY_VERBS,
+    _SAYING,
     _SINGULAR_OPENERS,
     _SPEECH,
     _SURVEYS,
     _TAG_ENDS,
     _TAG_VERBS,
+    _WH_WORDS,
     _WORD_RE,
+    _WRITERS_DOUBT,
     _words,
 )
 
@@ -90,6 +104,22 @@ def _credited_elsewhere(t: _Tokens) -> bool:
 
 _POLL_FIGURE_RE = re.compile(r"\d\s*(?:%|percent\b|per\s+cent\b|-point\b|\s+points?\b)", re.IGNORECASE)
 _PERCEIVED_RE = re.compile(r"\b(?:seen|viewed|perceived|regarded)\s+as\b")
+# A perception in the past ("was viewed as", "were widely seen as") inside a clause of time that is still
+# open: "... when she was viewed as the inevitable front-runner" dates something, it claims nothing now.
+_PAST_PERCEPTION_RE = re.compile(
+    r"(?:was|were)\s+(?:\w+ly\s+)?(?:seen|viewed|perceived|regarded)\b", re.IGNORECASE
+)
+# A perception in the bare infinitive ("be seen as", after a modal or "to"), which asserts nothing.
+_BARE_PERCEPTION_RE = re.compile(
+    r"be\s+(?:\w+ly\s+)?(?:(?:seen|viewed|perceived|regarded)\s+as|considered)\b", re.IGNORECASE
+)
+_TIME_CLAUSE_RE = re.compile(r"\b(?:when|while|once)\s[^,;:()\u2014]*$", re.IGNORECASE)
+# Where a reported clause ends at the latest: "..., but", "..., others argue", a dash, a stop.
+_CLAUSE_ENDS = frozenset({",", ";", ":", ".", "?", "!", "-", "\u2014", "\u2013"})
+# The anonymity cues, which stay a source wherever they stand ("a source familiar with ...").
+# Words that join a second clause to a reported one: "... they will not attend and others have said".
+_CLAUSE_JOINERS = frozenset({"and", "but", "or", "while", "whereas", "although", "though", "yet"})
+_GRANTED_ANONYMITY = frozenset({"anonymity", "close"})
 _PEOPLE_KINDS = frozenset({VAGUE_QUANTITY, VAGUE_COLLECTIVE, ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL})
 
 
@@ -120,17 +150,149 @@ def _title_stop(t: _Tokens, k: int) -> bool:
     return t.lows[k] == "." and t.capitalised(k - 1) and len(t.words[k - 1]) <= 4 and t.capitalised(k + 1)
 
 
-def _named_speaker(t: _Tokens) -> bool:
-    """A named person or a known one speaks in the sentence: "Eli Stokols says ...", "..., he said"
-    (not "is said to", and not "officials said", who are no one in particular)."""
+def _named_speaker_spans(t: _Tokens) -> list[tuple[int, int]]:
+    """Where a named person or a known one speaks in the sentence, the part they are credited with: the
+    whole sentence ("Eli Stokols says ...", "Manafort politely suggested ...", "The billionaire magnate
+    says ...", a definite description of someone the article has named; "In Miami, Mr. Regalado said,
+    ..."), but for a participle clause after a closing tag, which is the writer's ('"...," Christie
+    added, referencing a job he's widely believed to want').  Not "is said to", nor "officials said",
+    who are no one in particular."""
+    spans = []
+    whole = (t.starts[t.first], t.ends[t.n - 1]) if t.n else (0, 0)
     for k in range(1, t.n):
-        if t.lows[k] not in _CREDITING_VERBS:
+        verb = t.lows[k]
+        if (verb not in _CREDITING_VERBS and verb not in _INVERTED_SAY) or t.capitalised(k):
+            continue  # not "the United States"
+        before = k - 1
+        while before > t.first and t.lows[before].endswith("ly") and t.is_word(before):
+            before -= 1  # "Manafort politely suggested"
+        w = t.lows[before]
+        if w.endswith(("'s", "\u2019s")):
+            continue  # "Saudi Arabia's suspected role": a possessive, then a noun or an adjective
+        subject = _speaker_start(t, before, definite=verb in _INVERTED_SAY and verb not in _NOUNISH_PLURALS)
+        if subject is None:
+            continue
+        aside = t.word(k + 1) == "," and t.word(k + 2).endswith("ing") and t.word(k + 2) not in _SAYING
+        if aside and subject > t.first and t.lows[subject - 1] in _QUOTES_AND_COMMAS:
+            spans.append((whole[0], t.starts[k + 1]))
+        else:
+            spans.append(whole)
+    return spans
+
+
+def _dated_report(t: _Tokens, text: str, start: int, c: _Candidate) -> bool:
+    """The report is the subject of a verb in the past inside an open clause of time ("when studies
+    found ...")."""
+    if not _TIME_CLAUSE_RE.search(text, start, c.start):
+        return False
+    k = next((i for i in range(t.n) if t.starts[i] >= c.end), t.n)
+    w = t.word(k)
+    return w.endswith("ed") or w in _IRREGULAR_PARTICIPLES or w in _PAST_FORMS
+
+
+def _inside_speakers_clause(t: _Tokens, out: list[_Candidate]) -> set[int]:
+    """The ids of the people cues inside the clause that another people cue or a report of the sentence
+    says: its verb of saying right after it, then the clause to its first comma or stop ("Analysts say
+    many investors fear ...", "Former prosecutors said investigators were ...", "Polls show that a large
+    majority of voters believe ...")."""
+    people = [c for c in out if c.kind in _PEOPLE_KINDS and c.noun not in _GRANTED_ANONYMITY]
+    speakers = people + [c for c in out if c.kind == UNNAMED_REPORT]
+    inner: set[int] = set()
+    for c in speakers:
+        k = _token_at(t, c.end) if c.end < t.ends[-1] else None
+        k = k if k is not None else next((i for i in range(t.n) if t.starts[i] >= c.end), t.n)
+        while k < t.n and (t.lows[k] in _AUX or (t.lows[k].endswith("ly") and t.is_word(k))):
+            k += 1
+        verbs = _REPORT_VERBS if c.kind == UNNAMED_REPORT else _SAY_VERBS
+        if k >= t.n or t.lows[k] not in verbs or t.lows[k].endswith("ing"):
+            continue
+        lo = t.ends[k]
+        end = k + 1
+        while end < t.n and t.lows[end] not in _CLAUSE_ENDS and t.lows[end] not in _CLAUSE_JOINERS:
+            end += 1
+        hi = t.ends[end - 1] if end > k + 1 else lo
+        inner.update(id(d) for d in people if d is not c and lo <= d.start < hi)
+    return inner
+
+
+def _parenthetical_named_tag(t: _Tokens) -> bool:
+    """A named speaker's tag between commas inside the sentence: "Six months ago, the senator said, the
+    media ...", "In Miami, Mr. Regalado said, Mr. Trump is seen as ..."."""
+    for k in range(t.first + 2, t.n - 2):
+        if t.lows[k] not in _INVERTED_SAY or t.lows[k + 1] != ",":
+            continue
+        subject = _speaker_start(t, k - 1, definite=True)
+        if subject is not None and subject > t.first and t.lows[subject - 1] == ",":
+            return True
+    return False
+
+
+def _reported_clause(t: _Tokens) -> tuple[int, int] | None:
+    """The clause after a named speaker's verb of speech or finding and "that", to its first comma or
+    stop: "Hicks found that ...", "She added that ...", "The senator argued that ..." (absolute
+    offsets), or None."""
+    for k in range(t.first + 1, t.n - 1):
+        if t.lows[k + 1] != "that" or t.lows[k] not in _SPEECH or t.capitalised(k):
             continue
         before = k - 1
-        if t.lows[before] in _KNOWN_SPEAKERS or (
-            t.capitalised(before) and not t.sentence_initial(before) and _is_name_token(t, before)
-        ):
+        while before > t.first and t.lows[before].endswith("ly") and t.is_word(before):
+            before -= 1
+        w = t.lows[before]
+        if w.endswith(("'s", "\u2019s")) or w in _NOUNISH_VERBS:
+            continue
+        if _speaker_start(t, before, definite=t.lows[k] not in _NOUNISH_PLURALS) is not None:
+            end = k + 2
+            while end < t.n and t.lows[end] not in _CLAUSE_ENDS:
+                end += 1
+            return t.starts[k + 1], t.ends[end - 1]
+    return None
+
+
+def _speaker_start(t: _Tokens, k: int, *, definite: bool) -> int | None:
+    """Where the name, pronoun or definite description of one speaker that ends at ``k`` starts; None
+    when the words there name no one.  A definite description counts only when ``definite`` (before a
+    verb that cannot be a noun: not "the two states voting")."""
+    w = t.lows[k]
+    if w in _KNOWN_SPEAKERS:
+        return k
+    if definite and _definite_speaker(t, k):
+        m = k
+        while t.lows[m] != "the":
+            m -= 1
+        return m
+    if not (t.capitalised(k) and _is_name_token(t, k)):
+        return None
+    m = k
+    while m > t.first and (t.capitalised(m - 1) or _title_stop(t, m - 1)):
+        m -= 1
+    # A name that opens the sentence counts when it is a person's ("Paul Manafort said") or cannot be
+    # a plural group ("Manafort suggested", not "Democrats said").
+    if not t.sentence_initial(m) or m < k:
+        return m
+    if w.isalpha() and not w.endswith("s") and w not in _PRONOUN_SUBJECTS:
+        return m
+    return None
+
+
+def _definite_speaker(t: _Tokens, k: int) -> bool:
+    """The noun at ``k`` ends a definite description of one person: "The billionaire real estate magnate
+    (says)", "the senator (said)"; not a source noun ("the officials said" is judged as a noun)."""
+    w = t.lows[k]
+    if not t.is_word(k) or (t.capitalised(k) and not t.sentence_initial(k)):
+        return False
+    if w in _LEMMA and not (w in _PERSONS and _PERSONS[w] == w):
+        return False  # a source noun ("the officials said") is judged as a noun; "the senator" is someone
+    if _plural(w) or w in _PRONOUN_SUBJECTS or w in _FUNCTION_WORDS or w in _AUX:
+        return False  # "has been accused": an auxiliary, no speaker
+    if w in _DETERMINERS_DEFINITE or w.endswith("ed"):
+        return False  # "the officers falsified their (notes)": no noun before the verb
+    m = k - 1
+    while m >= t.first and k - m <= 4 and t.is_word(m) and t.lows[m] not in _CLAUSE_STOP:
+        if t.lows[m] == "the":
             return True
+        if t.lows[m] in _AUX or t.lows[m].endswith("ed"):
+            return False
+        m -= 1
     return False
 
 
@@ -155,7 +317,20 @@ def _hedge_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         )
         if not reporting:
             return
+    if w in _WRITERS_DOUBT and _doubt_of_the_writer(t, i):
+        return
     out.append(_Candidate(kind=HEDGE, start=t.starts[i], end=t.ends[i], noun=w, lemma=w))
+
+
+def _doubt_of_the_writer(t: _Tokens, i: int) -> bool:
+    """ "Supposedly" inside a description or a question is the writer's own doubt, not a report: "the
+    supposedly imminent imposition of ...", "who is supposedly his friend", "how she supposedly built
+    her fortune".  Before the verb of a statement it still hides who supposes: "he supposedly told
+    aides ..."."""
+    prev = t.word(i - 1)
+    if prev in _COPULAS or prev in _ARTICLES or prev in _DETERMINERS_DEFINITE:
+        return True
+    return prev in _WH_WORDS or (t.word(i - 2) in _WH_WORDS and t.word(i - 1) in _PRONOUN_SUBJECTS)
 
 
 def _opens_sentence(t: _Tokens, i: int) -> bool:
@@ -224,6 +399,12 @@ def _passive_candidates(
             if _ABOUT_A_NAME_RE.search(text, start, m.start()):
                 continue  # "Mr. Cruz, whose finish was widely seen as ...,": background on a named person
             cue = text[m.start() : m.end()]
+            if _BARE_PERCEPTION_RE.match(cue):
+                # "this might be seen as condescending", "seeks to be seen as the leader", "must be seen
+                # as credible": a perception to come, wished or possible, is no one's view reported
+                continue
+            if _PAST_PERCEPTION_RE.match(cue) and _TIME_CLAUSE_RE.search(text, start, m.start()):
+                continue  # "as strong as when she was viewed as the front-runner": a past time, not a claim
             out.append(_Candidate(kind=AGENTLESS_PASSIVE, start=m.start(), end=m.end(), noun=cue.lower()))
 
 
@@ -349,6 +530,32 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
                 for c in out
                 if not (c.kind in _PEOPLE_KINDS and c.end <= cut and c.noun not in {"anonymity", "close"})
             ]
+        if _parenthetical_named_tag(t):
+            # "Six months ago, the independent Vermont senator said, the media considered him a 'fringe
+            # candidate'": the whole sentence is the named speaker's, the people in it included
+            out[:] = [c for c in out if not (c.kind in _PEOPLE_KINDS and c.noun not in _GRANTED_ANONYMITY)]
+        reported = _reported_clause(t)
+        if reported is not None:
+            # "Hicks found that many people told her ...", "She added that some Democrats have called
+            # her": the people inside a named speaker's "that" clause are the speaker's, who is credited
+            # (up to the clause's first comma: "Although Reynolds says that ..., others argue").
+            lo, hi = reported
+            out[:] = [
+                c
+                for c in out
+                if not (
+                    c.kind in _PEOPLE_KINDS and lo <= c.start < hi and c.noun not in {"anonymity", "close"}
+                )
+            ]
+        if any(c.kind == UNNAMED_REPORT for c in out):
+            # "when microscopy studies found them in the lining ...", "until months later, when emails
+            # revealed ...": a report in the past inside an open clause of time dates a discovery
+            out[:] = [c for c in out if not (c.kind == UNNAMED_REPORT and _dated_report(t, text, start, c))]
+        inner = _inside_speakers_clause(t, out)
+        if inner:
+            # "Former prosecutors said investigators were probably feeling the pressure": the people a
+            # vague speaker speaks of are not a second source; the speaker is flagged for the claim.
+            out[:] = [c for c in out if id(c) not in inner]
         if any(c.kind == HEDGE for c in out) and _credited_elsewhere(t):
             out[:] = [c for c in out if c.kind != HEDGE]
         if any(c.kind == UNNAMED_REPORT and c.credited and c.lemma in _SURVEYS for c in out):
@@ -362,12 +569,19 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             # "more likely to be viewed as honest than in December, 64 percent to 56 percent", "a
             # 13-point advantage on being viewed as competent": a poll's figure, reported with it
             out[:] = [c for c in out if not (c.kind == AGENTLESS_PASSIVE and _PERCEIVED_RE.search(c.noun))]
-        if any(c.kind == AGENTLESS_PASSIVE for c in out) and (
-            _ACCORDING_TO_RE.search(text, start, end) or _named_speaker(t or _Tokens(text, start, end))
-        ):
-            # "the year was considered a good one, according to Russell", "Eli Stokols says the
-            # endorsements can be seen as ...": the sentence names its source
-            out[:] = [c for c in out if c.kind != AGENTLESS_PASSIVE]
+        if any(c.kind == AGENTLESS_PASSIVE for c in out):
+            if _ACCORDING_TO_RE.search(text, start, end):
+                # "the year was considered a good one, according to Russell": the sentence names its source
+                out[:] = [c for c in out if c.kind != AGENTLESS_PASSIVE]
+            else:
+                # "Eli Stokols says the endorsements can be seen as ...": the speaker's words; not
+                # '"...," Christie added, referencing a job he's widely believed to want' (the writer's)
+                spans = _named_speaker_spans(t or _Tokens(text, start, end))
+                out[:] = [
+                    c
+                    for c in out
+                    if not (c.kind == AGENTLESS_PASSIVE and any(a <= c.start < b for a, b in spans))
+                ]
     if " by " in sentence and not words.isdisjoint(_CRITICISM_TRIGGERS):
         _criticism_agent_candidates(text, start, end, out)
     return out

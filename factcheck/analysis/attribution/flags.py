@@ -3,6 +3,7 @@ and the article's own credits ("analysts at Moody's" earlier makes a later "anal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -13,6 +14,7 @@ from factcheck.analysis.attribution.kinds import (
     ANONYMOUS_OFFICIAL,
     BY_CODE,
     VAGUE_COLLECTIVE,
+    VAGUE_QUANTITY,
 )
 from factcheck.analysis.attribution.patterns import _phrase_re
 from factcheck.analysis.attribution.phrases import _Candidate
@@ -20,6 +22,11 @@ from factcheck.analysis.attribution.policy import DEFAULT_POLICY, Policy
 from factcheck.analysis.attribution.quotes import quoted_spans
 from factcheck.analysis.attribution.vocabulary import _PLURAL_MASS
 from factcheck.analysis.types import Flag, Severity
+
+_PEOPLE_KINDS = frozenset({ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL, VAGUE_COLLECTIVE, VAGUE_QUANTITY})
+_JOINED_RE = re.compile(r"\s+(?:and|or)\s+")
+# "some of his supporters": the group after a flagged count is the same source.
+_PARTITIVE_RE = re.compile(r"\s+of\s+(?:(?:the|these|those|his|her|their|its|our|[\w.-]+['\u2019]s)\s+)?")
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,9 @@ def find_flags(
         if any(k.start < c.end and c.start < k.end for k in kept):
             continue
         kept.append(c)
+    # One flag per source: "many donors and elected officials remain skeptical" is one group of two nouns,
+    # "some of his supporters" one count of a group.
+    kept = [c for c in kept if not _joined_to_flagged(text, c, kept)]
     # One anonymity flag per anonymous source: drop the phrase when the official is flagged already.
     if any(c.kind == ANONYMOUS_OFFICIAL and c.noun != "anonymity" for c in kept):
         kept = [c for c in kept if c.noun != "anonymity"]
@@ -103,6 +113,22 @@ def find_flags(
                 )
         flags.append(Flag(c.kind, cue, c.start, c.end, severity, message, resolved_by=resolved))
     return tuple(flags)
+
+
+def _joined_to_flagged(text: str, c: _Candidate, kept: list[_Candidate]) -> bool:
+    """The cue is the second of two group nouns joined by "and" or "or", the first flagged already, or
+    the group of a flagged count ("some of his supporters")."""
+    if c.kind not in _PEOPLE_KINDS:
+        return False
+    return any(
+        k.kind in _PEOPLE_KINDS
+        and k.end < c.start
+        and (
+            _JOINED_RE.fullmatch(text, k.end, c.start) is not None
+            or (k.kind == VAGUE_QUANTITY and _PARTITIVE_RE.fullmatch(text, k.end, c.start) is not None)
+        )
+        for k in kept
+    )
 
 
 def _resolve(context: ArticleContext, lemma: str, start: int, end: int) -> tuple[int, int] | None:

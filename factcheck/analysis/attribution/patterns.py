@@ -46,14 +46,14 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int, tuple[frozenset[str], ...]]
             rf"(?<!\bof\s)\bit(?:\s+|(?=['\u2019]))(?:is|was|['\u2019]s|has\s+been|had\s+been|have\s+been|will\s+be|would\s+be|may\s+be|might\s+be"
             rf"|could\s+be|is\s+being|was\s+being)\s+{_ADV}?(?:believed|thought|understood|said|claimed|alleged"
             r"|suggested|reported|feared|argued|estimated|assumed|suspected|felt|predicted|speculated|hoped"
-            r"|expected|rumou?red|widely\s+known|widely\s+accepted|generally\s+accepted|generally\s+agreed"
+            r"|expected|rumou?red|widely\s+accepted|generally\s+accepted|generally\s+agreed"
             r"|accepted|agreed|acknowledged|recogni[sz]ed|held|contended|claimed|believed|posited|argued)\b"
             r"(?!\s+(?:with|about|for|of|in|on|at)\b)",  # "it is said with a smile", "it will be held in ..."
             2,
             (
                 "it",
                 "believed thought understood said claimed alleged suggested reported feared argued estimated"
-                " assumed suspected felt predicted speculated hoped expected rumoured rumored known accepted"
+                " assumed suspected felt predicted speculated hoped expected rumoured rumored accepted"
                 " agreed acknowledged recognised recognized held contended posited",
             ),
         ),
@@ -75,13 +75,14 @@ _PASSIVE_PATTERNS: tuple[tuple[re.Pattern[str], int, tuple[frozenset[str], ...]]
             2,
             (_BE_RUNS, "suspected", "of"),
         ),
-        # "is widely seen as", "was widely regarded as", "is widely expected to"
+        # "is widely seen as", "was widely regarded as", "is widely expected to"; not "is widely known"
+        # (nor "it is widely known that"): knowing is factive, the writer asserts the fact as theirs
         (
             rf"\b{_BE}\s+(?:widely|generally|commonly|broadly|often|increasingly|largely|popularly|variously"
             r"|universally)\s+(?:seen|regarded|viewed|perceived|considered|described|characteri[sz]ed|touted"
             r"|tipped|billed|hailed|branded|labell?ed|dubbed|portrayed|deemed|believed|thought|expected"
             r"|acknowledged|accepted|recogni[sz]ed|credited|blamed|understood|critici[sz]ed"
-            r"|condemned|derided|praised|questioned|accused|known|assumed|rumou?red|cited"
+            r"|condemned|derided|praised|questioned|accused|assumed|rumou?red|cited"
             r"|reported(?=\s+(?:as|that)\b))\b",  # not "were widely reported in the press": an event
             2,
             (
@@ -160,7 +161,7 @@ _PASSIVE_TRIGGERS = _words(
     " recognised recognized held contended posited reputed presumed considered seen regarded viewed"
     " perceived touted tipped billed portrayed characterised characterized described hailed branded"
     " labelled labeled dubbed deemed credited blamed criticised criticized condemned derided praised"
-    " questioned accused known cited slammed attacked panned lambasted linked tied mooted floated disputed"
+    " questioned accused cited slammed attacked panned lambasted linked tied mooted floated disputed"
     " challenged called decried denounced raised voiced expressed made aired levelled leveled put issued"
     " sounded heard concerns concern fears fear speculation suspicions suspicion doubts doubt worries"
     " rumours rumors rumour rumor unease asked posed"

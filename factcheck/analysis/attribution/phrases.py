@@ -36,30 +36,36 @@ from factcheck.analysis.attribution.vocabulary import (
     _FILING_VERBS,
     _FINITE_AUX,
     _FIRST_PERSON,
-    _FOR_FRAMES,
     _FRAME_NOUNS,
+    _FULL_STOPS,
     _FUNCTION_WORDS,
     _HANDLING_VERBS,
     _INCLUDING,
+    _INTENT_VERBS,
     _INTERVIEW_VERBS,
     _INVERTED_SAY,
     _IRREGULAR_PARTICIPLES,
     _LABEL_NOUNS,
     _LEMMA,
     _LISTENER_VERBS,
+    _MASS_REPORTS,
     _NAME_JOINERS,
     _NEEDS_NEXT,
     _NEEDS_NEXT_OF,
     _NEW_CLAUSE,
+    _NOUNISH_PLURALS,
     _NOUNISH_VERBS,
     _OPENING_ADVERBS,
     _OPENING_PREPS,
     _OPINION_ADJECTIVES,
     _PARENTHETICAL_STARTS,
     _PARTICIPLE_NEXT,
+    _PAST_AUX,
+    _PAST_FORMS,
     _PLURAL_MASS,
     _PONDER_PREPS,
     _POSSESSIVES,
+    _POSSIBILITY_MODALS,
     _POSTMOD_PREPS,
     _POSTMOD_STARTS,
     _PRONOUN_SUBJECTS,
@@ -76,11 +82,13 @@ from factcheck.analysis.attribution.vocabulary import (
     _SAY_VERBS,
     _SAYING,
     _SENTENCE_STOPS,
+    _SHARING_PREPS,
     _SOURCE_PREPS,
     _SPEECH,
     _SPEECH_BASES,
     _SPEECH_NOUNS,
     _STANCE_PARTICIPLES,
+    _SUBJECT_PRONOUNS,
     _SUBORDINATORS,
     _TELL_VERBS,
     _THAT_WHICH,
@@ -90,7 +98,9 @@ from factcheck.analysis.attribution.vocabulary import (
     _TREND_VERBS,
     _VENUE_PREPS,
     _VENUE_VERBS,
+    _VIEW_FRAMES,
     _VIEW_NOUNS,
+    _VIEW_OPENERS,
     _WHO_CONTRACTED,
     _WITHHELD_VERBS,
 )
@@ -141,8 +151,13 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
     np = _NounPhrase(head=head, start=head, end=head + 1)
     mods: list[int] = []
     i = head - 1
-    while i >= 0 and head - i <= 5:
+    joined = 0  # conjunctions and commas passed between coordinated modifiers
+    while i >= 0 and head - i <= 5 + joined:
         w = t.lows[i]
+        if (w in _CONJUNCTIONS or (w == "," and joined)) and mods and _coordinated_modifier(t, i - 1):
+            joined += 1  # "the available federal, state and local data": modifiers joined, one phrase
+            i -= 1
+            continue
         if not t.is_word(i):
             if w in {"-", "\u2019", "'"} and i > 0:  # "state-run", odd tokens: stop
                 break
@@ -179,6 +194,7 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
             or w in _PRONOUN_SUBJECTS
             or w in _FUNCTION_WORDS
             or w in _HANDLING_VERBS
+            or w in _INTENT_VERBS
         ):
             break
         if w.endswith(("'s", "\u2019s")):
@@ -193,8 +209,12 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
                 np.determiner = ""
                 np.start = i - 1
             break
-        if w.isdigit():
+        if w.replace(",", "").isdigit():
             np.determiner = np.determiner or "number"
+            if t.word(i - 1) not in _DETERMINERS_DEFINITE and t.word(i - 1) not in _DETERMINERS_INDEFINITE:
+                mods.append(i)  # a count opens the phrase: "(greeted) 2,000 supporters"
+                np.start = i
+                break
         mods.append(i)
         np.start = i
         i -= 1
@@ -209,6 +229,25 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
         np.premods = first.premods
         np.credited_org, np.possessive_lower = first.credited_org, first.possessive_lower
     return np
+
+
+def _coordinated_modifier(t: _Tokens, k: int) -> bool:
+    """The word at ``k``, before "and", "or" or a comma inside a phrase's modifiers, is a modifier too
+    ("federal, state and local"): a lower-case word that is no source noun, no plural and no function
+    word."""
+    w = t.word(k)
+    return (
+        t.is_word(k)
+        and not t.capitalised(k)
+        and w not in _LEMMA
+        and not _plural(w)
+        and w not in _FUNCTION_WORDS
+        and w not in _CLAUSE_STOP
+        and w not in _AUX
+        and w not in _POSTMOD_PREPS
+        and (w not in _SPEECH or w in _NOUNISH_VERBS)
+        and not w.endswith(("ed", "ing", "ly"))
+    )
 
 
 def _shares_modifiers(t: _Tokens, head: int) -> bool:
@@ -265,6 +304,8 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
         return True  # "a bill that critics called anti-gay", "what economists call spending"
     if lemma in {"show", "find"} and verbs is _REPORT_VERBS:
         return True  # "Data shows house prices fell", "A study found people sleep less"
+    if lemma == "show":
+        return False  # people show signs, interest or restraint; a report shows a finding
     if lemma == "see" and t.word(j + 1) not in _NEEDS_NEXT["see"]:
         # A forecast or a judgement: "strategists see the dollar weakening", "see Le Pen making it to a
         # run-off", "see Mr. Kerry's push as driven by ...".
@@ -312,11 +353,13 @@ def _verb_ok(t: _Tokens, j: int, verbs: frozenset[str]) -> bool:
 
 
 def _hypothetical(t: _Tokens, j: int) -> bool:
-    """The verb at ``j`` follows "might", "may" or "could" (with an adverb between at most)."""
+    """The verb at ``j`` follows a modal of possibility or ability ("might", "may", "could", "can",
+    "can't"; with an adverb between at most): "others might argue", "scientists can't predict
+    hurricanes" say what someone could do, not what anyone said."""
     k = j - 1
-    if t.word(k).endswith("ly") or t.word(k) in {"still", "well", "also"}:
+    if t.word(k).endswith("ly") or t.word(k) in {"still", "well", "also", "not"}:
         k -= 1
-    return t.word(k) in {"might", "may", "could"}
+    return t.word(k) in _POSSIBILITY_MODALS
 
 
 def _negated(t: _Tokens, j: int) -> bool:
@@ -353,7 +396,7 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
     example = j + 2 if t.word(j) == "such" and t.word(j + 1) == "as" else j + 1
     if (t.word(j) in _INCLUDING or example == j + 2) and _names_in(t, example, min(t.n, example + 3)):
         np.credited_person = True  # "experts like Paul Bauman", "groups such as Amnesty"
-    copula = seen_aux = False
+    copula = seen_aux = joined = False
     steps = 0
     while j < t.n and steps < 40:
         steps += 1
@@ -405,6 +448,10 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 if _names_in(t, j + 1, close):
                     np.credited_person = True
                     np.credit_end = max(np.credit_end, close)
+            elif nxt in _ARTICLES and any(t.lows[m] in _FINITE_AUX for m in range(j + 2, close)):
+                # "For many gays, lesbians and transgender people, the attack was a searing moment,
+                # highlighting ...": a clause with a verb of its own, not an apposition
+                return False
             elif not (
                 nxt in _PARENTHETICAL_STARTS
                 or nxt in _ARTICLES
@@ -439,6 +486,8 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                     k += 1
                 if t.word(k) in _SAY_VERBS:
                     return True  # "there are some experts who think ..."
+                if _says_with_own_subject(t, k):
+                    return False  # "(hackers) who U.S. officials say are ...": the officials speak
                 k = min(k + 1, t.n)  # the relative clause's own verb ("analysts who" may end the text)
                 tail = _after_relative(t, k)
                 if tail and not any(t.lows[m] in _LISTENER_VERBS for m in range(k - 1, tail)):
@@ -496,8 +545,13 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                 k += 1
             if k == j + 1:
                 return False
+            if any(t.lows[m] in _ARTICLES for m in range(j + 2, k)):
+                # An article inside the conjunct opens a second noun phrase: "giving party officials and
+                # establishment types a say", "dealing with the media and improving the brand".
+                return False
             if t.word(k) in verbs and _third_singular(t.lows[k]):
                 return False  # "... many more terrorists ... and Trump says": a new clause, not a subject
+            joined = True
             j = k
             continue
         if w in _AUX:
@@ -520,17 +574,45 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
         if w in _TO_AFTER and t.word(j + 1) == "to":
             j += 1  # "have taken to saying", "seem to think": the verb after "to" is the subject's
             continue
-        # "experts are divided"; or, after a comma, without a verb: "..., many of them deeply skeptical"
-        stance = copula or (not seen_aux and t.word(np.start - 1) == ",")
+        # "experts are divided"; or, after a comma, without a verb: "..., many of them deeply skeptical";
+        # a stance is a person's ("Data also is critical to placing ad buys" is no report's view)
+        stance = (copula or (not seen_aux and t.word(np.start - 1) == ",")) and verbs is not _REPORT_VERBS
         if stance and w in _DEGREE and t.word(j + 1) in _OPINION_ADJECTIVES:
             return True
-        if stance and w in _OPINION_ADJECTIVES:
-            return True
+        if stance and w in _OPINION_ADJECTIVES and t.word(j + 1) not in _SHARING_PREPS:
+            return True  # not "24 delegates are divided among the districts": a share, not a stance
         head = t.lows[np.head]
         if _third_singular(w) and _plural(head) and head not in _PLURAL_MASS and not seen_aux:
             return False  # a plural head cannot take "says": "... terrorists to the country and Trump says"
+        if (
+            (w in _NOUNISH_VERBS or w in _NOUNISH_PLURALS)
+            and t.word(j + 1) in _FULL_STOPS
+            and not seen_aux
+            and _LEMMA.get(head) == head
+            and np.start > t.first
+            and t.word(np.start - 1) not in _QUOTES_AND_COMMAS
+        ):
+            return False  # a compound noun ending the sentence: "a variety of research projects."
+        if (
+            not seen_aux
+            and not joined
+            and _LEMMA.get(head) == head
+            and head not in _PLURAL_MASS
+            and _base_form(w)
+        ):
+            return False  # nor a singular one "challenge": "a case study of a business challenge"
         return _verb_ok(t, j, verbs)
     return False
+
+
+def _base_form(verb: str) -> bool:
+    """A verb in its base form ("challenge", "project", "say"), which a singular subject cannot take
+    without an auxiliary: not "says", "warned", "said", "found", "put"."""
+    return (
+        not verb.endswith(("s", "d", "ing"))
+        and verb not in _IRREGULAR_PARTICIPLES
+        and verb not in _PAST_FORMS
+    )
 
 
 def _participle_aside(t: _Tokens, k: int) -> bool:
@@ -565,6 +647,26 @@ def _after_relative(t: _Tokens, k: int) -> int:
     return 0
 
 
+def _says_with_own_subject(t: _Tokens, k: int) -> bool:
+    """A relative clause at ``k`` whose verb of saying has a subject of its own: "(a group of hackers) who
+    U.S. officials say is tied to ...", "(the aide) who he said had left": the clause's subject speaks, and
+    the phrase before "who" is what it speaks of."""
+    if t.word(k).endswith("ed") or t.word(k) in _LISTENER_VERBS:
+        return False  # "(officials) who spoke with the Post said": the clause's verb comes first
+    for m in range(k + 1, min(t.n, k + 6)):
+        if not t.is_word(m) or t.lows[m] in _POSTMOD_PREPS:
+            return False
+        if t.lows[m] in _SAY_VERBS:
+            before = m - 1
+            while before > k and t.lows[before] in _FINITE_AUX:
+                before -= 1  # "who officials have said"
+            w = t.lows[before]
+            return (
+                w in _LEMMA or w in _SUBJECT_PRONOUNS or (t.capitalised(before) and _is_name_token(t, before))
+            )
+    return False
+
+
 def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
     """A source frame before the phrase: "according to", "said one analyst", "criticism from"."""
     s = np.start
@@ -573,15 +675,15 @@ def _scan_before(t: _Tokens, np: _NounPhrase, *, report: bool) -> bool:
         return True
     if w1 in _INVERTED_SAY and (s - 2 < 0 or t.lows[s - 2] in _QUOTES_AND_COMMAS):
         return not _finite_after(t, np.head + 1)
-    if w1 == "of" and w2 in _VIEW_NOUNS:
-        return True
+    if w1 == "of" and w2 in _VIEW_NOUNS and t.word(s - 3) in _VIEW_OPENERS:
+        return True  # "in the view of", "the judgment of"; not "a flattering view of a figure" (a picture)
     if w1 in _SOURCE_PREPS and w2 in _FRAME_NOUNS:
         return True
-    if _by_agent(t, s):
+    if _by_agent(t, s, mass_report=report and t.lows[np.head] in _MASS_REPORTS):
         return True
     if w1 in _FEELING_VERBS or (w1 in _QUANTIFIERS and w2 in _FEELING_VERBS):
         return True  # "the ruling surprised (many) legal scholars"
-    if w1 in _FOR_FRAMES and t.sentence_initial(s - 1) and t.word(np.head + 1) == ",":
+    if w1 in _VIEW_FRAMES and t.sentence_initial(s - 1) and t.word(np.head + 1) == ",":
         return True
     if not (report and w1 in _REPORT_FRAMES):
         return False
@@ -610,9 +712,11 @@ def _np_range(t: _Tokens, np: _NounPhrase) -> tuple[int, int]:
     return t.starts[np.start], t.ends[end - 1]
 
 
-def _by_agent(t: _Tokens, start: int) -> bool:
+def _by_agent(t: _Tokens, start: int, *, mass_report: bool = False) -> bool:
     """The agent of a passive of speech or stance: "is believed by locals", "is opposed by residents",
-    "were echoed and augmented by aides", "is seen by other leaders as credible"."""
+    "were echoed and augmented by aides", "is seen by other leaders as credible".  A stance is taken by
+    someone (people, or a study or poll that speaks for its authors): data or evidence after "supported
+    by" or "backed by" is a cause ("the dollar was supported by economic data"), not a source."""
     if t.word(start - 1) != "by":
         return False
     verb = start - 2
@@ -623,7 +727,7 @@ def _by_agent(t: _Tokens, start: int) -> bool:
         return any(t.lows[k] == "as" for k in range(start + 1, min(t.n, start + 8)))
     if _NEEDS_NEXT_OF.get(w) == "share":
         return False  # "a view shared by a majority of the caucus": held, not said
-    return w in _SPEECH or w in _STANCE_PARTICIPLES
+    return w in _SPEECH or (w in _STANCE_PARTICIPLES and not mass_report)
 
 
 def _saying_after(t: _Tokens, j: int, *, coordinated: bool = True) -> bool:
@@ -645,11 +749,15 @@ def _saying_after(t: _Tokens, j: int, *, coordinated: bool = True) -> bool:
 
 
 def _passive_after(t: _Tokens, j: int) -> bool:
-    """The verb after the phrase is passive: "Others will be assessed", "Some were told to leave"."""
+    """The verb after the phrase is passive: "Others will be assessed", "Some were told to leave",
+    "Other groups are also expected to spend" (an adverb after the form of "be")."""
     k = j
     while k < t.n and t.lows[k] in _AUX:
         k += 1
-    if k == j or k >= t.n or t.lows[k - 1] not in _BE_FORMS:
+    m = k - 1
+    while m > j and t.lows[m] not in _FINITE_AUX and t.lows[m] not in _BE_FORMS:
+        m -= 1  # back over adverbs ("also", "now", "widely") to the auxiliary
+    if k == j or k >= t.n or t.lows[m] not in _BE_FORMS:
         return False
     w = t.lows[k]
     return w not in _OPINION_ADJECTIVES and (w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES)
@@ -686,8 +794,10 @@ def _agent_after(t: _Tokens, head: int) -> bool:
         if _abbreviation_stop(t, k):
             k += 1
             continue
-        if w in _THAT_WHICH and k > head + 1:
-            return _author_in_relative(t, k + 1)  # "reports through Jan. 31 that his campaign is filing"
+        if w in _THAT_WHICH:
+            # "reports through Jan. 31 that his campaign is filing", "figures that were released
+            # Thursday by Crowdpac" (not "reports that ...": what they report)
+            return (k > head + 1 and _author_in_relative(t, k + 1)) or _passive_author(t, k + 1)
         if not t.is_word(k) or w in _CLAUSE_STOP or w in _FINITE_AUX:
             return False
         if w in _REPORT_VERBS and w not in _PUBLICATION_VERBS:
@@ -712,6 +822,21 @@ def _agent_after(t: _Tokens, head: int) -> bool:
                 if not t.is_word(m):
                     break
         k += 1
+    return False
+
+
+def _passive_author(t: _Tokens, k: int) -> bool:
+    """A passive relative clause at ``k`` whose agent is named: "(figures) that were released Thursday by
+    Crowdpac", "(a poll) which was conducted by Gallup"."""
+    while k < t.n and t.lows[k] in _AUX:
+        k += 1
+    if t.word(k) not in _PUBLICATION_VERBS:
+        return False
+    for m in range(k + 1, min(t.n, k + 5)):
+        if not t.is_word(m):
+            return False
+        if t.lows[m] == "by":
+            return _is_name_token(t, m + 1) or t.word(m + 1) in _DETERMINERS_DEFINITE
     return False
 
 
@@ -757,8 +882,15 @@ def _headline_source(t: _Tokens, np: _NounPhrase) -> bool:
         return False  # "the latest Rasmussen Reports poll shows": not a bare noun opening a clause
     nxt = t.word(np.head + 1)
     if nxt == ":":
-        # "Poll: ...", "Insiders: ...", not a form's label ("Email: ...").
-        return np.start == t.first and t.lows[np.head] not in _LABEL_NOUNS and t.n - np.head > 4
+        # "Poll: ...", "Insiders: ...", not a form's label ("Email: ..."), nor a transcript's label before
+        # a narrative in the past ("Report: People out on the streets were seen ..."): a headline tells
+        # even the past in the present tense.
+        return (
+            np.start == t.first
+            and t.lows[np.head] not in _LABEL_NOUNS
+            and t.n - np.head > 4
+            and not any(t.lows[k] in _PAST_AUX for k in range(np.head + 2, t.n))
+        )
     return (
         nxt in _REPORT_VERBS
         and nxt.endswith("s")

@@ -62,6 +62,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _GOVERNMENT_MODIFIERS,
     _GROUP_MODIFIERS,
     _HANDLING_VERBS,
+    _INTENT_VERBS,
     _INVERTED_SAY,
     _LEADER_MODIFIERS,
     _LEADER_PREPS,
@@ -94,6 +95,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _REPORT_PREMODS_OK,
     _REPORT_VERBS,
     _SAY_VERBS,
+    _SAYING,
     _SENDING_VERBS,
     _SINGULAR_FORMS,
     _SINGULAR_OPENERS,
@@ -101,6 +103,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _SPEAKERS,
     _SPEECH,
     _THAT_WHICH,
+    _THING_PRONOUNS,
     _TIME_UNITS,
     _words,
 )
@@ -234,15 +237,27 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     # notes ..." (its credits are still read, for the article context).
     if report and t.word(np.start - 1) in _HANDLING_VERBS:
         return  # "uses big data to help brands", "collects data from devices": handled, not speaking
-    object_of_prep = t.word(np.start - 1) in _OBJECT_PREPS or _object_of_verb(t, np.start)
+    object_of_prep = (
+        t.word(np.start - 1) in _OBJECT_PREPS or _object_of_verb(t, np.start) or _in_object_list(t, np)
+    )
+    if t.word(np.start - 1) in _INTENT_VERBS:
+        return  # "make his supporters feel ...", "to have people believe in you": wanted, not reported
+    if np.determiner in _POSSESSIVES and _with_possessor(t, np.start):
+        np.credited_person = True  # "Sanders and his supporters argue": the group speaks with its leader
     # A report appears in a publication ("a report in Politico"); a poll is taken in a place ("polls
     # in New Hampshire").
     after = _scan_after(t, np, verbs, publications=report and lemma not in _POLLS)
-    if after and not report and _passive_after(t, np.end):
-        after = False  # "Other groups are expected to spend ...": spoken of, not speaking
-    source = (
-        (after and not object_of_prep) or source or _headline_source(t, np) or _says_in_relative(t, i + 1)
+    if after and _passive_after(t, np.end):
+        # "Other groups are expected to spend ...", "An unsubstantiated rumor was circulated in
+        # November": spoken of or handled, not speaking
+        after = False
+    # "echoing security experts who say ...": described by their saying, and a source; not so after a
+    # preposition other than an agent's "by" ("bets on fund managers who think they know better", "an
+    # appeal to voters who believe ..."), where the clause only describes whom the sentence is about.
+    says_in_relative = _says_in_relative(t, i + 1) and (
+        t.word(np.start - 1) not in _OBJECT_PREPS or t.word(np.start - 1) == "by"
     )
+    source = (after and not object_of_prep) or source or _headline_source(t, np) or says_in_relative
     if not source and report and t.word(i + 1) in _THAT_WHICH and not t.word(i + 2).endswith("ing"):
         source = _verb_ok(t, i + 2, _REPORT_VERBS)  # "based on polls that show him ahead"
     # Apposition to a name before: "Victor Cha, a Korea expert at CSIS, said".
@@ -318,6 +333,35 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     )
 
 
+def _in_object_list(t: _Tokens, np: _NounPhrase) -> bool:
+    """The phrase is a later item of a list whose first item is the object of a participle or a
+    preposition: "Groups representing colleges and universities, local governments and smaller
+    nonprofits ..." (not "In a statement on Monday, local officials and police said": no list before)."""
+    if t.word(np.start - 1) != "," or t.word(np.head + 1) not in {",", "and", "or"}:
+        return False  # a middle item: "..., local governments and ..."
+    joined = False
+    k = np.start - 2
+    while k > t.first and np.start - k <= 10:
+        w = t.lows[k]
+        if w in _CONJUNCTIONS or w == ",":
+            joined = True
+        elif not t.is_word(k):
+            return False
+        elif w in _OBJECT_PREPS or w in _POSTMOD_PREPS or (w.endswith("ing") and w not in _SAYING):
+            return joined and k < np.start - 3
+        k -= 1
+    return False
+
+
+def _with_possessor(t: _Tokens, start: int) -> bool:
+    """The phrase at ``start`` ("his supporters") is joined to the one its possessive stands for: "Sanders
+    and his supporters", "she and her allies" (not "They and their supporters": "they" may be as vague)."""
+    if t.word(start - 1) not in _CONJUNCTIONS:
+        return False
+    k = start - 2
+    return t.word(k) in _PERSONAL_PRONOUNS or (t.capitalised(k) and _is_name_token(t, k))
+
+
 def _singular_opened(t: _Tokens, i: int) -> bool:
     """The noun at ``i`` follows "a", "an" or "one" within a few modifiers ("a Tuesday research"), so the
     word after it cannot be its verb in the base form ("report")."""
@@ -338,6 +382,8 @@ def _object_of_verb(t: _Tokens, start: int) -> bool:
     w = t.word(start - 1)
     if w in _INVERTED_SAY or w in _CAUSATIVES or w in _FEELING_VERBS:
         return False
+    if w.endswith(("ed", "es")) and t.word(start).replace(",", "").isdigit():
+        return True  # "She greeted 2,000 supporters", "includes 64 emails": a verb's object, a count
     return (w in _SPEECH and w not in _NOUNISH_VERBS) or w in _SENDING_VERBS
 
 
@@ -360,9 +406,12 @@ def _personal(t: _Tokens, k: int) -> bool:
 
 
 def _personal_after_of(t: _Tokens, k: int) -> bool:
-    """After a partitive "of": a pronoun of people, or a phrase whose head is personal."""
+    """After a partitive "of": a pronoun of people, or a phrase whose head is personal (not a pronoun of
+    things: "angry email, some of it mentioning Mr. Trump")."""
     if t.word(k) in _PEOPLE_PRONOUNS:
         return True
+    if t.word(k) in _THING_PRONOUNS:
+        return False
     while (
         k < t.n
         and t.is_word(k)
@@ -442,6 +491,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             break  # an adverb before the verb, a relative clause: "several people I've spoken with said"
         if x in _TIME_UNITS:
             return  # "a few weeks after ...", "many times": a measure of time, not people
+        if k == i + 1 and x.endswith("ing") and t.word(k + 1) in {"to", "of", "for"}:
+            return  # "had some explaining to do", "some soul-searching of its own": a gerund, not people
         if x in _LEMMA and (x not in _SPEECH or _LEMMA[x] != x) and not (x in _PERSONS and x not in _EXPERT):
             return  # a known noun: handled as a noun ("many economists", "several reports")
         if x in _SPEECH and x in _NOUNISH_PLURALS and t.word(k + 1) in _AUX:
@@ -461,6 +512,11 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         return  # "many disputes", "several times"; "people who battled other threats say"
     if head == i and t.word(i + 1) == "of" and not _personal_after_of(t, i + 2):
         return  # "some of it", "most of the money"; not "many of us", "some of the delegates"
+    if head == i and t.word(i + 1) == "of" and t.word(i + 2) == "whom":
+        # "his own family, most of whom thought ...": a part of the group the sentence has just named,
+        # judged where it is named (and flagged there when it is a vague source).  "Many of them said"
+        # stays a source: its group may be a sentence away, out of the editor's sight.
+        return
     if head != i and t.lows[head] == "of":
         return
     np = _NounPhrase(head=head, start=start, end=head + 1, quantified=True)

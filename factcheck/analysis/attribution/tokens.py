@@ -54,7 +54,14 @@ class _Tokens:
         return 0 <= i < self.n and self.words[i][0].isalnum()
 
     def capitalised(self, i: int) -> bool:
-        return 0 <= i < self.n and self.words[i][0].isupper()
+        """A capital first letter, or a capital inside a word that starts in lower case: "comScore",
+        "eBay" (a brand's spelling, a name all the same; not "pro-Israel", a common word)."""
+        if not 0 <= i < self.n:
+            return False
+        word = self.words[i]
+        return word[0].isupper() or (
+            word[0].islower() and "-" not in word and any(c.isupper() for c in word[1:])
+        )
 
     def sentence_initial(self, i: int) -> bool:
         """True at the first word of the sentence, or of a quotation or clause after a colon."""

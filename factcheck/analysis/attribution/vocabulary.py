@@ -97,6 +97,10 @@ _QUANTIFIER_NOUNS = _words("number handful host majority minority lot lots few g
 _HEDGES = _words(
     "allegedly reportedly purportedly supposedly reputedly rumoured rumored alleged purported reported"
 )
+# Hedges that voice the writer's doubt as much as someone's report: a source only before a verb.
+_WRITERS_DOUBT = _words("supposedly")
+# Words that open a question or an indirect one: "how she supposedly built ...".
+_WH_WORDS = _words("how why what where whether")
 
 # Verbs of speech and cognition (every form) that make their subject a source.
 _SPEECH_LEMMAS = """
@@ -216,6 +220,8 @@ _INTERVIEW_VERBS = _words(
 # The verbs of a listener: "supporters who have heard from the campaign say" are not credited by it.
 _LISTENER_VERBS = _INTERVIEW_VERBS | _words("heard hear hears listened watched read")
 # Between a copula and an opinion adjective: "others were more sanguine", "analysts are less sure".
+# After "divided" or "split", a share and not a stance: "divided among the districts", "split into two".
+_SHARING_PREPS = _words("among between into across")
 _DEGREE = _words("more less far much very deeply increasingly somewhat rather fairly quite so too")
 # Words between a subject and its verb: auxiliaries, negation and adverbs.
 _AUX = _words(
@@ -372,7 +378,10 @@ _WORD_RE = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?")
 _APOSTROPHE_RE = re.compile(r"['\u2019]")
 # Initials ("U.S."), words (with inner apostrophes, periods and hyphens, and a final apostrophe), any other
 # character.  Every character but white space is in a token.
-_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_][\w&]*+(?:['\u2019.-][^\W_][\w&]*+)*+['\u2019]?|\S")
+# A number with thousands separators ("2,000") is one token.
+_TOKEN_RE = re.compile(
+    r"(?:[A-Za-z]\.){2,}|\d{1,3}(?:,\d{3})+(?!\d)|[^\W_][\w&]*+(?:['\u2019.-][^\W_][\w&]*+)*+['\u2019]?|\S"
+)
 
 # The words the rules of the noun phrase read (:mod:`.phrases`).
 _CLAUSE_THAT = _words("that this")
@@ -390,13 +399,20 @@ _PLURAL_GROUPS = _words("leader outlet group organisation organization")
 
 _AGENT_PREPS = _words("by from")
 
-_OBJECT_PREPS = _words("by to for like unlike on upon against toward towards onto into")
+_OBJECT_PREPS = _words("by to for like unlike on upon against toward towards onto into at about between")
+
+# Verbs of wanting or causing whose object does the next verb, unreported: "make his supporters feel",
+# "to have people believe in you", "I want people in Ohio to know" (the past "made", "led" are events).
+_INTENT_VERBS = _words("make makes making let lets letting have having help helps helping want wants wanting")
 
 _ARTICLES_INDEFINITE = _words("a an")
 
 _LABEL_NOUNS = _words("email e-mail file files data document documents memo source sources")
 
 _SURVEYS = _words("poll survey study research census")
+
+# Reports that are a mass of facts, not a document by someone: "supported by economic data".
+_MASS_REPORTS = _words("data evidence research")
 
 _POLLS = _words("poll survey")
 
@@ -416,6 +432,7 @@ _CREDITING_VERBS = _words(
 )
 
 _PEOPLE_PRONOUNS = _words("us them you those these whom")
+_THING_PRONOUNS = _words("it this that which what")
 
 # Suffixes of nouns of agents and members: "-ers", "-ists", "-ians", "-ants", "-ents", "-ives", "-ees".
 _AGENT_SUFFIXES = _words("ers ors ists ians ants ents ives ees crats cans als ites ics")
@@ -456,14 +473,21 @@ _QUOTES_AND_COMMAS = frozenset(
 )
 
 _VIEW_NOUNS = _words("view eyes opinion judgment judgement assessment estimation analysis reckoning words")
+# What stands before a view noun whose "of" names whose view it is: "in the view of", "the eyes of".
+_VIEW_OPENERS = _words("the in his her their its our")
 
-_FOR_FRAMES = _words("to for among")
+# Frames that open a sentence with whose view it is: "To many, ...", "Among economists, ...".  Not "For
+# some, ...": "for" says whom the matter concerns ("For party leaders, the need to adapt was ..."), and
+# "for some it is worth it, for others not" sorts cases; it reports no one's view.
+_VIEW_FRAMES = _words("to among")
 
 _CONJUNCTIONS = _words("and or")
 
 _DASHES = frozenset({"\u2014", "\u2013", "\u2015"})
 
 _SENTENCE_STOPS = frozenset({".", ";", "?", "!", ":"})
+
+_FULL_STOPS = frozenset({".", "?", "!", ""})  # "" past the last token
 
 _WHO_CONTRACTED = ("who'", "who\u2019")
 
@@ -574,6 +598,10 @@ _SAYING = _words(
 _BE_FORMS = _words("be been being is are was were")
 
 _IRREGULAR_PARTICIPLES = _words("told said thought found felt held heard seen shown known put brought taught")
+# Auxiliaries of the past tense, which a headline does not use: "Report: People were seen ...".
+_PAST_AUX = _words("was were had")
+# Past forms of verbs of speech that do not end in -d: "wrote", "saw", "forecast".
+_PAST_FORMS = _words("wrote saw forecast knew spoke")
 
 _MEDIA_NOUNS = _words("media television tv radio press broadcaster newspaper")
 
@@ -631,6 +659,9 @@ _CONDITIONALS = _words("if unless when whenever once")
 _GENERIC_PEOPLE_BEFORE = _CONDITIONALS | _words("that which what how why")
 
 _MODALS = _words("may might can could will would should must shall")
+# Modals of possibility and ability, before which a verb of speech reports nothing: "others might argue",
+# "scientists can't predict" (not "would": "what most would agree was poor judgment" claims agreement).
+_POSSIBILITY_MODALS = _words("might may could can cannot can't can\u2019t couldn't couldn\u2019t")
 
 # Particles of phrasal verbs: "sent out an email", "put out a statement".
 _PARTICLES = _words("out up off around")
@@ -643,3 +674,6 @@ _TIME_UNITS = _words(
 
 # Pronouns that stand for one named person or a known few: "he and other rivals".
 _PERSONAL_PRONOUNS = _words("he she i we you")
+
+# Pronouns that can be the subject of a relative clause's own verb: "(hackers) who they say are ...".
+_SUBJECT_PRONOUNS = _words("he she they we i you")

@@ -208,6 +208,27 @@ def test_the_object_of_a_relative_clause_is_not_the_cue():
     assert [f.cue for f in flags_of(sentence)] == ["engineers"]
 
 
+def test_two_nouns_of_one_group_are_flagged_once():
+    sentence = "Many tenants and housing campaigners remain sceptical of the scheme."
+    assert [f.cue for f in flags_of(sentence)] == ["Many tenants"]
+    sentence = "Critics and rival traders say the levy is too high."
+    assert [f.cue for f in flags_of(sentence)] == ["Critics"]
+
+
+def test_the_people_a_vague_speaker_speaks_of_are_not_flagged_again():
+    sentence = "Analysts said many investors fear a crash."
+    assert [f.cue for f in flags_of(sentence)] == ["Analysts"]
+    sentence = "Critics say the plan is flawed, and many residents agree."
+    assert [f.cue for f in flags_of(sentence)] == ["Critics", "many residents"]
+    sentence = "Polls show that most voters believe the tram is a waste of money."
+    assert [f.cue for f in flags_of(sentence)] == ["Polls"]
+
+
+def test_a_relative_clause_with_its_own_speaker_flags_only_the_speaker():
+    sentence = "The leak came from a group of hackers who U.S. officials say works for a foreign service."
+    assert [f.cue for f in flags_of(sentence)] == ["U.S. officials"]
+
+
 def test_article_context_with_an_inclusion_list():
     article = (
         "Analysts, including Jane Roe of RAND, doubt the deal will last. Analysts also fear a new crisis."
