@@ -106,8 +106,10 @@ def test_a_killed_worker_leaves_every_source_fetched_exactly_once(services_env, 
         first = start_fetch_worker(env, tmp_path, "first")
         try:
             eventually(
-                lambda: statuses().get("fetched", 0) >= 4
-                and Source.objects.filter(url=held_url, status=FetchStatus.FETCHING).exists(),
+                lambda: (
+                    statuses().get("fetched", 0) >= 4
+                    and Source.objects.filter(url=held_url, status=FetchStatus.FETCHING).exists()
+                ),
                 "some sources fetched while the held one is being fetched",
                 first,
                 timeout=TIMEOUT,
