@@ -48,6 +48,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _APOSTROPHE_RE,
     _ARTICLES,
     _AUX,
+    _BARE_CLAUSE_VERBS,
     _CLAUSE_STOP,
     _COPULAS,
     _COUNTS,
@@ -114,6 +115,15 @@ _BARE_PERCEPTION_RE = re.compile(
     r"be\s+(?:\w+ly\s+)?(?:(?:seen|viewed|perceived|regarded)\s+as|considered)\b", re.IGNORECASE
 )
 _TIME_CLAUSE_RE = re.compile(r"\b(?:when|while|once)\s[^,;:()\u2014]*$", re.IGNORECASE)
+# A perception in a gerund ("risk being seen as", "for being viewed as"), not after a form of "be" (the
+# progressive "is being seen as" reports a view): a perception risked or blamed, no one's view reported.
+_GERUND_PERCEPTION_RE = re.compile(
+    r"being\s+(?:\w+ly\s+)?(?:(?:seen|viewed|perceived|regarded)\s+as|considered)\b", re.IGNORECASE
+)
+_BE_BEFORE_RE = re.compile(r"\b(?:is|are|was|were|be|been|am|'s|\u2019s|'re|\u2019re)\s+$", re.IGNORECASE)
+# A condition still open before a perception: "So if Twitter is increasingly seen as a news site, ...".
+_PERCEPTION_WORD_RE = re.compile(r"\b(?:seen|viewed|perceived|regarded|considered)\b", re.IGNORECASE)
+_CONDITION_CLAUSE_RE = re.compile(r"\b(?:if|unless)\s[^,;:()\u2014]*$", re.IGNORECASE)
 # Where a reported clause ends at the latest: "..., but", "..., others argue", a dash, a stop.
 _CLAUSE_ENDS = frozenset({",", ";", ":", ".", "?", "!", "-", "\u2014", "\u2013"})
 # The anonymity cues, which stay a source wherever they stand ("a source familiar with ...").
@@ -230,9 +240,11 @@ def _parenthetical_named_tag(t: _Tokens) -> bool:
 def _reported_clause(t: _Tokens) -> tuple[int, int] | None:
     """The clause after a named speaker's verb of speech or finding and "that", to its first comma or
     stop: "Hicks found that ...", "She added that ...", "The senator argued that ..." (absolute
-    offsets), or None."""
+    offsets), or None.  Without "that", a clause that opens with a quantifier is one too: "Clinton says
+    many doubted her"."""
     for k in range(t.first + 1, t.n - 1):
-        if t.lows[k + 1] != "that" or t.lows[k] not in _SPEECH or t.capitalised(k):
+        bare = t.lows[k + 1] in _QUANTIFIERS and t.lows[k] in _BARE_CLAUSE_VERBS
+        if not (t.lows[k + 1] == "that" or bare) or t.lows[k] not in _SPEECH or t.capitalised(k):
             continue
         before = k - 1
         while before > t.first and t.lows[before].endswith("ly") and t.is_word(before):
@@ -405,6 +417,10 @@ def _passive_candidates(
                 continue
             if _PAST_PERCEPTION_RE.match(cue) and _TIME_CLAUSE_RE.search(text, start, m.start()):
                 continue  # "as strong as when she was viewed as the front-runner": a past time, not a claim
+            if _GERUND_PERCEPTION_RE.match(cue) and not _BE_BEFORE_RE.search(text, start, m.start()):
+                continue  # "you risk being perceived as partisan": a perception risked, not reported
+            if _PERCEPTION_WORD_RE.search(cue) and _CONDITION_CLAUSE_RE.search(text, start, m.start()):
+                continue  # "if Twitter is increasingly seen as a news site, ...": a condition, not a claim
             out.append(_Candidate(kind=AGENTLESS_PASSIVE, start=m.start(), end=m.end(), noun=cue.lower()))
 
 

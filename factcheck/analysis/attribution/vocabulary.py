@@ -148,6 +148,12 @@ _MIND_VERBS = _verb_forms(
     " doubt suspect wonder assume consider regard"
 )
 _REPORT_VERBS = (_SPEECH - _MIND_VERBS) | _verb_forms(_REPORT_EXTRA)
+# Verbs of speech that take their clause without "that" ("Clinton says many doubted her"); the rest
+# of _SPEECH take an object there ("worried some analysts", "told many reporters").
+_BARE_CLAUSE_VERBS = _verb_forms(
+    "say/says/said/saying think/thinks/thought/thinking believe argue claim insist add contend maintain"
+    " reckon predict"
+)
 # "call" is a speech verb in "called for", "called on", "called it"; "see" in "see it as", "see little".
 _NEEDS_NEXT = {
     "call": _words("for on it this that them him her the a an into"),
