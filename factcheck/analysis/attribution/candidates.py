@@ -124,6 +124,8 @@ _BE_BEFORE_RE = re.compile(r"\b(?:is|are|was|were|be|been|am|'s|\u2019s|'re|\u20
 # A condition still open before a perception: "So if Twitter is increasingly seen as a news site, ...".
 _PERCEPTION_WORD_RE = re.compile(r"\b(?:seen|viewed|perceived|regarded|considered)\b", re.IGNORECASE)
 _CONDITION_CLAUSE_RE = re.compile(r"\b(?:if|unless)\s[^,;:()\u2014]*$", re.IGNORECASE)
+# Pronouns that open a clause without "that": "Devine said he has had no conversations with ...".
+_CLAUSE_PRONOUNS = frozenset({"he", "she", "they", "we", "i"})
 # Where a reported clause ends at the latest: "..., but", "..., others argue", a dash, a stop.
 _CLAUSE_ENDS = frozenset({",", ";", ":", ".", "?", "!", "-", "\u2014", "\u2013"})
 # The anonymity cues, which stay a source wherever they stand ("a source familiar with ...").
@@ -243,7 +245,9 @@ def _reported_clause(t: _Tokens) -> tuple[int, int] | None:
     offsets), or None.  Without "that", a clause that opens with a quantifier is one too: "Clinton says
     many doubted her"."""
     for k in range(t.first + 1, t.n - 1):
-        bare = t.lows[k + 1] in _QUANTIFIERS and t.lows[k] in _BARE_CLAUSE_VERBS
+        bare = t.lows[k] in _BARE_CLAUSE_VERBS and (
+            t.lows[k + 1] in _QUANTIFIERS or t.lows[k + 1] in _CLAUSE_PRONOUNS
+        )
         if not (t.lows[k + 1] == "that" or bare) or t.lows[k] not in _SPEECH or t.capitalised(k):
             continue
         before = k - 1
