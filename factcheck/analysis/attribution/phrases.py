@@ -173,6 +173,11 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
             np.start = i
             i -= 1
             continue
+        if w == "most" and mods and t.word(i - 1).endswith(("'s", "\u2019s")):
+            mods.append(i)  # "Sanders's most ardent fans": a superlative of a group already credited
+            np.start = i
+            i -= 1
+            continue
         if w in _QUANTIFIERS or w == "other":
             np.quantified = True
             np.start = i

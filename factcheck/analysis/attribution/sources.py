@@ -126,6 +126,8 @@ def _noun_candidate(t: _Tokens, i: int, kind: str, lemma: str, out: list[_Candid
     if w.endswith(("'", "\u2019")):  # "the analysts' union"
         return
     np = _premodifiers(t, i)
+    if np.quantified and any(t.lows[k] in _TIME_UNITS for k in np.premods):
+        return  # "no matter how many times people told him": the quantifier counts times, not people
     while np.start < i and t.lows[np.start] in _TIME_UNITS and not np.quantified:
         np.start += 1  # "50,000 per day city officials estimated": the cue is "city officials"
     if np.quantified:
@@ -453,6 +455,8 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     w = t.lows[i]
     prev = t.word(i - 1)
     nxt = t.word(i + 1)
+    if prev in _COPULAS and t.word(i - 2) == "there" and nxt not in _RELATIVES:
+        return  # "there are some warning signs": things counted ("there are some who say" is a source)
     if w == "of":
         start = i - 1
         while start > 0 and t.lows[start - 1] in _QUANTIFIER_OPENERS:
