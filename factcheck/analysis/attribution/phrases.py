@@ -158,6 +158,9 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
             joined += 1  # "the available federal, state and local data": modifiers joined, one phrase
             i -= 1
             continue
+        if w == "/" and mods and i > 0 and t.capitalised(i - 1) and t.capitalised(i + 1):
+            i -= 1  # "A Times/CBS News poll", "an NBC/WSJ survey": two names joined, one phrase
+            continue
         if not t.is_word(i):
             if w in {"-", "\u2019", "'"} and i > 0:  # "state-run", odd tokens: stop
                 break
