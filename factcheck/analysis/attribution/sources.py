@@ -457,6 +457,12 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
     nxt = t.word(i + 1)
     if prev in _COPULAS and t.word(i - 2) == "there" and nxt not in _RELATIVES:
         return  # "there are some warning signs": things counted ("there are some who say" is a source)
+    if nxt == "of":
+        k = i + 2
+        if t.word(k) in _DETERMINERS_DEFINITE or t.word(k).endswith(("'s", "\u2019s")):
+            k += 1
+        if t.word(k) in _TIME_UNITS:
+            return  # "has spent most of her time campaigning", "for much of the year": a share of time
     if w == "of":
         start = i - 1
         while start > 0 and t.lows[start - 1] in _QUANTIFIER_OPENERS:
