@@ -21,7 +21,7 @@ CLAIM_KIND_CHOICES = [(kind.value, kind.value.capitalize()) for kind in ClaimKin
 #: The review queue's order as index columns (``factcheck.selectors.QUEUE_ORDER``): the article's
 #: deadline, soonest first and none last, then flagged, more check-worthy, older, id.
 QUEUE_INDEX_ORDER = ["deadline", "-is_flagged", "-checkworthiness", "created_at", "id"]
-#: Flagged claims, read from ``Claim.flag_kinds`` (empty, NULL, without flags): a kind's filter
+#: Flagged claims, read from ``Claim.flag_kinds`` (NULL without flags): a kind's filter
 #: (``has_flag_kind``) implies it, so PostgreSQL walks the claim_flagged_* indexes for that filter
 #: without being told "flagged" too, a condition it would take for independent of the kind.
 FLAGGED = Q(flag_kinds__isnull=False)
@@ -161,7 +161,7 @@ class Claim(models.Model):
         editable=False,
         help_text=(
             "The kinds of its attribution flags, each once, sorted and between commas "
-            '(",hedge,vague_collective,"; empty without flags): written with the flags, in the same '
+            '(",hedge,vague_collective,"; none without flags): written with the flags, in the same '
             "transaction, so that the queue's flag-kind filter reads the claim's own row."
         ),
     )

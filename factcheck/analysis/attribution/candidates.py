@@ -65,6 +65,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _NOUNISH_VERBS,
     _PAST_FORMS,
     _PERSONS,
+    _POSSESSIVE_ENDINGS,
     _POSTMOD_PREPS,
     _PRONOUN_SUBJECTS,
     _QUANTIFIER_NOUNS,
@@ -104,33 +105,29 @@ def _credited_elsewhere(t: _Tokens) -> bool:
 
 
 _POLL_FIGURE_RE = re.compile(r"\d\s*(?:%|percent\b|per\s+cent\b|-point\b|\s+points?\b)", re.IGNORECASE)
-_PERCEIVED_RE = re.compile(r"\b(?:seen|viewed|perceived|regarded)\s+as\b")
+# The participles of perception, in the regular expressions below.
+_PERCEIVED = r"(?:seen|viewed|perceived|regarded)"
+_PERCEIVED_RE = re.compile(rf"\b{_PERCEIVED}\s+as\b")
 # A perception in the past ("was viewed as", "were widely seen as") inside a clause of time that is still
 # open: "... when she was viewed as the inevitable front-runner" dates something, it claims nothing now.
-_PAST_PERCEPTION_RE = re.compile(
-    r"(?:was|were)\s+(?:\w+ly\s+)?(?:seen|viewed|perceived|regarded)\b", re.IGNORECASE
-)
-# A perception in the bare infinitive ("be seen as", after a modal or "to"), which asserts nothing.
-_BARE_PERCEPTION_RE = re.compile(
-    r"be\s+(?:\w+ly\s+)?(?:(?:seen|viewed|perceived|regarded)\s+as|considered)\b", re.IGNORECASE
-)
+_PAST_PERCEPTION_RE = re.compile(rf"(?:was|were)\s+(?:\w+ly\s+)?{_PERCEIVED}\b", re.IGNORECASE)
+# A perception in the bare infinitive ("be seen as", after a modal or "to"), which asserts nothing; or in
+# a gerund ("risk being seen as", "for being viewed as"), which asserts nothing either unless a form of
+# "be" comes before it (the progressive "is being seen as" reports a view).
+_BARE_PERCEPTION_RE = re.compile(rf"be\s+(?:\w+ly\s+)?(?:{_PERCEIVED}\s+as|considered)\b", re.IGNORECASE)
+_GERUND_PERCEPTION_RE = re.compile(rf"being\s+(?:\w+ly\s+)?(?:{_PERCEIVED}\s+as|considered)\b", re.IGNORECASE)
 _TIME_CLAUSE_RE = re.compile(r"\b(?:when|while|once)\s[^,;:()\u2014]*$", re.IGNORECASE)
-# A perception in a gerund ("risk being seen as", "for being viewed as"), not after a form of "be" (the
-# progressive "is being seen as" reports a view): a perception risked or blamed, no one's view reported.
-_GERUND_PERCEPTION_RE = re.compile(
-    r"being\s+(?:\w+ly\s+)?(?:(?:seen|viewed|perceived|regarded)\s+as|considered)\b", re.IGNORECASE
-)
 _BE_BEFORE_RE = re.compile(r"\b(?:is|are|was|were|be|been|am|'s|\u2019s|'re|\u2019re)\s+$", re.IGNORECASE)
 # A condition still open before a perception: "So if Twitter is increasingly seen as a news site, ...".
-_PERCEPTION_WORD_RE = re.compile(r"\b(?:seen|viewed|perceived|regarded|considered)\b", re.IGNORECASE)
+_PERCEPTION_WORD_RE = re.compile(rf"\b(?:{_PERCEIVED}|considered)\b", re.IGNORECASE)
 _CONDITION_CLAUSE_RE = re.compile(r"\b(?:if|unless)\s[^,;:()\u2014]*$", re.IGNORECASE)
 # Pronouns that open a clause without "that": "Devine said he has had no conversations with ...".
 _CLAUSE_PRONOUNS = frozenset({"he", "she", "they", "we", "i"})
 # Where a reported clause ends at the latest: "..., but", "..., others argue", a dash, a stop.
 _CLAUSE_ENDS = frozenset({",", ";", ":", ".", "?", "!", "-", "\u2014", "\u2013"})
-# The anonymity cues, which stay a source wherever they stand ("a source familiar with ...").
 # Words that join a second clause to a reported one: "... they will not attend and others have said".
 _CLAUSE_JOINERS = frozenset({"and", "but", "or", "while", "whereas", "although", "though", "yet"})
+# The anonymity cues, which stay a source wherever they stand ("a source familiar with ...").
 _GRANTED_ANONYMITY = frozenset({"anonymity", "close"})
 _PEOPLE_KINDS = frozenset({VAGUE_QUANTITY, VAGUE_COLLECTIVE, ANONYMOUS_EXPERTS, ANONYMOUS_OFFICIAL})
 
@@ -175,11 +172,9 @@ def _named_speaker_spans(t: _Tokens) -> list[tuple[int, int]]:
         verb = t.lows[k]
         if (verb not in _CREDITING_VERBS and verb not in _INVERTED_SAY) or t.capitalised(k):
             continue  # not "the United States"
-        before = k - 1
-        while before > t.first and t.lows[before].endswith("ly") and t.is_word(before):
-            before -= 1  # "Manafort politely suggested"
+        before = _before_adverbs(t, k)  # "Manafort politely suggested"
         w = t.lows[before]
-        if w.endswith(("'s", "\u2019s")):
+        if w.endswith(_POSSESSIVE_ENDINGS):
             continue  # "Saudi Arabia's suspected role": a possessive, then a noun or an adjective
         subject = _speaker_start(t, before, definite=verb in _INVERTED_SAY and verb not in _NOUNISH_PLURALS)
         if subject is None:
@@ -250,11 +245,9 @@ def _reported_clause(t: _Tokens) -> tuple[int, int] | None:
         )
         if not (t.lows[k + 1] == "that" or bare) or t.lows[k] not in _SPEECH or t.capitalised(k):
             continue
-        before = k - 1
-        while before > t.first and t.lows[before].endswith("ly") and t.is_word(before):
-            before -= 1
+        before = _before_adverbs(t, k)
         w = t.lows[before]
-        if w.endswith(("'s", "\u2019s")) or w in _NOUNISH_VERBS:
+        if w.endswith(_POSSESSIVE_ENDINGS) or w in _NOUNISH_VERBS:
             continue
         if _speaker_start(t, before, definite=t.lows[k] not in _NOUNISH_PLURALS) is not None:
             end = k + 2
@@ -262,6 +255,14 @@ def _reported_clause(t: _Tokens) -> tuple[int, int] | None:
                 end += 1
             return t.starts[k + 1], t.ends[end - 1]
     return None
+
+
+def _before_adverbs(t: _Tokens, k: int) -> int:
+    """The word before the verb at ``k``, back over adverbs in -ly ("Manafort politely suggested")."""
+    before = k - 1
+    while before > t.first and t.lows[before].endswith("ly") and t.is_word(before):
+        before -= 1
+    return before
 
 
 def _speaker_start(t: _Tokens, k: int, *, definite: bool) -> int | None:
@@ -548,7 +549,7 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             out[:] = [
                 c
                 for c in out
-                if not (c.kind in _PEOPLE_KINDS and c.end <= cut and c.noun not in {"anonymity", "close"})
+                if not (c.kind in _PEOPLE_KINDS and c.end <= cut and c.noun not in _GRANTED_ANONYMITY)
             ]
         if _parenthetical_named_tag(t):
             # "Six months ago, the independent Vermont senator said, the media considered him a 'fringe
@@ -563,9 +564,7 @@ def _candidates(text: str, start: int, end: int, policy: Policy) -> list[_Candid
             out[:] = [
                 c
                 for c in out
-                if not (
-                    c.kind in _PEOPLE_KINDS and lo <= c.start < hi and c.noun not in {"anonymity", "close"}
-                )
+                if not (c.kind in _PEOPLE_KINDS and lo <= c.start < hi and c.noun not in _GRANTED_ANONYMITY)
             ]
         if any(c.kind == UNNAMED_REPORT for c in out):
             # "when microscopy studies found them in the lining ...", "until months later, when emails

@@ -64,6 +64,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _PAST_FORMS,
     _PLURAL_MASS,
     _PONDER_PREPS,
+    _POSSESSIVE_ENDINGS,
     _POSSESSIVES,
     _POSSIBILITY_MODALS,
     _POSTMOD_PREPS,
@@ -176,7 +177,7 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
             np.start = i
             i -= 1
             continue
-        if w == "most" and mods and t.word(i - 1).endswith(("'s", "\u2019s")):
+        if w == "most" and mods and t.word(i - 1).endswith(_POSSESSIVE_ENDINGS):
             mods.append(i)  # "Sanders's most ardent fans": a superlative of a group already credited
             np.start = i
             i -= 1
@@ -205,7 +206,7 @@ def _premodifiers(t: _Tokens, head: int) -> _NounPhrase:
             or w in _INTENT_VERBS
         ):
             break
-        if w.endswith(("'s", "\u2019s")):
+        if w.endswith(_POSSESSIVE_ENDINGS):
             if t.capitalised(i):
                 np.credited_org = np.credited_org or _is_name_token(t, i)
             else:
@@ -533,7 +534,7 @@ def _scan_after(t: _Tokens, np: _NounPhrase, verbs: frozenset[str], *, publicati
                     and prev not in _DETERMINERS_DEFINITE
                     and prev not in _DETERMINERS_INDEFINITE
                     and prev not in _POSTMOD_PREPS
-                    and not prev.endswith(("'s", "\u2019s"))
+                    and not prev.endswith(_POSSESSIVE_ENDINGS)
                 ):
                     break
                 k += 1
@@ -813,7 +814,7 @@ def _agent_after(t: _Tokens, head: int) -> bool:
         nxt = t.word(k + 1)
         if w in _AGENT_PREPS and (
             nxt in _DETERMINERS_DEFINITE
-            or nxt.endswith(("'s", "\u2019s"))
+            or nxt.endswith(_POSSESSIVE_ENDINGS)
             or t.capitalised(k + 1)
             or (
                 w == "by"
@@ -851,7 +852,7 @@ def _passive_author(t: _Tokens, k: int) -> bool:
 def _author_in_relative(t: _Tokens, k: int) -> bool:
     """A relative clause at ``k`` whose subject is named or definite and whose verb publishes: "(reports)
     that Sanders campaign is filing", "(the survey) which the Pew Research Center conducted"."""
-    if not (t.capitalised(k) or t.word(k) in _POSSESSIVES or t.word(k).endswith(("'s", "\u2019s"))):
+    if not (t.capitalised(k) or t.word(k) in _POSSESSIVES or t.word(k).endswith(_POSSESSIVE_ENDINGS)):
         return False
     for m in range(k + 1, min(t.n, k + 6)):
         w = t.lows[m]

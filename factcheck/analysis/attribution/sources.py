@@ -85,6 +85,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _PERSONS,
     _PLURAL_GROUPS,
     _POLLS,
+    _POSSESSIVE_ENDINGS,
     _POSSESSIVES,
     _POSTMOD_PREPS,
     _POSTMOD_STARTS,
@@ -420,7 +421,7 @@ def _personal_after_of(t: _Tokens, k: int) -> bool:
         and (
             t.lows[k] in _DETERMINERS_DEFINITE
             or t.lows[k] in _POSSESSIVES
-            or t.lows[k].endswith(("'s", "\u2019s"))  # "many of Trump's claims" is about the claims
+            or t.lows[k].endswith(_POSSESSIVE_ENDINGS)  # "many of Trump's claims" is about the claims
         )
     ):
         k += 1
@@ -459,10 +460,10 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
         return  # "there are some warning signs": things counted ("there are some who say" is a source)
     if nxt == "of":
         k = i + 2
-        if t.word(k) in _DETERMINERS_DEFINITE or t.word(k).endswith(("'s", "\u2019s")):
+        if t.word(k) in _DETERMINERS_DEFINITE or t.word(k).endswith(_POSSESSIVE_ENDINGS):
             k += 1
         if t.word(k) in _TIME_UNITS:
-            return  # "has spent most of her time campaigning", "for much of the year": a share of time
+            return  # "has spent most of her time campaigning", "for some of the year": a share of time
     if w == "of":
         start = i - 1
         while start > 0 and t.lows[start - 1] in _QUANTIFIER_OPENERS:
@@ -487,7 +488,7 @@ def _quantifier_candidate(t: _Tokens, i: int, out: list[_Candidate]) -> None:
             (t.capitalised(i - 2) and _is_name_token(t, i - 2)) or t.word(i - 2) in _PERSONAL_PRONOUNS
         ):
             return  # "Ms. Toretti, Mrs. Rao and other bundlers", "he and other rivals": named members
-        if prev in _POSSESSIVES or prev.endswith(("'s", "\u2019s")):
+        if prev in _POSSESSIVES or prev.endswith(_POSSESSIVE_ENDINGS):
             return  # "the senator's most explosive claim", "his many critics": a definite phrase
         start = i - 1 if prev == "a" and w == "few" else i
         if w == "few" and prev == "quite":

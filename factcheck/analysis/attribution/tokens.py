@@ -11,6 +11,7 @@ from factcheck.analysis.attribution.vocabulary import (
     _LEMMA,
     _NOT_NAMES,
     _PLACES_OF_TWO,
+    _POSSESSIVE_ENDINGS,
     _QUANTIFIERS,
     _TITLES,
     _TOKEN_RE,
@@ -75,7 +76,7 @@ def _is_name_token(t: _Tokens, i: int) -> bool:
     if not t.capitalised(i):
         return False
     low = t.lows[i]
-    bare = low[:-2] if low.endswith(("'s", "\u2019s")) else low.rstrip("'\u2019")
+    bare = low[:-2] if low.endswith(_POSSESSIVE_ENDINGS) else low.rstrip("'\u2019")
     if bare in _NOT_NAMES or low in _NOT_NAMES:
         # "National Audit Office", "European Central Bank" are names; "Western diplomats" is not.
         nxt = t.word(i + 1)
@@ -89,7 +90,7 @@ def _is_name_token(t: _Tokens, i: int) -> bool:
     if not t.sentence_initial(i):
         return True
     word = t.words[i]
-    if low.endswith(("'s", "\u2019s")) or any(c.isupper() or c.isdigit() for c in word[1:]):
+    if low.endswith(_POSSESSIVE_ENDINGS) or any(c.isupper() or c.isdigit() for c in word[1:]):
         return True
     if t.capitalised(i + 1) and t.lows[i + 1] not in _LEMMA and t.lows[i + 1] not in _NOT_NAMES:
         return True

@@ -382,6 +382,8 @@ _PLACES_OF_TWO = frozenset(
 )
 _WORD_RE = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?")
 _APOSTROPHE_RE = re.compile(r"['\u2019]")
+# A possessive's ending, with either apostrophe: "Trump's", "Trump\u2019s".
+_POSSESSIVE_ENDINGS = ("'s", "\u2019s")
 # Initials ("U.S."), words (with inner apostrophes, periods and hyphens, and a final apostrophe), any other
 # character.  Every character but white space is in a token.
 # A number with thousands separators ("2,000") is one token.
